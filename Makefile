@@ -1,0 +1,70 @@
+# perfreport: `make run` (install, migrate, load the 112 report and demo users, serve) and
+# `make test` (lint, migrations check, the suite on SQLite, then on PostgreSQL if configured).
+
+SHELL := /bin/bash
+PYTHON ?= $(shell .ci/find-python)
+VENV := .venv
+BIN := $(VENV)/bin
+PY := $(BIN)/python
+HOST ?= 127.0.0.1:8000
+# Debian packages: a Traditional Chinese TrueType font for PDFs, poppler for PDF checks,
+# Chromium for browser tests, gettext for translations.
+RUN_DEBS := fonts-arphic-ukai fonts-arphic-uming gettext
+TEST_DEBS := $(RUN_DEBS) poppler-utils chromium
+
+export PERFREPORT_TESTING
+
+.PHONY: run test install sysdeps-run sysdeps-test lint check-migrations pytest pytest-postgres \
+        messages demo-data serve clean
+
+$(VENV)/.installed: pyproject.toml
+	@test -n "$(PYTHON)" || { echo "No Python >= 3.12 found; set PYTHON=/path/to/python3.12" >&2; exit 1; }
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install --quiet --upgrade pip
+	$(BIN)/pip install --quiet -e '.[dev]'
+	touch $@
+
+install: $(VENV)/.installed
+
+sysdeps-run:
+	@.ci/apt-ensure $(RUN_DEBS)
+
+sysdeps-test:
+	@.ci/apt-ensure $(TEST_DEBS)
+
+messages: install
+	@if [ -d locale ]; then DEBUG=1 $(PY) manage.py compilemessages -v0; fi
+
+demo-data: install sysdeps-run messages
+	DEBUG=1 $(PY) manage.py migrate --noinput -v0
+	DEBUG=1 $(PY) manage.py loaddata khh_112 demo_users
+	DEBUG=1 $(PY) manage.py copy_year --org khh --from 112 --to 113 --if-missing --open
+
+run: demo-data
+	@echo "perfreport on http://$(HOST)/  (demo users in README.md; password perfreport-demo)"
+	DEBUG=1 $(PY) manage.py runserver $(HOST)
+
+lint: install
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+
+check-migrations: install
+	PERFREPORT_TESTING=1 $(PY) manage.py makemigrations --check --dry-run
+
+pytest: install sysdeps-test messages
+	@echo "== suite on SQLite =="
+	PERFREPORT_TESTING=1 $(PY) -m pytest $(PYTEST_ARGS)
+
+pytest-postgres: install sysdeps-test messages
+	@if [ -n "$$TEST_POSTGRES_URL" ]; then \
+	  echo "== suite on PostgreSQL ($$TEST_POSTGRES_URL) =="; \
+	  PERFREPORT_TESTING=1 DATABASE_URL="$$TEST_POSTGRES_URL" $(PY) -m pytest $(PYTEST_ARGS); \
+	else \
+	  echo "TEST_POSTGRES_URL is not set: the suite did NOT run on PostgreSQL."; \
+	  echo "Set it, e.g. TEST_POSTGRES_URL=postgres://postgres@127.0.0.1:5432/test make test"; \
+	fi
+
+test: lint check-migrations pytest pytest-postgres
+
+clean:
+	rm -rf $(VENV) *.egg-info staticfiles

@@ -1,0 +1,96 @@
+"""Who may see or change what. One helper per object kind; views call these, never re-derive.
+
+Strangers (another organization) get 404, members without the right get 403.
+"""
+
+from django.contrib.auth.models import AbstractBaseUser, AnonymousUser
+from django.core.exceptions import PermissionDenied
+from django.http import Http404
+
+from strategies.models import Item, Membership, MonthlyEntry, Organization, Unit, Year
+
+Role = Membership.Role
+
+
+def membership_of(user: AbstractBaseUser | AnonymousUser) -> Membership | None:
+    """The user's membership, cached on the user object (one query per request at most)."""
+    if not user.is_authenticated:
+        return None
+    try:
+        return user.membership  # type: ignore[union-attr]
+    except Membership.DoesNotExist:
+        return None
+
+
+def sees_organization(membership: Membership | None, organization: Organization) -> bool:
+    """Members see their own organization; headquarters users see every branch under it."""
+    if membership is None:
+        return False
+    if membership.organization_id == organization.pk:
+        return True
+    return membership.organization.is_headquarters and organization.parent_id == (
+        membership.organization_id
+    )
+
+
+def get_year_for_user(user, year: Year) -> Membership:  # type: ignore[no-untyped-def]
+    """The membership that lets the user see the year; 404 for strangers."""
+    membership = membership_of(user)
+    if not sees_organization(membership, year.organization):
+        raise Http404
+    assert membership is not None
+    return membership
+
+
+def is_admin(membership: Membership | None) -> bool:
+    return membership is not None and membership.role == Role.ADMIN
+
+
+def is_auditor(membership: Membership | None) -> bool:
+    return membership is not None and membership.role == Role.AUDITOR
+
+
+def can_read_all(membership: Membership | None) -> bool:
+    """Auditors and admins read everything of their organization."""
+    return membership is not None and membership.role in {Role.AUDITOR, Role.ADMIN}
+
+
+def hosts(unit: Unit | None, item: Item) -> bool:
+    """Does the unit host the item? Uses prefetched host units when present."""
+    if unit is None:
+        return False
+    return any(u.pk == unit.pk for u in item.host_units.all())
+
+
+def can_edit_entry(membership: Membership | None, item: Item, unit: Unit) -> bool:
+    """Staff and heads edit entries of items their unit hosts, for their own unit only."""
+    return (
+        membership is not None
+        and membership.role in {Role.STAFF, Role.HEAD}
+        and membership.unit_id == unit.pk
+        and hosts(unit, item)
+    )
+
+
+def can_review_entry(membership: Membership | None, entry: MonthlyEntry) -> bool:
+    """A unit head approves or returns their own unit's entries."""
+    return (
+        membership is not None
+        and membership.role == Role.HEAD
+        and membership.unit_id == entry.unit_id
+    )
+
+
+def can_view_entry(membership: Membership | None, item: Item, unit: Unit) -> bool:
+    return can_read_all(membership) or can_edit_entry(membership, item, unit)
+
+
+def check_entry_access(user, item: Item, unit: Unit, *, write: bool) -> Membership:  # type: ignore[no-untyped-def]
+    """404 for another organization, 403 for a member without the right."""
+    membership = get_year_for_user(user, item.method.strategy.dimension.year)
+    allowed = (
+        can_edit_entry(membership, item, unit) if write else can_view_entry(membership, item, unit)
+    )
+    if not allowed:
+        raise PermissionDenied
+    return membership

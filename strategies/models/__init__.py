@@ -1,0 +1,28 @@
+from strategies.models.entries import (
+    NARRATIVE_MAX_LENGTH,
+    EntryComment,
+    Evidence,
+    IndicatorValue,
+    MonthLock,
+    MonthlyEntry,
+)
+from strategies.models.organization import Membership, Organization, Unit
+from strategies.models.plan import Dimension, Indicator, Item, Method, Strategy, Year
+
+__all__ = [
+    "NARRATIVE_MAX_LENGTH",
+    "Dimension",
+    "EntryComment",
+    "Evidence",
+    "Indicator",
+    "IndicatorValue",
+    "Item",
+    "Membership",
+    "Method",
+    "MonthLock",
+    "MonthlyEntry",
+    "Organization",
+    "Strategy",
+    "Unit",
+    "Year",
+]

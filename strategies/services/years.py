@@ -1,0 +1,51 @@
+"""Year status: planning -> open -> closed -> locked, and reopening with a recorded reason."""
+
+from django.db import transaction
+
+from strategies.errors import DomainError
+from strategies.models import Year
+
+Status = Year.Status
+
+# Which status may follow which; reopening (back to open) always needs a reason.
+_ALLOWED = {
+    Status.PLANNING: {Status.OPEN},
+    Status.OPEN: {Status.PLANNING, Status.CLOSED, Status.LOCKED},
+    Status.CLOSED: {Status.OPEN, Status.LOCKED},
+    Status.LOCKED: {Status.OPEN, Status.CLOSED},
+}
+_NEEDS_REASON = {
+    (Status.OPEN, Status.PLANNING),
+    (Status.CLOSED, Status.OPEN),
+    (Status.LOCKED, Status.OPEN),
+    (Status.LOCKED, Status.CLOSED),
+}
+
+
+def set_year_status(*, year: Year, status: str, user, reason: str = "") -> Year:  # type: ignore[no-untyped-def]
+    """Move the year to `status`, recording who and why in its history.
+
+    Reopening a closed or locked year (or reopening planning) requires a reason.
+    """
+    with transaction.atomic():
+        year = Year.objects.select_for_update().get(pk=year.pk)
+        current = Status(year.status)
+        target = Status(status)
+        if target == current:
+            return year
+        if target not in _ALLOWED[current]:
+            raise DomainError(f"{year}目前為「{current.label}」，不能直接改為「{target.label}」。")
+        reason = reason.strip()
+        if (current, target) in _NEEDS_REASON and not reason:
+            raise DomainError(f"將{year}由「{current.label}」改為「{target.label}」必須填寫原因。")
+        year.status = target
+        year._history_user = user  # type: ignore[attr-defined]
+        year._change_reason = reason or f"{current.label} → {target.label}"  # type: ignore[attr-defined]
+        year.full_clean()
+        year.save(update_fields=["status"])
+    return year
+
+
+def lock_year(*, year: Year, user, reason: str = "") -> Year:  # type: ignore[no-untyped-def]
+    """Lock the year: no entry and no score changes until an admin reopens it."""
+    return set_year_status(year=year, status=Status.LOCKED, user=user, reason=reason)

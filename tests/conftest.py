@@ -1,0 +1,107 @@
+"""The cast: staff of unit A, staff of unit B, head of unit A, auditor, admin, outsider, HQ.
+
+Each test gets a small organization (khh) with two units and an open year 113 holding one item
+hosted by unit A. Tests that pin the seed load the khh_112 fixture instead.
+"""
+
+import os
+
+import pytest
+from django.core.management import call_command
+
+from strategies.models import Membership, Unit
+from tests import factories
+
+os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
+
+Role = Membership.Role
+
+
+@pytest.fixture(autouse=True)
+def _media_root(settings, tmp_path):
+    settings.MEDIA_ROOT = tmp_path / "media"
+
+
+@pytest.fixture
+def hq(db):
+    return factories.make_org("bsmi", "經濟部標準檢驗局", short_name="總局", is_headquarters=True)
+
+
+@pytest.fixture
+def org(hq):
+    return factories.make_org("khh", "經濟部標準檢驗局高雄分局", short_name="高雄分局", parent=hq)
+
+
+@pytest.fixture
+def other_org(hq):
+    return factories.make_org("tpe", "經濟部標準檢驗局臺北分局", short_name="臺北分局", parent=hq)
+
+
+@pytest.fixture
+def unit_a(org):
+    return factories.make_unit(org, "度量衡科", order=2)
+
+
+@pytest.fixture
+def unit_b(org):
+    return factories.make_unit(org, "秘書室", Unit.Kind.SECRETARIAT, order=1)
+
+
+@pytest.fixture
+def year(org):
+    return factories.make_year(org, 113)
+
+
+@pytest.fixture
+def item(year, unit_a):
+    return factories.make_item(year, hosts=[unit_a])
+
+
+@pytest.fixture
+def staff_a(org, unit_a):
+    return factories.make_user("staff_a", org, Role.STAFF, unit_a, first_name="度量衡科承辦人")
+
+
+@pytest.fixture
+def staff_b(org, unit_b):
+    return factories.make_user("staff_b", org, Role.STAFF, unit_b, first_name="秘書室承辦人")
+
+
+@pytest.fixture
+def head_a(org, unit_a):
+    return factories.make_user("head_a", org, Role.HEAD, unit_a, first_name="度量衡科科長")
+
+
+@pytest.fixture
+def auditor(org):
+    return factories.make_user("auditor", org, Role.AUDITOR, first_name="考核人員")
+
+
+@pytest.fixture
+def admin_user(org):
+    return factories.make_user(
+        "admin_user", org, Role.ADMIN, first_name="管理者", is_staff=True, is_superuser=True
+    )
+
+
+@pytest.fixture
+def outsider(other_org):
+    """A member of another branch: every khh page is a 404 for them."""
+    unit = factories.make_unit(other_org, "度量衡科")
+    return factories.make_user("outsider", other_org, Role.STAFF, unit)
+
+
+@pytest.fixture
+def hq_auditor(hq):
+    return factories.make_user("hq_auditor", hq, Role.AUDITOR)
+
+
+@pytest.fixture
+def seed(db):
+    """The 112 Kaohsiung report and the demo users, as `make run` loads them."""
+    call_command("loaddata", "khh_112", "demo_users", verbosity=0)
+
+
+def login(client, user):
+    client.force_login(user)
+    return client

@@ -4,15 +4,11 @@ Each test gets a small organization (khh) with two units and an open year 113 ho
 hosted by unit A. Tests that pin the seed load the khh_112 fixture instead.
 """
 
-import os
-
 import pytest
 from django.core.management import call_command
 
 from strategies.models import Membership, Unit
 from tests import factories
-
-os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
 
 Role = Membership.Role
 

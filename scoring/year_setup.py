@@ -1,0 +1,55 @@
+"""The scoring side of a new year: the grade bands and an empty score sheet.
+
+Called next to `strategies.services.copy_year.copy_year`, in the same transaction, by whoever
+orchestrates a copy (the copy_year command, the copy-year page): strategies never imports scoring.
+"""
+
+from django.db import transaction
+
+from scoring.models import GradeBands, ScoreSheet
+from strategies.models import Organization, Year
+from strategies.services.copy_year import copy_year
+
+
+def copy_scoring_setup(*, source: Year, target: Year, user=None) -> None:  # type: ignore[no-untyped-def]
+    """Give `target` the grade bands of `source` (the default bands when it has none) and an
+    empty score sheet: no assessing body, no month, no scores, no sign-off."""
+    with transaction.atomic():
+        source_bands = GradeBands.objects.filter(year=source).first()
+        bands = GradeBands(year=target)
+        if source_bands is not None:
+            bands.excellent_min = source_bands.excellent_min
+            bands.a_min = source_bands.a_min
+            bands.b_min = source_bands.b_min
+            bands.c_min = source_bands.c_min
+        bands.full_clean()
+        bands._history_user = user  # type: ignore[attr-defined]
+        bands._change_reason = f"複製自 {source.roc_year} 年度"  # type: ignore[attr-defined]
+        bands.save()
+        if not ScoreSheet.objects.filter(year=target).exists():
+            sheet = ScoreSheet(year=target)
+            sheet._history_user = user  # type: ignore[attr-defined]
+            sheet._change_reason = "新年度"  # type: ignore[attr-defined]
+            sheet.save()
+
+
+def copy_year_with_scoring(  # type: ignore[no-untyped-def]
+    *,
+    organization: Organization,
+    from_roc_year: int,
+    to_roc_year: int,
+    user,
+    open_year: bool = False,
+) -> Year:
+    """The whole copy in one transaction: the plan (strategies) and the bands and sheet (scoring)."""
+    with transaction.atomic():
+        target = copy_year(
+            organization=organization,
+            from_roc_year=from_roc_year,
+            to_roc_year=to_roc_year,
+            user=user,
+            open_year=open_year,
+        )
+        assert target.copied_from is not None
+        copy_scoring_setup(source=target.copied_from, target=target, user=user)
+    return target

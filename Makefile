@@ -15,7 +15,7 @@ TEST_DEBS := $(RUN_DEBS) poppler-utils chromium
 export PERFREPORT_TESTING
 
 .PHONY: run test install sysdeps-run sysdeps-test lint check-migrations pytest pytest-postgres \
-        messages demo-data serve clean
+        messages demo-data serve clean security audit
 
 $(VENV)/.installed: pyproject.toml
 	@test -n "$(PYTHON)" || { echo "No Python >= 3.12 found; set PYTHON=/path/to/python3.12" >&2; exit 1; }
@@ -48,6 +48,13 @@ lint: install
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
 
+security: install
+	$(BIN)/bandit -q -r perfreport strategies scoring -lll -x '*/migrations/*'
+	@.ci/audit-deps $(VENV)
+
+audit: install
+	$(BIN)/pip-audit --progress-spinner off
+
 check-migrations: install
 	PERFREPORT_TESTING=1 $(PY) manage.py makemigrations --check --dry-run
 
@@ -64,7 +71,7 @@ pytest-postgres: install sysdeps-test messages
 	  echo "Set it, e.g. TEST_POSTGRES_URL=postgres://postgres@127.0.0.1:5432/test make test"; \
 	fi
 
-test: lint check-migrations pytest pytest-postgres
+test: lint check-migrations security pytest pytest-postgres
 
 clean:
 	rm -rf $(VENV) *.egg-info staticfiles

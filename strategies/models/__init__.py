@@ -8,6 +8,7 @@ from strategies.models.entries import (
 )
 from strategies.models.organization import Membership, Organization, Unit
 from strategies.models.plan import Dimension, Indicator, Item, Method, Strategy, Year
+from strategies.models.reminders import ReminderLog
 
 __all__ = [
     "NARRATIVE_MAX_LENGTH",
@@ -22,6 +23,7 @@ __all__ = [
     "MonthLock",
     "MonthlyEntry",
     "Organization",
+    "ReminderLog",
     "Strategy",
     "Unit",
     "Year",

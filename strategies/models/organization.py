@@ -86,6 +86,13 @@ class Membership(models.Model):
         related_name="members",
     )
     role = models.CharField(_("角色"), max_length=20, choices=Role.choices)
+    language = models.CharField(
+        _("介面語言"),
+        max_length=10,
+        choices=settings.LANGUAGES,
+        default="zh-hant",
+        help_text=_("登入後使用的介面語言。"),
+    )
     history = HistoricalRecords()
 
     class Meta:

@@ -1,0 +1,56 @@
+"""Issued reports: every format of a signed-off year, rendered once and frozen with its SHA-256."""
+
+from django.conf import settings
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+from strategies.models import Year
+
+
+class IssuedReport(models.Model):
+    """One file of one issued version of a year's report. Never changed after it is written:
+    a reopened and re-signed year gets a new version; earlier versions stay downloadable."""
+
+    class Format(models.TextChoices):
+        HTML = "html", _("網頁 (HTML)")
+        PDF = "pdf", _("PDF")
+        XLSX = "xlsx", _("Excel (XLSX)")
+        ODS = "ods", _("ODF 試算表 (ODS)")
+        JSON = "json", _("JSON")
+
+    year = models.ForeignKey(
+        Year, verbose_name=_("年度"), on_delete=models.PROTECT, related_name="issued_reports"
+    )
+    version = models.PositiveIntegerField(_("版次"))
+    format = models.CharField(_("格式"), max_length=10, choices=Format.choices)
+    filename = models.CharField(_("檔名"), max_length=200)
+    content_type = models.CharField(_("檔案類型"), max_length=100)
+    # In the database, so the bytes are written in the same transaction as the sign-off.
+    content = models.BinaryField(_("內容"))
+    size = models.PositiveIntegerField(_("大小（位元組）"))
+    sha256 = models.CharField(_("SHA-256"), max_length=64)
+    issued_at = models.DateTimeField(_("發布時間"))
+    issued_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("發布者"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+
+    class Meta:
+        verbose_name = _("已發布報告")
+        verbose_name_plural = _("已發布報告")
+        ordering = ["year", "-version", "format"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["year", "version", "format"], name="issued_report_unique_version_format"
+            ),
+            models.CheckConstraint(
+                condition=models.Q(version__gte=1), name="issued_report_version_positive"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.filename} v{self.version}"

@@ -1,0 +1,68 @@
+"""Issuing a year's report: every format rendered once, stored with its SHA-256, never changed.
+
+The sign-off service (scoring) is orchestrated from this layer's caller; it calls
+`issue_report` inside its own transaction, so the sign-off and the frozen files land together.
+"""
+
+import hashlib
+
+from django.db import transaction
+from django.db.models import Max
+from django.utils import timezone
+
+from perfreport.reports.exporters import EXPORTERS
+from perfreport.reports.models import IssuedReport
+from perfreport.reports.selectors import build_report
+from strategies.models import Year
+
+
+def sha256_of(content: bytes) -> str:
+    return hashlib.sha256(content).hexdigest()
+
+
+def issue_report(*, year: Year, user) -> list[IssuedReport]:  # type: ignore[no-untyped-def]
+    """Render every format of the year's report once and store the bytes and their SHA-256 as a
+    new version (1, 2, ...). Earlier versions are kept untouched. Returns the new rows, in the
+    order of EXPORTERS. Runs in one transaction (joins the caller's, if any)."""
+    data = build_report(year, include_entries=True)
+    rendered = [(identifier, exporter.render(data)) for identifier, exporter in EXPORTERS.items()]
+    with transaction.atomic():
+        # Lock the year row so two concurrent issues cannot take the same version number.
+        Year.objects.select_for_update().filter(pk=year.pk).exists()
+        latest = IssuedReport.objects.filter(year=year).aggregate(v=Max("version"))["v"] or 0
+        version = latest + 1
+        now = timezone.now()
+        issued = []
+        for identifier, (filename, content_type, content) in rendered:
+            report = IssuedReport(
+                year=year,
+                version=version,
+                format=identifier,
+                filename=filename,
+                content_type=content_type,
+                content=content,
+                size=len(content),
+                sha256=sha256_of(content),
+                issued_at=now,
+                issued_by=user,
+            )
+            report.full_clean()
+            report.save()
+            issued.append(report)
+    return issued
+
+
+def latest_issued(year: Year) -> dict[str, IssuedReport]:
+    """The newest issued file of each format, by format (one query; content deferred)."""
+    latest: dict[str, IssuedReport] = {}
+    for report in IssuedReport.objects.filter(year=year).defer("content").order_by("-version"):
+        latest.setdefault(report.format, report)
+    return latest
+
+
+def verify_issued(year: Year) -> list[tuple[IssuedReport, bool]]:
+    """Re-hash every stored file of the year: (report, matches) for each, oldest first."""
+    results = []
+    for report in IssuedReport.objects.filter(year=year).order_by("version", "format"):
+        results.append((report, sha256_of(bytes(report.content)) == report.sha256))
+    return results

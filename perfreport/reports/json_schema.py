@@ -1,0 +1,208 @@
+"""The JSON file of a whole organization-year, schema version 1.
+
+Written by `export_report --format json` (and issued with every sign-off); read back by
+`import_report FILE`. Export -> import into an empty database -> export gives the same bytes.
+
+Conventions
+-----------
+- UTF-8, `ensure_ascii=False`, two-space indent, keys in the order below, a final newline.
+- Decimal numbers (maximums, scores, bands, targets, values) are JSON *strings* such as
+  "184.0" or "36.50", so no value passes through a binary float.
+- Nothing refers to a database id: units are named, dimensions numbered, strategies, methods,
+  items and indicators ordered inside their parent.
+- Timestamps are ISO 8601 with offset, or null.
+
+Document
+--------
+::
+
+    {
+      "schema": "perfreport.year-report",           # fixed
+      "schema_version": 1,                           # integer; this module reads exactly 1
+      "organization": {"code": "khh", "name": "...", "short_name": "高雄分局",
+                       "parent": {"code": "bsmi", "name": "...", "short_name": "總局"} | null},
+      "units": [{"name": "秘書室", "kind": "secretariat|section|office|other",
+                 "order": 1, "is_active": true}, ...],
+      "year": {"roc_year": 112, "status": "planning|open|closed|locked", "deadline_day": 10},
+      "bands": {"excellent_min": "900.0", "a_min": "800.0", "b_min": "700.0", "c_min": "600.0"},
+      "score_sheet": {"assessed_by": "高雄分局", "assessed_roc_year": 113 | null,
+                      "assessed_month": 1 | null},
+      "dimensions": [{
+        "number": 1, "name": "基礎服務", "max_score": "200.0",
+        "scores": {"self": {"score": "184.0", "comment": ""} | null,
+                   "review": {"score": "...", "comment": "..."} | null},
+        "strategies": [{
+          "order": 1, "title": "服務一致及正確性", "is_retired": false,
+          "methods": [{
+            "order": 1, "title": "...", "description": "...", "is_retired": false,
+            "items": [{
+              "order": 1, "title": "", "host_label": "各科、辦事處",
+              "host_units": ["度量衡科", ...],        # names from "units"
+              "planned_actions": "...", "results": "...", "shortfall_note": "",
+              "is_retired": false,
+              "indicators": [{"order": 1, "name": "...", "measure": "場次",
+                              "target": "9.00" | null, "aggregation": "sum|latest",
+                              "allows_decimals": false, "reported_actual": "11.00" | null}],
+              "entries": [{"unit": "度量衡科", "month": 1..12,
+                           "status": "draft|submitted|returned|approved",
+                           "narrative": "...", "return_reason": "",
+                           "submitted_at": "2023-02-03T10:00:00+08:00" | null,
+                           "approved_at": ... | null,
+                           "values": [{"indicator": 1, "value": "3.00"}]}]
+            }]
+          }]
+        }]
+      }]
+    }
+
+Not carried: users, memberships, comments, evidence files and the edit history (they belong to
+the live system, not to the report); issued versions (they are the frozen outputs themselves).
+
+Import rules (see `perfreport/reports/importing.py`): the whole file is validated first; every
+problem is reported with its place, e.g.
+``dimensions[0].strategies[1].methods[0].items[2].host_units: unknown unit 資訊室``; only a file
+without problems is written, in one transaction. The year must not exist yet; the organization
+and its parent are created when missing, and units missing from the database are created.
+"""
+
+import json
+from decimal import Decimal
+from typing import Any
+
+from perfreport.reports.selectors import (
+    DimensionData,
+    EntryData,
+    IndicatorData,
+    ItemData,
+    ReportData,
+)
+
+SCHEMA = "perfreport.year-report"
+SCHEMA_VERSION = 1
+
+
+def _dec(value: Decimal | None) -> str | None:
+    return None if value is None else str(value)
+
+
+def _score(value: Decimal) -> str:
+    """Bands and maximums have one decimal place in the database: write them that way."""
+    return str(Decimal(value).quantize(Decimal("0.1")))
+
+
+def _indicator(indicator: IndicatorData) -> dict[str, Any]:
+    return {
+        "order": indicator.order,
+        "name": indicator.name,
+        "measure": indicator.measure,
+        "target": _dec(indicator.target),
+        "aggregation": indicator.aggregation,
+        "allows_decimals": indicator.allows_decimals,
+        "reported_actual": _dec(indicator.reported_actual),
+    }
+
+
+def _entry(entry: EntryData) -> dict[str, Any]:
+    return {
+        "unit": entry.unit,
+        "month": entry.month,
+        "status": entry.status,
+        "narrative": entry.narrative,
+        "return_reason": entry.return_reason,
+        "submitted_at": entry.submitted_at,
+        "approved_at": entry.approved_at,
+        "values": [{"indicator": order, "value": str(value)} for order, value in entry.values],
+    }
+
+
+def _item(item: ItemData) -> dict[str, Any]:
+    return {
+        "order": item.order,
+        "title": item.title,
+        "host_label": item.host_label,
+        "host_units": item.host_units,
+        "planned_actions": item.planned_actions,
+        "results": item.results,
+        "shortfall_note": item.shortfall_note,
+        "is_retired": item.is_retired,
+        "indicators": [_indicator(i) for i in item.indicators],
+        "entries": [_entry(e) for e in item.entries],
+    }
+
+
+def _dimension(dimension: DimensionData) -> dict[str, Any]:
+    def score(round_value: str) -> dict[str, str] | None:
+        data = dimension.scores.get(round_value)
+        return None if data is None else {"score": str(data.score), "comment": data.comment}
+
+    return {
+        "number": dimension.number,
+        "name": dimension.name,
+        "max_score": str(dimension.max_score),
+        "scores": {"self": score("self"), "review": score("review")},
+        "strategies": [
+            {
+                "order": strategy.order,
+                "title": strategy.title,
+                "is_retired": strategy.is_retired,
+                "methods": [
+                    {
+                        "order": method.order,
+                        "title": method.title,
+                        "description": method.description,
+                        "is_retired": method.is_retired,
+                        "items": [_item(item) for item in method.items],
+                    }
+                    for method in strategy.methods
+                ],
+            }
+            for strategy in dimension.strategies
+        ],
+    }
+
+
+def to_document(data: ReportData) -> dict[str, Any]:
+    """The schema-1 document of a report built with `include_entries=True`."""
+    if not data.includes_entries:
+        raise ValueError("to_document needs build_report(..., include_entries=True)")
+    parent = (
+        {"code": data.parent_code, "name": data.parent_name, "short_name": data.parent_short_name}
+        if data.parent_code
+        else None
+    )
+    bands = data.bands
+    return {
+        "schema": SCHEMA,
+        "schema_version": SCHEMA_VERSION,
+        "organization": {
+            "code": data.organization_code,
+            "name": data.organization_name,
+            "short_name": data.organization_short_name,
+            "parent": parent,
+        },
+        "units": [
+            {"name": u.name, "kind": u.kind, "order": u.order, "is_active": u.is_active}
+            for u in data.units
+        ],
+        "year": {
+            "roc_year": data.roc_year,
+            "status": data.year_status,
+            "deadline_day": data.deadline_day,
+        },
+        "bands": {
+            "excellent_min": _score(bands.excellent_min),
+            "a_min": _score(bands.a_min),
+            "b_min": _score(bands.b_min),
+            "c_min": _score(bands.c_min),
+        },
+        "score_sheet": {
+            "assessed_by": data.assessed_by,
+            "assessed_roc_year": data.assessed_roc_year,
+            "assessed_month": data.assessed_month,
+        },
+        "dimensions": [_dimension(d) for d in data.dimensions],
+    }
+
+
+def dumps(document: dict[str, Any]) -> bytes:
+    return (json.dumps(document, ensure_ascii=False, indent=2) + "\n").encode("utf-8")

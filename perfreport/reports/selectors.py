@@ -1,0 +1,516 @@
+"""The year-end report's data: one selector, a fixed number of queries, every format renders it.
+
+`build_report(year)` reads the organization, year, score sheet and bands (one query), then the
+dimensions, strategies, methods, items, their host units, indicators and scores (one query each),
+and the organization's units (one query); with `include_entries=True` also the monthly entries and
+their indicator values (two more). The number does not depend on the size of the plan.
+
+All display strings (numbering labels, cell texts, rowspans) are computed here once, so the HTML
+page, the PDF, the workbook, the ODF sheet and the JSON file cannot disagree.
+"""
+
+from collections import defaultdict
+from dataclasses import dataclass, field
+from decimal import Decimal
+
+from django.db.models import Prefetch
+
+from scoring.grades import Bands, Grade, grade_for
+from scoring.models import DimensionScore, GradeBands, ScoreSheet
+from strategies import numbering
+from strategies.models import (
+    Dimension,
+    Indicator,
+    IndicatorValue,
+    Item,
+    Method,
+    MonthlyEntry,
+    Strategy,
+    Unit,
+    Year,
+)
+
+Round = DimensionScore.Round
+
+
+def format_number(value: Decimal | None) -> str:
+    """184.0 -> '184', 36.5 -> '36.5', None -> ''."""
+    if value is None:
+        return ""
+    normalized = value.normalize()
+    return f"{normalized:f}"
+
+
+@dataclass
+class UnitData:
+    name: str
+    kind: str
+    order: int
+    is_active: bool
+
+
+@dataclass
+class EntryData:
+    unit: str
+    month: int
+    status: str
+    narrative: str
+    return_reason: str
+    submitted_at: str | None
+    approved_at: str | None
+    values: list[tuple[int, Decimal]]  # (indicator order, value)
+
+
+@dataclass
+class IndicatorData:
+    order: int
+    name: str
+    measure: str
+    target: Decimal | None
+    aggregation: str
+    allows_decimals: bool
+    reported_actual: Decimal | None
+
+
+@dataclass
+class ItemData:
+    order: int
+    label: str  # "(1)" when the method has more than one item, else ""
+    title: str
+    host_label: str
+    host_units: list[str]
+    planned_actions: str
+    results: str
+    shortfall_note: str
+    is_retired: bool
+    indicators: list[IndicatorData]
+    entries: list[EntryData]
+
+    @property
+    def text(self) -> str:
+        """The item's cell next to its method: "(1)網站應以使用者為導向設計…"."""
+        return f"{self.label}{self.title}".strip()
+
+
+@dataclass
+class MethodData:
+    order: int
+    label: str  # "1." when the strategy has more than one method, else ""
+    title: str
+    description: str
+    is_retired: bool
+    items: list[ItemData]
+
+    @property
+    def heading(self) -> str:
+        return f"{self.label}{self.title}"
+
+    @property
+    def text(self) -> str:
+        """The method's cell: numbered title, then its description on the next line."""
+        return f"{self.heading}\n{self.description}" if self.description else self.heading
+
+    @property
+    def has_item_column(self) -> bool:
+        """Does any reported item show its own "(1)…" cell? If not the method spans both columns."""
+        return any(item.text for item in self.reported_items)
+
+    @property
+    def reported_items(self) -> list[ItemData]:
+        return [item for item in self.items if not item.is_retired]
+
+
+@dataclass
+class StrategyData:
+    order: int
+    label: str  # "(一)"
+    title: str
+    is_retired: bool
+    methods: list[MethodData]
+
+    @property
+    def text(self) -> str:
+        return f"{self.label}{self.title}"
+
+
+@dataclass
+class Row:
+    """One table row = one reported item, with the spanning cells that start on it."""
+
+    strategy: StrategyData | None  # set on the strategy's first row
+    strategy_rowspan: int
+    method: MethodData | None  # set on the method's first row
+    method_rowspan: int
+    method_has_item_column: bool
+    item: ItemData
+
+
+@dataclass
+class ScoreData:
+    score: Decimal
+    comment: str
+
+
+@dataclass
+class DimensionData:
+    number: int
+    label: str  # "一"
+    name: str
+    max_score: Decimal
+    strategies: list[StrategyData]
+    scores: dict[str, ScoreData]  # by round: "self", "review"
+    rows: list[Row] = field(default_factory=list)
+
+    @property
+    def heading(self) -> str:
+        """構面一：基礎服務 (200 分)"""
+        return f"構面{self.label}：{self.name} ({format_number(self.max_score)} 分)"
+
+    @property
+    def short_heading(self) -> str:
+        """一、基礎服務(200 分), the score sheet's column head."""
+        return f"{self.label}、{self.name}({format_number(self.max_score)} 分)"
+
+
+@dataclass
+class ScoreRound:
+    """One line of the score sheet: a round's scores, total and grade."""
+
+    round: str
+    label: str
+    scores: list[Decimal | None]
+    total: Decimal | None
+    grade: str
+
+    @property
+    def complete(self) -> bool:
+        return all(score is not None for score in self.scores)
+
+    @property
+    def score_texts(self) -> list[str]:
+        return [format_number(score) for score in self.scores]
+
+    @property
+    def total_text(self) -> str:
+        return format_number(self.total)
+
+
+@dataclass
+class ReportData:
+    organization_code: str
+    organization_name: str
+    organization_short_name: str
+    parent_code: str
+    parent_name: str
+    parent_short_name: str
+    roc_year: int
+    year_status: str
+    deadline_day: int
+    units: list[UnitData]
+    dimensions: list[DimensionData]
+    bands: Bands
+    assessed_by: str
+    assessed_roc_year: int | None
+    assessed_month: int | None
+    rounds: list[ScoreRound]
+    includes_entries: bool
+
+    @property
+    def title(self) -> str:
+        """經濟部標準檢驗局高雄分局 112 年度提升服務效能執行績效與成果"""
+        return f"{self.organization_name} {self.roc_year} 年度提升服務效能執行績效與成果"
+
+    @property
+    def score_sheet_title(self) -> str:
+        """The seed names the assessing agency (the parent) in the score sheet's title."""
+        agency = self.parent_name or self.organization_name
+        return f"{agency} {self.roc_year} 年度提升服務效能自行考核結果統計表"
+
+    @property
+    def assessed_month_label(self) -> str:
+        if self.assessed_roc_year is None or self.assessed_month is None:
+            return ""
+        return numbering.roc_month(self.assessed_roc_year, self.assessed_month)
+
+    @property
+    def final(self) -> ScoreRound | None:
+        """The round the report's total and grade come from: the review once it is complete,
+        otherwise the self-assessment (the 112 report was self-assessed)."""
+        by_round = {r.round: r for r in self.rounds}
+        review = by_round.get(Round.REVIEW)
+        if review is not None and review.complete:
+            return review
+        return by_round.get(Round.SELF)
+
+    @property
+    def total(self) -> Decimal | None:
+        final = self.final
+        return final.total if final else None
+
+    @property
+    def grade(self) -> str:
+        final = self.final
+        return final.grade if final else ""
+
+    @property
+    def total_text(self) -> str:
+        return format_number(self.total)
+
+    @property
+    def max_total_text(self) -> str:
+        return format_number(self.max_total)
+
+    @property
+    def legend(self) -> str:
+        return self.bands.legend()
+
+    @property
+    def max_total(self) -> Decimal:
+        return sum((d.max_score for d in self.dimensions), Decimal(0))
+
+    @property
+    def slug(self) -> str:
+        return f"{self.organization_code}-{self.roc_year}-service-performance"
+
+    def rows(self) -> list[tuple[DimensionData, Row]]:
+        return [(dimension, row) for dimension in self.dimensions for row in dimension.rows]
+
+
+def _layout(dimension: DimensionData) -> None:
+    """Fill the dimension's rows: one per reported item, with strategy and method rowspans."""
+    rows: list[Row] = []
+    for strategy in dimension.strategies:
+        if strategy.is_retired:
+            continue
+        strategy_rows: list[Row] = []
+        for method in strategy.methods:
+            if method.is_retired:
+                continue
+            items = method.reported_items
+            has_item_column = method.has_item_column
+            for position, item in enumerate(items):
+                strategy_rows.append(
+                    Row(
+                        strategy=None,
+                        strategy_rowspan=0,
+                        method=method if position == 0 else None,
+                        method_rowspan=len(items) if position == 0 else 0,
+                        method_has_item_column=has_item_column,
+                        item=item,
+                    )
+                )
+        if strategy_rows:
+            strategy_rows[0].strategy = strategy
+            strategy_rows[0].strategy_rowspan = len(strategy_rows)
+        rows.extend(strategy_rows)
+    dimension.rows = rows
+
+
+def _iso(value) -> str | None:  # type: ignore[no-untyped-def]
+    return value.isoformat() if value else None
+
+
+def build_report(year: Year, *, include_entries: bool = False) -> ReportData:
+    """The whole report of one organization-year.
+
+    Queries: year + organization + parent + score sheet + bands (1), units (1), dimensions (1),
+    strategies (1), methods (1), items (1), host units (1), indicators (1), scores (1) = 9;
+    with entries, + monthly entries (1) + indicator values (1) = 11. Fixed for any plan size.
+    """
+    year = (
+        Year.objects.select_related("organization", "organization__parent")
+        .only(
+            "roc_year",
+            "status",
+            "deadline_day",
+            "organization__code",
+            "organization__name",
+            "organization__short_name",
+            "organization__parent__code",
+            "organization__parent__name",
+            "organization__parent__short_name",
+        )
+        .get(pk=year.pk)
+    )
+    organization = year.organization
+    parent = organization.parent
+    sheet = ScoreSheet.objects.filter(year=year).first()
+    bands_row = GradeBands.objects.filter(year=year).first()
+    units = list(Unit.objects.filter(organization=organization).order_by("order", "name"))
+
+    dimensions = list(Dimension.objects.filter(year=year).order_by("number"))
+    strategies = list(Strategy.objects.filter(dimension__year=year).order_by("dimension", "order"))
+    methods = list(
+        Method.objects.filter(strategy__dimension__year=year).order_by("strategy", "order")
+    )
+    items = list(
+        Item.objects.filter(method__strategy__dimension__year=year)
+        .order_by("method", "order")
+        .prefetch_related(Prefetch("host_units", queryset=Unit.objects.order_by("order", "name")))
+    )
+    indicators = list(
+        Indicator.objects.filter(item__method__strategy__dimension__year=year).order_by(
+            "item", "order"
+        )
+    )
+    scores = list(DimensionScore.objects.filter(dimension__year=year))
+
+    entries_by_item: dict[int, list[EntryData]] = defaultdict(list)
+    if include_entries:
+        indicator_order = {indicator.pk: indicator.order for indicator in indicators}
+        values_by_entry: dict[int, list[tuple[int, Decimal]]] = defaultdict(list)
+        for value in IndicatorValue.objects.filter(
+            entry__item__method__strategy__dimension__year=year
+        ).order_by("entry", "indicator__order"):
+            values_by_entry[value.entry_id].append(
+                (indicator_order[value.indicator_id], value.value)
+            )
+        unit_names = {unit.pk: unit.name for unit in units}
+        for entry in MonthlyEntry.objects.filter(
+            item__method__strategy__dimension__year=year
+        ).order_by("item", "unit__order", "unit__name", "month"):
+            entries_by_item[entry.item_id].append(
+                EntryData(
+                    unit=unit_names[entry.unit_id],
+                    month=entry.month,
+                    status=entry.status,
+                    narrative=entry.narrative,
+                    return_reason=entry.return_reason,
+                    submitted_at=_iso(entry.submitted_at),
+                    approved_at=_iso(entry.approved_at),
+                    values=values_by_entry.get(entry.pk, []),
+                )
+            )
+
+    indicators_by_item: dict[int, list[IndicatorData]] = defaultdict(list)
+    for indicator in indicators:
+        indicators_by_item[indicator.item_id].append(
+            IndicatorData(
+                order=indicator.order,
+                name=indicator.name,
+                measure=indicator.measure,
+                target=indicator.target,
+                aggregation=indicator.aggregation,
+                allows_decimals=indicator.allows_decimals,
+                reported_actual=indicator.reported_actual,
+            )
+        )
+
+    items_by_method: dict[int, list[Item]] = defaultdict(list)
+    for item in items:
+        items_by_method[item.method_id].append(item)
+    methods_by_strategy: dict[int, list[Method]] = defaultdict(list)
+    for method in methods:
+        methods_by_strategy[method.strategy_id].append(method)
+    strategies_by_dimension: dict[int, list[Strategy]] = defaultdict(list)
+    for strategy in strategies:
+        strategies_by_dimension[strategy.dimension_id].append(strategy)
+    scores_by_dimension: dict[int, dict[str, ScoreData]] = defaultdict(dict)
+    for score in scores:
+        scores_by_dimension[score.dimension_id][score.round] = ScoreData(score.score, score.comment)
+
+    def numbered(objects, is_retired):  # type: ignore[no-untyped-def]
+        """(object, position, siblings): retired objects keep no number, so the rest renumber."""
+        live = [o for o in objects if not is_retired(o)]
+        position = {o.pk: index for index, o in enumerate(live, start=1)}
+        return [(o, position.get(o.pk, 0), len(live)) for o in objects]
+
+    dimension_data: list[DimensionData] = []
+    for dimension in dimensions:
+        strategy_data = []
+        for strategy, s_pos, _s_count in numbered(
+            strategies_by_dimension[dimension.pk], lambda s: s.is_retired
+        ):
+            method_data = []
+            for method, m_pos, m_count in numbered(
+                methods_by_strategy[strategy.pk], lambda m: m.is_retired
+            ):
+                item_data = []
+                for item, i_pos, i_count in numbered(
+                    items_by_method[method.pk], lambda i: i.is_retired
+                ):
+                    item_data.append(
+                        ItemData(
+                            order=item.order,
+                            label=numbering.item_label(i_pos, i_count) if i_pos else "",
+                            title=item.title,
+                            host_label=item.host_label,
+                            host_units=[unit.name for unit in item.host_units.all()],
+                            planned_actions=item.planned_actions,
+                            results=item.results,
+                            shortfall_note=item.shortfall_note,
+                            is_retired=item.is_retired,
+                            indicators=indicators_by_item[item.pk],
+                            entries=entries_by_item[item.pk],
+                        )
+                    )
+                method_data.append(
+                    MethodData(
+                        order=method.order,
+                        label=numbering.method_label(m_pos, m_count) if m_pos else "",
+                        title=method.title,
+                        description=method.description,
+                        is_retired=method.is_retired,
+                        items=item_data,
+                    )
+                )
+            strategy_data.append(
+                StrategyData(
+                    order=strategy.order,
+                    label=numbering.strategy_label(s_pos) if s_pos else "",
+                    title=strategy.title,
+                    is_retired=strategy.is_retired,
+                    methods=method_data,
+                )
+            )
+        data = DimensionData(
+            number=dimension.number,
+            label=dimension.label,
+            name=dimension.name,
+            max_score=dimension.max_score,
+            strategies=strategy_data,
+            scores=scores_by_dimension[dimension.pk],
+        )
+        _layout(data)
+        dimension_data.append(data)
+
+    bands = bands_row.as_bands() if bands_row else Bands()
+    rounds: list[ScoreRound] = []
+    for round_value, round_label in Round.choices:
+        line = [
+            d.scores[round_value].score if round_value in d.scores else None for d in dimension_data
+        ]
+        if all(score is None for score in line):
+            continue
+        complete = all(score is not None for score in line)
+        total = sum((s for s in line if s is not None), Decimal(0)) if complete else None
+        grade: Grade | str = grade_for(total, bands) if total is not None else ""
+        rounds.append(
+            ScoreRound(
+                round=round_value,
+                label=str(round_label),
+                scores=line,
+                total=total,
+                grade=str(grade),
+            )
+        )
+
+    return ReportData(
+        organization_code=organization.code,
+        organization_name=organization.name,
+        organization_short_name=organization.short_name,
+        parent_code=parent.code if parent else "",
+        parent_name=parent.name if parent else "",
+        parent_short_name=parent.short_name if parent else "",
+        roc_year=year.roc_year,
+        year_status=year.status,
+        deadline_day=year.deadline_day,
+        units=[UnitData(u.name, u.kind, u.order, u.is_active) for u in units],
+        dimensions=dimension_data,
+        bands=bands,
+        assessed_by=sheet.assessed_by if sheet else "",
+        assessed_roc_year=sheet.assessed_roc_year if sheet else None,
+        assessed_month=sheet.assessed_month if sheet else None,
+        rounds=rounds,
+        includes_entries=include_entries,
+    )

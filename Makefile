@@ -37,7 +37,7 @@ messages: install
 
 demo-data: install sysdeps-run messages
 	DEBUG=1 $(PY) manage.py migrate --noinput -v0
-	DEBUG=1 $(PY) manage.py loaddata khh_112 demo_users
+	DEBUG=1 $(PY) manage.py load_demo
 	DEBUG=1 $(PY) manage.py copy_year --org khh --from 112 --to 113 --if-missing --open
 
 run: demo-data

@@ -94,3 +94,18 @@ def check_entry_access(user, item: Item, unit: Unit, *, write: bool) -> Membersh
     if not allowed:
         raise PermissionDenied
     return membership
+
+
+# --- Managing an organization (issue 6): years, plan, units and users. ---
+
+
+def check_org_admin(user, organization: Organization) -> Membership:  # type: ignore[no-untyped-def]
+    """The admin of this very organization: 404 for strangers, 403 for its other members (and
+    for headquarters members, who see a branch but do not run it)."""
+    membership = membership_of(user)
+    if not sees_organization(membership, organization):
+        raise Http404
+    assert membership is not None
+    if not (is_admin(membership) and membership.organization_id == organization.pk):
+        raise PermissionDenied
+    return membership

@@ -1,5 +1,32 @@
-from django.urls import path  # noqa: F401
+"""The organization admin's pages, mounted at /manage/."""
+
+from django.urls import path
+
+from strategies.views import manage_people, manage_plan, manage_years
 
 app_name = "manage"
 
-urlpatterns: list = []
+urlpatterns = [
+    path("", manage_years.years, name="years"),
+    path("years/<int:pk>/status/", manage_years.year_status, name="year-status"),
+    path("years/<int:pk>/plan/", manage_plan.plan, name="plan"),
+    path("dimensions/<int:pk>/strategies/add/", manage_plan.strategy_add, name="strategy-add"),
+    path("strategies/<int:pk>/edit/", manage_plan.strategy_edit, name="strategy-edit"),
+    path("strategies/<int:pk>/methods/add/", manage_plan.method_add, name="method-add"),
+    path("methods/<int:pk>/edit/", manage_plan.method_edit, name="method-edit"),
+    path("methods/<int:pk>/items/add/", manage_plan.item_add, name="item-add"),
+    path("items/<int:pk>/edit/", manage_plan.item_edit, name="item-edit"),
+    path("items/<int:pk>/indicators/add/", manage_plan.indicator_add, name="indicator-add"),
+    path("indicators/<int:pk>/edit/", manage_plan.indicator_edit, name="indicator-edit"),
+    path("indicators/<int:pk>/remove/", manage_plan.indicator_remove, name="indicator-remove"),
+    path("plan/<slug:kind>/<int:pk>/move/", manage_plan.node_move, name="node-move"),
+    path("plan/<slug:kind>/<int:pk>/retire/", manage_plan.node_retire, name="node-retire"),
+    path("units/", manage_people.units, name="units"),
+    path("units/<int:pk>/edit/", manage_people.unit_edit, name="unit-edit"),
+    path("units/<int:pk>/retire/", manage_people.unit_retire, name="unit-retire"),
+    path("users/", manage_people.users, name="users"),
+    path("users/add/", manage_people.user_add, name="user-add"),
+    path("users/<int:pk>/edit/", manage_people.user_edit, name="user-edit"),
+    path("users/<int:pk>/active/", manage_people.user_active, name="user-active"),
+    path("users/<int:pk>/password/", manage_people.user_password, name="user-password"),
+]

@@ -1,0 +1,139 @@
+"""Users of an organization, managed by its admin: create, role and unit, deactivate, reset the
+password. There is no self-registration: every account starts here (or in Django's admin).
+
+The user table has no history of its own; every change is recorded on the membership's history
+with the admin as its author and a reason saying what happened.
+"""
+
+from django.contrib.auth import get_user_model
+from django.contrib.auth.password_validation import validate_password
+from django.core.exceptions import ValidationError
+from django.db import transaction
+
+from strategies.errors import DomainError
+from strategies.models import Membership, Organization, Unit
+
+User = get_user_model()
+Role = Membership.Role
+
+
+def _record(membership: Membership, by, reason: str) -> None:  # type: ignore[no-untyped-def]
+    membership._history_user = by  # type: ignore[attr-defined]
+    membership._change_reason = reason  # type: ignore[attr-defined]
+    try:
+        membership.full_clean()
+    except ValidationError as error:
+        raise DomainError("；".join(error.messages)) from error
+    membership.save()
+
+
+def _check_role_and_unit(organization: Organization, role: str, unit: Unit | None) -> None:
+    if role not in Role.values:
+        raise DomainError("請選擇角色。")
+    if role in {Role.STAFF, Role.HEAD} and unit is None:
+        raise DomainError("承辦人與主管必須指定所屬單位。")
+    if unit is not None:
+        if unit.organization_id != organization.pk:
+            raise DomainError(f"「{unit.name}」不是{organization.short_name}的單位。")
+        if not unit.is_active:
+            raise DomainError(f"「{unit.name}」已停用，不能指派成員。")
+
+
+def _check_password(password: str, user) -> None:  # type: ignore[no-untyped-def]
+    try:
+        validate_password(password, user)
+    except ValidationError as error:
+        raise DomainError("密碼不符合規則：" + "".join(error.messages)) from error
+
+
+def create_user(  # type: ignore[no-untyped-def]
+    *,
+    organization: Organization,
+    username: str,
+    full_name: str,
+    email: str = "",
+    role: str,
+    unit: Unit | None,
+    password: str,
+    by,
+):
+    """A new active account in the organization, with its role and (for staff and heads) unit."""
+    username = (username or "").strip()
+    if not username:
+        raise DomainError("請填寫帳號。")
+    _check_role_and_unit(organization, role, unit)
+    with transaction.atomic():
+        if User.objects.filter(username__iexact=username).exists():
+            raise DomainError(f"帳號「{username}」已有人使用，請換一個。")
+        user = User(username=username, first_name=(full_name or "").strip(), email=email or "")
+        _check_password(password, user)
+        user.set_password(password)
+        try:
+            user.full_clean()
+        except ValidationError as error:
+            raise DomainError("；".join(error.messages)) from error
+        user.save()
+        membership = Membership(
+            user=user,
+            organization=organization,
+            unit=unit,
+            role=role,
+        )
+        _record(membership, by, "新增帳號")
+    return user
+
+
+def update_membership(  # type: ignore[no-untyped-def]
+    *, membership: Membership, full_name: str, email: str, role: str, unit: Unit | None, by
+) -> Membership:
+    """Change a member's name, role and unit. An admin cannot take away their own admin role."""
+    _check_role_and_unit(membership.organization, role, unit)
+    if membership.user_id == by.pk and role != Role.ADMIN:
+        raise DomainError("不能取消自己的管理者角色，請由另一位管理者操作。")
+    with transaction.atomic():
+        membership = (
+            Membership.objects.select_for_update().select_related("user").get(pk=membership.pk)
+        )
+        user = membership.user
+        user.first_name = (full_name or "").strip()
+        user.email = email or ""
+        user.save(update_fields=["first_name", "email"])
+        changes = []
+        if membership.role != role:
+            changes.append(f"角色 {membership.get_role_display()} → {Role(role).label}")
+        if membership.unit_id != (unit.pk if unit else None):
+            changes.append(
+                f"單位 {membership.unit or '—'} → {unit or '—'}"  # type: ignore[str-bytes-safe]
+            )
+        membership.role = role
+        membership.unit = unit
+        _record(membership, by, "；".join(changes) or "修改帳號資料")
+    return membership
+
+
+def set_active(*, membership: Membership, active: bool, by) -> Membership:  # type: ignore[no-untyped-def]
+    """Deactivate (停用) or reactivate an account. Nothing is deleted: a deactivated user's
+    entries and history stay, they just cannot sign in."""
+    if membership.user_id == by.pk and not active:
+        raise DomainError("不能停用自己的帳號。")
+    with transaction.atomic():
+        membership = (
+            Membership.objects.select_for_update().select_related("user").get(pk=membership.pk)
+        )
+        membership.user.is_active = active
+        membership.user.save(update_fields=["is_active"])
+        _record(membership, by, "啟用帳號" if active else "停用帳號")
+    return membership
+
+
+def reset_password(*, membership: Membership, password: str, by) -> Membership:  # type: ignore[no-untyped-def]
+    """The admin sets a new password for a member (who should change it after signing in)."""
+    with transaction.atomic():
+        membership = (
+            Membership.objects.select_for_update().select_related("user").get(pk=membership.pk)
+        )
+        _check_password(password, membership.user)
+        membership.user.set_password(password)
+        membership.user.save(update_fields=["password"])
+        _record(membership, by, "管理者重設密碼")
+    return membership

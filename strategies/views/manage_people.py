@@ -1,0 +1,218 @@
+"""Admin pages: the organization's units and users."""
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.views.decorators.http import require_POST
+
+from strategies.access import check_org_admin
+from strategies.errors import DomainError
+from strategies.forms_manage import MemberForm, NewUserForm, PasswordResetForm, UnitForm
+from strategies.models import Membership, Unit
+from strategies.selectors.manage import members_of, units_of
+from strategies.services import units as unit_service
+from strategies.services import users as user_service
+from strategies.views.manage_common import form_page, own_admin, refused
+
+
+def _unit(request: HttpRequest, pk: int) -> Unit:
+    unit = get_object_or_404(Unit.objects.select_related("organization"), pk=pk)
+    check_org_admin(request.user, unit.organization)
+    return unit
+
+
+def _member(request: HttpRequest, pk: int) -> Membership:
+    member = get_object_or_404(
+        Membership.objects.select_related("user", "unit", "organization"), pk=pk
+    )
+    check_org_admin(request.user, member.organization)
+    return member
+
+
+# --- units ----------------------------------------------------------------------------------
+
+
+@login_required
+def units(request: HttpRequest) -> HttpResponse:
+    membership = own_admin(request)
+    organization = membership.organization
+    form = UnitForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            unit = unit_service.add_unit(
+                organization=organization,
+                name=form.cleaned_data["name"],
+                kind=form.cleaned_data["kind"],
+                user=request.user,
+            )
+        except DomainError as error:
+            refused(request, form, error)
+        else:
+            messages.success(request, f"已新增單位「{unit.name}」。")
+            return redirect("manage:units")
+    return render(
+        request,
+        "strategies/manage/units.html",
+        {"organization": organization, "units": units_of(organization), "form": form},
+        status=400 if form.errors else 200,
+    )
+
+
+@login_required
+def unit_edit(request: HttpRequest, pk: int) -> HttpResponse:
+    unit = _unit(request, pk)
+    form = UnitForm(request.POST or None, initial={"name": unit.name, "kind": unit.kind})
+    if request.method == "POST" and form.is_valid():
+        try:
+            unit_service.rename_unit(
+                unit=unit,
+                name=form.cleaned_data["name"],
+                kind=form.cleaned_data["kind"],
+                user=request.user,
+            )
+        except DomainError as error:
+            refused(request, form, error)
+        else:
+            messages.success(request, "已修改單位。")
+            return redirect("manage:units")
+    return form_page(
+        request, form, title=f"修改單位｜{unit.name}", back_url=reverse("manage:units")
+    )
+
+
+@login_required
+@require_POST
+def unit_retire(request: HttpRequest, pk: int) -> HttpResponse:
+    unit = _unit(request, pk)
+    restore = request.POST.get("restore") == "1"
+    try:
+        if restore:
+            unit_service.restore_unit(unit=unit, user=request.user)
+        else:
+            unit_service.retire_unit(unit=unit, user=request.user)
+    except DomainError as error:
+        messages.error(request, error.message)
+    else:
+        messages.success(request, f"已{'恢復使用' if restore else '停用'}「{unit.name}」。")
+    return redirect("manage:units")
+
+
+# --- users ----------------------------------------------------------------------------------
+
+
+@login_required
+def users(request: HttpRequest) -> HttpResponse:
+    membership = own_admin(request)
+    organization = membership.organization
+    return render(
+        request,
+        "strategies/manage/users.html",
+        {"organization": organization, "members": members_of(organization)},
+    )
+
+
+@login_required
+def user_add(request: HttpRequest) -> HttpResponse:
+    membership = own_admin(request)
+    organization = membership.organization
+    form = NewUserForm(request.POST or None, organization=organization)
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        try:
+            user = user_service.create_user(
+                organization=organization,
+                username=data["username"],
+                full_name=data["full_name"],
+                email=data["email"],
+                role=data["role"],
+                unit=data["unit"],
+                password=data["password1"],
+                by=request.user,
+            )
+        except DomainError as error:
+            refused(request, form, error)
+        else:
+            messages.success(request, f"已建立帳號「{user.username}」。")
+            return redirect("manage:users")
+    return form_page(request, form, title="新增使用者", back_url=reverse("manage:users"))
+
+
+@login_required
+def user_edit(request: HttpRequest, pk: int) -> HttpResponse:
+    member = _member(request, pk)
+    form = MemberForm(
+        request.POST or None,
+        organization=member.organization,
+        initial={
+            "full_name": member.user.first_name,
+            "email": member.user.email,
+            "role": member.role,
+            "unit": member.unit,
+        },
+    )
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        try:
+            user_service.update_membership(
+                membership=member,
+                full_name=data["full_name"],
+                email=data["email"],
+                role=data["role"],
+                unit=data["unit"],
+                by=request.user,
+            )
+        except DomainError as error:
+            refused(request, form, error)
+        else:
+            messages.success(request, f"已更新「{member.user.username}」。")
+            return redirect("manage:users")
+    return form_page(
+        request,
+        form,
+        title=f"修改使用者｜{member.user.username}",
+        back_url=reverse("manage:users"),
+    )
+
+
+@login_required
+@require_POST
+def user_active(request: HttpRequest, pk: int) -> HttpResponse:
+    member = _member(request, pk)
+    active = request.POST.get("active") == "1"
+    try:
+        user_service.set_active(membership=member, active=active, by=request.user)
+    except DomainError as error:
+        messages.error(request, error.message)
+    else:
+        messages.success(
+            request, f"已{'啟用' if active else '停用'}帳號「{member.user.username}」。"
+        )
+    return redirect("manage:users")
+
+
+@login_required
+def user_password(request: HttpRequest, pk: int) -> HttpResponse:
+    member = _member(request, pk)
+    form = PasswordResetForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            user_service.reset_password(
+                membership=member, password=form.cleaned_data["password1"], by=request.user
+            )
+        except DomainError as error:
+            refused(request, form, error)
+        else:
+            messages.success(
+                request,
+                f"已重設「{member.user.username}」的密碼，請以安全方式告知本人並請其登入後更改。",
+            )
+            return redirect("manage:users")
+    return form_page(
+        request,
+        form,
+        title=f"重設密碼｜{member.user.username}",
+        back_url=reverse("manage:users"),
+        submit="重設密碼",
+    )

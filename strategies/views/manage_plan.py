@@ -1,0 +1,261 @@
+"""Admin pages: the plan editor of one year (strategies, methods, items, indicators)."""
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.views.decorators.http import require_POST
+
+from strategies.access import check_org_admin
+from strategies.errors import DomainError
+from strategies.forms_manage import IndicatorForm, ItemForm, MethodForm, StrategyForm
+from strategies.models import Dimension, Indicator, Item, Method, Strategy, Year
+from strategies.selectors.manage import plan_tree
+from strategies.services import plan as plan_service
+from strategies.views.manage_common import admin_year, form_page, refused
+
+KINDS = {
+    "strategy": Strategy.objects.select_related("dimension__year__organization"),
+    "method": Method.objects.select_related("strategy__dimension__year__organization"),
+    "item": Item.objects.select_related("method__strategy__dimension__year__organization"),
+}
+
+
+def _node(request: HttpRequest, queryset, pk: int):  # type: ignore[no-untyped-def]
+    """The node and its year, for the organization's admin only (404 strangers, 403 others)."""
+    node = get_object_or_404(queryset, pk=pk)
+    year = plan_service.year_of(node)
+    check_org_admin(request.user, year.organization)
+    return node, year
+
+
+def _plan_url(year: Year, anchor: str = "") -> str:
+    return reverse("manage:plan", args=[year.pk]) + (f"#{anchor}" if anchor else "")
+
+
+@login_required
+def plan(request: HttpRequest, pk: int) -> HttpResponse:
+    _, year = admin_year(request, pk)
+    return render(
+        request,
+        "strategies/manage/plan.html",
+        {
+            "year": year,
+            "tree": plan_tree(year),
+            "editable": year.status == Year.Status.PLANNING,
+        },
+    )
+
+
+def _edit(request, *, form, save, title: str, back: str, success: str):  # type: ignore[no-untyped-def]
+    """The shared GET/POST round of every add and edit page."""
+    if request.method == "POST" and form.is_valid():
+        try:
+            save(form.cleaned_data)
+        except DomainError as error:
+            refused(request, form, error)
+        else:
+            messages.success(request, success)
+            return redirect(back)
+    return form_page(request, form, title=title, back_url=back)
+
+
+@login_required
+def strategy_add(request: HttpRequest, pk: int) -> HttpResponse:
+    dimension, year = _node(request, Dimension.objects.select_related("year__organization"), pk)
+    form = StrategyForm(request.POST or None)
+    return _edit(
+        request,
+        form=form,
+        save=lambda d: plan_service.add_strategy(
+            dimension=dimension, title=d["title"], user=request.user
+        ),
+        title=f"新增執行策略｜{dimension}",
+        back=_plan_url(year, f"dim-{dimension.pk}"),
+        success="已新增執行策略。",
+    )
+
+
+@login_required
+def strategy_edit(request: HttpRequest, pk: int) -> HttpResponse:
+    strategy, year = _node(request, KINDS["strategy"], pk)
+    form = StrategyForm(request.POST or None, initial={"title": strategy.title})
+    return _edit(
+        request,
+        form=form,
+        save=lambda d: plan_service.update_strategy(
+            strategy=strategy, title=d["title"], user=request.user
+        ),
+        title="修改執行策略",
+        back=_plan_url(year, f"strategy-{strategy.pk}"),
+        success="已修改執行策略。",
+    )
+
+
+@login_required
+def method_add(request: HttpRequest, pk: int) -> HttpResponse:
+    strategy, year = _node(request, KINDS["strategy"], pk)
+    form = MethodForm(request.POST or None)
+    return _edit(
+        request,
+        form=form,
+        save=lambda d: plan_service.add_method(
+            strategy=strategy, title=d["title"], description=d["description"], user=request.user
+        ),
+        title=f"新增執行方法｜{strategy.title}",
+        back=_plan_url(year, f"strategy-{strategy.pk}"),
+        success="已新增執行方法。",
+    )
+
+
+@login_required
+def method_edit(request: HttpRequest, pk: int) -> HttpResponse:
+    method, year = _node(request, KINDS["method"], pk)
+    form = MethodForm(
+        request.POST or None, initial={"title": method.title, "description": method.description}
+    )
+    return _edit(
+        request,
+        form=form,
+        save=lambda d: plan_service.update_method(
+            method=method, title=d["title"], description=d["description"], user=request.user
+        ),
+        title="修改執行方法",
+        back=_plan_url(year, f"method-{method.pk}"),
+        success="已修改執行方法。",
+    )
+
+
+@login_required
+def item_add(request: HttpRequest, pk: int) -> HttpResponse:
+    method, year = _node(request, KINDS["method"], pk)
+    form = ItemForm(request.POST or None, organization=year.organization)
+    return _edit(
+        request,
+        form=form,
+        save=lambda d: plan_service.add_item(
+            method=method,
+            title=d["title"],
+            host_units=list(d["host_units"]),
+            host_label=d["host_label"],
+            planned_actions=d["planned_actions"],
+            user=request.user,
+        ),
+        title=f"新增填報項目｜{method.title}",
+        back=_plan_url(year, f"method-{method.pk}"),
+        success="已新增填報項目。",
+    )
+
+
+@login_required
+def item_edit(request: HttpRequest, pk: int) -> HttpResponse:
+    item, year = _node(request, KINDS["item"], pk)
+    form = ItemForm(
+        request.POST or None,
+        organization=year.organization,
+        initial={
+            "title": item.title,
+            "host_units": list(item.host_units.all()),
+            "host_label": item.host_label,
+            "planned_actions": item.planned_actions,
+        },
+    )
+    return _edit(
+        request,
+        form=form,
+        save=lambda d: plan_service.update_item(
+            item=item,
+            title=d["title"],
+            host_units=list(d["host_units"]),
+            host_label=d["host_label"],
+            planned_actions=d["planned_actions"],
+            user=request.user,
+        ),
+        title="修改填報項目",
+        back=_plan_url(year, f"item-{item.pk}"),
+        success="已修改填報項目。",
+    )
+
+
+@login_required
+def indicator_add(request: HttpRequest, pk: int) -> HttpResponse:
+    item, year = _node(request, KINDS["item"], pk)
+    form = IndicatorForm(request.POST or None, initial={"aggregation": "sum"})
+    return _edit(
+        request,
+        form=form,
+        save=lambda d: plan_service.add_indicator(item=item, user=request.user, **d),
+        title=f"新增量化指標｜{item}",
+        back=_plan_url(year, f"item-{item.pk}"),
+        success="已新增量化指標。",
+    )
+
+
+@login_required
+def indicator_edit(request: HttpRequest, pk: int) -> HttpResponse:
+    indicator, year = _node(
+        request, Indicator.objects.select_related("item__method__strategy__dimension__year"), pk
+    )
+    form = IndicatorForm(
+        request.POST or None,
+        initial={
+            "name": indicator.name,
+            "measure": indicator.measure,
+            "target": indicator.target,
+            "aggregation": indicator.aggregation,
+            "allows_decimals": indicator.allows_decimals,
+        },
+    )
+    return _edit(
+        request,
+        form=form,
+        save=lambda d: plan_service.update_indicator(indicator=indicator, user=request.user, **d),
+        title=f"修改量化指標｜{indicator.item}",
+        back=_plan_url(year, f"item-{indicator.item_id}"),
+        success="已修改量化指標（目標值）。",
+    )
+
+
+@login_required
+@require_POST
+def indicator_remove(request: HttpRequest, pk: int) -> HttpResponse:
+    indicator, year = _node(
+        request, Indicator.objects.select_related("item__method__strategy__dimension__year"), pk
+    )
+    try:
+        plan_service.remove_indicator(indicator=indicator, user=request.user)
+    except DomainError as error:
+        messages.error(request, error.message)
+    else:
+        messages.success(request, f"已刪除量化指標「{indicator.name}」。")
+    return redirect(_plan_url(year, f"item-{indicator.item_id}"))
+
+
+@login_required
+@require_POST
+def node_move(request: HttpRequest, kind: str, pk: int) -> HttpResponse:
+    if kind not in KINDS:
+        raise Http404
+    node, year = _node(request, KINDS[kind], pk)
+    try:
+        plan_service.move(node=node, direction=request.POST.get("direction", ""), user=request.user)
+    except DomainError as error:
+        messages.error(request, error.message)
+    return redirect(_plan_url(year, f"{kind}-{node.pk}"))
+
+
+@login_required
+@require_POST
+def node_retire(request: HttpRequest, kind: str, pk: int) -> HttpResponse:
+    if kind not in KINDS:
+        raise Http404
+    node, year = _node(request, KINDS[kind], pk)
+    retired = request.POST.get("retired") == "1"
+    try:
+        plan_service.set_retired(node=node, retired=retired, user=request.user)
+    except DomainError as error:
+        messages.error(request, error.message)
+    else:
+        messages.success(request, f"已{'停用' if retired else '恢復'}「{node}」。")
+    return redirect(_plan_url(year, f"{kind}-{node.pk}"))

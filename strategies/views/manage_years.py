@@ -1,0 +1,70 @@
+"""Admin pages: the organization's years, their status, and the copy-year form."""
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.views.decorators.http import require_POST
+
+from strategies.errors import DomainError
+from strategies.forms_manage import CopyYearForm, YearStatusForm
+from strategies.models import Year
+from strategies.selectors.manage import years_of
+from strategies.services.years import set_year_status
+from strategies.views.manage_common import admin_year, own_admin
+
+Status = Year.Status
+
+# The actions offered from each status: (target status, button label, needs a reason).
+ACTIONS = {
+    Status.PLANNING: [(Status.OPEN, "開放填報", False)],
+    Status.OPEN: [
+        (Status.CLOSED, "結束填報", False),
+        (Status.LOCKED, "鎖定", False),
+        (Status.PLANNING, "重新開放規劃", True),
+    ],
+    Status.CLOSED: [(Status.LOCKED, "鎖定", False), (Status.OPEN, "重新開放填報", True)],
+    Status.LOCKED: [
+        (Status.OPEN, "重新開放填報", True),
+        (Status.CLOSED, "解除鎖定（已結束填報）", True),
+    ],
+}
+
+
+@login_required
+def years(request: HttpRequest) -> HttpResponse:
+    membership = own_admin(request)
+    organization = membership.organization
+    rows = [(year, ACTIONS[Status(year.status)]) for year in years_of(organization)]
+    latest = rows[0][0].roc_year if rows else None
+    copy_form = CopyYearForm(
+        organization=organization,
+        initial={"from_year": rows[0][0] if rows else None, "to_roc_year": (latest or 0) + 1},
+    )
+    return render(
+        request,
+        "strategies/manage/years.html",
+        {"organization": organization, "rows": rows, "copy_form": copy_form},
+    )
+
+
+@login_required
+@require_POST
+def year_status(request: HttpRequest, pk: int) -> HttpResponse:
+    membership, year = admin_year(request, pk)
+    form = YearStatusForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, "請選擇要改成的狀態。")
+        return redirect("manage:years")
+    try:
+        year = set_year_status(
+            year=year,
+            status=form.cleaned_data["status"],
+            user=request.user,
+            reason=form.cleaned_data["reason"],
+        )
+    except DomainError as error:
+        messages.error(request, error.message)
+    else:
+        messages.success(request, f"{year}已改為「{year.get_status_display()}」。")
+    return redirect("manage:years")

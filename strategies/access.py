@@ -96,6 +96,24 @@ def check_entry_access(user, item: Item, unit: Unit, *, write: bool) -> Membersh
     return membership
 
 
+# --- Scoring a year (issue 4): who enters which round, edits bands, signs off, reopens. ---
+
+
+def is_year_admin(membership: Membership | None, year: Year) -> bool:
+    """The admin of the year's own organization: self-assessment, grade bands, reopening."""
+    return is_admin(membership) and membership.organization_id == year.organization_id  # type: ignore[union-attr]
+
+
+def is_year_auditor(membership: Membership | None, year: Year) -> bool:
+    """An auditor who sees the year's organization (its own or headquarters): review, sign-off."""
+    return is_auditor(membership) and sees_organization(membership, year.organization)
+
+
+def can_read_year_review(membership: Membership | None, year: Year) -> bool:
+    """The auditor's whole-year review page: auditors and admins who see the organization."""
+    return is_year_auditor(membership, year) or is_year_admin(membership, year)
+
+
 # --- Managing an organization (issue 6): years, plan, units and users. ---
 
 

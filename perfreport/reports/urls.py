@@ -1,5 +1,12 @@
-from django.urls import path  # noqa: F401
+from django.urls import path
+
+from perfreport.reports import views
 
 app_name = "reports"
 
-urlpatterns: list = []
+urlpatterns = [
+    path("", views.index, name="index"),
+    path("<slug:org>/<int:roc_year>/", views.report, name="report"),
+    path("<slug:org>/<int:roc_year>/download/<slug:format>/", views.download, name="download"),
+    path("<slug:org>/<int:roc_year>/issued/<int:pk>/", views.issued_file, name="issued-file"),
+]

@@ -1,0 +1,51 @@
+"""Filters of the auditor's review page: dimension, host unit and entry status."""
+
+import django_filters
+from django.db.models import QuerySet
+from django.utils.translation import gettext_lazy as _
+
+from strategies.models import Item, MonthlyEntry, Unit, Year
+
+MISSING = "missing"
+
+
+class ReviewFilter(django_filters.FilterSet):
+    dimension = django_filters.ChoiceFilter(
+        label=_("構面"),
+        field_name="method__strategy__dimension__number",
+        empty_label=_("全部構面"),
+    )
+    unit = django_filters.ModelChoiceFilter(
+        label=_("主辦單位"),
+        field_name="host_units",
+        queryset=Unit.objects.none(),
+        empty_label=_("全部單位"),
+    )
+    status = django_filters.ChoiceFilter(
+        label=_("填報狀態"),
+        choices=[
+            *MonthlyEntry.Status.choices,
+            (MISSING, _("尚無填報")),
+        ],
+        method="filter_status",
+        empty_label=_("全部狀態"),
+    )
+
+    class Meta:
+        model = Item
+        fields: list[str] = []
+
+    def __init__(self, data=None, queryset=None, *, year: Year, **kwargs) -> None:  # type: ignore[no-untyped-def]
+        super().__init__(data, queryset, **kwargs)
+        self.filters["dimension"].extra["choices"] = [
+            (str(d.number), str(d)) for d in year.dimensions.order_by("number")
+        ]
+        self.filters["unit"].queryset = Unit.objects.filter(
+            organization_id=year.organization_id
+        ).order_by("order", "name")
+
+    def filter_status(self, queryset: QuerySet[Item], name: str, value: str) -> QuerySet[Item]:
+        """Items with at least one entry in that status (or with no entry at all)."""
+        if value == MISSING:
+            return queryset.filter(entries__isnull=True)
+        return queryset.filter(entries__status=value).distinct()

@@ -1,0 +1,504 @@
+"""Reads of the score sheet and of the auditor's review page, each in a fixed number of queries.
+
+The same `score_sheet_data` feeds the HTML page, the chart, the management command and the
+year-end report, so none of them can disagree.
+"""
+
+from collections import defaultdict
+from dataclasses import dataclass, field
+from datetime import datetime
+from decimal import Decimal
+
+from django.db.models import Count, Prefetch, QuerySet
+
+from scoring.grades import MAX_TOTAL, SEED_BANDS, Bands, grade_for
+from scoring.models import DimensionScore, GradeBands, ScoreSheet
+from strategies.models import (
+    Indicator,
+    IndicatorValue,
+    Item,
+    MonthlyEntry,
+    Unit,
+    Year,
+)
+
+Round = DimensionScore.Round
+HUNDRED = Decimal(100)
+MONTHS = 12
+
+
+# --- The score sheet --------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class DimensionLine:
+    number: int
+    label: str  # 一, 二 ...
+    name: str
+    maximum: Decimal
+    self_score: Decimal | None
+    self_comment: str
+    review_score: Decimal | None
+    review_comment: str
+    score: Decimal | None  # the sheet's round: review when complete, else self
+
+    @property
+    def difference(self) -> Decimal | None:
+        """Review minus self, when both are in."""
+        if self.self_score is None or self.review_score is None:
+            return None
+        return self.review_score - self.self_score
+
+    @property
+    def differs(self) -> bool:
+        return bool(self.difference)
+
+
+@dataclass(frozen=True)
+class RoundSummary:
+    round: str
+    label: str
+    total: Decimal | None  # None until every dimension of the round is scored
+    grade: str | None
+    scored: int  # how many dimensions have a score in this round
+    partial_total: Decimal  # the sum so far, for an incomplete round
+
+    @property
+    def complete(self) -> bool:
+        return self.total is not None
+
+
+@dataclass(frozen=True)
+class TrendPoint:
+    roc_year: int
+    total: Decimal
+    grade: str
+    round: str
+
+
+@dataclass(frozen=True)
+class SheetData:
+    year: Year
+    organization_name: str
+    organization_short_name: str
+    organization_code: str
+    parent_name: str  # the body whose form it is (經濟部標準檢驗局), or the organization itself
+    roc_year: int
+    status: str
+    status_label: str
+    dimensions: list[DimensionLine]
+    self_round: RoundSummary
+    review_round: RoundSummary
+    round: str  # which round the top-level total and grade come from
+    total: Decimal | None
+    grade: str | None
+    max_total: Decimal
+    bands: Bands
+    legend: str
+    assessed_by: str
+    assessed_month: str
+    signed_off_at: datetime | None
+    signed_off_by: str
+    trend: list[TrendPoint] = field(default_factory=list)  # earlier years, then this year
+
+    @property
+    def signed_off(self) -> bool:
+        return self.signed_off_at is not None
+
+    @property
+    def locked(self) -> bool:
+        return self.status == Year.Status.LOCKED
+
+    @property
+    def rounds_differ(self) -> bool:
+        return any(d.differs for d in self.dimensions) or bool(self.total_difference)
+
+    @property
+    def total_difference(self) -> Decimal | None:
+        """Review total minus self total, when both rounds are complete."""
+        if self.self_round.total is None or self.review_round.total is None:
+            return None
+        return self.review_round.total - self.self_round.total
+
+    @property
+    def has_earlier_years(self) -> bool:
+        return len(self.trend) > 1 or any(p.roc_year != self.roc_year for p in self.trend)
+
+
+def _bands_of(year: Year) -> Bands:
+    try:
+        record: GradeBands = year.grade_bands
+    except GradeBands.DoesNotExist:
+        return SEED_BANDS
+    return record.as_bands()
+
+
+def _sheet_of(year: Year) -> ScoreSheet | None:
+    try:
+        return year.score_sheet
+    except ScoreSheet.DoesNotExist:
+        return None
+
+
+def _summary(round_: Round, scores: list[Decimal | None], bands: Bands) -> RoundSummary:
+    present = [s for s in scores if s is not None]
+    partial = sum(present, Decimal(0))
+    complete = bool(scores) and len(present) == len(scores)
+    total = partial if complete else None
+    return RoundSummary(
+        round=round_.value,
+        label=str(round_.label),
+        total=total,
+        grade=str(grade_for(total, bands)) if total is not None else None,
+        scored=len(present),
+        partial_total=partial,
+    )
+
+
+def _year_queryset() -> QuerySet[Year]:
+    scores = DimensionScore.objects.only(
+        "id", "dimension_id", "round", "score", "comment", "maximum"
+    )
+    return Year.objects.select_related(
+        "organization__parent", "grade_bands", "score_sheet__signed_off_by"
+    ).prefetch_related(
+        Prefetch("dimensions__scores", queryset=scores),
+    )
+
+
+def _lines_and_rounds(
+    year: Year, bands: Bands
+) -> tuple[list[DimensionLine], RoundSummary, RoundSummary, str]:
+    rows = []
+    for dimension in sorted(year.dimensions.all(), key=lambda d: d.number):
+        by_round = {s.round: s for s in dimension.scores.all()}
+        rows.append((dimension, by_round.get(Round.SELF), by_round.get(Round.REVIEW)))
+    self_round = _summary(Round.SELF, [s.score if s else None for _, s, _ in rows], bands)
+    review_round = _summary(Round.REVIEW, [r.score if r else None for _, _, r in rows], bands)
+    use = Round.REVIEW if review_round.complete else Round.SELF
+    lines = []
+    for d, s, r in rows:
+        chosen = r if use == Round.REVIEW else s
+        lines.append(
+            DimensionLine(
+                number=d.number,
+                label=d.label,
+                name=d.name,
+                maximum=d.max_score,
+                self_score=s.score if s else None,
+                self_comment=s.comment if s else "",
+                review_score=r.score if r else None,
+                review_comment=r.comment if r else "",
+                score=chosen.score if chosen else None,
+            )
+        )
+    return lines, self_round, review_round, use.value
+
+
+def score_sheet_data(year: Year) -> SheetData:
+    """The year's 考核結果統計表: both rounds, totals, grades, differences, legend, sign-off,
+    and the total and grade of every earlier year of the organization for the trend chart.
+
+    Queries: 3 for the year (year with organization, bands and sheet; dimensions; scores)
+    and 3 for the earlier years, whatever their number.
+    """
+    year = _year_queryset().get(pk=year.pk)
+    bands = _bands_of(year)
+    lines, self_round, review_round, use = _lines_and_rounds(year, bands)
+    chosen = review_round if use == Round.REVIEW else self_round
+    sheet = _sheet_of(year)
+    organization = year.organization
+    signed_by = sheet.signed_off_by if sheet else None
+
+    trend = []
+    earlier = _year_queryset().filter(organization=organization, roc_year__lt=year.roc_year)
+    for other in sorted(earlier, key=lambda y: y.roc_year):
+        other_bands = _bands_of(other)
+        _, other_self, other_review, other_use = _lines_and_rounds(other, other_bands)
+        picked = other_review if other_use == Round.REVIEW else other_self
+        if picked.total is not None:
+            trend.append(TrendPoint(other.roc_year, picked.total, picked.grade or "", other_use))
+    if chosen.total is not None:
+        trend.append(TrendPoint(year.roc_year, chosen.total, chosen.grade or "", use))
+
+    return SheetData(
+        year=year,
+        organization_name=organization.name,
+        organization_short_name=organization.short_name,
+        organization_code=organization.code,
+        parent_name=organization.parent.name if organization.parent else organization.name,
+        roc_year=year.roc_year,
+        status=year.status,
+        status_label=str(year.get_status_display()),
+        dimensions=lines,
+        self_round=self_round,
+        review_round=review_round,
+        round=use,
+        total=chosen.total,
+        grade=chosen.grade,
+        max_total=sum((d.maximum for d in lines), Decimal(0)) or MAX_TOTAL,
+        bands=bands,
+        legend=bands.legend(),
+        assessed_by=sheet.assessed_by if sheet else "",
+        assessed_month=sheet.assessed_month_label if sheet else "",
+        signed_off_at=sheet.signed_off_at if sheet else None,
+        signed_off_by=(signed_by.get_full_name() or signed_by.get_username()) if signed_by else "",
+        trend=trend,
+    )
+
+
+@dataclass(frozen=True)
+class ScoreChange:
+    when: datetime
+    who: str
+    dimension: str
+    round_label: str
+    old: Decimal | None
+    new: Decimal
+    comment: str
+
+
+def score_history(year: Year, *, limit: int = 50) -> list[ScoreChange]:
+    """Every score change of the year, newest first: who, when, old -> new, comment (1 query)."""
+    historical = DimensionScore.history.model  # type: ignore[attr-defined]
+    records = list(
+        historical.objects.filter(dimension__year=year)
+        .select_related("history_user", "dimension")
+        .order_by("history_date", "history_id")
+    )
+    previous: dict[tuple[int, str], Decimal] = {}
+    changes: list[ScoreChange] = []
+    for record in records:
+        key = (record.dimension_id, record.round)
+        old = previous.get(key)
+        previous[key] = record.score
+        if record.history_type == "-":
+            continue
+        user = record.history_user
+        changes.append(
+            ScoreChange(
+                when=record.history_date,
+                who=(user.get_full_name() or user.get_username()) if user else "",
+                dimension=f"構面{record.dimension.label}（{record.dimension.name}）"
+                if record.dimension
+                else "",
+                round_label=str(Round(record.round).label),
+                old=old,
+                new=record.score,
+                comment=record.comment,
+            )
+        )
+    changes.reverse()
+    return changes[:limit]
+
+
+# --- The auditor's review page ----------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class IndicatorLine:
+    name: str
+    measure: str
+    target: Decimal | None
+    actual: Decimal
+    achievement: Decimal | None  # percent, one decimal
+    state: str  # "met", "short" or "no-target"
+    from_report: bool  # the actual is the report's figure, not compiled from entries
+
+    @property
+    def state_label(self) -> str:
+        return {"met": "達成", "short": "未達成", "no-target": "無目標值"}[self.state]
+
+
+@dataclass(frozen=True)
+class UnitCompleteness:
+    unit: str
+    months: int
+    of: int = MONTHS
+
+    @property
+    def complete(self) -> bool:
+        return self.months >= self.of
+
+
+@dataclass(frozen=True)
+class EntryLine:
+    pk: int
+    unit: str
+    unit_id: int
+    month: int
+    status: str
+    status_label: str
+    evidence: int
+
+
+@dataclass(frozen=True)
+class ItemChange:
+    when: datetime
+    who: str
+    reason: str
+    kind: str
+
+
+@dataclass
+class ReviewRow:
+    item: Item
+    dimension_number: int
+    dimension: str
+    strategy: str
+    method: str
+    title: str
+    host_label: str
+    host_units: list[str]
+    planned_actions: str
+    results: str
+    indicators: list[IndicatorLine]
+    completeness: list[UnitCompleteness]
+    evidence_count: int
+    entries: list[EntryLine]
+    history: list[ItemChange] = field(default_factory=list)
+
+
+def indicator_actual(indicator: Indicator, approved: list[IndicatorValue]) -> Decimal:
+    """The report's figure when set; else the approved values summed, or for a running count
+    each host unit's latest approved value, summed over units."""
+    if indicator.reported_actual is not None:
+        return indicator.reported_actual
+    if indicator.aggregation == Indicator.Aggregation.LATEST:
+        latest: dict[int, tuple[int, Decimal]] = {}
+        for value in approved:
+            unit_id, month = value.entry.unit_id, value.entry.month
+            if unit_id not in latest or month > latest[unit_id][0]:
+                latest[unit_id] = (month, value.value)
+        return sum((v for _, v in latest.values()), Decimal(0))
+    return sum((v.value for v in approved), Decimal(0))
+
+
+def indicator_line(indicator: Indicator, approved: list[IndicatorValue]) -> IndicatorLine:
+    actual = indicator_actual(indicator, approved)
+    target = indicator.target
+    if target is None:
+        state, achievement = "no-target", None
+    elif target == 0:
+        state, achievement = "met", None
+    else:
+        achievement = (actual / target * HUNDRED).quantize(Decimal("0.1"))
+        state = "met" if actual >= target else "short"
+    return IndicatorLine(
+        name=indicator.name,
+        measure=indicator.measure,
+        target=target,
+        actual=actual,
+        achievement=achievement,
+        state=state,
+        from_report=indicator.reported_actual is not None,
+    )
+
+
+def review_items(year: Year) -> QuerySet[Item]:
+    """The year's live items, in the report's order (the base of the review page's filters)."""
+    return (
+        Item.objects.filter(method__strategy__dimension__year=year, is_retired=False)
+        .select_related("method__strategy__dimension")
+        .order_by(
+            "method__strategy__dimension__number",
+            "method__strategy__order",
+            "method__order",
+            "order",
+        )
+    )
+
+
+COUNTED = (MonthlyEntry.Status.APPROVED, MonthlyEntry.Status.SUBMITTED)
+HISTORY_KINDS = {"+": "建立", "~": "修改", "-": "刪除"}
+
+
+def review_rows(items: QuerySet[Item], *, with_history: bool = True) -> list[ReviewRow]:
+    """One row per item: plan, results, indicators (target, actual, achievement), months reported
+    of 12 per host unit, evidence files, its entries and its history.
+
+    Queries: 1 items, 1 host units, 1 indicators, 1 approved values, 1 entries with their
+    evidence counts, 1 item history: 6, whatever the number of items.
+    """
+    approved_values = IndicatorValue.objects.filter(
+        entry__status=MonthlyEntry.Status.APPROVED
+    ).select_related("entry")
+    entries = (
+        MonthlyEntry.objects.select_related("unit")
+        .annotate(evidence_n=Count("evidence"))
+        .order_by("unit__order", "unit__name", "month")
+    )
+    items = items.prefetch_related(
+        Prefetch("host_units", queryset=Unit.objects.order_by("order", "name")),
+        Prefetch(
+            "indicators",
+            queryset=Indicator.objects.order_by("order").prefetch_related(
+                Prefetch("values", queryset=approved_values, to_attr="approved_values")
+            ),
+        ),
+        Prefetch("entries", queryset=entries, to_attr="all_entries"),
+    )
+    item_list = list(items)
+    history: dict[int, list[ItemChange]] = defaultdict(list)
+    if with_history and item_list:
+        historical = Item.history.model  # type: ignore[attr-defined]
+        for record in (
+            historical.objects.filter(id__in=[i.pk for i in item_list])
+            .select_related("history_user")
+            .order_by("-history_date", "-history_id")
+        ):
+            user = record.history_user
+            history[record.id].append(
+                ItemChange(
+                    when=record.history_date,
+                    who=(user.get_full_name() or user.get_username()) if user else "",
+                    reason=record.history_change_reason or "",
+                    kind=HISTORY_KINDS.get(record.history_type, record.history_type),
+                )
+            )
+
+    rows = []
+    for item in item_list:
+        method = item.method
+        strategy = method.strategy
+        dimension = strategy.dimension
+        hosts = list(item.host_units.all())
+        months: dict[int, set[int]] = defaultdict(set)
+        entry_lines = []
+        for entry in item.all_entries:  # type: ignore[attr-defined]
+            if entry.status in COUNTED:
+                months[entry.unit_id].add(entry.month)
+            entry_lines.append(
+                EntryLine(
+                    pk=entry.pk,
+                    unit=entry.unit.name,
+                    unit_id=entry.unit_id,
+                    month=entry.month,
+                    status=entry.status,
+                    status_label=str(entry.get_status_display()),
+                    evidence=entry.evidence_n,
+                )
+            )
+        rows.append(
+            ReviewRow(
+                item=item,
+                dimension_number=dimension.number,
+                dimension=f"構面{dimension.label}：{dimension.name}",
+                strategy=strategy.title,
+                method=method.title,
+                title=item.title,
+                host_label=item.host_label,
+                host_units=[u.name for u in hosts],
+                planned_actions=item.planned_actions,
+                results=item.results,
+                indicators=[
+                    indicator_line(i, i.approved_values)  # type: ignore[attr-defined]
+                    for i in item.indicators.all()
+                ],
+                completeness=[UnitCompleteness(u.name, len(months[u.pk])) for u in hosts],
+                evidence_count=sum(e.evidence for e in entry_lines),
+                entries=entry_lines,
+                history=history.get(item.pk, [])[:10],
+            )
+        )
+    return rows

@@ -1,0 +1,24 @@
+"""Display of scores: integers when whole, else one decimal; differences with their sign."""
+
+from decimal import Decimal
+
+from django import template
+
+from scoring.services import format_number
+
+register = template.Library()
+
+
+@register.filter
+def score(value: Decimal | int | None) -> str:
+    """184.0 -> "184", 115.5 -> "115.5", None -> ""."""
+    return format_number(value)
+
+
+@register.filter
+def signed(value: Decimal | int | None) -> str:
+    """A difference: -68.5 -> "−68.5", 2 -> "+2"."""
+    if value is None:
+        return ""
+    text = format_number(abs(Decimal(str(value))))
+    return f"+{text}" if value > 0 else (f"−{text}" if value < 0 else text)

@@ -1,5 +1,21 @@
-from django.urls import path  # noqa: F401
+from django.urls import path
+
+from strategies.views import entries
 
 app_name = "strategies"
 
-urlpatterns: list = []
+urlpatterns = [
+    path("my-work/", entries.my_work, name="my-work"),
+    path(
+        "items/<int:item_id>/units/<int:unit_id>/months/<int:month>/",
+        entries.entry_edit,
+        name="entry-edit",
+    ),
+    path("entries/<int:entry_id>/review/", entries.entry_review, name="entry-review"),
+    path("entries/<int:entry_id>/reopen/", entries.entry_reopen, name="entry-reopen"),
+    path("entries/<int:entry_id>/comments/", entries.entry_comment, name="entry-comment"),
+    path("items/<int:item_id>/history/", entries.item_history, name="item-history"),
+    path("items/<int:item_id>/results/", entries.item_results, name="item-results"),
+    path("evidence/<int:evidence_id>/", entries.evidence_download, name="evidence-download"),
+    path("years/<int:year_id>/month-locks/", entries.month_locks, name="month-locks"),
+]

@@ -1,0 +1,521 @@
+"""Reads for monthly entry: My work rows, the entry form's context, an item's history.
+
+Each is built to a fixed number of queries, however many items, entries or versions there are
+(pinned in tests/test_my_work_queries.py and tests/test_entry_form_queries.py).
+"""
+
+import datetime as dt
+from collections import defaultdict
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from decimal import Decimal
+
+from django.db.models import Prefetch, Q, QuerySet
+from django.utils.translation import gettext_lazy as _
+
+from strategies import access, deadlines, numbering
+from strategies.models import (
+    EntryComment,
+    Evidence,
+    Indicator,
+    IndicatorValue,
+    Item,
+    Membership,
+    MonthLock,
+    MonthlyEntry,
+    Unit,
+    Year,
+)
+from strategies.services.results import IndicatorTotal, total_for
+
+Status = MonthlyEntry.Status
+
+# The strip's states: the entry's status, or none yet, or not yet open, or overdue.
+EMPTY, FUTURE, OVERDUE = "empty", "future", "overdue"
+STRIP_LABELS = {
+    EMPTY: _("未填"),
+    FUTURE: _("未開放"),
+    OVERDUE: _("逾期"),
+    Status.DRAFT: _("草稿"),
+    Status.SUBMITTED: _("已送出"),
+    Status.RETURNED: _("退回"),
+    Status.APPROVED: _("已核定"),
+}
+STATUS_FILTER_CHOICES = [
+    (EMPTY, _("未填")),
+    (Status.DRAFT.value, _("草稿")),
+    (Status.SUBMITTED.value, _("已送出")),
+    (Status.RETURNED.value, _("退回")),
+    (Status.APPROVED.value, _("已核定")),
+    (OVERDUE, _("逾期")),
+]
+
+
+def current_year(membership: Membership | None) -> Year | None:
+    """The member's organization's open year (the newest), else its newest year (1 query)."""
+    if membership is None:
+        return None
+    years = Year.objects.filter(organization_id=membership.organization_id).select_related(
+        "organization"
+    )
+    return (
+        years.filter(status=Year.Status.OPEN).order_by("-roc_year").first()
+        or years.order_by("-roc_year").first()
+    )
+
+
+def number_paths(year: Year) -> dict[int, str]:
+    """Every item's full number as the seed writes it: 一(二)2(3), 三(一) (1 query)."""
+    rows = list(
+        Item.objects.filter(
+            method__strategy__dimension__year=year,
+            is_retired=False,
+            method__is_retired=False,
+            method__strategy__is_retired=False,
+        )
+        .order_by(
+            "method__strategy__dimension__number",
+            "method__strategy__order",
+            "method__order",
+            "order",
+        )
+        .values_list(
+            "pk",
+            "order",
+            "method_id",
+            "method__order",
+            "method__strategy_id",
+            "method__strategy__order",
+            "method__strategy__dimension__number",
+        )
+    )
+    strategies_of: dict[int, list[int]] = defaultdict(list)
+    methods_of: dict[int, list[int]] = defaultdict(list)
+    items_of: dict[int, list[int]] = defaultdict(list)
+    for pk, _order, method_id, _m_order, strategy_id, _s_order, dimension in rows:
+        if strategy_id not in strategies_of[dimension]:
+            strategies_of[dimension].append(strategy_id)
+        if method_id not in methods_of[strategy_id]:
+            methods_of[strategy_id].append(method_id)
+        items_of[method_id].append(pk)
+    paths = {}
+    for pk, _order, method_id, _m_order, strategy_id, _s_order, dimension in rows:
+        methods = methods_of[strategy_id]
+        items = items_of[method_id]
+        paths[pk] = (
+            numbering.dimension_label(dimension)
+            + numbering.strategy_label(strategies_of[dimension].index(strategy_id) + 1)
+            + numbering.method_label(methods.index(method_id) + 1, len(methods)).rstrip(".")
+            + numbering.item_label(items.index(pk) + 1, len(items))
+        )
+    return paths
+
+
+@dataclass
+class MonthCell:
+    month: int
+    state: str
+    locked: bool
+    due: dt.date
+
+    @property
+    def label(self) -> str:
+        return str(STRIP_LABELS[self.state])
+
+
+@dataclass
+class MyWorkRow:
+    item: Item
+    unit: Unit
+    path: str
+    sort_key: tuple[int, ...]
+    method_title: str
+    title: str
+    host_units: str
+    months: list[MonthCell] = field(default_factory=list)
+    can_edit: bool = False
+
+    @property
+    def states(self) -> set[str]:
+        return {cell.state for cell in self.months}
+
+    @property
+    def approved_count(self) -> int:
+        return sum(cell.state == Status.APPROVED for cell in self.months)
+
+
+def month_cells(
+    *, year: Year, statuses: dict[int, str], locked: set[int], today: dt.date
+) -> list[MonthCell]:
+    """The 12-month strip of one (item, unit) from its entries' statuses by month. Pure."""
+    cells = []
+    for month in range(1, 13):
+        status = statuses.get(month)
+        due = deadlines.due_on(year.roc_year, month, year.deadline_day)
+        if not deadlines.is_open(year.roc_year, month, today):
+            state = status or FUTURE
+        elif status in {Status.SUBMITTED, Status.APPROVED}:
+            state = status
+        elif deadlines.is_overdue(year.roc_year, month, year.deadline_day, today):
+            state = OVERDUE
+        else:
+            state = status or EMPTY
+        cells.append(MonthCell(month=month, state=state, locked=month in locked, due=due))
+    return cells
+
+
+def visible_items(membership: Membership, year: Year) -> QuerySet[Item]:
+    """Items of the year the member works on: their unit's, or all for auditors and admins."""
+    items = Item.objects.filter(method__strategy__dimension__year=year, is_retired=False)
+    if not access.can_read_all(membership):
+        items = items.filter(host_units=membership.unit_id)
+    return items
+
+
+def my_work_rows(
+    membership: Membership,
+    year: Year,
+    *,
+    today: dt.date,
+    items: QuerySet[Item] | None = None,
+    status: str = "",
+) -> list[MyWorkRow]:
+    """My work: one row per (item, unit) the member reports or reads, with its month strip.
+
+    Staff and heads get their own unit's items; auditors and admins every (item, host unit).
+    5 queries: items, their host units, number paths, entries, month locks.
+    """
+    if items is None:
+        items = visible_items(membership, year)
+    items = items.select_related("method__strategy__dimension").prefetch_related(
+        Prefetch("host_units", queryset=Unit.objects.order_by("order", "name"))
+    )
+    item_list = list(items)
+    paths = number_paths(year)
+    entry_filter = Q(item__in=[i.pk for i in item_list])
+    reader = access.can_read_all(membership)
+    if not reader:
+        entry_filter &= Q(unit_id=membership.unit_id)
+    statuses: dict[tuple[int, int], dict[int, str]] = defaultdict(dict)
+    for item_id, unit_id, month, entry_status in MonthlyEntry.objects.filter(
+        entry_filter
+    ).values_list("item_id", "unit_id", "month", "status"):
+        statuses[(item_id, unit_id)][month] = entry_status
+    locked = set(MonthLock.objects.filter(year=year).values_list("month", flat=True))
+
+    rows = []
+    for item in item_list:
+        hosts = list(item.host_units.all())
+        units = hosts if reader else [u for u in hosts if u.pk == membership.unit_id]
+        method = item.method
+        strategy = method.strategy
+        for unit in units:
+            row = MyWorkRow(
+                item=item,
+                unit=unit,
+                path=paths.get(item.pk, ""),
+                sort_key=(strategy.dimension.number, strategy.order, method.order, item.order),
+                method_title=method.title,
+                title=item.title,
+                host_units="、".join(u.name for u in hosts),
+                months=month_cells(
+                    year=year, statuses=statuses[(item.pk, unit.pk)], locked=locked, today=today
+                ),
+                can_edit=access.can_edit_entry(membership, item, unit),
+            )
+            if not status or status in row.states:
+                rows.append(row)
+    rows.sort(key=lambda r: (r.sort_key, r.unit.order, r.unit.name))
+    return rows
+
+
+# --- the entry form ---------------------------------------------------------------------------
+
+
+@dataclass
+class Change:
+    label: str
+    old: str
+    new: str
+
+
+@dataclass
+class EntryContext:
+    year: Year
+    item: Item
+    unit: Unit
+    month: int
+    path: str
+    indicators: list[Indicator]
+    entry: MonthlyEntry | None
+    values: dict[int, Decimal]
+    ytd: list[IndicatorTotal]
+    months: list[MonthCell]
+    locked: bool
+    opens_on: dt.date
+    due_on: dt.date
+    overdue: bool
+    is_open: bool
+    changes_since_submission: list[Change] | None = None
+
+    @property
+    def status(self) -> str:
+        return self.entry.status if self.entry else EMPTY
+
+    @property
+    def version(self) -> int:
+        return self.entry.version if self.entry else 0
+
+    @property
+    def year_writable(self) -> bool:
+        return self.year.status == Year.Status.OPEN and not self.locked and self.is_open
+
+    @property
+    def content_editable(self) -> bool:
+        return self.year_writable and self.status in {EMPTY, Status.DRAFT, Status.RETURNED}
+
+    def indicator_rows(self) -> list[tuple[Indicator, Decimal | None, IndicatorTotal]]:
+        return [
+            (ind, self.values.get(ind.pk), total)
+            for ind, total in zip(self.indicators, self.ytd, strict=True)
+        ]
+
+
+def item_for_entry(item_id: int) -> Item:
+    """The item with its plan path and organization (1 query); Item.DoesNotExist if none."""
+    return Item.objects.select_related("method__strategy__dimension__year__organization").get(
+        pk=item_id
+    )
+
+
+def entry_context(*, item: Item, unit: Unit, month: int, today: dt.date) -> EntryContext:
+    """Everything the entry form shows for (item, unit, month).
+
+    Fixed queries: host units, indicators, number paths, the item's entries with values,
+    evidence and comments (4), month lock; plus 2 history reads when the entry is submitted.
+    """
+    year = item.method.strategy.dimension.year
+    indicators = list(item.indicators.all())
+    entries = list(
+        MonthlyEntry.objects.filter(item=item)
+        .select_related("updated_by")
+        .prefetch_related(
+            Prefetch("values", queryset=IndicatorValue.objects.order_by("indicator__order")),
+            Prefetch("evidence", queryset=Evidence.objects.select_related("uploaded_by")),
+            Prefetch("comments", queryset=EntryComment.objects.select_related("author")),
+        )
+    )
+    entry = next((e for e in entries if e.unit_id == unit.pk and e.month == month), None)
+    up_to_now = [e for e in entries if e.month <= month]
+    ytd = [total_for(ind, up_to_now) for ind in indicators]
+    statuses = {e.month: e.status for e in entries if e.unit_id == unit.pk}
+    locked_months = set(MonthLock.objects.filter(year=year).values_list("month", flat=True))
+    context = EntryContext(
+        year=year,
+        item=item,
+        unit=unit,
+        month=month,
+        path=number_paths(year).get(item.pk, ""),
+        indicators=indicators,
+        entry=entry,
+        values={v.indicator_id: v.value for v in entry.values.all()} if entry else {},
+        ytd=ytd,
+        months=month_cells(year=year, statuses=statuses, locked=locked_months, today=today),
+        locked=month in locked_months,
+        opens_on=deadlines.opens_on(year.roc_year, month),
+        due_on=deadlines.due_on(year.roc_year, month, year.deadline_day),
+        overdue=deadlines.is_overdue(year.roc_year, month, year.deadline_day, today),
+        is_open=deadlines.is_open(year.roc_year, month, today),
+    )
+    if entry is not None and entry.status == Status.SUBMITTED:
+        context.changes_since_submission = changes_since_last_submission(entry, indicators)
+    return context
+
+
+def changes_since_last_submission(
+    entry: MonthlyEntry, indicators: Iterable[Indicator]
+) -> list[Change] | None:
+    """What changed between the previous submission and this one (2 queries).
+
+    None when this is the first submission (nothing to compare with).
+    """
+    records = list(entry.history.order_by("history_date", "history_id"))  # type: ignore[attr-defined]
+    # A submission is a record that moved the entry into "submitted"; it holds what was sent.
+    starts = [
+        i
+        for i, r in enumerate(records)
+        if r.status == Status.SUBMITTED and (i == 0 or records[i - 1].status != Status.SUBMITTED)
+    ]
+    if len(starts) < 2:
+        return None
+    previous_state = records[starts[-2]]
+    # Values and files of a save are written just after the entry's own record, so the cut-off
+    # is the next change of the entry (the return), not the submission record itself.
+    then = records[starts[-2] + 1].history_date
+    changes = []
+    if previous_state.narrative != entry.narrative:
+        changes.append(Change(str(_("執行情形")), previous_state.narrative, entry.narrative))
+    old_values: dict[int, Decimal | None] = {}
+    for record in IndicatorValue.history.filter(entry_id=entry.pk).order_by(  # type: ignore[attr-defined]
+        "history_date", "history_id"
+    ):
+        if record.history_date <= then:
+            old_values[record.indicator_id] = None if record.history_type == "-" else record.value
+    new_values = {v.indicator_id: v.value for v in entry.values.all()}
+    for indicator in indicators:
+        old, new = old_values.get(indicator.pk), new_values.get(indicator.pk)
+        if old != new:
+            changes.append(
+                Change(
+                    f"{indicator.name}（{indicator.measure}）",
+                    "" if old is None else f"{old.normalize():f}",
+                    "" if new is None else f"{new.normalize():f}",
+                )
+            )
+    added = [e.original_name for e in entry.evidence.all() if e.uploaded_at > then]
+    if added:
+        changes.append(Change(str(_("佐證資料")), "", "、".join(added)))
+    return changes
+
+
+# --- item history -----------------------------------------------------------------------------
+
+
+@dataclass
+class HistoryEvent:
+    when: dt.datetime
+    who: str
+    kind: str
+    unit: str
+    month: int | None
+    action: str
+    changes: list[Change] = field(default_factory=list)
+    reason: str = ""
+    order: int = 0
+
+
+def _who(user) -> str:  # type: ignore[no-untyped-def]
+    if user is None:
+        return str(_("系統"))
+    return user.get_full_name() or user.get_username()
+
+
+_ACTIONS = {"+": _("新增"), "~": _("修改"), "-": _("刪除")}
+_ENTRY_FIELDS = [
+    ("narrative", _("執行情形")),
+    ("status", _("狀態")),
+    ("return_reason", _("退回原因")),
+]
+_STATUS_LABELS = dict(Status.choices)
+
+
+def _fmt(value: object) -> str:
+    if value is None:
+        return ""
+    if isinstance(value, Decimal):
+        return f"{value.normalize():f}"
+    return str(value)
+
+
+def item_history(item: Item) -> list[HistoryEvent]:
+    """Every version of every entry, indicator value and evidence file of the item, and the
+    review comments, newest first: who, when, old -> new, and the reason given (4 queries)."""
+    events: list[HistoryEvent] = []
+    entry_records = list(
+        MonthlyEntry.history.filter(item_id=item.pk)  # type: ignore[attr-defined]
+        .select_related("history_user", "unit")
+        .order_by("history_date", "history_id")
+    )
+    months: dict[int, tuple[str, int]] = {}
+    last: dict[int, object] = {}
+    for record in entry_records:
+        months[record.id] = (record.unit.name if record.unit else "", record.month)
+        previous = last.get(record.id)
+        changes = []
+        for name, label in _ENTRY_FIELDS:
+            new = getattr(record, name)
+            old = getattr(previous, name) if previous is not None else ""
+            if old != new and (previous is not None or new):
+                if name == "status":
+                    old, new = _STATUS_LABELS.get(old, old), _STATUS_LABELS.get(new, new)
+                changes.append(Change(str(label), _fmt(old), _fmt(new)))
+        last[record.id] = record
+        events.append(
+            HistoryEvent(
+                when=record.history_date,
+                who=_who(record.history_user),
+                kind=str(_("月填報")),
+                unit=months[record.id][0],
+                month=record.month,
+                action=str(_ACTIONS[record.history_type]),
+                changes=changes,
+                reason=record.history_change_reason or "",
+                order=record.history_id,
+            )
+        )
+
+    value_records = (
+        IndicatorValue.history.filter(entry__item_id=item.pk)  # type: ignore[attr-defined]
+        .select_related("history_user", "indicator")
+        .order_by("history_date", "history_id")
+    )
+    last_value: dict[int, Decimal | None] = {}
+    for record in value_records:
+        unit, month = months.get(record.entry_id, ("", None))
+        old = last_value.get(record.id)
+        new = None if record.history_type == "-" else record.value
+        last_value[record.id] = new
+        label = f"{record.indicator.name}（{record.indicator.measure}）" if record.indicator else ""
+        events.append(
+            HistoryEvent(
+                when=record.history_date,
+                who=_who(record.history_user),
+                kind=str(_("指標數值")),
+                unit=unit,
+                month=month,
+                action=str(_ACTIONS[record.history_type]),
+                changes=[Change(label, _fmt(old), _fmt(new))],
+                reason=record.history_change_reason or "",
+                order=record.history_id,
+            )
+        )
+
+    for record in (
+        Evidence.history.filter(entry__item_id=item.pk)  # type: ignore[attr-defined]
+        .select_related("history_user")
+        .order_by("history_date", "history_id")
+    ):
+        unit, month = months.get(record.entry_id, ("", None))
+        events.append(
+            HistoryEvent(
+                when=record.history_date,
+                who=_who(record.history_user),
+                kind=str(_("佐證資料")),
+                unit=unit,
+                month=month,
+                action=str(_ACTIONS[record.history_type]),
+                changes=[Change(str(_("檔案")), "", record.original_name)]
+                if record.history_type != "-"
+                else [Change(str(_("檔案")), record.original_name, "")],
+                reason=record.history_change_reason or "",
+                order=record.history_id,
+            )
+        )
+
+    for comment in EntryComment.objects.filter(entry__item_id=item.pk).select_related(
+        "author", "entry__unit"
+    ):
+        events.append(
+            HistoryEvent(
+                when=comment.created_at,
+                who=_who(comment.author),
+                kind=str(_("審核意見")),
+                unit=comment.entry.unit.name,
+                month=comment.entry.month,
+                action=str(_("留言")),
+                changes=[Change(str(_("內容")), "", comment.body)],
+                order=comment.pk,
+            )
+        )
+    events.sort(key=lambda e: (e.when, e.order), reverse=True)
+    return events

@@ -1,0 +1,488 @@
+"""The monthly entry workflow: save a draft, submit, approve, return, comment, evidence, locks.
+
+Every write runs in one transaction, checks who may do it (404 for another organization, 403
+for a member without the right), refuses a closed or locked year, a locked month or a month not
+yet open, and records who did what and why in the entry's history (django-simple-history).
+
+No lost updates: a write names the version of the entry it started from. The version is claimed
+with a compare-and-set UPDATE (`... WHERE pk = %s AND version = %s`), which on PostgreSQL also
+takes the row lock, so of two concurrent saves from the same version exactly one wins and the
+other gets StaleVersionError carrying what the winner saved. Nothing is overwritten.
+"""
+
+import datetime as dt
+import hashlib
+import statistics
+import uuid
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from decimal import Decimal, InvalidOperation
+
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.files.uploadedfile import UploadedFile
+from django.db import IntegrityError, transaction
+from django.db.models import F
+from django.utils import timezone
+
+from strategies import access, deadlines
+from strategies import evidence as evidence_rules
+from strategies.errors import DomainError, StaleVersionError
+from strategies.models import (
+    NARRATIVE_MAX_LENGTH,
+    EntryComment,
+    Evidence,
+    Indicator,
+    IndicatorValue,
+    Item,
+    MonthLock,
+    MonthlyEntry,
+    Unit,
+    Year,
+)
+
+Status = MonthlyEntry.Status
+EDITABLE = {Status.DRAFT, Status.RETURNED}
+OUTLIER_FACTOR = Decimal(5)
+COMMENT_MAX_LENGTH = 2000
+REASON_MAX_LENGTH = 2000
+_MAX_VALUE = Decimal("9999999999.99")
+
+
+@dataclass(frozen=True)
+class Outlier:
+    indicator: Indicator
+    value: Decimal
+    median: Decimal
+
+
+class OutlierNeedsConfirmation(DomainError):
+    """A value far above the usual months: asked, not refused. Save again with confirmation."""
+
+    def __init__(self, message: str, outliers: list[Outlier]) -> None:
+        super().__init__(message)
+        self.outliers = outliers
+
+
+# --- guards ---------------------------------------------------------------------------------
+
+
+def _year_of(item: Item) -> Year:
+    # Fresh from the database: a year closed a second ago must refuse the write.
+    return Year.objects.select_related("organization").get(
+        pk=item.method.strategy.dimension.year_id
+    )
+
+
+def check_month_writable(*, year: Year, month: int, today: dt.date | None = None) -> None:
+    """Raise DomainError unless entries of this month of the year may be written now."""
+    try:
+        deadlines.check_month(month)
+    except ValueError as exc:
+        raise DomainError(str(exc)) from None
+    if year.status != Year.Status.OPEN:
+        raise DomainError(
+            f"{year.roc_year} 年度目前為「{year.get_status_display()}」，不能再修改填報；"
+            "如需更正，請洽管理者重新開放。"
+        )
+    if MonthLock.objects.filter(year=year, month=month).exists():
+        raise DomainError(
+            f"{year.roc_year} 年 {month} 月已鎖定，不能再修改填報；如需更正，請洽管理者重新開放。"
+        )
+    today = today or deadlines.today_in_taipei()
+    if not deadlines.is_open(year.roc_year, month, today):
+        opens = deadlines.opens_on(year.roc_year, month)
+        raise DomainError(
+            f"{year.roc_year} 年 {month} 月尚未開放填報（{opens.month} 月 {opens.day} 日起）。"
+        )
+
+
+def _claim_version(entry_pk: int, version: int) -> MonthlyEntry:
+    """Compare-and-set the version; return the row (locked on PostgreSQL) or raise stale."""
+    claimed = MonthlyEntry.objects.filter(pk=entry_pk, version=version).update(
+        version=F("version") + 1
+    )
+    if claimed != 1:
+        raise _stale(entry_pk)
+    return MonthlyEntry.objects.select_related("item", "unit", "updated_by").get(pk=entry_pk)
+
+
+def _stale(entry_pk: int) -> StaleVersionError:
+    current = (
+        MonthlyEntry.objects.select_related("updated_by")
+        .prefetch_related("values__indicator")
+        .get(pk=entry_pk)
+    )
+    who = "其他人"
+    if current.updated_by is not None:
+        who = current.updated_by.get_full_name() or current.updated_by.get_username()
+    when = timezone.localtime(current.updated_at).strftime("%Y-%m-%d %H:%M")
+    values = "、".join(
+        f"{v.indicator.name} {_plain(v.value)} {v.indicator.measure}" for v in current.values.all()
+    )
+    message = (
+        f"{who} 已於 {when} 儲存這筆填報（目前為第 {current.version} 版，"
+        f"狀態「{current.get_status_display()}」），您的修改沒有存入，也沒有覆蓋對方的內容。"
+        f"對方儲存的執行情形：「{current.narrative[:200] or '（空白）'}」"
+        + (f"；指標：{values}" if values else "")
+        + "。請重新載入後再修改。"
+    )
+    return StaleVersionError(message, current=current)
+
+
+def _plain(value: Decimal) -> str:
+    return f"{value.normalize():f}"
+
+
+def _actor(user) -> str:  # type: ignore[no-untyped-def]
+    return user.get_full_name() or user.get_username()
+
+
+# --- values ---------------------------------------------------------------------------------
+
+
+def clean_values(
+    indicators: Sequence[Indicator], values: Mapping[int, object]
+) -> dict[int, Decimal | None]:
+    """Values per indicator pk, checked: non-negative, whole unless decimals are allowed."""
+    by_pk = {ind.pk: ind for ind in indicators}
+    unknown = set(values) - set(by_pk)
+    if unknown:
+        raise DomainError("表單含有不屬於這個項目的指標，請重新載入頁面。")
+    cleaned: dict[int, Decimal | None] = {}
+    for pk, indicator in by_pk.items():
+        raw = values.get(pk)
+        if raw is None or (isinstance(raw, str) and not raw.strip()):
+            cleaned[pk] = None
+            continue
+        try:
+            value = Decimal(str(raw).strip().replace(",", ""))
+        except InvalidOperation:
+            raise DomainError(f"「{indicator.name}」請填數字，收到「{raw}」。") from None
+        if not value.is_finite():
+            raise DomainError(f"「{indicator.name}」請填數字，收到「{raw}」。")
+        if value < 0:
+            raise DomainError(f"「{indicator.name}」不能是負數。")
+        if value > _MAX_VALUE:
+            raise DomainError(f"「{indicator.name}」的數值太大。")
+        if not indicator.allows_decimals and value != value.to_integral_value():
+            raise DomainError(f"「{indicator.name}」請填整數（{indicator.measure}）。")
+        if value != value.quantize(Decimal("0.01")):
+            raise DomainError(f"「{indicator.name}」最多填到小數點後兩位。")
+        cleaned[pk] = value
+    return cleaned
+
+
+def find_outliers(
+    *, item: Item, unit: Unit, month: int, values: Mapping[int, Decimal | None]
+) -> list[Outlier]:
+    """Values over 5x the median of the unit's earlier months of the same indicator (1 query)."""
+    earlier: dict[int, list[Decimal]] = {}
+    rows = IndicatorValue.objects.filter(
+        indicator__item=item, entry__unit=unit, entry__month__lt=month
+    ).values_list("indicator_id", "value")
+    for indicator_id, value in rows:
+        earlier.setdefault(indicator_id, []).append(value)
+    outliers = []
+    for indicator in item.indicators.all():
+        value = values.get(indicator.pk)
+        history = earlier.get(indicator.pk)
+        if value is None or not history:
+            continue
+        median = Decimal(statistics.median(history))
+        if median > 0 and value > OUTLIER_FACTOR * median:
+            outliers.append(Outlier(indicator=indicator, value=value, median=median))
+    return outliers
+
+
+def _write_values(*, user, entry: MonthlyEntry, values: Mapping[int, Decimal | None]) -> None:  # type: ignore[no-untyped-def]
+    existing = {v.indicator_id: v for v in entry.values.all()}
+    for indicator_id, value in values.items():
+        current = existing.get(indicator_id)
+        if value is None:
+            if current is not None:
+                current._history_user = user  # type: ignore[attr-defined]
+                current._change_reason = "清除數值"  # type: ignore[attr-defined]
+                current.delete()
+            continue
+        if current is None:
+            current = IndicatorValue(entry=entry, indicator_id=indicator_id, value=value)
+        elif current.value == value:
+            continue
+        current.value = value
+        current._history_user = user  # type: ignore[attr-defined]
+        current.full_clean()
+        current.save()
+
+
+# --- evidence -------------------------------------------------------------------------------
+
+
+def check_files(files: Sequence[UploadedFile]) -> list[evidence_rules.Sniffed]:
+    """Check every file before anything is written; DomainError names the first bad one."""
+    return [
+        evidence_rules.check_file(f.name or "", f.size or 0, f)  # type: ignore[arg-type]
+        for f in files
+    ]
+
+
+def _store_evidence(*, user, entry: MonthlyEntry, files: Sequence[UploadedFile]) -> list[Evidence]:  # type: ignore[no-untyped-def]
+    stored = []
+    for upload, sniffed in zip(files, check_files(files), strict=True):
+        digest = hashlib.sha256()
+        for chunk in upload.chunks():
+            digest.update(chunk)
+        upload.seek(0)
+        item = Evidence(
+            entry=entry,
+            original_name=(upload.name or "evidence")[-200:],
+            content_type=sniffed.content_type,
+            size=upload.size or 0,
+            sha256=digest.hexdigest(),
+            uploaded_by=user,
+        )
+        # The stored name is ours: the uploaded name never reaches the filesystem.
+        item.file.save(f"{uuid.uuid4().hex}{sniffed.extension}", upload, save=False)
+        item._history_user = user  # type: ignore[attr-defined]
+        item.full_clean()
+        item.save()
+        stored.append(item)
+    return stored
+
+
+def attach_evidence(
+    *, user, entry: MonthlyEntry, files: Sequence[UploadedFile], today: dt.date | None = None
+) -> list[Evidence]:  # type: ignore[no-untyped-def]
+    """Attach files to an entry that can still be edited (draft or returned)."""
+    with transaction.atomic():
+        entry = MonthlyEntry.objects.select_for_update().get(pk=entry.pk)
+        access.check_entry_access(user, entry.item, entry.unit, write=True)
+        check_month_writable(year=_year_of(entry.item), month=entry.month, today=today)
+        if entry.status not in EDITABLE:
+            raise DomainError(f"這筆填報「{entry.get_status_display()}」，不能再加上佐證資料。")
+        return _store_evidence(user=user, entry=entry, files=files)
+
+
+# --- save and submit ------------------------------------------------------------------------
+
+
+def save_entry(
+    *,
+    user,  # type: ignore[no-untyped-def]
+    item: Item,
+    unit: Unit,
+    month: int,
+    version: int,
+    narrative: str,
+    values: Mapping[int, object],
+    submit: bool = False,
+    confirm_outliers: bool = False,
+    files: Sequence[UploadedFile] = (),
+    today: dt.date | None = None,
+) -> MonthlyEntry:
+    """Save the unit's entry for the item and month as a draft, or submit it for approval.
+
+    `version` is the entry's version the form was built from (0 when there was no entry yet).
+    Raises StaleVersionError when someone saved in between, OutlierNeedsConfirmation when a value
+    is over 5x the usual and not confirmed, DomainError for anything else a person can fix.
+    """
+    access.check_entry_access(user, item, unit, write=True)
+    narrative = (narrative or "").strip().replace("\r\n", "\n")
+    with transaction.atomic():
+        check_month_writable(year=_year_of(item), month=month, today=today)
+        if len(narrative) > NARRATIVE_MAX_LENGTH:
+            raise DomainError(
+                f"執行情形最多 {NARRATIVE_MAX_LENGTH} 字，目前 {len(narrative)} 字，請精簡後再儲存。"
+            )
+        if submit and not narrative:
+            raise DomainError("送出前請填寫執行情形。")
+        indicators = list(item.indicators.all())
+        cleaned = clean_values(indicators, values)
+        check_files(files)
+        if not confirm_outliers:
+            outliers = find_outliers(item=item, unit=unit, month=month, values=cleaned)
+            if outliers:
+                detail = "、".join(
+                    f"{o.indicator.name} {_plain(o.value)}（先前各月中位數 {_plain(o.median)}）"
+                    for o in outliers
+                )
+                raise OutlierNeedsConfirmation(
+                    f"下列數值超過先前各月中位數的 5 倍：{detail}。請確認數值正確後勾選確認再儲存。",
+                    outliers,
+                )
+
+        existing = MonthlyEntry.objects.filter(item=item, unit=unit, month=month).first()
+        if existing is None:
+            if version != 0:
+                raise DomainError("這筆填報已不存在，請重新載入頁面。")
+            entry = MonthlyEntry(item=item, unit=unit, month=month, created_by=user, version=1)
+            previous_status = None
+        else:
+            entry = _claim_version(existing.pk, version)
+            previous_status = entry.status
+            if entry.status not in EDITABLE:
+                raise DomainError(
+                    f"這筆填報「{entry.get_status_display()}」，不能再修改"
+                    + ("；如需更正，請主管退回。" if entry.status == Status.SUBMITTED else "。")
+                )
+
+        entry.narrative = narrative
+        entry.updated_by = user
+        if submit:
+            entry.status = Status.SUBMITTED
+            entry.submitted_at = timezone.now()
+            reason = "送出" if previous_status != Status.RETURNED else "修正後再送出"
+        else:
+            reason = "新增草稿" if previous_status is None else "儲存草稿"
+        entry._history_user = user  # type: ignore[attr-defined]
+        entry._change_reason = reason  # type: ignore[attr-defined]
+        try:
+            entry.full_clean()
+        except ValidationError as exc:
+            if existing is None and "__all__" in exc.message_dict:
+                # Another person created this month's entry a moment ago.
+                raise _stale(
+                    MonthlyEntry.objects.get(item=item, unit=unit, month=month).pk
+                ) from None
+            raise DomainError("；".join(exc.messages)) from None
+        try:
+            with transaction.atomic():
+                entry.save()
+        except IntegrityError:
+            raise _stale(MonthlyEntry.objects.get(item=item, unit=unit, month=month).pk) from None
+        _write_values(user=user, entry=entry, values=cleaned)
+        _store_evidence(user=user, entry=entry, files=files)
+    return entry
+
+
+# --- review ---------------------------------------------------------------------------------
+
+
+def _reviewable(user, entry: MonthlyEntry, version: int) -> MonthlyEntry:  # type: ignore[no-untyped-def]
+    membership = access.get_year_for_user(user, _year_of(entry.item))
+    if not access.can_review_entry(membership, entry):
+        raise PermissionDenied
+    check_month_writable(year=_year_of(entry.item), month=entry.month)
+    claimed = _claim_version(entry.pk, version)
+    if claimed.status != Status.SUBMITTED:
+        raise DomainError(
+            f"這筆填報「{claimed.get_status_display()}」，只有已送出的填報可以核定或退回。"
+        )
+    return claimed
+
+
+def approve_entry(*, user, entry: MonthlyEntry, version: int) -> MonthlyEntry:  # type: ignore[no-untyped-def]
+    """The unit head approves a submitted entry; it becomes read-only."""
+    with transaction.atomic():
+        entry = _reviewable(user, entry, version)
+        entry.status = Status.APPROVED
+        entry.approved_at = timezone.now()
+        entry.updated_by = user
+        entry._history_user = user  # type: ignore[attr-defined]
+        entry._change_reason = "核定"  # type: ignore[attr-defined]
+        entry.full_clean()
+        entry.save()
+    return entry
+
+
+def return_entry(*, user, entry: MonthlyEntry, version: int, reason: str) -> MonthlyEntry:  # type: ignore[no-untyped-def]
+    """The unit head returns a submitted entry with a reason the staff will see."""
+    reason = (reason or "").strip()
+    if not reason:
+        raise DomainError("退回時請寫明原因，讓承辦人知道要修正什麼。")
+    if len(reason) > REASON_MAX_LENGTH:
+        raise DomainError(f"退回原因最多 {REASON_MAX_LENGTH} 字。")
+    with transaction.atomic():
+        entry = _reviewable(user, entry, version)
+        entry.status = Status.RETURNED
+        entry.return_reason = reason
+        entry.updated_by = user
+        entry._history_user = user  # type: ignore[attr-defined]
+        entry._change_reason = f"退回：{reason}"  # type: ignore[attr-defined]
+        entry.full_clean()
+        entry.save()
+    return entry
+
+
+def reopen_entry(*, user, entry: MonthlyEntry, version: int, reason: str) -> MonthlyEntry:  # type: ignore[no-untyped-def]
+    """An admin sends an approved or submitted entry back to the unit, with a recorded reason."""
+    reason = (reason or "").strip()
+    membership = access.get_year_for_user(user, _year_of(entry.item))
+    if not access.is_admin(membership):
+        raise PermissionDenied
+    if not reason:
+        raise DomainError("重新開放填報必須填寫原因。")
+    with transaction.atomic():
+        check_month_writable(year=_year_of(entry.item), month=entry.month)
+        entry = _claim_version(entry.pk, version)
+        if entry.status not in {Status.SUBMITTED, Status.APPROVED}:
+            raise DomainError("這筆填報本來就可以修改，不需要重新開放。")
+        entry.status = Status.RETURNED
+        entry.return_reason = reason
+        entry.updated_by = user
+        entry._history_user = user  # type: ignore[attr-defined]
+        entry._change_reason = f"管理者重新開放：{reason}"  # type: ignore[attr-defined]
+        entry.full_clean()
+        entry.save()
+    return entry
+
+
+def add_comment(*, user, entry: MonthlyEntry, body: str) -> EntryComment:  # type: ignore[no-untyped-def]
+    """Anyone who may see the entry may add to its thread (a short note, not an edit)."""
+    access.check_entry_access(user, entry.item, entry.unit, write=False)
+    body = (body or "").strip()
+    if not body:
+        raise DomainError("請輸入意見內容。")
+    if len(body) > COMMENT_MAX_LENGTH:
+        raise DomainError(f"意見最多 {COMMENT_MAX_LENGTH} 字。")
+    with transaction.atomic():
+        comment = EntryComment(entry=entry, author=user, body=body)
+        comment.full_clean()
+        comment.save()
+    return comment
+
+
+# --- month locks ----------------------------------------------------------------------------
+
+
+def _require_admin(user, year: Year) -> None:  # type: ignore[no-untyped-def]
+    if not access.is_admin(access.get_year_for_user(user, year)):
+        raise PermissionDenied
+
+
+def lock_month(*, user, year: Year, month: int, reason: str = "") -> MonthLock:  # type: ignore[no-untyped-def]
+    """Close a month for entry; only an admin can reopen it."""
+    _require_admin(user, year)
+    try:
+        deadlines.check_month(month)
+    except ValueError as exc:
+        raise DomainError(str(exc)) from None
+    with transaction.atomic():
+        if MonthLock.objects.filter(year=year, month=month).exists():
+            raise DomainError(f"{year.roc_year} 年 {month} 月已經鎖定。")
+        lock = MonthLock(year=year, month=month, locked_by=user)
+        lock._history_user = user  # type: ignore[attr-defined]
+        lock._change_reason = reason.strip() or "鎖定月份"  # type: ignore[attr-defined]
+        lock.full_clean()
+        try:
+            with transaction.atomic():
+                lock.save()
+        except IntegrityError:
+            raise DomainError(f"{year.roc_year} 年 {month} 月已經鎖定。") from None
+    return lock
+
+
+def reopen_month(*, user, year: Year, month: int, reason: str) -> None:  # type: ignore[no-untyped-def]
+    """Reopen a locked month; the reason is kept in the lock's history."""
+    _require_admin(user, year)
+    reason = (reason or "").strip()
+    if not reason:
+        raise DomainError("重新開放月份必須填寫原因。")
+    if len(reason) > REASON_MAX_LENGTH:
+        raise DomainError(f"原因最多 {REASON_MAX_LENGTH} 字。")
+    with transaction.atomic():
+        lock = MonthLock.objects.select_for_update().filter(year=year, month=month).first()
+        if lock is None:
+            raise DomainError(f"{year.roc_year} 年 {month} 月沒有鎖定。")
+        lock._history_user = user  # type: ignore[attr-defined]
+        lock._change_reason = f"重新開放：{reason}"  # type: ignore[attr-defined]
+        lock.delete()

@@ -1,0 +1,467 @@
+"""Monthly entry pages: My work, the entry form and its review, item history, evidence, locks.
+
+Thin views: access through strategies.access (404 for another organization, 403 for a member
+without the right, login for anonymous), reads through selectors, writes through services.
+"""
+
+import functools
+from collections.abc import Callable
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
+from django.http import FileResponse, Http404, HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_http_methods, require_POST
+from django_tables2 import RequestConfig
+
+from strategies import access, deadlines
+from strategies.errors import DomainError, StaleVersionError
+from strategies.filters import MyWorkFilter
+from strategies.forms import (
+    CommentForm,
+    EntryForm,
+    MonthLockForm,
+    ReasonForm,
+    ResultsForm,
+    ReviewForm,
+    value_field_name,
+)
+from strategies.models import Evidence, Item, MonthLock, MonthlyEntry, Unit, Year
+from strategies.selectors import entries as selectors
+from strategies.services import entries as services
+from strategies.services import results as results_services
+from strategies.tables import MyWorkTable
+
+
+def friendly_403(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
+    """Render PermissionDenied as a page that says what happened, in the site's layout."""
+
+    @functools.wraps(view)
+    def wrapper(request: HttpRequest, *args, **kwargs) -> HttpResponse:  # type: ignore[no-untyped-def]
+        try:
+            return view(request, *args, **kwargs)
+        except PermissionDenied:
+            return render(request, "strategies/forbidden.html", status=403)
+
+    return wrapper
+
+
+def _bad_request(request: HttpRequest, message: str) -> HttpResponse:
+    return render(request, "strategies/bad_request.html", {"message": message}, status=400)
+
+
+def _year_of(item: Item) -> Year:
+    return item.method.strategy.dimension.year
+
+
+def _load_item(user, item_id: int) -> tuple[Item, object]:  # type: ignore[no-untyped-def]
+    """The item and the user's membership; 404 for a missing item or another organization."""
+    try:
+        item = selectors.item_for_entry(item_id)
+    except Item.DoesNotExist:
+        raise Http404 from None
+    return item, access.get_year_for_user(user, _year_of(item))
+
+
+def _load_entry(user, entry_id: int) -> MonthlyEntry:  # type: ignore[no-untyped-def]
+    entry = get_object_or_404(
+        MonthlyEntry.objects.select_related(
+            "unit", "item__method__strategy__dimension__year__organization"
+        ),
+        pk=entry_id,
+    )
+    access.get_year_for_user(user, _year_of(entry.item))
+    return entry
+
+
+def _entry_url(entry_or_item, unit_id: int | None = None, month: int | None = None) -> str:  # type: ignore[no-untyped-def]
+    if isinstance(entry_or_item, MonthlyEntry):
+        return reverse(
+            "strategies:entry-edit",
+            args=[entry_or_item.item_id, entry_or_item.unit_id, entry_or_item.month],
+        )
+    return reverse("strategies:entry-edit", args=[entry_or_item.pk, unit_id, month])
+
+
+# --- My work --------------------------------------------------------------------------------
+
+
+@login_required
+def my_work(request: HttpRequest) -> HttpResponse:
+    membership = access.membership_of(request.user)
+    if membership is None:
+        raise Http404
+    year_id = request.GET.get("year")
+    if year_id:
+        if not year_id.isdigit():
+            raise Http404
+        year = get_object_or_404(Year.objects.select_related("organization"), pk=year_id)
+        access.get_year_for_user(request.user, year)
+    else:
+        year = selectors.current_year(membership)
+        if year is None:
+            return render(request, "strategies/my_work.html", {"year": None})
+    filterset = MyWorkFilter(
+        request.GET or None,
+        queryset=selectors.visible_items(membership, year),
+        year=year,
+    )
+    today = deadlines.today_in_taipei()
+    rows = selectors.my_work_rows(
+        membership, year, today=today, items=filterset.qs, status=filterset.status_value
+    )
+    exclude = () if access.can_read_all(membership) else ("unit",)
+    table = MyWorkTable(rows, exclude=exclude, request=request)
+    RequestConfig(request, paginate=False).configure(table)
+    return render(
+        request,
+        "strategies/my_work.html",
+        {
+            "year": year,
+            "table": table,
+            "filter": filterset,
+            "today": today,
+            "row_count": len(rows),
+            "legend": selectors.STRIP_LABELS.items(),
+        },
+    )
+
+
+# --- the entry form -------------------------------------------------------------------------
+
+
+def _entry_page(  # type: ignore[no-untyped-def]
+    request: HttpRequest,
+    ctx: selectors.EntryContext,
+    membership,
+    form: EntryForm | None = None,
+    *,
+    stale: MonthlyEntry | None = None,
+    outliers: list | None = None,
+    status: int = 200,
+) -> HttpResponse:
+    entry = ctx.entry
+    can_edit = access.can_edit_entry(membership, ctx.item, ctx.unit) and ctx.content_editable
+    if form is None and can_edit:
+        initial = {"version": ctx.version, "narrative": entry.narrative if entry else ""}
+        for indicator in ctx.indicators:
+            initial[value_field_name(indicator)] = ctx.values.get(indicator.pk)
+        form = EntryForm(initial=initial, indicators=ctx.indicators)
+    can_review = (
+        entry is not None
+        and entry.status == MonthlyEntry.Status.SUBMITTED
+        and access.can_review_entry(membership, entry)
+        and ctx.year_writable
+    )
+    return render(
+        request,
+        "strategies/entry_form.html",
+        {
+            "ctx": ctx,
+            "entry": entry,
+            "form": form if can_edit else None,
+            "can_edit": can_edit,
+            "can_review": can_review,
+            "review_form": ReviewForm(initial={"version": entry.version}) if can_review else None,
+            "can_reopen": (
+                entry is not None
+                and access.is_admin(membership)
+                and entry.status in {MonthlyEntry.Status.SUBMITTED, MonthlyEntry.Status.APPROVED}
+                and ctx.year_writable
+            ),
+            "reopen_form": ReasonForm(initial={"version": entry.version}) if entry else None,
+            "comment_form": CommentForm() if entry else None,
+            "stale": stale,
+            "outliers": outliers,
+            "status_labels": selectors.STRIP_LABELS,
+        },
+        status=status,
+    )
+
+
+@login_required
+@friendly_403
+@require_http_methods(["GET", "POST"])
+def entry_edit(request: HttpRequest, item_id: int, unit_id: int, month: int) -> HttpResponse:
+    """GET: the entry of (item, unit, month), editable or read-only. POST: save or submit."""
+    item, membership = _load_item(request.user, item_id)
+    unit = get_object_or_404(Unit, pk=unit_id, organization_id=_year_of(item).organization_id)
+    access.check_entry_access(request.user, item, unit, write=request.method == "POST")
+    if not 1 <= month <= 12:
+        return _bad_request(request, _("月份必須是 1 到 12 月。"))
+    today = deadlines.today_in_taipei()
+    ctx = selectors.entry_context(item=item, unit=unit, month=month, today=today)
+    if request.method != "POST":
+        return _entry_page(request, ctx, membership)
+
+    form = EntryForm(request.POST, request.FILES, indicators=ctx.indicators)
+    if not form.is_valid():
+        return _entry_page(request, ctx, membership, form, status=400)
+    submit = form.cleaned_data["action"] == EntryForm.SUBMIT
+    try:
+        entry = services.save_entry(
+            user=request.user,
+            item=item,
+            unit=unit,
+            month=month,
+            version=form.cleaned_data["version"],
+            narrative=form.cleaned_data["narrative"],
+            values=form.values(),
+            submit=submit,
+            confirm_outliers=form.cleaned_data["confirm_outliers"],
+            files=form.cleaned_data["evidence"],
+            today=today,
+        )
+    except StaleVersionError as exc:
+        form.add_error(None, exc.message)
+        return _entry_page(request, ctx, membership, form, stale=exc.current, status=409)
+    except services.OutlierNeedsConfirmation as exc:
+        form.add_error(None, exc.message)
+        return _entry_page(request, ctx, membership, form, outliers=exc.outliers, status=400)
+    except DomainError as exc:
+        form.add_error(None, exc.message)
+        return _entry_page(request, ctx, membership, form, status=400)
+    if submit:
+        messages.success(request, _("已送出 %(month)s 月填報，等待主管核定。") % {"month": month})
+    else:
+        messages.success(request, _("已儲存 %(month)s 月草稿。") % {"month": month})
+    return redirect(_entry_url(entry))
+
+
+@login_required
+@friendly_403
+@require_POST
+def entry_review(request: HttpRequest, entry_id: int) -> HttpResponse:
+    """The unit head approves or returns a submitted entry."""
+    entry = _load_entry(request.user, entry_id)
+    membership = access.membership_of(request.user)
+    if not access.can_review_entry(membership, entry):
+        raise PermissionDenied
+    form = ReviewForm(request.POST)
+    if not form.is_valid():
+        for errors in form.errors.values():
+            for error in errors:
+                messages.error(request, error)
+        return redirect(_entry_url(entry))
+    try:
+        if form.cleaned_data["action"] == ReviewForm.APPROVE:
+            services.approve_entry(
+                user=request.user, entry=entry, version=form.cleaned_data["version"]
+            )
+            messages.success(request, _("已核定這筆填報。"))
+        else:
+            services.return_entry(
+                user=request.user,
+                entry=entry,
+                version=form.cleaned_data["version"],
+                reason=form.cleaned_data["reason"],
+            )
+            messages.success(request, _("已退回這筆填報，承辦人會看到退回原因。"))
+    except DomainError as exc:
+        messages.error(request, exc.message)
+    return redirect(_entry_url(entry))
+
+
+@login_required
+@friendly_403
+@require_POST
+def entry_reopen(request: HttpRequest, entry_id: int) -> HttpResponse:
+    """An admin sends an approved or submitted entry back to the unit, with a reason."""
+    entry = _load_entry(request.user, entry_id)
+    if not access.is_admin(access.membership_of(request.user)):
+        raise PermissionDenied
+    form = ReasonForm(request.POST)
+    if not form.is_valid() or not form.cleaned_data.get("version"):
+        messages.error(request, _("重新開放填報必須填寫原因。"))
+        return redirect(_entry_url(entry))
+    try:
+        services.reopen_entry(
+            user=request.user,
+            entry=entry,
+            version=form.cleaned_data["version"],
+            reason=form.cleaned_data["reason"],
+        )
+        messages.success(request, _("已重新開放這筆填報。"))
+    except DomainError as exc:
+        messages.error(request, exc.message)
+    return redirect(_entry_url(entry))
+
+
+@login_required
+@friendly_403
+@require_POST
+def entry_comment(request: HttpRequest, entry_id: int) -> HttpResponse:
+    entry = _load_entry(request.user, entry_id)
+    access.check_entry_access(request.user, entry.item, entry.unit, write=False)
+    form = CommentForm(request.POST)
+    if form.is_valid():
+        try:
+            services.add_comment(user=request.user, entry=entry, body=form.cleaned_data["body"])
+            messages.success(request, _("已新增意見。"))
+        except DomainError as exc:
+            messages.error(request, exc.message)
+    else:
+        messages.error(request, _("請輸入意見內容（2000 字以內）。"))
+    return redirect(_entry_url(entry) + "#comments")
+
+
+# --- history, evidence, results -------------------------------------------------------------
+
+
+def _check_item_readable(membership, item: Item) -> None:  # type: ignore[no-untyped-def]
+    if access.can_read_all(membership):
+        return
+    if membership.unit is None or not access.hosts(membership.unit, item):
+        raise PermissionDenied
+
+
+@login_required
+@friendly_403
+def item_history(request: HttpRequest, item_id: int) -> HttpResponse:
+    item, membership = _load_item(request.user, item_id)
+    _check_item_readable(membership, item)
+    year = _year_of(item)
+    return render(
+        request,
+        "strategies/item_history.html",
+        {
+            "item": item,
+            "year": year,
+            "path": selectors.number_paths(year).get(item.pk, ""),
+            "events": selectors.item_history(item),
+        },
+    )
+
+
+@login_required
+@friendly_403
+def evidence_download(request: HttpRequest, evidence_id: int) -> FileResponse:
+    evidence = get_object_or_404(
+        Evidence.objects.select_related(
+            "entry__unit", "entry__item__method__strategy__dimension__year__organization"
+        ),
+        pk=evidence_id,
+    )
+    entry = evidence.entry
+    access.get_year_for_user(request.user, _year_of(entry.item))
+    access.check_entry_access(request.user, entry.item, entry.unit, write=False)
+    try:
+        handle = evidence.file.open("rb")
+    except FileNotFoundError:
+        raise Http404 from None
+    return FileResponse(
+        handle,
+        as_attachment=True,
+        filename=evidence.original_name,
+        content_type=evidence.content_type,
+    )
+
+
+@login_required
+@friendly_403
+@require_http_methods(["GET", "POST"])
+def item_results(request: HttpRequest, item_id: int) -> HttpResponse:
+    """The item's year-end results: the text compiled from approved entries, editable by the
+    host units until the year closes."""
+    item, membership = _load_item(request.user, item_id)
+    _check_item_readable(membership, item)
+    year = _year_of(item)
+    can_edit = (
+        year.status == Year.Status.OPEN
+        and membership.unit is not None
+        and access.can_edit_entry(membership, item, membership.unit)
+    )
+    form = ResultsForm(initial={"results": item.results, "shortfall_note": item.shortfall_note})
+    status = 200
+    if request.method == "POST":
+        if not can_edit:
+            raise PermissionDenied
+        try:
+            if request.POST.get("action") == "compile":
+                results_services.apply_compiled_results(user=request.user, item=item)
+                messages.success(request, _("已由核定的月填報重新彙整執行績效與成果。"))
+                return redirect("strategies:item-results", item_id=item.pk)
+            form = ResultsForm(request.POST)
+            if form.is_valid():
+                results_services.edit_results(
+                    user=request.user,
+                    item=item,
+                    results=form.cleaned_data["results"],
+                    shortfall_note=form.cleaned_data["shortfall_note"],
+                    reason=form.cleaned_data["reason"],
+                )
+                messages.success(request, _("已儲存執行績效與成果。"))
+                return redirect("strategies:item-results", item_id=item.pk)
+            status = 400
+        except DomainError as exc:
+            messages.error(request, exc.message)
+            status = 400
+    return render(
+        request,
+        "strategies/item_results.html",
+        {
+            "item": item,
+            "year": year,
+            "path": selectors.number_paths(year).get(item.pk, ""),
+            "compiled": results_services.compile_item(item),
+            "form": form,
+            "can_edit": can_edit,
+        },
+        status=status,
+    )
+
+
+# --- month locks (admin) --------------------------------------------------------------------
+
+
+@login_required
+@friendly_403
+@require_http_methods(["GET", "POST"])
+def month_locks(request: HttpRequest, year_id: int) -> HttpResponse:
+    year = get_object_or_404(Year.objects.select_related("organization"), pk=year_id)
+    membership = access.get_year_for_user(request.user, year)
+    if not access.is_admin(membership):
+        raise PermissionDenied
+    status = 200
+    if request.method == "POST":
+        form = MonthLockForm(request.POST)
+        if form.is_valid():
+            data = form.cleaned_data
+            try:
+                if data["action"] == MonthLockForm.LOCK:
+                    services.lock_month(
+                        user=request.user, year=year, month=data["month"], reason=data["reason"]
+                    )
+                    messages.success(request, _("已鎖定 %(m)s 月。") % {"m": data["month"]})
+                else:
+                    services.reopen_month(
+                        user=request.user, year=year, month=data["month"], reason=data["reason"]
+                    )
+                    messages.success(request, _("已重新開放 %(m)s 月。") % {"m": data["month"]})
+                return redirect("strategies:month-locks", year_id=year.pk)
+            except DomainError as exc:
+                messages.error(request, exc.message)
+        else:
+            messages.error(request, _("月份必須是 1 到 12 月。"))
+        status = 400
+    locks = {
+        lock.month: lock for lock in MonthLock.objects.filter(year=year).select_related("locked_by")
+    }
+    months = [
+        {
+            "month": m,
+            "lock": locks.get(m),
+            "due": deadlines.due_on(year.roc_year, m, year.deadline_day),
+        }
+        for m in range(1, 13)
+    ]
+    history = MonthLock.history.filter(year_id=year.pk).select_related("history_user")[:50]  # type: ignore[attr-defined]
+    return render(
+        request,
+        "strategies/month_locks.html",
+        {"year": year, "months": months, "history": history},
+        status=status,
+    )

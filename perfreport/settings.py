@@ -75,6 +75,11 @@ TEMPLATES = [
                 "django.contrib.messages.context_processors.messages",
                 "strategies.context_processors.membership",
             ],
+            # ROC years with the Gregorian year beside them in English (issue 8).
+            "libraries": {
+                "roc": "perfreport.templatetags.roc",
+                "dashboard": "perfreport.templatetags.dashboard",
+            },
         },
     },
 ]

@@ -1,12 +1,66 @@
+"""The home page: a dashboard for the signed-in member's role (staff, head, auditor, admin)."""
+
 from django.contrib.auth.decorators import login_required
-from django.http import HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import render
 
+from perfreport.templatetags.roc import month_label
+from scoring.selectors import score_sheet_data
 from strategies.access import membership_of
-from strategies.selectors import years_for
+from strategies.models import Membership, Year
+from strategies.selectors import dashboard, years_for
+
+# Year status changes offered to the admin: the manage pages own them and their rules.
+from strategies.views.manage_years import ACTIONS as YEAR_ACTIONS
+
+Role = Membership.Role
+
+
+def _chosen_year(request: HttpRequest, membership: Membership, years: list[Year]) -> Year | None:
+    """`?year=<pk>` among the years the member sees (404 otherwise), else the current year."""
+    raw = request.GET.get("year", "")
+    if raw:
+        if not raw.isdigit():
+            raise Http404
+        for year in years:
+            if year.pk == int(raw):
+                return year
+        raise Http404
+    return dashboard.current_year(membership, years)
+
+
+def _score_sheet_state(year: Year) -> object:
+    """The score sheet as the scoring app reads it (strategies may not import scoring)."""
+    return score_sheet_data(year)
 
 
 @login_required
 def home(request: HttpRequest) -> HttpResponse:
     membership = membership_of(request.user)
-    return render(request, "home.html", {"years": years_for(membership)})
+    years = list(years_for(membership)) if membership else []
+    year = _chosen_year(request, membership, years) if membership else None
+    context: dict[str, object] = {"years": years, "year": year, "membership": membership}
+    if membership is None or year is None:
+        return render(request, "home.html", context)
+
+    context["months"] = dashboard.MONTHS
+    context["month_names"] = [month_label(m) for m in dashboard.MONTHS]
+    context["legend"] = list(dashboard.STATE_LABELS.items())
+    role = membership.role
+    own_unit = membership.unit if membership.unit_id else None
+    if role == Role.STAFF and own_unit is not None:
+        context["board"] = dashboard.staff_dashboard(year, own_unit)
+        context["board_template"] = "dashboard/staff.html"
+    elif role == Role.HEAD and own_unit is not None:
+        context["board"] = dashboard.head_dashboard(year, own_unit)
+        context["board_template"] = "dashboard/head.html"
+    elif role == Role.AUDITOR:
+        context["board"] = dashboard.auditor_dashboard(year, score_sheet=_score_sheet_state)
+        context["board_template"] = "dashboard/auditor.html"
+        context["unit_names"] = [u.name for u in context["board"].units]
+    elif role == Role.ADMIN:
+        context["board"] = dashboard.admin_dashboard(year)
+        context["board_template"] = "dashboard/admin.html"
+        if year.organization_id == membership.organization_id:
+            context["year_actions"] = YEAR_ACTIONS.get(Year.Status(year.status), [])
+    return render(request, "home.html", context)

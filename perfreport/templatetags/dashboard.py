@@ -1,0 +1,24 @@
+"""Links from the dashboards into the entry pages (registered as the `dashboard` library)."""
+
+from django import template
+from django.urls import NoReverseMatch, reverse
+
+register = template.Library()
+
+ENTRY_URL_NAME = "strategies:entry-edit"
+
+
+@register.simple_tag
+def entry_url(slot: object) -> str:
+    """The entry form of the slot's (item, unit, month); "" until the entry pages exist."""
+    try:
+        return reverse(
+            ENTRY_URL_NAME,
+            kwargs={
+                "item_id": slot.item.pk,  # type: ignore[attr-defined]
+                "unit_id": slot.unit.pk,  # type: ignore[attr-defined]
+                "month": slot.month,  # type: ignore[attr-defined]
+            },
+        )
+    except NoReverseMatch:
+        return ""

@@ -1,0 +1,63 @@
+"""Each dashboard loads in a fixed number of queries, whatever the size of the year."""
+
+import datetime as dt
+from decimal import Decimal
+
+import pytest
+import time_machine
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+
+from strategies.deadlines import TAIPEI
+from strategies.models import IndicatorValue, MonthlyEntry
+from tests import factories
+from tests.conftest import login
+
+Status = MonthlyEntry.Status
+
+# Per request, whatever the year's size:
+#   session, user, membership, its organization, the years the member sees         = 5
+#   plan: dimensions, strategies, methods, items, host units, indicators          = 6
+#   entries of the year (of the unit for staff and heads)                          = 1
+#   saving the session (SESSION_SAVE_EVERY_REQUEST): savepoint, update, release    = 3
+# staff and head: + the membership's unit                                          = 16
+# admin: + the organization's units                                                = 16
+# auditor: + units, approved entries, their values, and the score sheet (year,
+#   dimensions, scores; earlier years: 1 when there are none, 3 otherwise)         = 22
+PINNED = {"staff_a": 16, "head_a": 16, "admin_user": 16, "auditor": 22}
+
+
+def build(year, units, n):
+    """n items with entries for January and February, with an indicator value each."""
+    for i in range(n):
+        item = factories.make_item(year, hosts=units, dimension=1 + i % 5)
+        indicator = item.indicators.get()
+        for month, status in ((1, Status.APPROVED), (2, Status.SUBMITTED)):
+            for unit in units:
+                e = MonthlyEntry.objects.create(item=item, unit=unit, month=month, status=status)
+                IndicatorValue.objects.create(entry=e, indicator=indicator, value=Decimal(1))
+
+
+def count(client, user):
+    login(client, user)
+    with CaptureQueriesContext(connection) as ctx:
+        response = client.get("/")
+    assert response.status_code == 200
+    return len(ctx.captured_queries)
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("who", list(PINNED))
+def test_dashboard_queries_do_not_grow(
+    who, request, client, year, unit_a, unit_b, django_assert_max_num_queries
+):
+    user = request.getfixturevalue(who)
+    with time_machine.travel(dt.datetime(2024, 3, 20, 10, tzinfo=TAIPEI), tick=False):
+        build(year, [unit_a, unit_b], 2)
+        small = count(client, user)
+        build(year, [unit_a, unit_b], 18)  # 10x
+        large = count(client, user)
+        login(client, user)
+        with django_assert_max_num_queries(PINNED[who]):
+            client.get("/")
+    assert small == large, f"{who}: {small} queries for 2 items, {large} for 20"

@@ -10,7 +10,7 @@ from django.db import transaction
 from django.db.models import Max
 from django.utils import timezone
 
-from perfreport.reports.exporters import EXPORTERS
+from perfreport.reports.exporters import EXPORTERS, get_exporter
 from perfreport.reports.models import IssuedReport
 from perfreport.reports.selectors import build_report
 from strategies.models import Year
@@ -66,3 +66,26 @@ def verify_issued(year: Year) -> list[tuple[IssuedReport, bool]]:
     for report in IssuedReport.objects.filter(year=year).order_by("version", "format"):
         results.append((report, sha256_of(bytes(report.content)) == report.sha256))
     return results
+
+
+# A year that is closed or locked is served from its latest issued files; a reopened year is a
+# draft again until it is re-issued, so it is rendered from the current data.
+_FROZEN = {Year.Status.CLOSED, Year.Status.LOCKED}
+
+
+def render_for_download(
+    year: Year, identifier: str, *, live: bool = False
+) -> tuple[str, str, bytes, IssuedReport | None]:
+    """(filename, content_type, bytes, issued or None) of one format of the year's report:
+    exactly the issued bytes when the year is closed or locked and has been issued, otherwise
+    a fresh render. Raises KeyError for an unknown format."""
+    exporter = get_exporter(identifier)
+    if not live and year.status in _FROZEN:
+        issued = (
+            IssuedReport.objects.filter(year=year, format=identifier).order_by("-version").first()
+        )
+        if issued is not None:
+            return issued.filename, issued.content_type, bytes(issued.content), issued
+    data = build_report(year, include_entries=exporter.needs_entries)
+    filename, content_type, content = exporter.render(data)
+    return filename, content_type, content, None

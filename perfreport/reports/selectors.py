@@ -15,8 +15,10 @@ from decimal import Decimal
 
 from django.db.models import Prefetch
 
+from scoring.charts import score_chart_svg
 from scoring.grades import Bands, Grade, grade_for
 from scoring.models import DimensionScore, GradeBands, ScoreSheet
+from scoring.selectors import score_sheet_data
 from strategies import numbering
 from strategies.models import (
     Dimension,
@@ -214,6 +216,7 @@ class ReportData:
     assessed_month: int | None
     rounds: list[ScoreRound]
     includes_entries: bool
+    chart_svg: str  # the score sheet's chart (scoring.charts), inline SVG
 
     @property
     def title(self) -> str:
@@ -313,9 +316,10 @@ def _iso(value) -> str | None:  # type: ignore[no-untyped-def]
 def build_report(year: Year, *, include_entries: bool = False) -> ReportData:
     """The whole report of one organization-year.
 
-    Queries: year + organization + parent + score sheet + bands (1), units (1), dimensions (1),
-    strategies (1), methods (1), items (1), host units (1), indicators (1), scores (1) = 9;
-    with entries, + monthly entries (1) + indicator values (1) = 11. Fixed for any plan size.
+    Queries: year with organization and parent (1), score sheet (1), bands (1), units (1),
+    dimensions (1), strategies (1), methods (1), items (1), host units (1), indicators (1),
+    scores (1) = 11; the score chart through scoring.selectors.score_sheet_data (6) = 17;
+    with entries, + monthly entries (1) + indicator values (1) = 19. Fixed for any plan size.
     """
     year = (
         Year.objects.select_related("organization", "organization__parent")
@@ -513,4 +517,5 @@ def build_report(year: Year, *, include_entries: bool = False) -> ReportData:
         assessed_month=sheet.assessed_month if sheet else None,
         rounds=rounds,
         includes_entries=include_entries,
+        chart_svg=score_chart_svg(score_sheet_data(year)),
     )

@@ -20,21 +20,20 @@ def stylesheet() -> str:
     return STYLESHEET.read_text(encoding="utf-8")
 
 
-def render_document(data: ReportData, *, chart_svg: str = "") -> str:
+def render_document(data: ReportData) -> str:
     """The standalone report document (also the PDF's source), always in the seed's language
     so that a file does not depend on who downloaded it."""
     with translation.override(settings.LANGUAGE_CODE):
-        return _render(data, chart_svg)
+        return _render(data)
 
 
-def _render(data: ReportData, chart_svg: str) -> str:
+def _render(data: ReportData) -> str:
     return render_to_string(
         "reports/document.html",
         {
             "report": data,
             "stylesheet": stylesheet(),
             "font_family": settings.PDF_FONT_FAMILY,
-            "chart_svg": chart_svg,
             "standalone": True,
         },
     )

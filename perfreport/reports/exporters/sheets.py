@@ -161,7 +161,7 @@ def score_sheet(data: ReportData) -> Sheet:
     sheet.put(month_row, 1, "考核年月", "header")
     sheet.put(month_row, 2, data.assessed_month_label)
 
-    sheet.put(bands_header, 1, "等第", "header")
+    sheet.put(bands_header, 1, "等第區間", "header")
     sheet.put(bands_header, 2, "總分下限", "header")
     for grade, lower, _upper in data.bands.ranges():
         sheet.put(band_rows[str(grade)], 1, str(grade))

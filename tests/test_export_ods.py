@@ -1,0 +1,106 @@
+"""The ODF sheet, read back, equals the database and the workbook cell for cell."""
+
+import io
+from decimal import Decimal
+
+import pytest
+from odf import teletype
+from odf.opendocument import load
+from odf.table import Table, TableRow
+
+from perfreport.reports.exporters import get_exporter
+from perfreport.reports.selectors import build_report
+from strategies.models import Year
+from tests import factories
+from tests.test_export_xlsx import expected_dimension_sheets, read_xlsx, sheet_cells
+
+
+def read_ods(content: bytes) -> dict[str, dict]:
+    """{sheet name: {"cells": {(row, column): value}, "merges": set, "formulas": {...}}}."""
+    doc = load(io.BytesIO(content))
+    sheets = {}
+    for table in doc.spreadsheet.getElementsByType(Table):
+        cells, merges, formulas = {}, set(), {}
+        for r, row in enumerate(table.getElementsByType(TableRow), start=1):
+            column = 0
+            for node in row.childNodes:
+                if node.qname[1] not in ("table-cell", "covered-table-cell"):
+                    continue
+                column += 1
+                if node.qname[1] == "covered-table-cell":
+                    continue
+                rows = int(node.getAttribute("numberrowsspanned") or 1)
+                cols = int(node.getAttribute("numbercolumnsspanned") or 1)
+                if rows > 1 or cols > 1:
+                    merges.add((r, column, r + rows - 1, column + cols - 1))
+                if node.getAttribute("formula"):
+                    formulas[(r, column)] = node.getAttribute("formula")
+                kind = node.getAttribute("valuetype")
+                if kind == "float":
+                    cells[(r, column)] = Decimal(node.getAttribute("value"))
+                elif kind == "string":
+                    text = "\n".join(teletype.extractText(p) for p in node.childNodes)
+                    assert text == node.getAttribute("stringvalue")
+                    cells[(r, column)] = text
+        sheets[table.getAttribute("name")] = {
+            "cells": cells,
+            "merges": merges,
+            "formulas": formulas,
+            "header_rows": len(table.getElementsByType(TableRow))
+            - len([n for n in table.childNodes if n.qname[1] == "table-row"]),
+        }
+    return sheets
+
+
+@pytest.fixture
+def seed_year(seed):
+    return Year.objects.get(organization__code="khh", roc_year=112)
+
+
+@pytest.fixture
+def ods(seed_year):
+    filename, content_type, content = get_exporter("ods").render(build_report(seed_year))
+    assert filename == "khh-112-service-performance.ods"
+    assert content_type == "application/vnd.oasis.opendocument.spreadsheet"
+    return read_ods(content)
+
+
+def test_every_dimension_sheet_equals_the_database(seed_year, ods):
+    expected = expected_dimension_sheets(seed_year)
+
+    assert list(ods) == [*expected, "考核結果統計表"]
+    for name, sheet in expected.items():
+        assert ods[name]["cells"] == sheet["cells"], name
+        assert ods[name]["merges"] == sheet["merges"], name
+        assert ods[name]["header_rows"] == 2  # repeated on every printed page
+
+
+def test_ods_holds_what_the_workbook_holds(seed_year, ods):
+    data = build_report(seed_year)
+    workbook = read_xlsx(get_exporter("xlsx").render(data)[2], data_only=True)
+
+    for ws in workbook.worksheets:
+        assert ods[ws.title]["cells"] == sheet_cells(ws), ws.title
+
+
+def test_score_sheet_formulas_in_open_formula(ods):
+    sheet = ods["考核結果統計表"]
+
+    assert sheet["formulas"][(10, 3)] == "of:=SUM([.C5:.C9])"
+    assert sheet["cells"][(10, 3)] == 920
+    assert sheet["formulas"][(11, 3)] == (
+        'of:=IF([.C10]>=[.$B$18];"優";IF([.C10]>=[.$B$19];"甲";'
+        'IF([.C10]>=[.$B$20];"乙";IF([.C10]>=[.$B$21];"丙";"丁"))))'
+    )
+    assert sheet["cells"][(11, 3)] == "優"
+    assert [sheet["cells"][(r, 2)] for r in range(18, 23)] == [900, 800, 700, 600, 0]
+
+
+@pytest.mark.parametrize("text", ["=1+2", "+886-7-1234567", "@SUM(A1:A2)"])
+def test_text_that_looks_like_a_formula_stays_text(year, unit_a, text):
+    factories.make_item(year, hosts=[unit_a], results=text)
+
+    sheet = read_ods(get_exporter("ods").render(build_report(year))[2])["構面一"]
+
+    assert sheet["cells"][(3, 6)] == text
+    assert (3, 6) not in sheet["formulas"]

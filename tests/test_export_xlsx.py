@@ -1,0 +1,190 @@
+"""The workbook, read back, equals the database cell for cell; the score sheet's formulas give
+920 and 優; text that looks like a formula stays text."""
+
+import io
+import re
+from decimal import Decimal
+
+import openpyxl
+import pytest
+
+from perfreport.reports.exporters import get_exporter
+from perfreport.reports.selectors import build_report
+from scoring.models import DimensionScore
+from strategies.models import Item, Year
+from strategies.numbering import chinese_numeral
+from tests import factories
+
+HEADER = {
+    (2, 1): "執行策略",
+    (2, 2): "執行方法",
+    (2, 4): "主辦單位",
+    (2, 5): "具體作法",
+    (2, 6): "執行績效與成果 (1-12 月)",
+}
+
+
+def _n(value: Decimal) -> str:
+    return f"{value.normalize():f}"
+
+
+def expected_dimension_sheets(year: Year) -> dict[str, dict]:
+    """Straight from the database: per dimension sheet, {(row, column): text} and the merges."""
+    sheets = {}
+    for dimension in year.dimensions.order_by("number"):
+        cells = {(1, 1): f"構面{dimension.label}：{dimension.name} ({_n(dimension.max_score)} 分)"}
+        cells.update(HEADER)
+        merges = {(1, 1, 1, 6), (2, 2, 2, 3)}
+        row = 3
+        strategies = list(dimension.strategies.filter(is_retired=False).order_by("order"))
+        for s_pos, strategy in enumerate(strategies, start=1):
+            methods = list(strategy.methods.filter(is_retired=False).order_by("order"))
+            strategy_row = row
+            for m_pos, method in enumerate(methods, start=1):
+                items = list(method.items.filter(is_retired=False).order_by("order"))
+                if not items:
+                    continue
+                label = f"{m_pos}." if len(methods) > 1 else ""
+                text = f"{label}{method.title}"
+                cells[(row, 2)] = f"{text}\n{method.description}" if method.description else text
+                item_texts = [
+                    (f"({i})" if len(items) > 1 else "") + item.title
+                    for i, item in enumerate(items, start=1)
+                ]
+                has_item_column = any(t.strip() for t in item_texts)
+                merges.add((row, 2, row + len(items) - 1, 2 if has_item_column else 3))
+                for item, item_text in zip(items, item_texts, strict=True):
+                    values = {
+                        3: item_text.strip() if has_item_column else "",
+                        4: item.host_label,
+                        5: item.planned_actions,
+                        6: item.results,
+                    }
+                    cells.update({(row, c): v for c, v in values.items() if v})
+                    row += 1
+            if row > strategy_row:
+                cells[(strategy_row, 1)] = f"({chinese_numeral(s_pos)}){strategy.title}"
+                merges.add((strategy_row, 1, row - 1, 1))
+        merges = {m for m in merges if m[:2] != m[2:]}
+        sheets[f"構面{dimension.label}"] = {"cells": cells, "merges": merges}
+    return sheets
+
+
+def read_xlsx(content: bytes, *, data_only: bool = False):
+    return openpyxl.load_workbook(io.BytesIO(content), data_only=data_only)
+
+
+def sheet_cells(ws) -> dict:
+    return {
+        (c.row, c.column): c.value
+        for row in ws.iter_rows()
+        for c in row
+        if c.value is not None and c.value != ""
+    }
+
+
+def evaluate(formula: str, ws) -> object:
+    """Evaluate the two formula shapes the score sheet uses: SUM(range) and nested IFs."""
+    body = formula.removeprefix("=")
+    if match := re.fullmatch(r"SUM\(([A-Z]+\d+):([A-Z]+\d+)\)", body):
+        return sum(Decimal(str(c.value)) for row in ws[match[1] : match[2]] for c in row)
+    if body.startswith("IF("):
+        for ref, bound, grade in re.findall(r'IF\(([A-Z]+\d+)>=\$([A-Z]+\$\d+),"(.)"', body):
+            total = evaluate(ws[ref].value, ws)
+            if total >= Decimal(str(ws[bound.replace("$", "")].value)):
+                return grade
+        return re.search(r',"(.)"\)+$', body)[1]
+    raise AssertionError(f"unexpected formula {formula}")
+
+
+@pytest.fixture
+def seed_year(seed):
+    return Year.objects.get(organization__code="khh", roc_year=112)
+
+
+@pytest.fixture
+def workbook_bytes(seed_year):
+    filename, content_type, content = get_exporter("xlsx").render(build_report(seed_year))
+    assert filename == "khh-112-service-performance.xlsx"
+    assert content_type.endswith("spreadsheetml.sheet")
+    return content
+
+
+def test_every_dimension_sheet_equals_the_database(seed_year, workbook_bytes):
+    workbook = read_xlsx(workbook_bytes)
+    expected = expected_dimension_sheets(seed_year)
+
+    assert workbook.sheetnames == [*expected, "考核結果統計表"]
+    for name, sheet in expected.items():
+        ws = workbook[name]
+        assert sheet_cells(ws) == sheet["cells"], name
+        merges = {(m.min_row, m.min_col, m.max_row, m.max_col) for m in ws.merged_cells.ranges}
+        assert merges == sheet["merges"], name
+    # 47 items of the seed, one row each.
+    rows = sum(max(r for r, _c in s["cells"]) - 2 for s in expected.values())
+    assert rows == Item.objects.filter(method__strategy__dimension__year=seed_year).count() == 47
+
+
+def test_sheets_are_set_up_for_reading_and_printing(workbook_bytes):
+    ws = read_xlsx(workbook_bytes)["構面一"]
+
+    assert ws.freeze_panes == "A3"
+    assert ws.print_title_rows == "$1:$2"
+    assert ws.page_setup.orientation == "landscape"
+    assert str(ws.page_setup.paperSize) == ws.PAPERSIZE_A4
+    assert ws["F3"].alignment.wrap_text
+    assert ws.column_dimensions["F"].width == 48
+    assert ws["A2"].font.b
+
+
+def test_score_sheet_formulas_give_920_and_excellent(workbook_bytes):
+    ws = read_xlsx(workbook_bytes)["考核結果統計表"]
+    cached = read_xlsx(workbook_bytes, data_only=True)["考核結果統計表"]
+    labels = {ws.cell(row=r, column=1).value: r for r in range(1, ws.max_row + 1)}
+    total, grade = labels["總分"], labels["等第"]
+
+    assert ws.cell(row=4, column=3).value == "自評"
+    assert [ws.cell(row=r, column=3).value for r in range(5, 10)] == [184, 284, 182, 186, 84]
+    assert ws.cell(row=total, column=3).value == "=SUM(C5:C9)"
+    assert ws.cell(row=grade, column=3).value.startswith("=IF(C10>=$B$")
+    assert evaluate(ws.cell(row=total, column=3).value, ws) == 920
+    assert evaluate(ws.cell(row=grade, column=3).value, ws) == "優"
+    # Cached values for readers that do not recalculate, and the computed values shown.
+    assert cached.cell(row=total, column=3).value == 920
+    assert cached.cell(row=grade, column=3).value == "優"
+    assert ws.cell(row=labels["總分（計算值）"], column=3).value == 920
+    assert ws.cell(row=labels["等第（計算值）"], column=3).value == "優"
+    assert ws.cell(row=labels["考核年月"], column=2).value == "113.1"
+
+
+def test_grade_formula_reads_the_years_bands(org, unit_a):
+    """A year with stricter bands: 920 is 甲 when 優 starts at 950, by formula and by value."""
+    year = factories.make_year(org, 114, status=Year.Status.CLOSED)
+    year.grade_bands.excellent_min = Decimal(950)
+    year.grade_bands.save()
+    for dimension, score in zip(
+        year.dimensions.order_by("number"), [184, 284, 182, 186, 84], strict=True
+    ):
+        DimensionScore.objects.create(dimension=dimension, round="self", score=score)
+    factories.make_item(year, hosts=[unit_a], results="計 11 場次")
+
+    content = get_exporter("xlsx").render(build_report(year))[2]
+    ws = read_xlsx(content)["考核結果統計表"]
+    grade_row = next(
+        r for r in range(1, ws.max_row + 1) if ws.cell(row=r, column=1).value == "等第"
+    )
+    assert evaluate(ws.cell(row=grade_row, column=3).value, ws) == "甲"
+    assert read_xlsx(content, data_only=True)["考核結果統計表"].cell(grade_row, 3).value == "甲"
+
+
+@pytest.mark.parametrize(
+    "text", ["=1+2", "+886-7-1234567", "-5 件", "@SUM(A1:A2)", '=HYPERLINK("http://x","y")']
+)
+def test_text_that_looks_like_a_formula_stays_text(year, unit_a, text):
+    factories.make_item(year, hosts=[unit_a], planned_actions=text, results=text)
+
+    ws = read_xlsx(get_exporter("xlsx").render(build_report(year))[2])["構面一"]
+
+    for cell in (ws["E3"], ws["F3"]):
+        assert cell.value == text
+        assert cell.data_type == "s"

@@ -1,0 +1,471 @@
+"""The permission matrix: every URL name of the project, every actor, every relevant method.
+
+One test walks the whole URLconf (namespaces included) and asks each actor for each page: GET,
+and a POST of one unknown field where the view takes POSTs (it proves the permission check runs
+before any form is read). The expected outcome of every cell is written in MATRIX below.
+
+A URL name that is missing from MATRIX fails the test: a new page must say who may open it.
+A name in MATRIX that no longer exists fails it too, so the table never lies.
+
+Outcomes: "L" = redirect to the login page; a number = that HTTP status. Every cell runs inside
+a savepoint that is rolled back, so a POST accepted in one cell cannot change the next one.
+
+Skipped URL names, with the reason:
+- `admin:*` - Django's own admin site; it has its own is_staff check and tests upstream.
+- `set_language` - Django's language switch: public by design, changes only the session.
+- static files - served by WhiteNoise middleware, not by a URL pattern (none to walk).
+"""
+
+import hashlib
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any
+
+import pytest
+from django.core.files.base import ContentFile
+from django.db import transaction
+from django.test import Client
+from django.urls import URLPattern, URLResolver, get_resolver, reverse
+from django.utils import timezone
+
+from perfreport.reports.models import IssuedReport
+from strategies.models import EntryComment, Evidence, MonthlyEntry
+from tests import factories
+
+# A POST carrying one unknown field: forms are bound (and invalid), nothing meaningful is sent.
+PROBE = {"matrix-probe": "1"}
+ACTORS = ("anon", "staff_a", "staff_b", "head_a", "auditor", "admin", "outsider", "hq")
+SKIPPED_NAMESPACES = {"admin"}
+SKIPPED_NAMES = {"set_language"}
+
+
+@dataclass(frozen=True)
+class Row:
+    """One URL name (or one variant of its kwargs) and the expected outcome per actor.
+
+    `get` and `post` list one outcome per actor, in ACTORS order. `post=None`: the view does not
+    take POSTs and only GET is walked.
+    """
+
+    get: str
+    post: str | None = None
+    kwargs: Callable[[Any], dict[str, Any]] = lambda w: {}
+    label: str = ""
+
+
+# Shorthands for the rows that repeat.
+#                 anon staff_a staff_b head_a auditor admin outsider hq
+PUBLIC = "200 200 200 200 200 200 200 200"
+MEMBERS = "L 200 200 200 200 200 200 200"
+POST_ONLY = "L 405 405 405 405 405 405 405"
+# The organization admin's own pages (no object in the URL): everyone else is a member of *some*
+# organization they cannot run, so 403, never 404.
+OWN_ADMIN = "L 403 403 403 403 200 403 403"
+# An object of khh in the URL: strangers get 404, khh members and HQ without the right 403.
+ORG_ADMIN = "L 403 403 403 403 200 404 403"
+# Readable by the host unit (staff and head of unit A) and by those who read everything.
+ITEM_READERS = "L 200 403 200 200 200 404 200"
+ENTRY_WRITERS = "L 400 403 400 403 403 404 403"
+# Report files: the organization's admins and auditors, and headquarters auditors.
+DOWNLOADERS = "L 403 403 403 200 200 404 200"
+
+
+def _org_admin_post(admin: str) -> str:
+    return f"L 403 403 403 403 {admin} 404 403"
+
+
+def _own_admin_post(admin: str) -> str:
+    return f"L 403 403 403 403 {admin} 403 403"
+
+
+MATRIX: dict[str, list[Row]] = {
+    # --- project ---------------------------------------------------------------------------
+    "home": [Row(get=MEMBERS)],
+    "login": [Row(get=PUBLIC, post=PUBLIC)],
+    # Django's LogoutView takes POST only; afterwards everyone is on the login page.
+    "logout": [Row(get="405 405 405 405 405 405 405 405", post="L L L L L L L L")],
+    # --- strategies: monthly entry (issue 3) -----------------------------------------------
+    "strategies:my-work": [Row(get=MEMBERS)],
+    "strategies:entry-edit": [
+        Row(
+            kwargs=lambda w: {"item_id": w.item.pk, "unit_id": w.unit_a.pk, "month": 1},
+            get=ITEM_READERS,
+            post=ENTRY_WRITERS,
+        ),
+        Row(
+            label="unit B is not a host of the item",
+            kwargs=lambda w: {"item_id": w.item.pk, "unit_id": w.unit_b.pk, "month": 1},
+            get="L 403 403 403 200 200 404 200",
+            post="L 403 403 403 403 403 404 403",
+        ),
+        Row(
+            label="a unit of another organization in a khh URL",
+            kwargs=lambda w: {"item_id": w.item.pk, "unit_id": w.other_unit.pk, "month": 1},
+            get="L 404 404 404 404 404 404 404",
+            post="L 404 404 404 404 404 404 404",
+        ),
+    ],
+    "strategies:entry-review": [
+        Row(
+            kwargs=lambda w: {"entry_id": w.entry.pk},
+            get=POST_ONLY,
+            post="L 403 403 302 403 403 404 403",
+        )
+    ],
+    "strategies:entry-reopen": [
+        Row(
+            kwargs=lambda w: {"entry_id": w.entry.pk},
+            get=POST_ONLY,
+            post="L 403 403 403 403 302 404 403",
+        )
+    ],
+    "strategies:entry-comment": [
+        Row(
+            kwargs=lambda w: {"entry_id": w.entry.pk},
+            get=POST_ONLY,
+            post="L 302 403 302 302 302 404 302",
+        )
+    ],
+    "strategies:item-history": [Row(kwargs=lambda w: {"item_id": w.item.pk}, get=ITEM_READERS)],
+    "strategies:item-results": [
+        # Every field of the results form is optional (the text may be emptied), so the host
+        # unit's POST is a valid edit: 302.
+        Row(
+            kwargs=lambda w: {"item_id": w.item.pk},
+            get=ITEM_READERS,
+            post="L 302 403 302 403 403 404 403",
+        )
+    ],
+    "strategies:evidence-download": [
+        Row(kwargs=lambda w: {"evidence_id": w.evidence.pk}, get=ITEM_READERS)
+    ],
+    "strategies:month-locks": [
+        Row(
+            kwargs=lambda w: {"year_id": w.year.pk},
+            get="L 403 403 403 403 200 404 403",
+            post="L 403 403 403 403 400 404 403",
+        )
+    ],
+    # --- manage: the organization admin's pages (issue 6) ----------------------------------
+    "manage:years": [Row(get=OWN_ADMIN)],
+    "manage:year-status": [
+        Row(kwargs=lambda w: {"pk": w.year.pk}, get=POST_ONLY, post=_org_admin_post("302"))
+    ],
+    "manage:plan": [Row(kwargs=lambda w: {"pk": w.year.pk}, get=ORG_ADMIN)],
+    "manage:strategy-add": [
+        Row(kwargs=lambda w: {"pk": w.dimension.pk}, get=ORG_ADMIN, post=_org_admin_post("200"))
+    ],
+    "manage:strategy-edit": [
+        Row(kwargs=lambda w: {"pk": w.strategy.pk}, get=ORG_ADMIN, post=_org_admin_post("200"))
+    ],
+    "manage:method-add": [
+        Row(kwargs=lambda w: {"pk": w.strategy.pk}, get=ORG_ADMIN, post=_org_admin_post("200"))
+    ],
+    "manage:method-edit": [
+        Row(kwargs=lambda w: {"pk": w.method.pk}, get=ORG_ADMIN, post=_org_admin_post("200"))
+    ],
+    "manage:item-add": [
+        Row(kwargs=lambda w: {"pk": w.method.pk}, get=ORG_ADMIN, post=_org_admin_post("200"))
+    ],
+    "manage:item-edit": [
+        Row(kwargs=lambda w: {"pk": w.item.pk}, get=ORG_ADMIN, post=_org_admin_post("200"))
+    ],
+    "manage:indicator-add": [
+        Row(kwargs=lambda w: {"pk": w.item.pk}, get=ORG_ADMIN, post=_org_admin_post("200"))
+    ],
+    "manage:indicator-edit": [
+        Row(kwargs=lambda w: {"pk": w.indicator.pk}, get=ORG_ADMIN, post=_org_admin_post("200"))
+    ],
+    "manage:indicator-remove": [
+        Row(kwargs=lambda w: {"pk": w.indicator.pk}, get=POST_ONLY, post=_org_admin_post("302"))
+    ],
+    "manage:node-move": [
+        Row(
+            kwargs=lambda w: {"kind": "item", "pk": w.item.pk},
+            get=POST_ONLY,
+            post=_org_admin_post("302"),
+        ),
+        Row(
+            label="an unknown kind of node",
+            kwargs=lambda w: {"kind": "year", "pk": w.year.pk},
+            get=POST_ONLY,
+            post="L 404 404 404 404 404 404 404",
+        ),
+    ],
+    "manage:node-retire": [
+        Row(
+            kwargs=lambda w: {"kind": "method", "pk": w.method.pk},
+            get=POST_ONLY,
+            post=_org_admin_post("302"),
+        )
+    ],
+    "manage:units": [Row(get=OWN_ADMIN, post=_own_admin_post("400"))],
+    "manage:unit-edit": [
+        Row(kwargs=lambda w: {"pk": w.unit_a.pk}, get=ORG_ADMIN, post=_org_admin_post("200"))
+    ],
+    "manage:unit-retire": [
+        Row(kwargs=lambda w: {"pk": w.unit_b.pk}, get=POST_ONLY, post=_org_admin_post("302"))
+    ],
+    "manage:users": [Row(get=OWN_ADMIN)],
+    "manage:user-add": [Row(get=OWN_ADMIN, post=_own_admin_post("200"))],
+    "manage:user-edit": [
+        Row(
+            kwargs=lambda w: {"pk": w.staff_a.membership.pk},
+            get=ORG_ADMIN,
+            post=_org_admin_post("200"),
+        )
+    ],
+    "manage:user-active": [
+        Row(
+            kwargs=lambda w: {"pk": w.staff_a.membership.pk},
+            get=POST_ONLY,
+            post=_org_admin_post("302"),
+        )
+    ],
+    "manage:user-password": [
+        Row(
+            kwargs=lambda w: {"pk": w.staff_a.membership.pk},
+            get=ORG_ADMIN,
+            post=_org_admin_post("200"),
+        )
+    ],
+    # --- reports (issue 5): every member reads the page; admins and auditors download -------
+    "reports:index": [Row(get=MEMBERS)],
+    "reports:report": [
+        Row(kwargs=lambda w: {"org": "khh", "roc_year": 113}, get="L 200 200 200 200 200 404 200")
+    ],
+    "reports:download": [
+        *[
+            Row(
+                label=f"format {fmt}",
+                kwargs=lambda w, fmt=fmt: {"org": "khh", "roc_year": 113, "format": fmt},
+                get=DOWNLOADERS,
+            )
+            for fmt in ("html", "pdf", "xlsx", "ods", "json")
+        ],
+        Row(
+            label="an unknown format",
+            kwargs=lambda w: {"org": "khh", "roc_year": 113, "format": "exe"},
+            get="L 404 404 404 404 404 404 404",
+        ),
+    ],
+    "reports:issued-file": [
+        Row(
+            kwargs=lambda w: {"org": "khh", "roc_year": 113, "pk": w.issued.pk},
+            get=DOWNLOADERS,
+        ),
+        Row(
+            label="another organization's issued file through a khh URL",
+            kwargs=lambda w: {"org": "khh", "roc_year": 113, "pk": w.other_issued.pk},
+            get="L 403 403 403 404 404 404 404",
+        ),
+    ],
+    "reports:sign-off": [
+        Row(
+            kwargs=lambda w: {"org": "khh", "roc_year": 113},
+            get=POST_ONLY,
+            post="L 403 403 403 302 403 404 302",
+        )
+    ],
+    # --- scoring (issue 4) -----------------------------------------------------------------
+    "scoring:copy-year": [Row(get=POST_ONLY, post=_own_admin_post("302"))],
+    "scoring:score-sheet": [
+        Row(kwargs=lambda w: {"org": "khh", "roc_year": 113}, get="L 200 200 200 200 200 404 200")
+    ],
+    "scoring:score-edit": [
+        Row(
+            label="self-assessment round: the organization's admin",
+            kwargs=lambda w: {"org": "khh", "roc_year": 113, "round": "self"},
+            get="L 403 403 403 403 200 404 403",
+            post="L 403 403 403 403 400 404 403",
+        ),
+        Row(
+            label="review round: auditors (their own and headquarters')",
+            kwargs=lambda w: {"org": "khh", "roc_year": 113, "round": "review"},
+            get="L 403 403 403 200 403 404 200",
+            post="L 403 403 403 400 403 404 400",
+        ),
+    ],
+    "scoring:bands-edit": [
+        Row(
+            kwargs=lambda w: {"org": "khh", "roc_year": 113},
+            get="L 403 403 403 403 200 404 403",
+            post="L 403 403 403 403 400 404 403",
+        )
+    ],
+    "scoring:review": [
+        Row(kwargs=lambda w: {"org": "khh", "roc_year": 113}, get="L 403 403 403 200 200 404 200")
+    ],
+    "scoring:reopen": [
+        Row(
+            kwargs=lambda w: {"org": "khh", "roc_year": 113},
+            get="L 403 403 403 403 200 404 403",
+            post="L 403 403 403 403 400 404 403",
+        )
+    ],
+}
+
+
+def project_url_names() -> set[str]:
+    """Every named URL of the project, with its namespace, minus the skipped ones."""
+    names: set[str] = set()
+
+    def walk(patterns, namespace: str) -> None:  # type: ignore[no-untyped-def]
+        for pattern in patterns:
+            if isinstance(pattern, URLResolver):
+                ns = pattern.namespace
+                if ns in SKIPPED_NAMESPACES:
+                    continue
+                walk(pattern.url_patterns, f"{namespace}{ns}:" if ns else namespace)
+            elif (
+                isinstance(pattern, URLPattern)
+                and pattern.name
+                and pattern.name not in SKIPPED_NAMES
+            ):
+                names.add(f"{namespace}{pattern.name}")
+
+    walk(get_resolver().url_patterns, "")
+    return names
+
+
+@dataclass
+class World:
+    year: Any
+    item: Any
+    unit_a: Any
+    unit_b: Any
+    other_unit: Any
+    dimension: Any
+    strategy: Any
+    method: Any
+    indicator: Any
+    entry: Any
+    evidence: Any
+    staff_a: Any
+    issued: Any
+    other_issued: Any
+
+
+def _issued(year, content: bytes) -> IssuedReport:
+    return IssuedReport.objects.create(
+        year=year,
+        version=1,
+        format=IssuedReport.Format.JSON,
+        filename=f"{year.organization.code}-{year.roc_year}-service-performance.json",
+        content_type="application/json",
+        content=content,
+        size=len(content),
+        sha256=hashlib.sha256(content).hexdigest(),
+        issued_at=timezone.now(),
+    )
+
+
+@pytest.fixture
+def world(year, item, unit_a, unit_b, staff_a, outsider, other_org):
+    entry = MonthlyEntry.objects.create(
+        item=item,
+        unit=unit_a,
+        month=1,
+        narrative="辦理教育訓練 1 場次",
+        status=MonthlyEntry.Status.SUBMITTED,
+        created_by=staff_a,
+        updated_by=staff_a,
+    )
+    EntryComment.objects.create(entry=entry, author=staff_a, body="請主管核定")
+    evidence = Evidence(
+        entry=entry,
+        original_name="簽到表.pdf",
+        content_type="application/pdf",
+        size=9,
+        sha256="0" * 64,
+        uploaded_by=staff_a,
+    )
+    evidence.file.save("sign-in.pdf", ContentFile(b"%PDF-1.4\n"), save=False)
+    evidence.save()
+    method = item.method
+    return World(
+        year=year,
+        item=item,
+        unit_a=unit_a,
+        unit_b=unit_b,
+        other_unit=outsider.membership.unit,
+        dimension=method.strategy.dimension,
+        strategy=method.strategy,
+        method=method,
+        indicator=item.indicators.get(),
+        entry=entry,
+        evidence=evidence,
+        staff_a=staff_a,
+        issued=_issued(year, b"{}"),
+        other_issued=_issued(factories.make_year(other_org, 113), b"{}"),
+    )
+
+
+@pytest.fixture
+def actors(staff_a, staff_b, head_a, auditor, admin_user, outsider, hq_auditor):
+    return {
+        "anon": None,
+        "staff_a": staff_a,
+        "staff_b": staff_b,
+        "head_a": head_a,
+        "auditor": auditor,
+        "admin": admin_user,
+        "outsider": outsider,
+        "hq": hq_auditor,
+    }
+
+
+def _outcome(response) -> str:  # type: ignore[no-untyped-def]
+    login_url = reverse("login")
+    if response.status_code == 302 and response.url.split("?")[0] == login_url:
+        return "L"
+    return str(response.status_code)
+
+
+def _request(user, method: str, url: str) -> str:  # type: ignore[no-untyped-def]
+    """One cell, inside a savepoint rolled back afterwards (sessions included)."""
+    with transaction.atomic():
+        client = Client()
+        if user is not None:
+            client.force_login(user)
+        try:
+            response = client.get(url) if method == "GET" else client.post(url, PROBE)
+        except Exception as exc:  # noqa: BLE001 - a crashing view is a matrix cell too
+            outcome = f"500:{type(exc).__name__}"
+        else:
+            outcome = _outcome(response)
+            response.close()
+        transaction.set_rollback(True)
+    return outcome
+
+
+def test_every_url_name_is_in_the_matrix():
+    names = project_url_names()
+    missing = sorted(names - MATRIX.keys())
+    stale = sorted(MATRIX.keys() - names)
+    assert not missing, f"URL names without a row in MATRIX (add who may open them): {missing}"
+    assert not stale, f"MATRIX rows for URL names that no longer exist: {stale}"
+
+
+def test_permission_matrix(world, actors):
+    mismatches = []
+    cells = 0
+    for name in sorted(project_url_names() & MATRIX.keys()):
+        for row in MATRIX[name]:
+            url = reverse(name, kwargs=row.kwargs(world))
+            for method, expected_line in (("GET", row.get), ("POST", row.post)):
+                if expected_line is None:
+                    continue
+                expected = expected_line.split()
+                assert len(expected) == len(ACTORS), f"{name} {method}: one outcome per actor"
+                observed = [_request(actors[a], method, url) for a in ACTORS]
+                cells += len(ACTORS)
+                if observed != expected:
+                    mismatches.append(
+                        f"{name} {method} {url} {row.label}\n"
+                        f"    actors   {' '.join(f'{a:>8}' for a in ACTORS)}\n"
+                        f"    expected {' '.join(f'{e:>8}' for e in expected)}\n"
+                        f"    observed {' '.join(f'{o:>8}' for o in observed)}"
+                    )
+    assert cells > 400
+    assert not mismatches, "permission matrix mismatches:\n" + "\n".join(mismatches)

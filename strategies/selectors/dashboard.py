@@ -505,3 +505,14 @@ def admin_dashboard(year: Year, *, today: dt.date | None = None) -> AdminDashboa
         overdue=overdue,
         overdue_units=len({s.unit.pk for s in overdue}),
     )
+
+
+def slots_of_year(
+    year: Year, *, today: dt.date | None = None
+) -> tuple[YearContext, dict[int, list[Slot]]]:
+    """Every slot of the year grouped by unit pk (for reminders). Queries: plan 6 + entries 1."""
+    ctx = year_context(year, today)
+    by_unit: dict[int, list[Slot]] = defaultdict(list)
+    for slot in _slots(ctx, _entries(year)):
+        by_unit[slot.unit.pk].append(slot)
+    return ctx, by_unit

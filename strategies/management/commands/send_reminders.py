@@ -1,0 +1,54 @@
+"""`python manage.py send_reminders`: today's 預催, 稽催 and approval reminders (run from cron)."""
+
+import datetime as dt
+import sys
+from collections.abc import Iterable
+
+from django.core.management.base import BaseCommand, CommandError
+from tqdm import tqdm
+
+from strategies.models import ReminderLog, Year
+from strategies.services.reminders import send_reminders
+
+
+class Command(BaseCommand):
+    help = (
+        "Email staff the entries due within 3 days (預催) and overdue (稽催), and heads the "
+        "entries waiting for approval. Idempotent: a second run the same day sends nothing twice."
+    )
+
+    def add_arguments(self, parser):  # type: ignore[no-untyped-def]
+        parser.add_argument("--org", help="only this organization's open year (its code)")
+        parser.add_argument("--date", help="act as if today were this date (YYYY-MM-DD)")
+
+    def _progress(self, years: Iterable[Year]) -> Iterable[Year]:
+        """A progress bar on a terminal; plain lines otherwise (cron, logs)."""
+        years = list(years)
+        if sys.stdout.isatty():
+            yield from tqdm(years, desc="年度", unit="年度")
+            return
+        for year in years:
+            self.stdout.write(f"處理 {year}")
+            yield year
+
+    def handle(self, *args: object, **options: object) -> None:
+        today = None
+        if options["date"]:
+            try:
+                today = dt.date.fromisoformat(str(options["date"]))
+            except ValueError:
+                raise CommandError(f"日期應寫成 YYYY-MM-DD，收到「{options['date']}」") from None
+        years = Year.objects.filter(status=Year.Status.OPEN).select_related("organization")
+        if options["org"]:
+            years = years.filter(organization__code=options["org"])
+            if not years.exists():
+                raise CommandError(f"找不到機關「{options['org']}」填報中的年度。")
+
+        result = send_reminders(today=today, years=list(years), progress=self._progress)
+        counts = "、".join(
+            f"{ReminderLog.Kind(kind).label} {n} 項" for kind, n in result.by_kind.items()
+        )
+        self.stdout.write(f"寄出 {result.mails} 封提醒" + (f"（{counts}）。" if counts else "。"))
+        if result.without_address:
+            names = "、".join(result.without_address)
+            self.stderr.write(f"沒有電子郵件地址，未寄送：{names}")

@@ -1,0 +1,228 @@
+"""Deadline reminders by email: 預催 before the deadline, 稽催 after it, and the heads' queue.
+
+`send_reminders` is meant to run from cron once a day or more often, and is idempotent: a
+reminder is logged (ReminderLog) in the same transaction that sends it, so a second run on the
+same day finds the log and sends nothing twice; a mail that fails to send rolls its log back and
+is tried again next run. What each member gets:
+
+- staff: the unit's entries due within `DUE_SOON_DAYS` days and not yet submitted (預催, once per
+  month's deadline), and the entries past their deadline (稽催, again every `OVERDUE_EVERY_DAYS`);
+- heads: the unit's entries waiting for their approval (at most once a day).
+
+One mail per member and run, in the member's interface language, with a link to each entry
+built from settings.SITE_URL. Members without an email address, inactive users and years that
+are not open get nothing.
+"""
+
+import datetime as dt
+from collections import defaultdict
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field
+
+from django.conf import settings
+from django.core.mail import EmailMessage, mailers
+from django.db import IntegrityError, transaction
+from django.db.models import Q
+from django.urls import reverse
+from django.utils import translation
+from django.utils.translation import gettext as _
+
+from strategies import deadlines
+from strategies.models import Membership, MonthlyEntry, ReminderLog, Year
+from strategies.selectors.dashboard import Slot, slots_of_year
+
+Kind = ReminderLog.Kind
+Role = Membership.Role
+
+DUE_SOON_DAYS = 3
+OVERDUE_EVERY_DAYS = 7
+# Days before the same reminder (recipient, kind, year, month) goes out again; None: only once.
+RESEND_AFTER_DAYS: dict[str, int | None] = {
+    Kind.DUE_SOON: None,
+    Kind.OVERDUE: OVERDUE_EVERY_DAYS,
+    Kind.AWAITING_APPROVAL: 1,
+}
+
+
+@dataclass
+class Sent:
+    """What one run did, for the command's summary and the tests."""
+
+    mails: int = 0
+    by_kind: dict[str, int] = field(default_factory=lambda: defaultdict(int))
+    without_address: list[str] = field(default_factory=list)
+
+
+def _pending_before_deadline(slot: Slot, today: dt.date) -> bool:
+    return slot.state in {"empty", "draft", "returned"} and 0 <= (slot.due - today).days <= (
+        DUE_SOON_DAYS
+    )
+
+
+def reminders_for(
+    membership: Membership, slots: list[Slot], today: dt.date
+) -> dict[str, list[Slot]]:
+    """The slots each kind of reminder would list for this member today (before the log)."""
+    if membership.role == Role.STAFF:
+        return {
+            Kind.DUE_SOON: [s for s in slots if _pending_before_deadline(s, today)],
+            Kind.OVERDUE: [s for s in slots if s.state == "overdue"],
+        }
+    if membership.role == Role.HEAD:
+        waiting = [
+            s
+            for s in slots
+            if s.entry is not None and s.entry.status == MonthlyEntry.Status.SUBMITTED
+        ]
+        return {Kind.AWAITING_APPROVAL: waiting}
+    return {}
+
+
+def _already_sent(logs: Iterable[ReminderLog], today: dt.date) -> set[tuple[int, str, int]]:
+    """(recipient, kind, month) whose reminder is still fresh today."""
+    fresh = set()
+    for log in logs:
+        every = RESEND_AFTER_DAYS[log.kind]
+        if every is None or (today - log.sent_on).days < every:
+            fresh.add((log.recipient_id, log.kind, log.month))
+    return fresh
+
+
+def _link(slot: Slot) -> str:
+    path = reverse(
+        "strategies:entry-edit",
+        kwargs={"item_id": slot.item.pk, "unit_id": slot.unit.pk, "month": slot.month},
+    )
+    return settings.SITE_URL.rstrip("/") + path
+
+
+def _line(slot: Slot) -> str:
+    status = slot.entry_status_label
+    return _("%(path)s %(title)s｜%(month)s 月｜期限 %(due)s｜%(status)s\n  %(link)s") % {
+        "path": slot.item.path,
+        "title": slot.item.title[:60],
+        "month": slot.month,
+        "due": slot.due.isoformat(),
+        "status": status,
+        "link": _link(slot),
+    }
+
+
+SECTION_TITLES: dict[str, Callable[[], str]] = {
+    Kind.DUE_SOON: lambda: _("預催：%(days)s 天內到期、尚未送出的填報") % {"days": DUE_SOON_DAYS},
+    Kind.OVERDUE: lambda: _("稽催：已逾期、尚未送出的填報"),
+    Kind.AWAITING_APPROVAL: lambda: _("待核定：已送出、等待您核定的填報"),
+}
+
+
+def compose(membership: Membership, year: Year, sections: dict[str, list[Slot]]) -> tuple[str, str]:
+    """Subject and body of one member's reminder, in the language active now."""
+    counts = "、".join(
+        f"{ReminderLog.Kind(kind).label} {len(slots)}" for kind, slots in sections.items()
+    )
+    subject = _("[提升服務效能自行考核] %(org)s %(year)s 年度填報提醒（%(counts)s）") % {
+        "org": year.organization.short_name,
+        "year": year.roc_year,
+        "counts": counts,
+    }
+    name = membership.user.get_full_name() or membership.user.get_username()
+    parts = [_("%(name)s 您好：") % {"name": name}, ""]
+    for kind, slots in sections.items():
+        parts.append(SECTION_TITLES[kind]())
+        parts.extend(_line(s) for s in slots)
+        parts.append("")
+    parts.append(
+        _("每月填報期限為次月 %(day)s 日。請登入系統處理：%(url)s")
+        % {"day": year.deadline_day, "url": settings.SITE_URL.rstrip("/") + "/"}
+    )
+    return subject, "\n".join(parts)
+
+
+def _send_one(
+    *, membership: Membership, year: Year, sections: dict[str, list[Slot]], today: dt.date
+) -> bool:
+    """Log and send in one transaction; False when another run logged it first."""
+    try:
+        with transaction.atomic():
+            for kind, slots in sections.items():
+                months: dict[int, int] = defaultdict(int)
+                for slot in slots:
+                    months[slot.month] += 1
+                for month, count in months.items():
+                    log = ReminderLog(
+                        recipient=membership.user,
+                        kind=kind,
+                        year=year,
+                        month=month,
+                        sent_on=today,
+                        entry_count=count,
+                    )
+                    log.full_clean(validate_constraints=False)
+                    log.save()
+            with translation.override(membership.language):
+                subject, body = compose(membership, year, sections)
+            message = EmailMessage(
+                subject=subject,
+                body=body,
+                from_email=settings.DEFAULT_FROM_EMAIL,
+                to=[membership.user.email],
+            )
+            mailers.default.send_messages([message])
+    except IntegrityError:
+        return False
+    return True
+
+
+def open_years() -> list[Year]:
+    return list(Year.objects.filter(status=Year.Status.OPEN).select_related("organization"))
+
+
+def send_reminders(
+    *,
+    today: dt.date | None = None,
+    years: Iterable[Year] | None = None,
+    progress: Callable[[Iterable[Year]], Iterable[Year]] = lambda it: it,
+) -> Sent:
+    """Send today's reminders of every open year (or of `years`); see the module docstring.
+
+    Queries per year: plan 6 + entries 1 + members 1 + recent logs 1, then the writes.
+    """
+    today = today or deadlines.today_in_taipei()
+    sent = Sent()
+    years = list(years) if years is not None else open_years()
+    horizon = today - dt.timedelta(days=max(d or 0 for d in RESEND_AFTER_DAYS.values()))
+    for year in progress(years):
+        if year.status != Year.Status.OPEN:
+            continue
+        _ctx, by_unit = slots_of_year(year, today=today)
+        members = (
+            Membership.objects.filter(
+                organization_id=year.organization_id,
+                role__in=[Role.STAFF, Role.HEAD],
+                unit__isnull=False,
+                user__is_active=True,
+            )
+            .select_related("user")
+            .order_by("unit_id", "user__username")
+        )
+        logs = ReminderLog.objects.filter(
+            Q(sent_on__gte=horizon) | Q(kind=Kind.DUE_SOON), year=year
+        )
+        fresh = _already_sent(logs.only("recipient_id", "kind", "month", "sent_on"), today)
+        for membership in members:
+            wanted = reminders_for(membership, by_unit.get(membership.unit_id, []), today)
+            sections = {
+                kind: [s for s in slots if (membership.user_id, kind, s.month) not in fresh]
+                for kind, slots in wanted.items()
+            }
+            sections = {k: v for k, v in sections.items() if v}
+            if not sections:
+                continue
+            if not membership.user.email:
+                sent.without_address.append(membership.user.get_username())
+                continue
+            if _send_one(membership=membership, year=year, sections=sections, today=today):
+                sent.mails += 1
+                for kind, slots in sections.items():
+                    sent.by_kind[kind] += len(slots)
+    return sent

@@ -1,0 +1,39 @@
+"""python manage.py export_report --org khh --year 112 --format pdf --output report.pdf"""
+
+from pathlib import Path
+
+from django.core.management.base import BaseCommand, CommandError
+
+from perfreport.reports.exporters import EXPORTERS
+from perfreport.reports.issuing import render_for_download
+from strategies.models import Year
+
+
+class Command(BaseCommand):
+    help = "Write one format of a year's report (the issued bytes when the year has been issued)."
+
+    def add_arguments(self, parser) -> None:  # type: ignore[no-untyped-def]
+        parser.add_argument("--org", required=True, help="organization code, e.g. khh")
+        parser.add_argument("--year", required=True, type=int, help="ROC year, e.g. 112")
+        parser.add_argument("--format", required=True, choices=list(EXPORTERS))
+        parser.add_argument("--output", required=True, help="file to write ('-' for stdout)")
+        parser.add_argument(
+            "--live",
+            action="store_true",
+            help="render from the current data even when an issued version exists",
+        )
+
+    def handle(self, *args, org: str, year: int, format: str, output: str, live: bool, **options):  # type: ignore[no-untyped-def]
+        try:
+            year_obj = Year.objects.select_related("organization").get(
+                organization__code=org, roc_year=year
+            )
+        except Year.DoesNotExist:
+            raise CommandError(f"找不到機關 {org} 的 {year} 年度") from None
+        filename, _content_type, content, issued = render_for_download(year_obj, format, live=live)
+        if output == "-":
+            self.stdout.buffer.write(content)  # type: ignore[attr-defined]
+            return
+        Path(output).write_bytes(content)
+        source = f"第 {issued.version} 版發布檔" if issued else "目前資料"
+        self.stdout.write(f"{output}: {len(content):,} bytes ({filename}, {source})")

@@ -1,0 +1,116 @@
+"""The JSON file: export -> import into an empty database -> export gives the same bytes."""
+
+import json
+
+import pytest
+from django.core.management import call_command
+
+from perfreport.reports import json_schema, synthetic
+from perfreport.reports.exporters import get_exporter
+from perfreport.reports.importing import import_report
+from perfreport.reports.selectors import build_report
+from scoring.models import DimensionScore, GradeBands, ScoreSheet
+from strategies.models import (
+    Dimension,
+    Indicator,
+    IndicatorValue,
+    Item,
+    Membership,
+    Method,
+    MonthlyEntry,
+    Organization,
+    Strategy,
+    Unit,
+    Year,
+)
+
+EVERYTHING = [
+    IndicatorValue,
+    MonthlyEntry,
+    DimensionScore,
+    Indicator,
+    Item,
+    Method,
+    Strategy,
+    Dimension,
+    GradeBands,
+    ScoreSheet,
+    Year,
+    Membership,
+    Unit,
+]
+
+
+def empty_database() -> None:
+    for model in EVERYTHING:
+        model.objects.all().delete()
+    Organization.objects.filter(parent__isnull=False).delete()
+    Organization.objects.all().delete()
+
+
+def export_json(year: Year) -> bytes:
+    filename, content_type, content = get_exporter("json").render(
+        build_report(year, include_entries=True)
+    )
+    assert filename.endswith(".json")
+    assert content_type == "application/json"
+    return content
+
+
+def test_seed_round_trip_is_exact(seed):
+    year = Year.objects.get(organization__code="khh", roc_year=112)
+    first = export_json(year)
+    empty_database()
+    assert not Year.objects.exists()
+
+    imported = import_report(raw=first)
+
+    assert export_json(imported) == first
+    document = json.loads(first)
+    assert document["schema_version"] == json_schema.SCHEMA_VERSION
+    items = [
+        i
+        for d in document["dimensions"]
+        for s in d["strategies"]
+        for m in s["methods"]
+        for i in m["items"]
+    ]
+    assert len(items) == 47
+    assert [d["scores"]["self"]["score"] for d in document["dimensions"]] == [
+        "184.0",
+        "284.0",
+        "182.0",
+        "186.0",
+        "84.0",
+    ]
+
+
+def test_round_trip_with_entries_reviews_and_retired_rows(org, tmp_path):
+    year = synthetic.build_year(org, 113, with_entries=True, score_round="review")
+    item = Item.objects.filter(method__strategy__dimension__year=year).order_by("pk").first()
+    item.is_retired = True
+    item.save()
+    first = export_json(year)
+    empty_database()
+
+    path = tmp_path / "year.json"
+    path.write_bytes(first)
+    call_command("import_report", str(path), verbosity=0)
+
+    again = export_json(Year.objects.get(organization__code="khh", roc_year=113))
+    assert again == first
+    document = json.loads(again)
+    entry = document["dimensions"][0]["strategies"][0]["methods"][0]["items"][0]["entries"][0]
+    assert entry["values"] == [{"indicator": 1, "value": "1.00"}]
+    assert document["dimensions"][0]["scores"]["review"]["score"] == "184.0"
+
+
+@pytest.mark.parametrize("fmt", ["json"])
+def test_export_command_writes_the_file(seed, tmp_path, fmt):
+    out = tmp_path / f"khh.{fmt}"
+    call_command(
+        "export_report", "--org", "khh", "--year", "112", "--format", fmt, "--output", str(out)
+    )
+    document = json.loads(out.read_text(encoding="utf-8"))
+    assert document["organization"]["code"] == "khh"
+    assert document["year"]["roc_year"] == 112

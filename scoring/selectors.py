@@ -199,8 +199,8 @@ def score_sheet_data(year: Year) -> SheetData:
     """The year's 考核結果統計表: both rounds, totals, grades, differences, legend, sign-off,
     and the total and grade of every earlier year of the organization for the trend chart.
 
-    Queries: 3 for the year (year with organization, bands and sheet; dimensions; scores)
-    and 3 for the earlier years, whatever their number.
+    Queries: 4 (the year with its organization, bands and sheet; dimensions; scores; earlier
+    years), and 2 more (their dimensions and scores) when there are earlier years, however many.
     """
     year = _year_queryset().get(pk=year.pk)
     bands = _bands_of(year)

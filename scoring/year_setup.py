@@ -33,6 +33,23 @@ def copy_scoring_setup(*, source: Year, target: Year, user=None) -> None:  # typ
             sheet.save()
 
 
+def ensure_scoring_setup(*, year: Year, user=None) -> None:  # type: ignore[no-untyped-def]
+    """A year made without a source (e.g. by a plan import) gets the default bands and an
+    empty score sheet; a year that has them is left alone."""
+    with transaction.atomic():
+        if not GradeBands.objects.filter(year=year).exists():
+            bands = GradeBands(year=year)
+            bands.full_clean()
+            bands._history_user = user  # type: ignore[attr-defined]
+            bands._change_reason = "新年度：預設等第區間"  # type: ignore[attr-defined]
+            bands.save()
+        if not ScoreSheet.objects.filter(year=year).exists():
+            sheet = ScoreSheet(year=year)
+            sheet._history_user = user  # type: ignore[attr-defined]
+            sheet._change_reason = "新年度"  # type: ignore[attr-defined]
+            sheet.save()
+
+
 def copy_year_with_scoring(  # type: ignore[no-untyped-def]
     *,
     organization: Organization,

@@ -2,7 +2,7 @@
 
 from django.urls import path
 
-from strategies.views import manage_people, manage_plan, manage_years
+from strategies.views import manage_import, manage_people, manage_plan, manage_years
 
 app_name = "manage"
 
@@ -10,6 +10,9 @@ urlpatterns = [
     path("", manage_years.years, name="years"),
     path("years/<int:pk>/status/", manage_years.year_status, name="year-status"),
     path("years/<int:pk>/plan/", manage_plan.plan, name="plan"),
+    path("years/<int:pk>/plan.xlsx", manage_import.plan_export, name="plan-export"),
+    path("years/<int:pk>/import/", manage_import.plan_import, name="plan-import"),
+    path("years/<int:pk>/import/apply/", manage_import.plan_import_apply, name="plan-import-apply"),
     path("dimensions/<int:pk>/strategies/add/", manage_plan.strategy_add, name="strategy-add"),
     path("strategies/<int:pk>/edit/", manage_plan.strategy_edit, name="strategy-edit"),
     path("strategies/<int:pk>/methods/add/", manage_plan.method_add, name="method-add"),

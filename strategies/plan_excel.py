@@ -1,0 +1,516 @@
+"""The plan as an Excel workbook, in the report's own layout, and back.
+
+One sheet per dimension, named 構面一 … 構面五. Row 1: "構面一：基礎服務 (200 分)". Row 2: the
+report's columns, then the plan's own columns to the right:
+
+    A 執行策略 | B 執行方法 | C (the method's numbered sub-item) | D 主辦單位 | E 具體作法 |
+    F 執行績效與成果 (1-12 月) | G 主辦單位明細 | H 量化指標 | I 計量單位 | J 目標值 |
+    K 彙總方式 | L 可填小數
+
+One row per item; strategy and method cells are merged over their rows (or repeated: both read
+the same). Columns A-F are exactly the year-end report's workbook, so that workbook is itself a
+valid plan file (its results column and its 考核結果統計表 sheet are ignored). An item with
+several indicators lists them one per line in H-L.
+
+This module knows files, not the database: `read_workbook` refuses what is not a sound .xlsx,
+`parse_plan` turns sheets into specs and problems (sheet, row, column, reason), and
+`export_plan` writes a year. Matching specs against a year lives in services/plan_import.py.
+"""
+
+import io
+import re
+import zipfile
+from dataclasses import dataclass, field
+from decimal import Decimal, InvalidOperation
+
+from openpyxl import Workbook, load_workbook
+from openpyxl.styles import Alignment, Border, Font, PatternFill, Side
+from openpyxl.utils import get_column_letter
+from openpyxl.utils.exceptions import InvalidFileException
+
+from strategies import numbering
+from strategies.errors import DomainError
+from strategies.models import Indicator, Year
+from strategies.selectors.manage import plan_tree
+
+MAX_BYTES = 10 * 1024 * 1024
+# A .xlsx is a zip: refuse one that would inflate past this (a "zip bomb").
+MAX_UNCOMPRESSED_BYTES = 200 * 1024 * 1024
+CONTENT_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+
+HEADER = [
+    "執行策略",
+    "執行方法",
+    "",
+    "主辦單位",
+    "具體作法",
+    "執行績效與成果 (1-12 月)",
+    "主辦單位明細",
+    "量化指標",
+    "計量單位",
+    "目標值",
+    "彙總方式",
+    "可填小數",
+]
+WIDTHS = [14.0, 24.0, 26.0, 12.0, 44.0, 20.0, 18.0, 18.0, 8.0, 8.0, 10.0, 6.0]
+COLUMN_NAMES = {i: name or "執行方法（子項）" for i, name in enumerate(HEADER, start=1)}
+FIRST_DATA_ROW = 3
+REPORT_SHEETS = {"考核結果統計表"}  # sheets of the report workbook that carry no plan
+AGGREGATION_TEXT = {
+    Indicator.Aggregation.SUM: "逐月加總",
+    Indicator.Aggregation.LATEST: "取最新值",
+}
+_AGGREGATION_READ = {
+    "": Indicator.Aggregation.SUM,
+    "逐月加總": Indicator.Aggregation.SUM,
+    "加總": Indicator.Aggregation.SUM,
+    "sum": Indicator.Aggregation.SUM,
+    "取最新值": Indicator.Aggregation.LATEST,
+    "取最新值（累計數）": Indicator.Aggregation.LATEST,
+    "最新值": Indicator.Aggregation.LATEST,
+    "latest": Indicator.Aggregation.LATEST,
+}
+_YES = {"是", "y", "yes", "true", "1", "v", "✓"}
+_NO = {"", "否", "n", "no", "false", "0"}
+
+_SHEET = re.compile(r"^構面([一二三四五])$")
+_TITLE = re.compile(r"^構面\s*([一二三四五])\s*[：:]\s*(.+?)\s*[（(]\s*([\d.]+)\s*分\s*[）)]\s*$")
+_STRATEGY = re.compile(r"^[（(]\s*([一二三四五六七八九十]+)\s*[）)]\s*(.*)$", re.S)
+_METHOD = re.compile(r"^(\d+)\s*[.．]\s*(.*)$", re.S)
+_ITEM = re.compile(r"^[（(]\s*(\d+)\s*[）)]\s*(.*)$", re.S)
+_DIMENSION_NUMBER = {numbering.chinese_numeral(n): n for n in range(1, 6)}
+
+
+class PlanFileError(DomainError):
+    """The file as a whole cannot be read: nothing in it is looked at, nothing is written."""
+
+
+@dataclass(frozen=True)
+class Problem:
+    sheet: str
+    row: int | None
+    column: int | None
+    reason: str
+
+    @property
+    def column_label(self) -> str:
+        if self.column is None:
+            return ""
+        return f"{get_column_letter(self.column)}（{COLUMN_NAMES[self.column]}）"
+
+    def __str__(self) -> str:
+        where = f"工作表「{self.sheet}」" if self.sheet else "檔案"
+        if self.row is not None:
+            where += f"第 {self.row} 列"
+        if self.column is not None:
+            where += f" {self.column_label} 欄"
+        return f"{where}：{self.reason}"
+
+
+@dataclass
+class IndicatorSpec:
+    name: str
+    measure: str
+    target: Decimal | None
+    aggregation: str
+    allows_decimals: bool
+
+    def key(self) -> tuple:  # type: ignore[type-arg]
+        return (self.name, self.measure, self.target, self.aggregation, self.allows_decimals)
+
+
+@dataclass
+class ItemSpec:
+    row: int
+    title: str
+    host_label: str
+    unit_names: list[str]  # column G when filled; otherwise resolved from host_label
+    planned_actions: str
+    indicators: list[IndicatorSpec]
+
+
+@dataclass
+class MethodSpec:
+    row: int
+    raw: str
+    title: str
+    description: str
+    items: list[ItemSpec] = field(default_factory=list)
+
+
+@dataclass
+class StrategySpec:
+    row: int
+    raw: str
+    title: str
+    methods: list[MethodSpec] = field(default_factory=list)
+
+
+@dataclass
+class DimensionSpec:
+    sheet: str
+    number: int
+    name: str
+    max_score: Decimal
+    strategies: list[StrategySpec] = field(default_factory=list)
+
+
+@dataclass
+class ParsedPlan:
+    dimensions: list[DimensionSpec]
+    problems: list[Problem]
+
+
+# --- reading ------------------------------------------------------------------------------
+
+
+def _is_encrypted_ole(data: bytes) -> bool:
+    """Password-protected .xlsx files are OLE compound files holding an EncryptionInfo stream."""
+    return "EncryptionInfo".encode("utf-16-le") in data or b"EncryptedPackage" in data
+
+
+def read_workbook(data: bytes, filename: str = "") -> Workbook:
+    """The workbook in `data`, or PlanFileError saying plainly why it is refused."""
+    if len(data) > MAX_BYTES:
+        raise PlanFileError(
+            f"檔案大小 {len(data) / 1024 / 1024:.1f} MB，超過上限 10 MB，請分拆或精簡後再匯入。"
+        )
+    if not data:
+        raise PlanFileError("檔案是空的。")
+    if data[:8] == b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1":
+        if _is_encrypted_ole(data) or "encryption".encode("utf-16-le") in data.lower():
+            raise PlanFileError("檔案設有密碼保護，系統無法讀取。請在 Excel 移除密碼後再匯入。")
+        raise PlanFileError("這是舊版 Excel（.xls）檔，請在 Excel 另存為 .xlsx 後再匯入。")
+    if data[:4] != b"PK\x03\x04":
+        shown = f"「{filename}」" if filename else "檔案"
+        raise PlanFileError(f"{shown}不是 Excel 活頁簿（.xlsx），請上傳由 Excel 儲存的 .xlsx 檔。")
+    try:
+        with zipfile.ZipFile(io.BytesIO(data)) as archive:
+            if sum(info.file_size for info in archive.infolist()) > MAX_UNCOMPRESSED_BYTES:
+                raise PlanFileError("檔案解壓縮後過大，不像是計畫檔，已拒絕。")
+            if archive.testzip() is not None:
+                raise PlanFileError("檔案已損毀（壓縮內容校驗失敗），請重新儲存後再匯入。")
+        return load_workbook(io.BytesIO(data), data_only=True)
+    except PlanFileError:
+        raise
+    except (zipfile.BadZipFile, InvalidFileException, KeyError, ValueError, OSError) as error:
+        raise PlanFileError(
+            "檔案已損毀或不是有效的 Excel 活頁簿，無法讀取。請在 Excel 開啟並另存為 .xlsx 後再匯入。"
+        ) from error
+
+
+def _text(value) -> str:  # type: ignore[no-untyped-def]
+    if value is None:
+        return ""
+    if isinstance(value, float) and value.is_integer():
+        value = int(value)
+    return str(value).replace("\r\n", "\n").strip()
+
+
+def _lines(value) -> list[str]:  # type: ignore[no-untyped-def]
+    """One line per indicator; blank lines keep their place (an indicator without a target)."""
+    if value is None:
+        return []
+    if isinstance(value, float) and value.is_integer():
+        value = int(value)
+    lines = [line.strip() for line in str(value).replace("\r\n", "\n").split("\n")]
+    return lines if any(lines) else []
+
+
+def _number(text: str) -> Decimal:
+    value = Decimal(text.replace(",", "").replace("，", "").strip())
+    if not value.is_finite():
+        raise InvalidOperation
+    return value
+
+
+def parse_plan(workbook: Workbook) -> ParsedPlan:
+    """Every dimension sheet as specs, and every problem found on the way (nothing raised)."""
+    problems: list[Problem] = []
+    dimensions: list[DimensionSpec] = []
+    for ws in workbook.worksheets:
+        match = _SHEET.match(ws.title.strip())
+        if not match:
+            if ws.title not in REPORT_SHEETS:
+                problems.append(
+                    Problem(
+                        ws.title,
+                        None,
+                        None,
+                        "工作表名稱應為「構面一」至「構面五」，這個工作表無法對應到構面。",
+                    )
+                )
+            continue
+        dimensions.append(_parse_sheet(ws, _DIMENSION_NUMBER[match[1]], problems))
+    found = {d.number for d in dimensions}
+    for number in range(1, 6):
+        if number not in found:
+            name = f"構面{numbering.chinese_numeral(number)}"
+            problems.append(Problem(name, None, None, f"缺少工作表「{name}」。"))
+    dimensions.sort(key=lambda d: d.number)
+    return ParsedPlan(dimensions, problems)
+
+
+def _parse_sheet(ws, number: int, problems: list[Problem]) -> DimensionSpec:  # type: ignore[no-untyped-def]
+    sheet = ws.title
+    title = _text(ws.cell(1, 1).value)
+    match = _TITLE.match(title)
+    if match and _DIMENSION_NUMBER[match[1]] == number:
+        name, max_score = match[2], Decimal(match[3])
+    else:
+        problems.append(
+            Problem(sheet, 1, 1, f"第 1 列應為構面標題，例如「{sheet}：基礎服務 (200 分)」。")
+        )
+        name, max_score = "", Decimal(0)
+    for column in (1, 2, 4, 5):
+        if _text(ws.cell(2, column).value) != HEADER[column - 1]:
+            problems.append(Problem(sheet, 2, column, f"欄位標題應為「{HEADER[column - 1]}」。"))
+    spec = DimensionSpec(sheet, number, name, max_score)
+    strategy: StrategySpec | None = None
+    method: MethodSpec | None = None
+    strategy_numbers: dict[str, int] = {}
+    method_numbers: dict[str, int] = {}
+    item_numbers: dict[str, int] = {}
+    for row in range(FIRST_DATA_ROW, ws.max_row + 1):
+        cells = [ws.cell(row, column).value for column in range(1, len(HEADER) + 1)]
+        if all(_text(v) == "" for v in cells):
+            continue
+        s_text, m_text, i_text, host, actions = (_text(v) for v in cells[:5])
+
+        def problem(column: int | None, reason: str, row: int = row) -> None:
+            problems.append(Problem(sheet, row, column, reason))
+
+        if s_text and (strategy is None or s_text != strategy.raw):
+            m = _STRATEGY.match(s_text)
+            label, title = (m[1], m[2].strip()) if m else ("", s_text)
+            if not title:
+                problem(1, "缺少執行策略名稱。")
+            elif len(title) > 200:
+                problem(1, "執行策略名稱超過 200 字。")
+            if label:
+                if label in strategy_numbers:
+                    problem(
+                        1,
+                        f"執行策略編號「({label})」重複（第 {strategy_numbers[label]} 列已使用）。",
+                    )
+                strategy_numbers[label] = row
+            strategy = StrategySpec(row, s_text, title)
+            spec.strategies.append(strategy)
+            method, method_numbers = None, {}
+        elif strategy is None:
+            problem(1, "缺少執行策略：第一個填報項目之前必須有執行策略。")
+            continue
+        if m_text and (method is None or m_text != method.raw):
+            heading, _, description = m_text.partition("\n")
+            m = _METHOD.match(heading.strip())
+            label, title = (m[1], m[2].strip()) if m else ("", heading.strip())
+            if not title:
+                problem(2, "缺少執行方法名稱。")
+            elif len(title) > 200:
+                problem(2, "執行方法名稱（第一行）超過 200 字；說明請寫在第二行以後。")
+            if label:
+                if label in method_numbers:
+                    problem(
+                        2, f"執行方法編號「{label}.」重複（第 {method_numbers[label]} 列已使用）。"
+                    )
+                method_numbers[label] = row
+            method = MethodSpec(row, m_text, title, description.strip())
+            strategy.methods.append(method)
+            item_numbers = {}
+        elif method is None:
+            problem(2, "缺少執行方法：每個執行策略下的第一列必須填寫執行方法。")
+            continue
+        m = _ITEM.match(i_text)
+        item_title = m[2].strip() if m else i_text
+        if m:
+            if m[1] in item_numbers:
+                problem(3, f"項目編號「({m[1]})」重複（第 {item_numbers[m[1]]} 列已使用）。")
+            item_numbers[m[1]] = row
+        if m and not item_title:
+            problem(3, "缺少項目內容。")
+        unit_names = [u for u in re.split(r"[、,，\n]+", _text(cells[6])) if u.strip()]
+        if not host and not unit_names:
+            problem(4, "缺少主辦單位。")
+        if len(host) > 200:
+            problem(4, "主辦單位超過 200 字。")
+        method.items.append(
+            ItemSpec(
+                row=row,
+                title=item_title,
+                host_label=host,
+                unit_names=[u.strip() for u in unit_names],
+                planned_actions=actions,
+                indicators=_parse_indicators(cells, problem),
+            )
+        )
+    return spec
+
+
+def _parse_indicators(cells: list, problem) -> list[IndicatorSpec]:  # type: ignore[no-untyped-def,type-arg]
+    names, measures, targets, aggregations, decimals = (_lines(v) for v in cells[7:12])
+    if isinstance(cells[9], int | float | Decimal) and not isinstance(cells[9], bool):
+        targets = [str(cells[9])]
+    while names and not names[-1]:
+        names.pop()
+    count = len(names)
+    for values in (measures, targets, aggregations, decimals):
+        while len(values) > count and not values[-1]:
+            values.pop()
+    if not count:
+        if any(line for line in targets + measures):
+            problem(8, "有計量單位或目標值，卻沒有量化指標名稱。")
+        return []
+    for column, values in ((9, measures), (10, targets), (11, aggregations), (12, decimals)):
+        if values and len(values) != count:
+            problem(
+                column, f"行數（{len(values)}）與量化指標（{count} 行）不一致，請一行一個指標。"
+            )
+            return []
+    specs = []
+    for n in range(count):
+        name = names[n]
+        measure = measures[n] if n < len(measures) else ""
+        target_text = targets[n] if n < len(targets) else ""
+        aggregation_text = aggregations[n] if n < len(aggregations) else ""
+        decimal_text = (decimals[n] if n < len(decimals) else "").lower()
+        if not name:
+            problem(8, f"第 {n + 1} 個量化指標沒有名稱。")
+            continue
+        if len(name) > 100:
+            problem(8, f"量化指標「{name[:20]}…」超過 100 字。")
+        if not measure:
+            problem(9, f"量化指標「{name}」缺少計量單位（場次、件、家…）。")
+        elif len(measure) > 10:
+            problem(9, f"計量單位「{measure}」超過 10 字。")
+        target = None
+        if target_text:
+            try:
+                target = _number(target_text)
+            except (InvalidOperation, ValueError):
+                problem(10, f"量化指標「{name}」的目標值「{target_text}」不是數字。")
+            else:
+                if target < 0:
+                    problem(10, f"量化指標「{name}」的目標值不能是負數。")
+                elif target >= Decimal("1e10") or target != target.quantize(Decimal("0.01")):
+                    problem(
+                        10, f"量化指標「{name}」的目標值「{target_text}」超出範圍或超過兩位小數。"
+                    )
+        aggregation = _AGGREGATION_READ.get(aggregation_text)
+        if aggregation is None:
+            problem(11, f"彙總方式「{aggregation_text}」應為「逐月加總」或「取最新值」。")
+            aggregation = Indicator.Aggregation.SUM
+        if decimal_text not in _YES | _NO:
+            problem(12, f"可填小數「{decimal_text}」應為「是」或留空。")
+        specs.append(IndicatorSpec(name, measure, target, str(aggregation), decimal_text in _YES))
+    return specs
+
+
+# --- writing ------------------------------------------------------------------------------
+
+
+def _number_text(value: Decimal | None) -> str:
+    if value is None:
+        return ""
+    return f"{value.normalize():f}"
+
+
+def plan_rows(year: Year) -> list[tuple[str, str, list[list]]]:  # type: ignore[type-arg]
+    """(sheet name, title, rows of 12 cells) per dimension; rows carry spans as None below them."""
+    out = []
+    for d in plan_tree(year, include_retired=False):
+        dim = d.dimension
+        title = f"構面{dim.label}：{dim.name} ({_number_text(dim.max_score)} 分)"
+        rows: list[list] = []  # type: ignore[type-arg]
+        for s in d.strategies:
+            for m in s.methods:
+                texts = [f"{i.label}{i.item.title}".strip() for i in m.items]
+                has_item_column = any(texts)
+                heading = f"{m.label}{m.method.title}"
+                m_text = f"{heading}\n{m.method.description}" if m.method.description else heading
+                for position, (i, text) in enumerate(zip(m.items, texts, strict=True)):
+                    inds = i.indicators
+                    rows.append(
+                        [
+                            f"{s.label}{s.strategy.title}",
+                            m_text if position == 0 else None,
+                            text if has_item_column else None,
+                            i.item.host_label,
+                            i.item.planned_actions,
+                            "",
+                            "、".join(u.name for u in i.host_units),
+                            "\n".join(x.name for x in inds),
+                            "\n".join(x.measure for x in inds),
+                            "\n".join(_number_text(x.target) for x in inds),
+                            "\n".join(AGGREGATION_TEXT[x.aggregation] for x in inds),  # type: ignore[index]
+                            "\n".join("是" if x.allows_decimals else "" for x in inds),
+                            # bookkeeping for merges, dropped before writing:
+                            has_item_column,
+                            len(m.items) if position == 0 else 0,
+                        ]
+                    )
+        out.append((d.sheet_name, title, rows))
+    return out
+
+
+def export_plan(year: Year) -> tuple[str, str, bytes]:
+    """The year's plan (items in use) as a workbook: (filename, content type, bytes)."""
+    thin = Side(style="thin", color="000000")
+    border = Border(left=thin, right=thin, top=thin, bottom=thin)
+    wrap = Alignment(wrap_text=True, vertical="top")
+    workbook = Workbook()
+    workbook.remove(workbook.active)
+    for sheet_name, title, rows in plan_rows(year):
+        ws = workbook.create_sheet(sheet_name)
+        ws.cell(1, 1, title).font = Font(bold=True, size=13)
+        ws.merge_cells(start_row=1, start_column=1, end_row=1, end_column=6)
+        for column, text in enumerate(HEADER, start=1):
+            cell = ws.cell(2, column, text or None)
+            cell.font = Font(bold=True)
+            cell.fill = PatternFill("solid", fgColor="EEEEEE")
+            cell.alignment = Alignment(wrap_text=True, vertical="center", horizontal="center")
+            cell.border = border
+        ws.merge_cells(start_row=2, start_column=2, end_row=2, end_column=3)
+        strategy_start = FIRST_DATA_ROW
+        for offset, values in enumerate(rows):
+            row = FIRST_DATA_ROW + offset
+            *cells, has_item_column, method_span = values
+            previous = rows[offset - 1][0] if offset else None
+            if cells[0] != previous:
+                strategy_start = row
+            else:
+                cells[0] = None
+            for column, value in enumerate(cells, start=1):
+                cell = ws.cell(row, column)
+                if value is not None and value != "":
+                    cell.value = value
+                    cell.data_type = "s"  # text stays text, whatever it starts with
+                    if value[:1] in "=+-@":
+                        cell.quotePrefix = True
+                cell.alignment = wrap
+                cell.border = border
+            if method_span:
+                last = 2 if has_item_column else 3
+                ws.merge_cells(
+                    start_row=row, start_column=2, end_row=row + method_span - 1, end_column=last
+                )
+            next_strategy = rows[offset + 1][0] if offset + 1 < len(rows) else None
+            if next_strategy != values[0] and row > strategy_start:
+                ws.merge_cells(start_row=strategy_start, start_column=1, end_row=row, end_column=1)
+        for column, width in enumerate(WIDTHS, start=1):
+            ws.column_dimensions[get_column_letter(column)].width = width
+        ws.freeze_panes = "A3"
+        ws.print_title_rows = "1:2"
+        ws.page_setup.orientation = "landscape"
+    buffer = io.BytesIO()
+    workbook.save(buffer)
+    filename = f"{year.organization.code}-{year.roc_year}-plan.xlsx"
+    return filename, CONTENT_TYPE, buffer.getvalue()
+
+
+def sheet_cells(data: bytes) -> dict[str, list[list[str]]]:
+    """Every sheet's cell texts (merged cells read as blank): what two exports are compared by."""
+    workbook = load_workbook(io.BytesIO(data), data_only=True)
+    return {
+        ws.title: [[_text(v) for v in row] for row in ws.iter_rows(values_only=True)]
+        for ws in workbook.worksheets
+    }

@@ -1,0 +1,80 @@
+"""Liveness and database trouble.
+
+- `healthz`: a trivial public view for load balancers (and the load benchmark's baseline). It
+  touches no database, so it says the app server answers, nothing more.
+- `OutageMiddleware`: when the database connection drops in the middle of a request (server
+  restarted, network cut, connection killed) or the disk is full while a file is written, the
+  service's transaction has already been rolled back; this says so in plain words (503 / 507)
+  instead of a bare 500, and discards a broken database connection so the very next request
+  opens a fresh one.
+"""
+
+import errno
+import logging
+
+from django.db import InterfaceError, OperationalError, connections
+from django.http import HttpRequest, HttpResponse
+from django.utils.html import format_html
+from django.utils.translation import gettext as _
+from django.views.decorators.cache import never_cache
+from django.views.decorators.http import require_GET
+
+logger = logging.getLogger(__name__)
+
+
+@never_cache
+@require_GET
+def healthz(request: HttpRequest) -> HttpResponse:
+    return HttpResponse("ok\n", content_type="text/plain; charset=utf-8")
+
+
+DISK_FULL = {errno.ENOSPC, errno.EDQUOT}
+
+
+def _page(title: str, message: str, status: int) -> HttpResponse:
+    # A page of its own: the site layout would need the session, i.e. the database.
+    body = format_html(
+        '<!DOCTYPE html><html lang="zh-Hant-TW"><head><meta charset="utf-8">'
+        "<title>{}</title></head><body><main><h1>{}</h1><p>{}</p></main></body></html>",
+        title,
+        title,
+        message,
+    )
+    response = HttpResponse(body, status=status)
+    response["Retry-After"] = "5"
+    return response
+
+
+class OutageMiddleware:
+    """A lost database connection or a full disk: a page that says nothing was saved."""
+
+    def __init__(self, get_response):  # type: ignore[no-untyped-def]
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        return self.get_response(request)
+
+    def process_exception(self, request: HttpRequest, exception: Exception) -> HttpResponse | None:
+        if isinstance(exception, OSError) and exception.errno in DISK_FULL:
+            logger.error("disk full during %s %s", request.method, request.path)
+            return _page(
+                _("伺服器儲存空間不足"),
+                _(
+                    "伺服器的儲存空間已滿，檔案與這次的修改都沒有存入。"
+                    "請通知系統管理者清出空間後再送出一次。"
+                ),
+                507,
+            )
+        if not isinstance(exception, OperationalError | InterfaceError):
+            return None
+        logger.error("database unavailable during %s %s", request.method, request.path)
+        for conn in connections.all(initialized_only=True):
+            # Outside any atomic block by now (the view's transactions have unwound), so the
+            # broken connection can simply be dropped; Django reconnects on the next query.
+            if not conn.in_atomic_block:
+                conn.close()
+        message = _(
+            "資料庫連線暫時中斷，這次的修改沒有存入（資料仍是上一次儲存的內容）。"
+            "請稍候再送出一次；若持續發生，請洽系統管理者。"
+        )
+        return _page(_("暫時無法連線資料庫"), message, 503)

@@ -2,13 +2,14 @@ from django.contrib import admin
 from django.contrib.auth import views as auth_views
 from django.urls import include, path
 
-from perfreport import views
+from perfreport import i18n, views
 
 urlpatterns = [
     path("", views.home, name="home"),
-    path("login/", auth_views.LoginView.as_view(), name="login"),
+    # Login puts back the member's remembered language (perfreport/i18n.py).
+    path("login/", i18n.LoginView.as_view(), name="login"),
     path("logout/", auth_views.LogoutView.as_view(), name="logout"),
-    path("i18n/", include("django.conf.urls.i18n")),
+    path("i18n/setlang/", i18n.set_language, name="set_language"),
     path("", include("strategies.urls")),
     path("manage/", include("strategies.urls_manage")),
     path("scoring/", include("scoring.urls")),

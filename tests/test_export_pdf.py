@@ -1,0 +1,99 @@
+"""The PDF of the 112 report: every item's results, 920 and 優, an embedded Traditional Chinese
+font, A4 landscape, page footers. Rendered once for the module (a render takes seconds)."""
+
+import re
+import subprocess
+
+import pytest
+from django.core.management import call_command
+from django.db import transaction
+from pypdf import PdfReader
+
+from perfreport.reports.exporters import get_exporter
+from perfreport.reports.selectors import build_report
+from strategies.models import Item, Year
+
+# Marks the database as needed, so that it is set up before the module's fixture runs.
+pytestmark = pytest.mark.django_db
+
+
+def normalize(text: str) -> str:
+    return re.sub(r"\s+", "", text)
+
+
+@pytest.fixture(scope="module")
+def seed_pdf(django_db_setup, django_db_blocker, tmp_path_factory):
+    """(path, the items' results) of the seed's PDF; the seed is rolled back afterwards."""
+    with django_db_blocker.unblock(), transaction.atomic():
+        call_command("loaddata", "khh_112", verbosity=0)
+        year = Year.objects.get(organization__code="khh", roc_year=112)
+        filename, content_type, content = get_exporter("pdf").render(build_report(year))
+        results = list(
+            Item.objects.filter(method__strategy__dimension__year=year).values_list(
+                "results", flat=True
+            )
+        )
+        transaction.set_rollback(True)
+    assert filename == "khh-112-service-performance.pdf"
+    assert content_type == "application/pdf"
+    path = tmp_path_factory.mktemp("pdf") / filename
+    path.write_bytes(content)
+    return path, results
+
+
+def pdftotext(path) -> str:
+    # -raw keeps each table cell's lines together (the default mode reads across columns).
+    return subprocess.run(
+        ["pdftotext", "-raw", str(path), "-"], capture_output=True, text=True, check=True
+    ).stdout
+
+
+def test_text_holds_every_items_results_the_total_and_the_grade(seed_pdf):
+    path, results = seed_pdf
+    text = normalize(pdftotext(path))
+
+    assert len(results) == 47
+    missing = [r[:30] for r in results if normalize(r) not in text]
+    assert missing == []
+    assert "經濟部標準檢驗局高雄分局112年度提升服務效能執行績效與成果" in text
+    assert "構面一：基礎服務(200分)" in text
+    assert "總分920" in text  # the cover
+    assert "920優113.1" in text  # the score sheet's line
+    assert "優=900分以上" in text
+
+
+def test_a_traditional_chinese_font_is_embedded(seed_pdf):
+    path, _results = seed_pdf
+    fonts = subprocess.run(["pdffonts", str(path)], capture_output=True, text=True).stdout
+    ukai = [line for line in fonts.splitlines() if "AR-PL-UKai-TW" in line]
+
+    assert ukai, fonts
+    # columns: name type encoding emb sub uni ...
+    assert all(line.split()[-5] == "yes" for line in ukai), fonts
+
+
+def test_a4_landscape_with_page_numbers_and_the_header_on_every_page(seed_pdf):
+    path, _results = seed_pdf
+    reader = PdfReader(path)
+    pages = len(reader.pages)
+    box = reader.pages[0].mediabox
+
+    assert round(float(box.width)) == 842 and round(float(box.height)) == 595
+    assert pages > 10
+    last = normalize(reader.pages[-1].extract_text())
+    assert f"第{pages}頁，共{pages}頁" in last
+    for number in range(2, pages - 1):  # the table pages, between the cover and the score sheet
+        page = normalize(reader.pages[number - 1].extract_text())
+        assert f"第{number}頁，共{pages}頁" in page
+        assert "執行策略執行方法主辦單位具體作法執行績效與成果(1-12月)" in page, number
+
+
+def test_page_one_renders(seed_pdf, tmp_path):
+    """The cover as an image (looked at by hand while building it: organization, title, grade)."""
+    path, _results = seed_pdf
+    subprocess.run(
+        ["pdftoppm", "-png", "-r", "60", "-f", "1", "-l", "1", str(path), str(tmp_path / "page")],
+        check=True,
+    )
+    image = next(tmp_path.glob("page*.png"))
+    assert image.stat().st_size > 5_000

@@ -2,10 +2,11 @@ from django.contrib import admin
 from django.contrib.auth import views as auth_views
 from django.urls import include, path
 
-from perfreport import i18n, views
+from perfreport import health, i18n, views
 
 urlpatterns = [
     path("", views.home, name="home"),
+    path("healthz/", health.healthz, name="healthz"),
     # Login puts back the member's remembered language (perfreport/i18n.py).
     path("login/", i18n.LoginView.as_view(), name="login"),
     path("logout/", auth_views.LogoutView.as_view(), name="logout"),

@@ -12,7 +12,6 @@ a savepoint that is rolled back, so a POST accepted in one cell cannot change th
 
 Skipped URL names, with the reason:
 - `admin:*` - Django's own admin site; it has its own is_staff check and tests upstream.
-- `set_language` - Django's language switch: public by design, changes only the session.
 - static files - served by WhiteNoise middleware, not by a URL pattern (none to walk).
 """
 
@@ -36,7 +35,7 @@ from tests import factories
 PROBE = {"matrix-probe": "1"}
 ACTORS = ("anon", "staff_a", "staff_b", "head_a", "auditor", "admin", "outsider", "hq")
 SKIPPED_NAMESPACES = {"admin"}
-SKIPPED_NAMES = {"set_language"}
+SKIPPED_NAMES: set[str] = set()
 
 
 @dataclass(frozen=True)
@@ -58,6 +57,7 @@ class Row:
 PUBLIC = "200 200 200 200 200 200 200 200"
 MEMBERS = "L 200 200 200 200 200 200 200"
 POST_ONLY = "L 405 405 405 405 405 405 405"
+NOT_ALLOWED = "405 405 405 405 405 405 405 405"
 # The organization admin's own pages (no object in the URL): everyone else is a member of *some*
 # organization they cannot run, so 403, never 404.
 OWN_ADMIN = "L 403 403 403 403 200 403 403"
@@ -81,9 +81,13 @@ def _own_admin_post(admin: str) -> str:
 MATRIX: dict[str, list[Row]] = {
     # --- project ---------------------------------------------------------------------------
     "home": [Row(get=MEMBERS)],
+    # Liveness for load balancers: public, GET only, no database.
+    "healthz": [Row(get=PUBLIC, post=NOT_ALLOWED)],
+    # The language switch: public (the login page has it); members also get it remembered.
+    "set_language": [Row(get=NOT_ALLOWED, post="302 302 302 302 302 302 302 302")],
     "login": [Row(get=PUBLIC, post=PUBLIC)],
     # Django's LogoutView takes POST only; afterwards everyone is on the login page.
-    "logout": [Row(get="405 405 405 405 405 405 405 405", post="L L L L L L L L")],
+    "logout": [Row(get=NOT_ALLOWED, post="L L L L L L L L")],
     # --- strategies: monthly entry (issue 3) -----------------------------------------------
     "strategies:my-work": [Row(get=MEMBERS)],
     "strategies:entry-edit": [
@@ -152,6 +156,13 @@ MATRIX: dict[str, list[Row]] = {
         Row(kwargs=lambda w: {"pk": w.year.pk}, get=POST_ONLY, post=_org_admin_post("302"))
     ],
     "manage:plan": [Row(kwargs=lambda w: {"pk": w.year.pk}, get=ORG_ADMIN)],
+    "manage:plan-export": [Row(kwargs=lambda w: {"pk": w.year.pk}, get=ORG_ADMIN)],
+    "manage:plan-import": [
+        Row(kwargs=lambda w: {"pk": w.year.pk}, get=ORG_ADMIN, post=_org_admin_post("200"))
+    ],
+    "manage:plan-import-apply": [
+        Row(kwargs=lambda w: {"pk": w.year.pk}, get=POST_ONLY, post=_org_admin_post("302"))
+    ],
     "manage:strategy-add": [
         Row(kwargs=lambda w: {"pk": w.dimension.pk}, get=ORG_ADMIN, post=_org_admin_post("200"))
     ],

@@ -271,9 +271,11 @@ def _dimension(walk: _Walk, year: Year | None, spec: DimensionSpec, node) -> Non
         existing_strategies = list(node.strategies)
         _reorder(walk, Strategy.objects.filter(dimension=dimension))
     pool = list(existing_strategies)
+    ranks = _ranks(existing_strategies, lambda n: n.strategy)
     for position, s_spec in enumerate(spec.strategies, start=1):
         snode = _take(pool, s_spec.title) if pool else None
-        _strategy(walk, dimension, spec.sheet, position, s_spec, snode)
+        moved = snode is not None and ranks.get(snode.strategy.pk) != position
+        _strategy(walk, dimension, spec.sheet, position, s_spec, snode, moved)
     _retire(walk, spec.sheet, "執行策略", pool, len(spec.strategies), lambda n: n.strategy)
 
 
@@ -288,7 +290,16 @@ def _retire(walk: _Walk, sheet: str, kind: str, leftovers: list, used: int, node
         walk.save(obj, "匯入計畫檔：檔案中已無此項，停用")
 
 
-def _strategy(walk: _Walk, dimension, sheet: str, position: int, spec: StrategySpec, node) -> None:  # type: ignore[no-untyped-def]
+def _ranks(nodes: list, node_of) -> dict[int, int]:  # type: ignore[no-untyped-def,type-arg]
+    """Each node's place among the siblings in use (1, 2, 3 …): what the file's rows show, so a
+    gap left by a retired sibling is not a change of order."""
+    active = [node_of(n) for n in nodes if not node_of(n).is_retired]
+    return {obj.pk: rank for rank, obj in enumerate(active, start=1)}
+
+
+def _strategy(
+    walk: _Walk, dimension, sheet: str, position: int, spec: StrategySpec, node, moved: bool = False
+) -> None:  # type: ignore[no-untyped-def]
     if node is None:
         strategy = Strategy(dimension=dimension, order=position, title=spec.title)
         walk.record("created", Change(sheet, spec.row, "執行策略", spec.title))
@@ -298,7 +309,7 @@ def _strategy(walk: _Walk, dimension, sheet: str, position: int, spec: StrategyS
         diffs = []
         if strategy.is_retired:
             diffs.append("恢復使用")
-        if strategy.order != position:
+        if moved:
             diffs.append("順序")
         if diffs:
             walk.record(
@@ -310,9 +321,11 @@ def _strategy(walk: _Walk, dimension, sheet: str, position: int, spec: StrategyS
         _reorder(walk, Method.objects.filter(strategy=strategy))
     walk.save(strategy)
     pool = list(existing)
+    ranks = _ranks(existing, lambda n: n.method)
     for m_position, m_spec in enumerate(spec.methods, start=1):
         mnode = _take_method(pool, m_spec)
-        _method(walk, strategy, sheet, m_position, m_spec, mnode)
+        moved = mnode is not None and ranks.get(mnode.method.pk) != m_position
+        _method(walk, strategy, sheet, m_position, m_spec, mnode, moved)
     _retire(walk, sheet, "執行方法", pool, len(spec.methods), lambda n: n.method)
 
 
@@ -323,7 +336,9 @@ def _take_method(pool: list, spec: MethodSpec):  # type: ignore[no-untyped-def,t
     return None
 
 
-def _method(walk: _Walk, strategy, sheet: str, position: int, spec: MethodSpec, node) -> None:  # type: ignore[no-untyped-def]
+def _method(
+    walk: _Walk, strategy, sheet: str, position: int, spec: MethodSpec, node, moved: bool = False
+) -> None:  # type: ignore[no-untyped-def]
     if node is None:
         method = Method(
             strategy=strategy, order=position, title=spec.title, description=spec.description
@@ -335,7 +350,7 @@ def _method(walk: _Walk, strategy, sheet: str, position: int, spec: MethodSpec, 
         diffs = []
         if method.is_retired:
             diffs.append("恢復使用")
-        if method.order != position:
+        if moved:
             diffs.append("順序")
         if method.description != spec.description:
             diffs.append("說明")
@@ -350,9 +365,11 @@ def _method(walk: _Walk, strategy, sheet: str, position: int, spec: MethodSpec, 
         _reorder(walk, Item.objects.filter(method=method))
     walk.save(method)
     pool = list(existing)
+    ranks = _ranks(existing, lambda n: n.item)
     for i_position, i_spec in enumerate(spec.items, start=1):
         inode = _take_item(pool, i_spec)
-        _item(walk, method, sheet, i_position, i_spec, inode)
+        moved = inode is not None and ranks.get(inode.item.pk) != i_position
+        _item(walk, method, sheet, i_position, i_spec, inode, moved)
     _retire(walk, sheet, "填報項目", pool, len(spec.items), lambda n: n.item)
 
 
@@ -388,7 +405,9 @@ def _hosts(walk: _Walk, sheet: str, spec: ItemSpec) -> list[Unit]:
     return units
 
 
-def _item(walk: _Walk, method, sheet: str, position: int, spec: ItemSpec, node) -> None:  # type: ignore[no-untyped-def]
+def _item(
+    walk: _Walk, method, sheet: str, position: int, spec: ItemSpec, node, moved: bool = False
+) -> None:  # type: ignore[no-untyped-def]
     hosts = _hosts(walk, sheet, spec)
     label = spec.host_label or "、".join(u.name for u in hosts)
     text = spec.title or method.title
@@ -408,7 +427,7 @@ def _item(walk: _Walk, method, sheet: str, position: int, spec: ItemSpec, node) 
         diffs = []
         if item.is_retired:
             diffs.append("恢復使用")
-        if item.order != position:
+        if moved:
             diffs.append("順序")
         if item.host_label != label or {u.pk for u in node.host_units} != {u.pk for u in hosts}:
             diffs.append("主辦單位")

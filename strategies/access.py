@@ -127,3 +127,15 @@ def check_org_admin(user, organization: Organization) -> Membership:  # type: ig
     if not (is_admin(membership) and membership.organization_id == organization.pk):
         raise PermissionDenied
     return membership
+
+
+def check_hq_reader(user) -> Membership:  # type: ignore[no-untyped-def]
+    """Headquarters auditors and admins compare the branches; everyone else gets 403."""
+    membership = membership_of(user)
+    if not (
+        membership is not None
+        and membership.organization.is_headquarters
+        and can_read_all(membership)
+    ):
+        raise PermissionDenied
+    return membership

@@ -1,0 +1,274 @@
+"""Headquarters comparison (總局): every branch's dimension scores, total and grade per year,
+the grade distribution per year, its chart (plain SVG) and the same data as a workbook.
+
+One selector (`comparison`) feeds the page, the table, the chart and the workbook. The score of
+a year follows the score sheet's rule: the review (複評) once every dimension has one, else the
+self-assessment (自評); a year without a complete round has no total and no grade.
+"""
+
+import io
+from collections import Counter
+from dataclasses import dataclass, field
+from decimal import Decimal
+from xml.sax.saxutils import escape, quoteattr
+
+import django_tables2 as tables
+from django.db.models import Prefetch, QuerySet
+from django.utils.translation import gettext_lazy as _
+from openpyxl import Workbook
+from openpyxl.styles import Alignment, Font, PatternFill
+from openpyxl.utils import get_column_letter
+
+from scoring.grades import SEED_BANDS, Grade, grade_for
+from scoring.models import DimensionScore, GradeBands
+from strategies.models import Dimension, Organization, Year
+
+Round = DimensionScore.Round
+GRADES = [str(g) for g in Grade]
+XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+
+
+@dataclass(frozen=True)
+class ComparisonRow:
+    organization: str
+    code: str
+    roc_year: int
+    status: str
+    scores: tuple[Decimal | None, ...]  # dimensions 一 … 五
+    total: Decimal | None
+    grade: str
+    round: str  # 自評 / 複評 / ""
+
+    def as_dict(self) -> dict[str, object]:
+        row: dict[str, object] = {
+            "organization": self.organization,
+            "code": self.code,
+            "roc_year": self.roc_year,
+            "status": self.status,
+            "total": self.total,
+            "grade": self.grade,
+            "grade_rank": GRADES.index(self.grade) if self.grade else len(GRADES),
+            "round": self.round,
+        }
+        for n, score in enumerate(self.scores, start=1):
+            row[f"d{n}"] = score
+        return row
+
+
+@dataclass
+class Comparison:
+    rows: list[ComparisonRow]
+    dimension_names: list[str]
+    distribution: dict[int, Counter[str]] = field(default_factory=dict)  # roc year -> grades
+
+    @property
+    def years(self) -> list[int]:
+        return sorted(self.distribution)
+
+
+def _final(year: Year) -> tuple[list[Decimal | None], Decimal | None, str, str]:
+    dims = sorted(year.dimensions.all(), key=lambda d: d.number)
+    by_round: dict[str, list[Decimal | None]] = {Round.SELF: [], Round.REVIEW: []}
+    for dim in dims:
+        scores = {s.round: s.score for s in dim.scores.all()}
+        for round_ in by_round:
+            by_round[round_].append(scores.get(round_))
+    review = by_round[Round.REVIEW]
+    use = Round.REVIEW if review and all(s is not None for s in review) else Round.SELF
+    chosen = by_round[use]
+    if not chosen or any(s is None for s in chosen):
+        return chosen, None, "", ""
+    total = sum((s for s in chosen if s is not None), Decimal(0))
+    try:
+        bands = year.grade_bands.as_bands()
+    except GradeBands.DoesNotExist:
+        bands = SEED_BANDS
+    return chosen, total, str(grade_for(total, bands)), str(use.label)
+
+
+def comparison(organizations: QuerySet[Organization]) -> Comparison:
+    """Every year of the given organizations, newest first, organization by organization.
+
+    Three queries, however many organizations and years: years (with organization and bands),
+    dimensions, scores.
+    """
+    years = (
+        Year.objects.filter(organization__in=organizations)
+        .select_related("organization", "grade_bands")
+        .prefetch_related(
+            Prefetch("dimensions", queryset=Dimension.objects.order_by("number")),
+            Prefetch(
+                "dimensions__scores",
+                queryset=DimensionScore.objects.only("dimension_id", "round", "score"),
+            ),
+        )
+        .order_by("-roc_year", "organization__code")
+    )
+    rows = []
+    names: list[str] = []
+    distribution: dict[int, Counter[str]] = {}
+    for year in years:
+        scores, total, grade, round_label = _final(year)
+        if not names:
+            names = [f"{d.label}、{d.name}" for d in year.dimensions.all()]
+        rows.append(
+            ComparisonRow(
+                organization=year.organization.short_name,
+                code=year.organization.code,
+                roc_year=year.roc_year,
+                status=str(year.get_status_display()),
+                scores=tuple(scores),
+                total=total,
+                grade=grade,
+                round=round_label,
+            )
+        )
+        counts = distribution.setdefault(year.roc_year, Counter())
+        if grade:
+            counts[grade] += 1
+    return Comparison(rows, names or [f"構面{n}" for n in "一二三四五"], distribution)
+
+
+# --- the sortable table ---------------------------------------------------------------------
+
+
+class ScoreColumn(tables.Column):
+    def render(self, value):  # type: ignore[no-untyped-def]
+        return f"{value.normalize():f}" if isinstance(value, Decimal) else value
+
+
+class ComparisonTable(tables.Table):
+    organization = tables.Column(verbose_name=_("機關"), order_by=("code",))
+    roc_year = tables.Column(verbose_name=_("年度"))
+    d1 = ScoreColumn(
+        verbose_name=_("構面一"), attrs={"td": {"class": "num"}, "th": {"class": "num"}}
+    )
+    d2 = ScoreColumn(
+        verbose_name=_("構面二"), attrs={"td": {"class": "num"}, "th": {"class": "num"}}
+    )
+    d3 = ScoreColumn(
+        verbose_name=_("構面三"), attrs={"td": {"class": "num"}, "th": {"class": "num"}}
+    )
+    d4 = ScoreColumn(
+        verbose_name=_("構面四"), attrs={"td": {"class": "num"}, "th": {"class": "num"}}
+    )
+    d5 = ScoreColumn(
+        verbose_name=_("構面五"), attrs={"td": {"class": "num"}, "th": {"class": "num"}}
+    )
+    total = ScoreColumn(
+        verbose_name=_("總分"), attrs={"td": {"class": "num"}, "th": {"class": "num"}}
+    )
+    grade = tables.Column(verbose_name=_("等第"), order_by=("grade_rank",))
+    round = tables.Column(verbose_name=_("評分階段"))
+    status = tables.Column(verbose_name=_("年度狀態"))
+
+    class Meta:
+        template_name = "django_tables2/table.html"
+        attrs = {"class": "hq-table", "id": "hq-table"}
+        empty_text = _("尚無任何機關的分數。")
+
+
+# --- the chart ------------------------------------------------------------------------------
+
+GRADE_COLOURS = {
+    "優": "#1e6b2f",
+    "甲": "#0b5394",
+    "乙": "#8a4b00",
+    "丙": "#6d3a8c",
+    "丁": "#a4161a",
+}
+FONT = "AR PL UKai TW, AR PL UMing TW, Noto Sans CJK TC, sans-serif"
+
+
+def distribution_svg(data: Comparison) -> str:
+    """Stacked bars: per year, how many organizations got each grade."""
+    years = data.years
+    width, left, top, bar_h, gap = 680, 90, 44, 26, 14
+    height = top + len(years) * (bar_h + gap) + 6
+    most = max((sum(data.distribution[y].values()) for y in years), default=1) or 1
+    scale = (width - left - 40) / most
+    parts = [f'<rect x="0" y="0" width="{width}" height="{height}" fill="#ffffff"/>']
+    x = left
+    for grade in GRADES:  # legend
+        parts.append(f'<rect x="{x}" y="10" width="14" height="14" fill="{GRADE_COLOURS[grade]}"/>')
+        parts.append(f'<text x="{x + 18}" y="22" font-size="13" fill="#1b1b1b">{grade}</text>')
+        x += 56
+    for row, roc_year in enumerate(years):
+        y = top + row * (bar_h + gap)
+        parts.append(
+            f'<text x="{left - 8}" y="{y + bar_h - 8}" font-size="13" text-anchor="end" '
+            f'fill="#1b1b1b">{roc_year} 年度</text>'
+        )
+        x = float(left)
+        counts = data.distribution[roc_year]
+        for grade in GRADES:
+            n = counts.get(grade, 0)
+            if not n:
+                continue
+            w = n * scale
+            parts.append(
+                f'<rect x="{x:.1f}" y="{y}" width="{w:.1f}" height="{bar_h}" '
+                f'fill="{GRADE_COLOURS[grade]}"><title>{roc_year} 年度 {grade}：{n}</title></rect>'
+            )
+            parts.append(
+                f'<text x="{x + w / 2:.1f}" y="{y + bar_h - 8}" font-size="13" text-anchor="middle" '
+                f'fill="#ffffff">{grade} {n}</text>'
+            )
+            x += w
+        if not counts:
+            parts.append(
+                f'<text x="{left}" y="{y + bar_h - 8}" font-size="13" fill="#4a4a4a">尚無完整分數</text>'
+            )
+    title = "各年度等第分布"
+    desc = "；".join(
+        f"{y} 年度：" + "、".join(f"{g} {data.distribution[y].get(g, 0)}" for g in GRADES)
+        for y in years
+    )
+    return (
+        f'<svg xmlns="http://www.w3.org/2000/svg" width="{width}" height="{height}" '
+        f'viewBox="0 0 {width} {height}" role="img" aria-labelledby="hq-chart-title hq-chart-desc" '
+        f"font-family={quoteattr(FONT)}>"
+        f'<title id="hq-chart-title">{escape(title)}</title><desc id="hq-chart-desc">{escape(desc)}</desc>'
+        + "".join(parts)
+        + "</svg>"
+    )
+
+
+# --- the workbook ---------------------------------------------------------------------------
+
+
+def comparison_xlsx(data: Comparison) -> tuple[str, str, bytes]:
+    """(filename, content type, bytes): the comparison table and the grade distribution."""
+    workbook = Workbook()
+    ws = workbook.active
+    ws.title = "各機關比較"
+    header = ["機關", "年度", *data.dimension_names, "總分", "等第", "評分階段", "年度狀態"]
+    ws.append(header)
+    for row in data.rows:
+        ws.append(
+            [
+                row.organization,
+                row.roc_year,
+                *[float(s) if s is not None else None for s in row.scores],
+                float(row.total) if row.total is not None else None,
+                row.grade,
+                row.round,
+                row.status,
+            ]
+        )
+    dist = workbook.create_sheet("等第分布")
+    dist.append(["年度", *GRADES, "合計"])
+    for roc_year in data.years:
+        counts = data.distribution[roc_year]
+        dist.append([roc_year, *[counts.get(g, 0) for g in GRADES], sum(counts.values())])
+    for sheet in (ws, dist):
+        for cell in sheet[1]:
+            cell.font = Font(bold=True)
+            cell.fill = PatternFill("solid", fgColor="EEEEEE")
+            cell.alignment = Alignment(horizontal="center", wrap_text=True)
+        sheet.freeze_panes = "A2"
+        for column in range(1, sheet.max_column + 1):
+            sheet.column_dimensions[get_column_letter(column)].width = 14
+    buffer = io.BytesIO()
+    workbook.save(buffer)
+    return "hq-comparison.xlsx", XLSX, buffer.getvalue()

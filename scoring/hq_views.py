@@ -1,0 +1,44 @@
+"""Headquarters comparison page and workbook (issue 6)."""
+
+from django.contrib.auth.decorators import login_required
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import render
+from django.utils.safestring import mark_safe
+from django_tables2 import RequestConfig
+
+from scoring.hq import ComparisonTable, comparison, comparison_xlsx, distribution_svg
+from strategies.access import check_hq_reader
+from strategies.selectors import visible_organizations
+
+
+@login_required
+def hq_comparison(request: HttpRequest) -> HttpResponse:
+    membership = check_hq_reader(request.user)
+    data = comparison(visible_organizations(membership))
+    table = ComparisonTable(
+        [row.as_dict() for row in data.rows], order_by=("-roc_year", "organization")
+    )
+    RequestConfig(request, paginate=False).configure(table)
+    return render(
+        request,
+        "scoring/hq_comparison.html",
+        {
+            "data": data,
+            "table": table,
+            # Built from escaped text in scoring.hq: plain SVG, no script (CSP-safe).
+            "chart": mark_safe(distribution_svg(data)),  # noqa: S308
+            "grades": ["優", "甲", "乙", "丙", "丁"],
+            "distribution_rows": [
+                (y, [data.distribution[y].get(g, 0) for g in "優甲乙丙丁"]) for y in data.years
+            ],
+        },
+    )
+
+
+@login_required
+def hq_comparison_xlsx(request: HttpRequest) -> HttpResponse:
+    membership = check_hq_reader(request.user)
+    filename, content_type, content = comparison_xlsx(comparison(visible_organizations(membership)))
+    response = HttpResponse(content, content_type=content_type)
+    response["Content-Disposition"] = f'attachment; filename="{filename}"'
+    return response

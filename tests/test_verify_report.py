@@ -1,12 +1,9 @@
 """verify_report re-hashes the issued files: exit 0 when intact, non-zero on any change."""
 
 import hashlib
-import os
-import subprocess
-import sys
 
 import pytest
-from django.core.management import call_command
+from django.core.management import ManagementUtility, call_command
 from django.core.management.base import CommandError
 
 from perfreport.reports import synthetic
@@ -64,20 +61,21 @@ def test_an_unknown_year_is_an_error(org):
         call_command("verify_report", "--org", "khh", "--year", "99")
 
 
-def test_exit_status_from_the_shell(tmp_path):
-    """From the shell, a failed check (a CommandError) exits with status 1."""
-    env = {
-        "PERFREPORT_TESTING": "1",
-        "DATABASE_URL": f"sqlite:///{tmp_path / 'db.sqlite3'}",
-        "PATH": os.environ.get("PATH", ""),
-    }
+def run_from_shell(monkeypatch, *args: str) -> int:
+    """manage.py's own path (argv parsing, CommandError -> exit status), in this process.
+    It closes the connections at the end; keep the test's transaction open instead."""
+    monkeypatch.setattr("django.core.management.base.connections.close_all", lambda: None)
+    try:
+        ManagementUtility(["manage.py", *args]).execute()
+    except SystemExit as exc:
+        return int(exc.code or 0)
+    return 0
 
-    def manage(*args: str) -> subprocess.CompletedProcess:
-        return subprocess.run(
-            [sys.executable, "manage.py", *args], capture_output=True, text=True, env=env
-        )
 
-    assert manage("migrate", "-v0").returncode == 0
-    result = manage("verify_report", "--org", "khh", "--year", "112")
-    assert result.returncode == 1
-    assert "找不到機關 khh 的 112 年度" in result.stderr
+def test_exit_status(issued_year, monkeypatch, capsys):
+    args = ("verify_report", "--org", "khh", "--year", "112")
+    assert run_from_shell(monkeypatch, *args) == 0
+
+    IssuedReport.objects.filter(year=issued_year, format="json").update(content=b"{}")
+    assert run_from_shell(monkeypatch, *args) == 1
+    assert "1 個發布檔的 SHA-256 不符" in capsys.readouterr().err

@@ -279,6 +279,9 @@ MATRIX: dict[str, list[Row]] = {
         )
     ],
     # --- scoring (issue 4) -----------------------------------------------------------------
+    # Headquarters' comparison of its branches: HQ auditors and admins only.
+    "scoring:hq-comparison": [Row(get="L 403 403 403 403 403 403 200")],
+    "scoring:hq-comparison-xlsx": [Row(get="L 403 403 403 403 403 403 200")],
     "scoring:copy-year": [Row(get=POST_ONLY, post=_own_admin_post("302"))],
     "scoring:score-sheet": [
         Row(kwargs=lambda w: {"org": "khh", "roc_year": 113}, get="L 200 200 200 200 200 404 200")

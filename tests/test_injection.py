@@ -155,11 +155,20 @@ def _pages(world) -> list[tuple[str, str]]:
         ("admin", reverse("manage:units")),
         ("admin", reverse("manage:users")),
         ("admin", reverse("manage:years")),
+        ("hq", reverse("scoring:hq-comparison")),
     ]
 
 
-def test_payloads_are_escaped_in_every_page(poisoned, staff_a, head_a, auditor, admin_user):
-    users = {"staff_a": staff_a, "head_a": head_a, "auditor": auditor, "admin": admin_user}
+def test_payloads_are_escaped_in_every_page(
+    poisoned, staff_a, head_a, auditor, admin_user, hq_auditor
+):
+    users = {
+        "staff_a": staff_a,
+        "head_a": head_a,
+        "auditor": auditor,
+        "admin": admin_user,
+        "hq": hq_auditor,
+    }
     shown: set[int] = set()
     for actor, url in _pages(poisoned):
         client = Client()

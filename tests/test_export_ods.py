@@ -1,6 +1,7 @@
 """The ODF sheet, read back, equals the database and the workbook cell for cell."""
 
 import io
+import zipfile
 from decimal import Decimal
 
 import pytest
@@ -58,6 +59,11 @@ def seed_year(seed):
 
 
 @pytest.fixture
+def ods_bytes(seed_year):
+    return get_exporter("ods").render(build_report(seed_year))[2]
+
+
+@pytest.fixture
 def ods(seed_year):
     filename, content_type, content = get_exporter("ods").render(build_report(seed_year))
     assert filename == "khh-112-service-performance.ods"
@@ -104,3 +110,14 @@ def test_text_that_looks_like_a_formula_stays_text(year, unit_a, text):
 
     assert sheet["cells"][(3, 6)] == text
     assert (3, 6) not in sheet["formulas"]
+
+
+def test_header_frozen_and_pages_landscape(ods_bytes):
+    with zipfile.ZipFile(io.BytesIO(ods_bytes)) as archive:
+        settings = archive.read("settings.xml").decode()
+        styles = archive.read("styles.xml").decode() + archive.read("content.xml").decode()
+    assert '<config:config-item-map-entry config:name="構面一">' in settings
+    assert 'config:name="VerticalSplitPosition" config:type="int">2<' in settings
+    assert 'style:print-orientation="landscape"' in styles
+    assert 'fo:page-width="29.7cm"' in styles
+    assert 'fo:wrap-option="wrap"' in styles

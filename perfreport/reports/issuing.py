@@ -28,7 +28,7 @@ def issue_report(*, year: Year, user) -> list[IssuedReport]:  # type: ignore[no-
     rendered = [(identifier, exporter.render(data)) for identifier, exporter in EXPORTERS.items()]
     with transaction.atomic():
         # Lock the year row so two concurrent issues cannot take the same version number.
-        Year.objects.select_for_update().filter(pk=year.pk).exists()
+        list(Year.objects.select_for_update().filter(pk=year.pk).values_list("pk", flat=True))
         latest = IssuedReport.objects.filter(year=year).aggregate(v=Max("version"))["v"] or 0
         version = latest + 1
         now = timezone.now()

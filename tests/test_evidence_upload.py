@@ -47,12 +47,12 @@ def test_upload_and_download(client, item, unit_a, staff_a, staff_b, auditor, ou
     assert b"".join(response.streaming_content) == samples.PDF
     assert response["Content-Type"] == "application/pdf"
     assert "attachment" in response["Content-Disposition"]
-    response.close()
 
     login(client, auditor)
     response = client.get(url)
     assert response.status_code == 200
-    response.close()
+    # Reading the stream to its end closes the file (the test client closes the response).
+    assert b"".join(response.streaming_content) == samples.PDF
     login(client, staff_b)
     assert client.get(url).status_code == 403
     login(client, outsider)

@@ -282,9 +282,11 @@ class EntryContext:
 
 
 def item_for_entry(item_id: int) -> Item:
-    """The item with its plan path and organization (1 query); Item.DoesNotExist if none."""
-    return Item.objects.select_related("method__strategy__dimension__year__organization").get(
-        pk=item_id
+    """The item with its plan path, organization and host units (2 queries)."""
+    return (
+        Item.objects.select_related("method__strategy__dimension__year__organization")
+        .prefetch_related(Prefetch("host_units", queryset=Unit.objects.order_by("order", "name")))
+        .get(pk=item_id)
     )
 
 

@@ -114,7 +114,7 @@ def my_work(request: HttpRequest) -> HttpResponse:
         membership, year, today=today, items=filterset.qs, status=filterset.status_value
     )
     exclude = () if access.can_read_all(membership) else ("unit",)
-    table = MyWorkTable(rows, exclude=exclude, request=request)
+    table = MyWorkTable(rows, exclude=exclude)
     RequestConfig(request, paginate=False).configure(table)
     return render(
         request,

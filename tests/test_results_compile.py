@@ -1,0 +1,178 @@
+"""Year-end results compile themselves from approved entries; year 112's text stays."""
+
+from decimal import Decimal
+
+import pytest
+from django.urls import reverse
+
+from strategies.errors import DomainError
+from strategies.models import Indicator, Item, MonthlyEntry, Year
+from strategies.services import entries as services
+from strategies.services import results
+from tests import factories
+from tests.conftest import login
+
+Status = MonthlyEntry.Status
+
+
+def approved(item, unit, staff, head, month, narrative, values):
+    entry = services.save_entry(
+        user=staff,
+        item=item,
+        unit=unit,
+        month=month,
+        version=0,
+        narrative=narrative,
+        values=values,
+        submit=True,
+        confirm_outliers=True,
+    )
+    return services.approve_entry(user=head, entry=entry, version=entry.version)
+
+
+def test_achievement_rounds_half_up():
+    assert results.achievement_percent(Decimal(11), Decimal(9)) == 122
+    assert results.achievement_percent(Decimal(3), Decimal(2)) == 150
+    assert results.achievement_percent(Decimal(1), None) is None
+    assert results.achievement_percent(Decimal(1), Decimal(0)) is None
+
+
+def test_sum_of_approved_months_against_target(item, unit_a, staff_a, head_a):
+    indicator = item.indicators.get()  # 教育訓練, target 9 場次, summed
+    for month, count in [(3, 4), (1, 2), (2, 5)]:
+        approved(
+            item,
+            unit_a,
+            staff_a,
+            head_a,
+            month,
+            f"{month} 月辦理 {count} 場次",
+            {indicator.pk: count},
+        )
+    # A draft does not count.
+    services.save_entry(
+        user=staff_a,
+        item=item,
+        unit=unit_a,
+        month=4,
+        version=0,
+        narrative="草稿",
+        values={indicator.pk: 9},
+    )
+    compiled = results.compile_item(item)
+    assert compiled.entry_count == 3
+    assert compiled.totals[0].actual == 11
+    assert compiled.totals[0].achievement == 122
+    assert compiled.text.splitlines() == [
+        "1 月：1 月辦理 2 場次",
+        "2 月：2 月辦理 5 場次",
+        "3 月：3 月辦理 4 場次",
+        "教育訓練：計 11 場次（目標 9 場次，達成率 122%）。",
+    ]
+
+
+def test_latest_value_for_a_running_total_per_unit(year, unit_a, unit_b, staff_a, head_a, org):
+    item = factories.make_item(
+        year,
+        hosts=[unit_a, unit_b],
+        target=2,
+        measure="家",
+        aggregation=Indicator.Aggregation.LATEST,
+    )
+    staff_b = factories.make_user("staff_b2", org, factories.Membership.Role.STAFF, unit_b)
+    head_b = factories.make_user("head_b2", org, factories.Membership.Role.HEAD, unit_b)
+    indicator = item.indicators.get()
+    approved(item, unit_a, staff_a, head_a, 1, "取得標章 1 家", {indicator.pk: 1})
+    approved(item, unit_a, staff_a, head_a, 5, "累計 2 家", {indicator.pk: 2})
+    approved(item, unit_b, staff_b, head_b, 2, "秘書室協助 1 家", {indicator.pk: 1})
+    compiled = results.compile_item(item)
+    assert compiled.totals[0].actual == 3  # 2 (度量衡科's latest) + 1 (秘書室's latest)
+    assert compiled.totals[0].achievement == 150
+    lines = compiled.text.splitlines()
+    # Units in their order (秘書室 first), months in order within each unit.
+    assert lines[:5] == [
+        "秘書室：",
+        "2 月：秘書室協助 1 家",
+        "度量衡科：",
+        "1 月：取得標章 1 家",
+        "5 月：累計 2 家",
+    ]
+    assert lines[-1] == "教育訓練：計 3 家（目標 2 家，達成率 150%）。"
+
+
+def test_apply_and_edit_are_recorded(client, item, unit_a, staff_a, head_a):
+    indicator = item.indicators.get()
+    approved(item, unit_a, staff_a, head_a, 1, "辦理 11 場次", {indicator.pk: 11})
+    login(client, staff_a)
+    url = reverse("strategies:item-results", args=[item.pk])
+    assert client.post(url, {"action": "compile"}).status_code == 302
+    item.refresh_from_db()
+    assert "達成率 122%" in item.results
+    assert "已核定月填報彙整" in item.history.latest("history_date").history_change_reason
+
+    response = client.post(
+        url,
+        {
+            "action": "edit",
+            "results": "計 11 場次，均已完成。",
+            "shortfall_note": "",
+            "reason": "精簡文字",
+        },
+    )
+    assert response.status_code == 302
+    item.refresh_from_db()
+    assert item.results == "計 11 場次，均已完成。"
+    record = item.history.latest("history_date")
+    assert record.history_user == staff_a
+    assert record.history_change_reason == "精簡文字"
+
+
+def test_results_cannot_change_after_the_year_closes(client, item, unit_a, staff_a, year):
+    Year.objects.filter(pk=year.pk).update(status=Year.Status.CLOSED)
+    item.refresh_from_db()
+    with pytest.raises(DomainError, match="已結束填報"):
+        results.edit_results(user=staff_a, item=item, results="改")
+    login(client, staff_a)
+    response = client.post(
+        reverse("strategies:item-results", args=[item.pk]), {"action": "edit", "results": "改"}
+    )
+    assert response.status_code == 403
+    item.refresh_from_db()
+    assert item.results == ""
+
+
+def test_other_units_cannot_edit_results(client, item, staff_b, auditor):
+    for user in (staff_b, auditor):
+        login(client, user)
+        response = client.post(
+            reverse("strategies:item-results", args=[item.pk]), {"action": "edit", "results": "改"}
+        )
+        assert response.status_code == 403
+    item.refresh_from_db()
+    assert item.results == ""
+
+
+def test_year_112_keeps_its_verbatim_results(seed):
+    year = Year.objects.get(roc_year=112)
+    before = dict(Item.objects.values_list("pk", "results"))
+    compiled = results.compile_items(results.compilable_items(year))
+    assert len(compiled) == 47
+    assert all(c.entry_count == 0 for c in compiled)
+    Year.objects.filter(pk=year.pk).update(status=Year.Status.OPEN)
+    staff = factories.User.objects.get(username="metrology-staff")
+    item = Item.objects.filter(host_units=staff.membership.unit).first()
+    with pytest.raises(DomainError, match="保留原有的執行績效與成果"):
+        results.apply_compiled_results(user=staff, item=item)
+    assert dict(Item.objects.values_list("pk", "results")) == before
+    assert "計 11 場次" in Item.objects.get(results__contains="計 11 場次").results
+
+
+def test_shortfall_needs_an_explanation(item, unit_a, staff_a, head_a, year):
+    indicator = item.indicators.get()
+    approved(item, unit_a, staff_a, head_a, 1, "辦理 5 場次", {indicator.pk: 5})
+    short = results.items_needing_explanation(year)
+    assert [c.item for c in short] == [item]
+    results.edit_results(
+        user=staff_a, item=item, results=item.results, shortfall_note="下半年講師出缺"
+    )
+    assert results.items_needing_explanation(year) == []

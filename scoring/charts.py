@@ -80,7 +80,8 @@ def score_chart_svg(sheet_data: SheetData) -> str:
         if line.review_score is not None:
             body.append(_rect(label_w, y + 22, length(line.review_score), 12, REVIEW))
         shown = format_number(line.score) if line.score is not None else "—"
-        body.append(_text(label_w + bar_w + 10, y + 26, f"{shown} / {format_number(line.maximum)}"))
+        value_x = label_w + length(line.maximum) + 10
+        body.append(_text(value_x, y + 26, f"{shown} / {format_number(line.maximum)}"))
         parts = [f"配分 {format_number(line.maximum)}"]
         if line.self_score is not None:
             parts.append(f"自評 {format_number(line.self_score)}")

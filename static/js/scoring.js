@@ -32,26 +32,35 @@
     return tenth ? whole + "." + tenth : String(whole);
   }
 
-  function update() {
+  // Recompute the total; when `typed` is the input just edited, refresh its hint and drop the
+  // server's (now stale) message for it. On load (typed null) only fields without a server
+  // message get a hint, so nothing is said twice.
+  function update(typed) {
     var total = 0;
     var ok = true;
     inputs.forEach(function (input) {
       var value = tenths(input.value);
       var max = tenths(input.getAttribute("data-max"));
-      var hint = document.getElementById("hint-" + input.id.replace("id_score_", ""));
       var bad = value === null || value > max;
+      if (bad) { ok = false; } else { total += value; }
+      var number = input.id.replace("id_score_", "");
+      var served = document.getElementById("error-" + number);
+      if (typed === null ? served : input !== typed) { return; }
+      var hint = document.getElementById("hint-" + number);
+      if (served) { served.hidden = true; }
       input.setAttribute("aria-invalid", bad ? "true" : "false");
       if (hint) {
         hint.textContent = bad && input.value.trim() !== ""
           ? input.getAttribute("data-dimension") + "的分數必須介於 0 與 " + input.getAttribute("data-max") + " 分之間"
           : "";
       }
-      if (bad) { ok = false; } else { total += value; }
     });
     totalOut.textContent = ok ? show(total) : "—";
     gradeOut.textContent = ok ? gradeOf(total) : "—";
   }
 
-  inputs.forEach(function (input) { input.addEventListener("input", update); });
-  update();
+  inputs.forEach(function (input) {
+    input.addEventListener("input", function () { update(input); });
+  });
+  update(null);
 })();

@@ -60,9 +60,10 @@ the live system, not to the report); issued versions (they are the frozen output
 
 Import rules (see `perfreport/reports/importing.py`): the whole file is validated first; every
 problem is reported with its place, e.g.
-``dimensions[0].strategies[1].methods[0].items[2].host_units: unknown unit 資訊室``; only a file
+``dimensions[0].strategies[1].methods[0].items[2].host_units: 未知的單位「資訊室」``; only a file
 without problems is written, in one transaction. The year must not exist yet; the organization
-and its parent are created when missing, and units missing from the database are created.
+and its parent are created when missing (the parent as headquarters), and units missing
+from the database are created.
 """
 
 import json

@@ -9,6 +9,7 @@ urlpatterns = [
     path("years/copy/", year_views.copy_year, name="copy-year"),  # issue 6: admin copy-year form
     path("hq/", hq_views.hq_comparison, name="hq-comparison"),  # issue 6: headquarters comparison
     path("hq.xlsx", hq_views.hq_comparison_xlsx, name="hq-comparison-xlsx"),  # issue 6
+    path("", views.index, name="index"),
     path("<slug:org>/<int:roc_year>/", views.score_sheet, name="score-sheet"),
     path(
         "<slug:org>/<int:roc_year>/scores/<slug:round>/",

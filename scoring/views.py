@@ -23,9 +23,11 @@ from strategies.access import (
     get_year_for_user,
     is_year_admin,
     is_year_auditor,
+    membership_of,
 )
 from strategies.errors import DomainError
 from strategies.models import Membership, Year
+from strategies.selectors import years_for
 
 Round = DimensionScore.Round
 
@@ -50,6 +52,13 @@ def can_enter_round(membership: Membership, year: Year, round_: str) -> bool:
 
 def _year_kwargs(year: Year) -> dict[str, object]:
     return {"org": year.organization.code, "roc_year": year.roc_year}
+
+
+@login_required
+def index(request: HttpRequest) -> HttpResponse:
+    """Every year the member may see, each with its score sheet (one query for the years)."""
+    years = years_for(membership_of(request.user)).select_related("score_sheet")
+    return render(request, "scoring/index.html", {"years": years})
 
 
 @login_required

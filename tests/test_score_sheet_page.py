@@ -107,3 +107,12 @@ def test_the_selector_query_count_does_not_grow_with_earlier_years(
     with django_assert_num_queries(6):
         data = score_sheet_data(year)
     assert data.trend == []
+
+
+def test_the_index_links_each_visible_year_to_its_sheet(client, org, year, outsider, staff_a):
+    page = login(client, staff_a).get(reverse("scoring:index")).content.decode()
+    assert sheet_url("khh", 113) in page
+    assert 'href="/scoring/"' in page  # the layout's 考核結果 link
+
+    page = login(client, outsider).get(reverse("scoring:index")).content.decode()
+    assert sheet_url("khh", 113) not in page

@@ -108,6 +108,30 @@ class Slot:
 
 
 @dataclass(frozen=True)
+class SlotGroup:
+    """The slots of one (item, unit) in a list: one row with a link per month."""
+
+    item: PlanItem
+    unit: Unit
+    slots: list[Slot]
+
+    @property
+    def first_due(self) -> dt.date:
+        return min(s.due for s in self.slots)
+
+
+def group_slots(slots: Iterable[Slot]) -> list[SlotGroup]:
+    """Consecutive slots of the same (item, unit) grouped, in their order."""
+    groups: dict[tuple[int, int], SlotGroup] = {}
+    for slot in slots:
+        key = (slot.item.pk, slot.unit.pk)
+        if key not in groups:
+            groups[key] = SlotGroup(item=slot.item, unit=slot.unit, slots=[])
+        groups[key].slots.append(slot)
+    return list(groups.values())
+
+
+@dataclass(frozen=True)
 class GlanceRow:
     item: PlanItem
     unit: Unit
@@ -165,6 +189,14 @@ class StaffDashboard:
     overdue: list[Slot] = field(default_factory=list)
     glance: list[GlanceRow] = field(default_factory=list)
 
+    @property
+    def due_groups(self) -> list[SlotGroup]:
+        return group_slots(self.due)
+
+    @property
+    def overdue_groups(self) -> list[SlotGroup]:
+        return group_slots(self.overdue)
+
 
 @dataclass
 class HeadDashboard(StaffDashboard):
@@ -191,6 +223,10 @@ class AdminDashboard:
     by_month_total: list[Ratio]
     overdue: list[Slot]
     overdue_units: int
+
+    @property
+    def overdue_groups(self) -> list[SlotGroup]:
+        return group_slots(self.overdue)
 
 
 # --- the year and its plan ---------------------------------------------------------------------

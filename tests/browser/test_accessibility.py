@@ -1,0 +1,241 @@
+"""axe-core (WCAG 2.1 A and AA rules) finds no violation on any main page; the keyboard alone
+completes an entry; focus is visible.
+
+The demo data as `make run` loads it: the 112 report, the demo users, and 113 copied from 112
+and open for entry (so every month of it is open and overdue on the live server's clock).
+"""
+
+import gc
+import warnings
+
+import pytest
+from axe_playwright_python.sync_playwright import Axe
+from django.core.management import call_command
+from playwright.sync_api import expect
+
+from strategies.models import Item, MonthlyEntry, Unit, Year
+
+pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
+
+PASSWORD = "perfreport-demo"
+WCAG = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa"]
+AXE = Axe()
+
+
+@pytest.fixture(scope="session")
+def base_url():
+    # pytest-base-url's own fixture trips pytest 9's deprecation warning (an error here).
+    return None
+
+
+@pytest.fixture(autouse=True)
+def _collect_live_server_connections():
+    yield
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", ResourceWarning)
+        gc.collect()
+
+
+@pytest.fixture
+def demo(transactional_db):
+    call_command("loaddata", "khh_112", "demo_users", verbosity=0)
+    call_command("copy_year", "--org", "khh", "--from", "112", "--to", "113", "--open", verbosity=0)
+    year = Year.objects.get(organization__code="khh", roc_year=113)
+    metrology = Unit.objects.get(organization__code="khh", name="度量衡科")
+    item = (
+        Item.objects.filter(method__strategy__dimension__year=year, host_units=metrology)
+        .order_by(
+            "method__strategy__dimension__number",
+            "method__strategy__order",
+            "method__order",
+            "order",
+        )
+        .first()
+    )
+    return year, metrology, item
+
+
+def violations(page) -> list[str]:
+    """axe-core's WCAG 2.1 A/AA violations on the page, one readable line per rule."""
+    results = AXE.run(page, options={"runOnly": {"type": "tag", "values": WCAG}})
+    return [
+        f"{v['id']} ({v['impact']}): {v['help']} -> "
+        + "; ".join(" ".join(n["target"]) for n in v["nodes"][:5])
+        for v in results.response["violations"]
+    ]
+
+
+def check(page, live_server, shots, path: str, name: str, found: dict[str, list[str]]) -> None:
+    response = page.goto(f"{live_server.url}{path}")
+    assert response is not None and response.status == 200, (
+        f"{name}: {path} -> {response and response.status}"
+    )
+    page.wait_for_load_state()
+    shots(page, name)
+    problems = violations(page)
+    if problems:
+        found[f"{name} {path}"] = problems
+
+
+def login(page, live_server, username: str) -> None:
+    page.context.clear_cookies()
+    page.goto(f"{live_server.url}/login/")
+    page.fill("#id_username", username)
+    page.fill("#id_password", PASSWORD)
+    page.click("button[type=submit]")
+    page.wait_for_load_state()
+
+
+def report(found: dict[str, list[str]]) -> str:
+    return "\n".join(f"{page}:\n  " + "\n  ".join(lines) for page, lines in found.items())
+
+
+def test_login_page(page, live_server, shots, demo):
+    found: dict[str, list[str]] = {}
+    check(page, live_server, shots, "/login/", "login", found)
+    page.fill("#id_username", "metrology-staff")
+    page.fill("#id_password", "wrong-password")
+    page.click("button[type=submit]")
+    expect(page.locator("#login-errors")).to_be_visible()
+    shots(page, "login-error")
+    if problems := violations(page):
+        found["login with an error"] = problems
+    assert not found, report(found)
+
+
+def test_staff_pages(page, live_server, shots, demo):
+    year, metrology, item = demo
+    entry = f"/items/{item.pk}/units/{metrology.pk}/months/1/"
+    found: dict[str, list[str]] = {}
+    login(page, live_server, "metrology-staff")
+    check(page, live_server, shots, "/", "staff-dashboard", found)
+    check(page, live_server, shots, "/my-work/", "my-work", found)
+    check(page, live_server, shots, entry, "entry-form", found)
+    # Submitting without a narrative: the error is announced and tied to its field.
+    page.click("#submit-entry")
+    page.wait_for_load_state()
+    narrative = page.locator("#id_narrative")
+    described = (narrative.get_attribute("aria-describedby") or "").split()
+    texts = [page.locator(f"#{i}").inner_text() for i in described if page.locator(f"#{i}").count()]
+    shots(page, "entry-form-error")
+    assert narrative.get_attribute("aria-invalid") == "true"
+    assert any("送出前請填寫執行情形" in t for t in texts), (
+        f"the narrative's error is not tied to it: aria-describedby={described!r} -> {texts!r}"
+    )
+    if problems := violations(page):
+        found["entry form with an error"] = problems
+    check(page, live_server, shots, f"/items/{item.pk}/history/", "item-history", found)
+    assert not found, report(found)
+
+
+def test_head_pages(page, live_server, shots, demo):
+    year, metrology, item = demo
+    MonthlyEntry.objects.create(
+        item=item,
+        unit=metrology,
+        month=1,
+        status=MonthlyEntry.Status.SUBMITTED,
+        narrative="辦理 1 場次。",
+    )
+    found: dict[str, list[str]] = {}
+    login(page, live_server, "metrology-head")
+    check(page, live_server, shots, "/", "head-dashboard", found)
+    check(
+        page,
+        live_server,
+        shots,
+        f"/items/{item.pk}/units/{metrology.pk}/months/1/",
+        "review-entry",
+        found,
+    )
+    assert not found, report(found)
+
+
+def test_auditor_pages(page, live_server, shots, demo):
+    found: dict[str, list[str]] = {}
+    login(page, live_server, "auditor")
+    check(page, live_server, shots, "/", "auditor-dashboard", found)
+    check(
+        page,
+        live_server,
+        shots,
+        "/?year=" + str(Year.objects.get(roc_year=112).pk),
+        "auditor-dashboard-112",
+        found,
+    )
+    check(page, live_server, shots, "/scoring/khh/112/", "score-sheet", found)
+    check(page, live_server, shots, "/scoring/khh/113/", "score-sheet-113", found)
+    check(page, live_server, shots, "/scoring/khh/113/scores/review/", "score-edit", found)
+    check(page, live_server, shots, "/scoring/khh/112/review/", "review", found)
+    check(page, live_server, shots, "/reports/", "reports", found)
+    check(page, live_server, shots, "/reports/khh/112/", "report", found)
+    assert not found, report(found)
+
+
+def test_admin_pages(page, live_server, shots, demo):
+    year, metrology, item = demo
+    found: dict[str, list[str]] = {}
+    login(page, live_server, "admin")
+    check(page, live_server, shots, "/", "admin-dashboard", found)
+    check(page, live_server, shots, "/manage/", "manage-years", found)
+    check(page, live_server, shots, f"/manage/years/{year.pk}/plan/", "manage-plan", found)
+    check(page, live_server, shots, "/manage/units/", "manage-units", found)
+    check(page, live_server, shots, "/manage/users/", "manage-users", found)
+    check(page, live_server, shots, f"/years/{year.pk}/month-locks/", "month-locks", found)
+    check(page, live_server, shots, "/scoring/khh/113/scores/self/", "score-edit-self", found)
+    check(page, live_server, shots, "/scoring/khh/113/bands/", "bands-edit", found)
+    assert not found, report(found)
+
+
+def test_an_entry_completed_with_the_keyboard_alone(page, live_server, shots, demo):
+    year, metrology, item = demo
+    login(page, live_server, "metrology-staff")
+    page.goto(f"{live_server.url}/")
+    # From the dashboard's overdue list to January's entry, by Tab and Enter only.
+    link = page.locator("#overdue-heading ~ .table-wrap a").first
+    href = link.get_attribute("href")
+    for _ in range(200):
+        page.keyboard.press("Tab")
+        if page.evaluate("document.activeElement.getAttribute('href')") == href:
+            break
+    else:
+        pytest.fail("Tab never reached the first overdue entry")
+    focused = page.evaluate("getComputedStyle(document.activeElement).outlineStyle")
+    assert focused != "none", "the focused link shows no outline"
+    shots(page, "keyboard-focus-on-entry-link")
+    page.keyboard.press("Enter")
+    page.wait_for_load_state()
+    expect(page.locator("#id_narrative")).to_be_visible()
+
+    def tab_to(selector: str) -> None:
+        for _ in range(100):
+            page.keyboard.press("Tab")
+            if page.evaluate(f"document.activeElement === document.querySelector({selector!r})"):
+                return
+        pytest.fail(f"Tab never reached {selector}")
+
+    tab_to("#id_narrative")
+    page.keyboard.type("以鍵盤完成本月填報：辦理教育訓練 1 場次。")
+    for indicator in item.indicators.all():
+        tab_to(f"#id_value_{indicator.pk}")
+        page.keyboard.type("1")
+    tab_to("#submit-entry")
+    shots(page, "keyboard-before-submit")
+    page.keyboard.press("Enter")
+    page.wait_for_load_state()
+    expect(page.locator("#entry-status")).to_have_text("已送出")
+    shots(page, "keyboard-submitted")
+    entry = MonthlyEntry.objects.get(item=item, unit=metrology, month=1)
+    assert entry.status == MonthlyEntry.Status.SUBMITTED
+    assert entry.narrative.startswith("以鍵盤完成")
+
+
+def test_the_checker_itself_finds_a_missing_label(page):
+    """Zero violations mean something only if axe runs: a bare input and an image without alt."""
+    page.set_content(
+        '<html lang="en"><head><title>t</title></head><body><main>'
+        '<img src="data:image/gif;base64,R0lGODlhAQABAAAAACw="><input type="text"></main></body></html>'
+    )
+    found = " ".join(violations(page))
+    assert "image-alt" in found
+    assert "label" in found

@@ -112,10 +112,13 @@ def test_the_report_workbook_is_a_valid_plan_file():
     assert not Indicator.objects.filter(item__method__strategy__dimension__year=y114).exists()
 
 
-def test_preview_lists_created_changed_and_retired_and_apply_does_exactly_that(admin_user):
+def test_preview_lists_created_changed_and_retired_and_apply_does_exactly_that():
+    from strategies.models import Membership
+    from tests import factories
     from tests.plan_files import edited
 
     y112 = load_seed()
+    admin_user = factories.make_user("importer", y112.organization, Membership.Role.ADMIN)
     Year.objects.filter(pk=y112.pk).update(status=Year.Status.PLANNING)
     _, _, data = export_plan(y112)
     kept = Item.objects.get(

@@ -325,8 +325,13 @@ def build_backup(*, organization: Organization, roc_year: int, specs: list[Spec]
                 record[name] = sorted(local(kind, o.pk) for o in getattr(obj, name).all())  # type: ignore[type-var]
             if spec.file_field:
                 content = getattr(obj, spec.file_field)
-                with content.open("rb") as handle:
-                    data = handle.read()
+                try:
+                    with content.open("rb") as handle:
+                        data = handle.read()
+                except OSError as error:
+                    raise DomainError(
+                        f"佐證檔「{content.name}」在儲存區找不到，備份未完成；請先修復檔案。"
+                    ) from error
                 member = f"files/{spec.name}-{n}"
                 files[member] = data
                 record[spec.file_field] = member

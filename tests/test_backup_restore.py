@@ -23,6 +23,7 @@ from django.db import connection
 from scoring.backup_specs import ALL_SPECS
 from scoring.models import DimensionScore, ScoreSheet
 from strategies.backup import BackupError, build_backup, read_archive, restore_backup
+from strategies.errors import DomainError
 from strategies.models import (
     EntryComment,
     Evidence,
@@ -322,3 +323,10 @@ def test_restore_into_the_other_database_engine_is_exact(org, filled, tmp_path):
     finally:
         if url.startswith("postgres"):
             _drop_postgres(url)
+
+
+def test_a_missing_evidence_file_stops_the_backup_clearly(org, filled):
+    evidence = Evidence.objects.get()
+    evidence.file.storage.delete(evidence.file.name)
+    with pytest.raises(DomainError, match="在儲存區找不到"):
+        build_backup(organization=org, roc_year=113, specs=ALL_SPECS)

@@ -1,0 +1,43 @@
+"""Backup and restore of one organization-year: a versioned, compressed, checksummed archive.
+
+The archive is a zip file:
+
+    manifest.json     format, format version, organization, year, counts, and the SHA-256
+                      of every other member
+    manifest.sha256   the SHA-256 of manifest.json itself
+    data.json         the records, model by model, with archive-local ids instead of database
+                      keys, so a restore works in any database (empty or holding other
+                      organizations) and a backup of the restored year is byte-identical
+    files/<n>         the evidence files
+
+This package is the engine plus the strategies side of the data (`STRATEGIES_SPECS`). It never
+imports scoring: the scoring side adds its own specs (scoring/backup_specs.py) and the backup
+and restore commands, which live in scoring, pass both lists. Restore validates the whole
+archive before it writes anything, then writes in one transaction.
+
+Not included: the audit history (django-simple-history rows), and issued reports.
+"""
+
+from strategies.backup.archive import (
+    FORMAT,
+    FORMAT_VERSION,
+    Archive,
+    BackupError,
+    build_backup,
+    read_archive,
+)
+from strategies.backup.restore import Restored, restore_backup
+from strategies.backup.specs import STRATEGIES_SPECS, Spec
+
+__all__ = [
+    "FORMAT",
+    "FORMAT_VERSION",
+    "STRATEGIES_SPECS",
+    "Archive",
+    "BackupError",
+    "Restored",
+    "Spec",
+    "build_backup",
+    "read_archive",
+    "restore_backup",
+]

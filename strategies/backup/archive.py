@@ -1,0 +1,247 @@
+"""Writing an archive and reading one back, checked member by member (see the package
+docstring for the layout)."""
+
+import datetime as dt
+import hashlib
+import io
+import json
+import zipfile
+from dataclasses import dataclass
+from decimal import Decimal
+from typing import Any
+
+from django.contrib.auth import get_user_model
+from django.db import models
+from django.utils import timezone
+
+from strategies.backup.specs import USER_FIELDS, Spec
+from strategies.errors import DomainError
+from strategies.models import (
+    Item,
+    Organization,
+    Year,
+)
+
+FORMAT = "perfreport-backup"
+FORMAT_VERSION = 1
+User = get_user_model()
+
+
+class BackupError(DomainError):
+    """The archive is refused: nothing has been written."""
+
+
+# --- values ---------------------------------------------------------------------------------
+
+
+def dump_value(value: Any) -> Any:
+    if isinstance(value, Decimal):
+        return str(value)
+    if isinstance(value, dt.datetime):
+        return value.astimezone(dt.UTC).isoformat()
+    if isinstance(value, dt.date):
+        return value.isoformat()
+    return value
+
+
+def load_value(model: type[models.Model], name: str, value: Any) -> Any:
+    if value is None:
+        return None
+    field_ = model._meta.get_field(name)
+    if isinstance(field_, models.DecimalField):
+        return Decimal(value)
+    if isinstance(field_, models.DateTimeField):
+        return dt.datetime.fromisoformat(value)
+    return value
+
+
+def sha256_hex(data: bytes) -> str:
+    return hashlib.sha256(data).hexdigest()
+
+
+# --- backup ---------------------------------------------------------------------------------
+
+
+def _item_path(item: Item) -> list[int]:
+    method = item.method
+    return [
+        method.strategy.dimension.year.roc_year,
+        method.strategy.dimension.number,
+        method.strategy.order,
+        method.order,
+        item.order,
+    ]
+
+
+def build_backup(*, organization: Organization, roc_year: int, specs: list[Spec]) -> bytes:
+    """The archive of one organization-year (see the module docstring)."""
+    year = (
+        Year.objects.select_related("organization__parent", "copied_from")
+        .filter(organization=organization, roc_year=roc_year)
+        .first()
+    )
+    if year is None:
+        raise DomainError(f"{organization.short_name}沒有 {roc_year} 年度，無法備份。")
+    ids: dict[str, dict[int, int]] = {}
+    users: dict[int, int] = {}
+    records: dict[str, list[dict[str, Any]]] = {}
+    files: dict[str, bytes] = {}
+
+    def local(kind: str, pk: int | None) -> int | None:
+        if pk is None:
+            return None
+        if kind == "user":
+            return users.setdefault(pk, len(users) + 1)
+        try:
+            return ids[kind][pk]
+        except KeyError:
+            raise DomainError(f"備份資料不一致：{kind} #{pk} 不屬於此年度。") from None
+
+    for spec in specs:
+        ids[spec.name] = {}
+        rows = []
+        for n, obj in enumerate(spec.select(organization, year), start=1):
+            ids[spec.name][obj.pk] = n
+            record: dict[str, Any] = {"id": n}
+            for name in spec.fields:
+                record[name] = dump_value(getattr(obj, name))
+            for name, kind in spec.refs.items():
+                record[name] = local(kind, getattr(obj, f"{name}_id"))
+            for name, kind in spec.m2m.items():
+                record[name] = sorted(local(kind, o.pk) for o in getattr(obj, name).all())  # type: ignore[type-var]
+            if spec.file_field:
+                content = getattr(obj, spec.file_field)
+                try:
+                    with content.open("rb") as handle:
+                        data = handle.read()
+                except OSError as error:
+                    raise DomainError(
+                        f"佐證檔「{content.name}」在儲存區找不到，備份未完成；請先修復檔案。"
+                    ) from error
+                member = f"files/{spec.name}-{n}"
+                files[member] = data
+                record[spec.file_field] = member
+            if spec.name == "item" and obj.copied_from_id:  # type: ignore[attr-defined]
+                record["copied_from_path"] = _item_path(obj.copied_from)  # type: ignore[attr-defined]
+            rows.append(record)
+        records[spec.name] = rows
+
+    user_rows = []
+    for user in User.objects.filter(pk__in=users).order_by("username"):
+        user_rows.append(
+            {"id": users[user.pk], **{f: dump_value(getattr(user, f)) for f in USER_FIELDS}}
+        )
+    # Renumber users by username so the archive does not depend on the order they were met in.
+    order = {row["id"]: n for n, row in enumerate(user_rows, start=1)}
+    for row in user_rows:
+        row["id"] = order[row["id"]]
+    for spec in specs:
+        for record in records[spec.name]:
+            for name, kind in spec.refs.items():
+                if kind == "user" and record[name] is not None:
+                    record[name] = order[record[name]]
+
+    parent = organization.parent
+    data = {
+        "organization": {
+            "code": organization.code,
+            "name": organization.name,
+            "short_name": organization.short_name,
+            "is_headquarters": organization.is_headquarters,
+            "parent": None
+            if parent is None
+            else {
+                "code": parent.code,
+                "name": parent.name,
+                "short_name": parent.short_name,
+                "is_headquarters": parent.is_headquarters,
+            },
+        },
+        "year": {
+            "roc_year": year.roc_year,
+            "status": year.status,
+            "deadline_day": year.deadline_day,
+            "copied_from_roc_year": year.copied_from.roc_year if year.copied_from else None,
+        },
+        "user": user_rows,
+        **records,
+    }
+    payload = json.dumps(data, ensure_ascii=False, indent=1, sort_keys=True).encode("utf-8")
+    members = {"data.json": payload, **files}
+    manifest = {
+        "format": FORMAT,
+        "format_version": FORMAT_VERSION,
+        "created_at": timezone.now().astimezone(dt.UTC).isoformat(),
+        "organization": organization.code,
+        "roc_year": roc_year,
+        "counts": {"user": len(user_rows), **{k: len(v) for k, v in records.items()}},
+        "checksums": {name: sha256_hex(content) for name, content in sorted(members.items())},
+    }
+    manifest_bytes = json.dumps(manifest, ensure_ascii=False, indent=1, sort_keys=True).encode()
+    out = io.BytesIO()
+    with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED, compresslevel=9) as archive:
+        archive.writestr("manifest.json", manifest_bytes)
+        archive.writestr("manifest.sha256", sha256_hex(manifest_bytes) + "  manifest.json\n")
+        for name, content in sorted(members.items()):
+            archive.writestr(name, content)
+    return out.getvalue()
+
+
+# --- reading and checking an archive ----------------------------------------------------------
+
+
+@dataclass
+class Archive:
+    manifest: dict[str, Any]
+    data: dict[str, Any]
+    files: dict[str, bytes]
+
+
+def read_archive(content: bytes) -> Archive:
+    """The checked archive; BackupError when anything is damaged, missing or unknown."""
+    try:
+        archive = zipfile.ZipFile(io.BytesIO(content))
+        names = set(archive.namelist())
+        if archive.testzip() is not None:
+            raise BackupError("備份檔已損毀（壓縮內容校驗失敗），未還原任何資料。")
+        if not {"manifest.json", "manifest.sha256", "data.json"} <= names:
+            raise BackupError("這不是 perfreport 的備份檔（缺少 manifest.json 或 data.json）。")
+        manifest_bytes = archive.read("manifest.json")
+        recorded = archive.read("manifest.sha256").decode("ascii", "replace").split()[:1]
+        if recorded != [sha256_hex(manifest_bytes)]:
+            raise BackupError(
+                "備份檔的清單（manifest.json）校驗碼不符，檔案已損毀，未還原任何資料。"
+            )
+        manifest = json.loads(manifest_bytes)
+        if manifest.get("format") != FORMAT:
+            raise BackupError("這不是 perfreport 的備份檔。")
+        version = manifest.get("format_version")
+        if not isinstance(version, int) or version > FORMAT_VERSION:
+            raise BackupError(
+                f"備份檔格式版本 {version} 比本系統支援的 {FORMAT_VERSION} 新，請先更新系統。"
+            )
+        checksums: dict[str, str] = manifest.get("checksums", {})
+        extra = names - set(checksums) - {"manifest.json", "manifest.sha256"}
+        if extra:
+            raise BackupError(f"備份檔含有清單以外的檔案（{sorted(extra)[0]}），未還原任何資料。")
+        members = {}
+        for name, checksum in checksums.items():
+            if name not in names:
+                raise BackupError(f"備份檔缺少「{name}」，未還原任何資料。")
+            body = archive.read(name)
+            if sha256_hex(body) != checksum:
+                raise BackupError(f"備份檔中「{name}」的校驗碼不符，檔案已損毀，未還原任何資料。")
+            members[name] = body
+        data = json.loads(members.pop("data.json"))
+    except BackupError:
+        raise
+    except (
+        zipfile.BadZipFile,
+        zipfile.LargeZipFile,
+        KeyError,
+        ValueError,
+        EOFError,
+        OSError,
+    ) as error:
+        raise BackupError("備份檔已損毀或不是 zip 壓縮檔，未還原任何資料。") from error
+    return Archive(manifest, data, members)

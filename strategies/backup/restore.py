@@ -1,0 +1,185 @@
+"""Loading a checked archive into this database, all or nothing."""
+
+from dataclasses import dataclass
+from typing import Any
+
+from django.contrib.auth import get_user_model
+from django.core.exceptions import FieldDoesNotExist
+from django.core.files.base import ContentFile
+from django.db import models, transaction
+
+from strategies.backup.archive import Archive, BackupError, load_value, read_archive, sha256_hex
+from strategies.backup.specs import USER_FIELDS, Spec
+from strategies.models import (
+    Item,
+    Membership,
+    Organization,
+    Unit,
+    Year,
+)
+
+User = get_user_model()
+
+
+# --- restore --------------------------------------------------------------------------------
+
+
+@dataclass
+class Restored:
+    year: Year
+    counts: dict[str, int]
+
+
+def restore_backup(*, content: bytes, specs: list[Spec]) -> Restored:
+    """Load the archive into this database, all or nothing.
+
+    The organization (and its headquarters) are found by code or created; units by name;
+    users by username (a username that belongs to another organization is refused). The year
+    must not exist yet. Evidence files are written to storage and removed again if the
+    transaction fails.
+    """
+    archive = read_archive(content)
+    data = archive.data
+    written_files: list[Any] = []
+    try:
+        with transaction.atomic():
+            restored = _restore(archive, data, specs, written_files)
+    except Exception:
+        for stored in written_files:
+            stored.storage.delete(stored.name)
+        raise
+    return restored
+
+
+def _restore(archive: Archive, data: dict[str, Any], specs: list[Spec], written: list) -> Restored:  # type: ignore[type-arg]
+    org_data = data["organization"]
+    parent = None
+    if org_data["parent"]:
+        p = org_data["parent"]
+        parent = Organization.objects.filter(code=p["code"]).first() or Organization.objects.create(
+            code=p["code"],
+            name=p["name"],
+            short_name=p["short_name"],
+            is_headquarters=p["is_headquarters"],
+        )
+    organization = Organization.objects.filter(code=org_data["code"]).first()
+    if organization is None:
+        organization = Organization(
+            code=org_data["code"],
+            name=org_data["name"],
+            short_name=org_data["short_name"],
+            is_headquarters=org_data["is_headquarters"],
+            parent=parent,
+        )
+        organization.full_clean()
+        organization.save()
+    year_data = data["year"]
+    if Year.objects.filter(organization=organization, roc_year=year_data["roc_year"]).exists():
+        raise BackupError(
+            f"{organization.short_name}已有 {year_data['roc_year']} 年度，不會覆寫；未還原任何資料。"
+        )
+    copied_from = None
+    if year_data["copied_from_roc_year"]:
+        copied_from = Year.objects.filter(
+            organization=organization, roc_year=year_data["copied_from_roc_year"]
+        ).first()
+    year = Year(
+        organization=organization,
+        roc_year=year_data["roc_year"],
+        status=year_data["status"],
+        deadline_day=year_data["deadline_day"],
+        copied_from=copied_from,
+    )
+    year._change_reason = "由備份還原"  # type: ignore[attr-defined]
+    year.full_clean()
+    year.save()
+
+    pks: dict[str, dict[int, int]] = {"user": {}}
+    for row in data["user"]:
+        user = User.objects.filter(username=row["username"]).first()
+        if user is None:
+            user = User(**{f: load_value(User, f, row[f]) for f in USER_FIELDS})
+            user.save()
+        else:
+            other = Membership.objects.filter(user=user).exclude(organization=organization).first()
+            if other is not None:
+                raise BackupError(
+                    f"帳號「{user.username}」已屬於{other.organization.short_name}，"
+                    f"不能併入{organization.short_name}；未還原任何資料。"
+                )
+        pks["user"][row["id"]] = user.pk
+
+    counts = {"user": len(data["user"])}
+    for spec in specs:
+        pks[spec.name] = {}
+        rows = data.get(spec.name, [])
+        counts[spec.name] = len(rows)
+        for row in rows:
+            values = {
+                name: load_value(spec.model, name, row[name])
+                for name in spec.fields
+                if name not in spec.times
+            }
+            for name, kind in spec.refs.items():
+                values[f"{name}_id"] = pks[kind][row[name]] if row[name] is not None else None
+            if _has_year_fk(spec.model):  # rows that hang on the year itself
+                values["year"] = year
+            obj = _find_existing(spec, organization, values)
+            if obj is None:
+                obj = spec.model(**values)
+                if spec.name == "unit":
+                    obj.organization = organization  # type: ignore[attr-defined]
+                if spec.name == "membership":
+                    obj.organization = organization  # type: ignore[attr-defined]
+                if spec.file_field:
+                    body = archive.files[row[spec.file_field]]
+                    if sha256_hex(body) != row.get("sha256", sha256_hex(body)):
+                        raise BackupError(f"佐證檔「{row.get('original_name')}」內容與紀錄不符。")
+                    getattr(obj, spec.file_field).save(
+                        row.get("original_name") or "file", ContentFile(body), save=False
+                    )
+                    written.append(getattr(obj, spec.file_field))
+                if spec.name == "item" and row.get("copied_from_path"):
+                    obj.copied_from = _item_at(organization, row["copied_from_path"])  # type: ignore[attr-defined]
+                obj._change_reason = "由備份還原"  # type: ignore[attr-defined]
+                obj.save()
+            pks[spec.name][row["id"]] = obj.pk
+            for name, kind in spec.m2m.items():
+                getattr(obj, name).set([pks[kind][n] for n in row[name]])
+            if spec.times:
+                spec.model.objects.filter(pk=obj.pk).update(
+                    **{name: load_value(spec.model, name, row[name]) for name in spec.times}
+                )
+    return Restored(year, counts)
+
+
+def _has_year_fk(model: type[models.Model]) -> bool:
+    try:
+        field_ = model._meta.get_field("year")
+    except FieldDoesNotExist:  # the model hangs on something else
+        return False
+    return (
+        isinstance(field_, models.ForeignKey | models.OneToOneField)
+        and field_.related_model is Year
+    )
+
+
+def _find_existing(spec: Spec, organization: Organization, values: dict[str, Any]):  # type: ignore[no-untyped-def]
+    """Units and memberships already in the organization are reused, not duplicated."""
+    if spec.name == "unit":
+        return Unit.objects.filter(organization=organization, name=values["name"]).first()
+    if spec.name == "membership":
+        return Membership.objects.filter(user_id=values["user_id"]).first()
+    return None
+
+
+def _item_at(organization: Organization, path: list[int]) -> Item | None:
+    roc_year, dimension, strategy, method, order = path
+    return Item.objects.filter(
+        method__strategy__dimension__year__organization=organization,
+        method__strategy__dimension__year__roc_year=roc_year,
+        method__strategy__dimension__number=dimension,
+        method__strategy__order=strategy,
+        method__order=method,
+        order=order,
+    ).first()

@@ -99,7 +99,7 @@ def trend_chart_svg(sheet_data: SheetData) -> str:
     if not data.has_earlier_years:
         return ""
     points = data.trend
-    width, left, right, top, bottom = 680, 56, 24, 30, 44
+    width, left, right, top, bottom = 680, 56, 24, 44, 44
     plot_h = 240
     height = top + plot_h + bottom
     slot = (width - left - right) / max(len(points), 1)
@@ -129,6 +129,11 @@ def trend_chart_svg(sheet_data: SheetData) -> str:
         body.append(
             _text(left - 6, y + 4, f"{grade} {format_number(bound)}", size=11, anchor="end")
         )
+    lx = left
+    for colour, name in ((SELF, "自評"), (REVIEW, "複評")):
+        body.append(_rect(lx, 8, 14, 14, colour))
+        body.append(_text(lx + 20, 20, name, size=12))
+        lx += 80
     desc = []
     for index, point in enumerate(points):
         cx = left + slot * index + slot / 2

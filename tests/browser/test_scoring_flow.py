@@ -143,6 +143,12 @@ def test_scoring_flow(page, live_server, login_as, shots, copy_of_112):
     shots(page, "review-saved-851_5")
     assert review_scores(year)[1] == Decimal("115.5")
 
+    # The whole year item by item, before signing off.
+    page.goto(f"{live_server.url}/scoring/khh/113/review/?dimension=1")
+    expect(page.locator("#row-count")).to_contain_text("個項目")
+    shots(page, "review-page-dimension-1")
+    page.goto(f"{live_server.url}/scoring/khh/113/")
+
     # Sign off: the year is locked and the report issued.
     page.click("#sign-off")
     expect(page.locator(".messages")).to_contain_text("已完成複評：本年度已鎖定", timeout=180_000)

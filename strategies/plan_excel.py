@@ -13,8 +13,8 @@ valid plan file (its results column and its 考核結果統計表 sheet are igno
 several indicators lists them one per line in H-L.
 
 This module knows files, not the database: `read_workbook` refuses what is not a sound .xlsx,
-`parse_plan` turns sheets into specs and problems (sheet, row, column, reason), and
-`export_plan` writes a year. Matching specs against a year lives in services/plan_import.py.
+`parse_plan` turns sheets into specs and problems (sheet, row, column, reason);
+strategies/plan_export.py writes a year. Matching specs against a year lives in services/plan_import.py.
 """
 
 import io
@@ -24,14 +24,12 @@ from dataclasses import dataclass, field
 from decimal import Decimal, InvalidOperation
 
 from openpyxl import Workbook, load_workbook
-from openpyxl.styles import Alignment, Border, Font, PatternFill, Side
 from openpyxl.utils import get_column_letter
 from openpyxl.utils.exceptions import InvalidFileException
 
 from strategies import numbering
 from strategies.errors import DomainError
-from strategies.models import Indicator, Year
-from strategies.selectors.manage import plan_tree
+from strategies.models import Indicator
 
 MAX_BYTES = 10 * 1024 * 1024
 # A .xlsx is a zip: refuse one that would inflate past this (a "zip bomb").
@@ -199,7 +197,7 @@ def read_workbook(data: bytes, filename: str = "") -> Workbook:
         ) from error
 
 
-def _text(value) -> str:  # type: ignore[no-untyped-def]
+def cell_text(value) -> str:  # type: ignore[no-untyped-def]
     if value is None:
         return ""
     if isinstance(value, float) and value.is_integer():
@@ -253,7 +251,7 @@ def parse_plan(workbook: Workbook) -> ParsedPlan:
 
 def _parse_sheet(ws, number: int, problems: list[Problem]) -> DimensionSpec:  # type: ignore[no-untyped-def]
     sheet = ws.title
-    title = _text(ws.cell(1, 1).value)
+    title = cell_text(ws.cell(1, 1).value)
     match = _TITLE.match(title)
     if match and _DIMENSION_NUMBER[match[1]] == number:
         name, max_score = match[2], Decimal(match[3])
@@ -263,7 +261,7 @@ def _parse_sheet(ws, number: int, problems: list[Problem]) -> DimensionSpec:  # 
         )
         name, max_score = "", Decimal(0)
     for column in (1, 2, 4, 5):
-        if _text(ws.cell(2, column).value) != HEADER[column - 1]:
+        if cell_text(ws.cell(2, column).value) != HEADER[column - 1]:
             problems.append(Problem(sheet, 2, column, f"欄位標題應為「{HEADER[column - 1]}」。"))
     spec = DimensionSpec(sheet, number, name, max_score)
     strategy: StrategySpec | None = None
@@ -273,9 +271,9 @@ def _parse_sheet(ws, number: int, problems: list[Problem]) -> DimensionSpec:  # 
     item_numbers: dict[str, int] = {}
     for row in range(FIRST_DATA_ROW, ws.max_row + 1):
         cells = [ws.cell(row, column).value for column in range(1, len(HEADER) + 1)]
-        if all(_text(v) == "" for v in cells):
+        if all(cell_text(v) == "" for v in cells):
             continue
-        s_text, m_text, i_text, host, actions = (_text(v) for v in cells[:5])
+        s_text, m_text, i_text, host, actions = (cell_text(v) for v in cells[:5])
 
         def problem(column: int | None, reason: str, row: int = row) -> None:
             problems.append(Problem(sheet, row, column, reason))
@@ -328,7 +326,7 @@ def _parse_sheet(ws, number: int, problems: list[Problem]) -> DimensionSpec:  # 
             item_numbers[m[1]] = row
         if m and not item_title:
             problem(3, "缺少項目內容。")
-        unit_names = [u for u in re.split(r"[、,，\n]+", _text(cells[6])) if u.strip()]
+        unit_names = [u for u in re.split(r"[、,，\n]+", cell_text(cells[6])) if u.strip()]
         if not host and not unit_names:
             problem(4, "缺少主辦單位。")
         if len(host) > 200:
@@ -403,114 +401,3 @@ def _parse_indicators(cells: list, problem) -> list[IndicatorSpec]:  # type: ign
             problem(12, f"可填小數「{decimal_text}」應為「是」或留空。")
         specs.append(IndicatorSpec(name, measure, target, str(aggregation), decimal_text in _YES))
     return specs
-
-
-# --- writing ------------------------------------------------------------------------------
-
-
-def _number_text(value: Decimal | None) -> str:
-    if value is None:
-        return ""
-    return f"{value.normalize():f}"
-
-
-def plan_rows(year: Year) -> list[tuple[str, str, list[list]]]:  # type: ignore[type-arg]
-    """(sheet name, title, rows of 12 cells) per dimension; rows carry spans as None below them."""
-    out = []
-    for d in plan_tree(year, include_retired=False):
-        dim = d.dimension
-        title = f"構面{dim.label}：{dim.name} ({_number_text(dim.max_score)} 分)"
-        rows: list[list] = []  # type: ignore[type-arg]
-        for s in d.strategies:
-            for m in s.methods:
-                texts = [f"{i.label}{i.item.title}".strip() for i in m.items]
-                has_item_column = any(texts)
-                heading = f"{m.label}{m.method.title}"
-                m_text = f"{heading}\n{m.method.description}" if m.method.description else heading
-                for position, (i, text) in enumerate(zip(m.items, texts, strict=True)):
-                    inds = i.indicators
-                    rows.append(
-                        [
-                            f"{s.label}{s.strategy.title}",
-                            m_text if position == 0 else None,
-                            text if has_item_column else None,
-                            i.item.host_label,
-                            i.item.planned_actions,
-                            "",
-                            "、".join(u.name for u in i.host_units),
-                            "\n".join(x.name for x in inds),
-                            "\n".join(x.measure for x in inds),
-                            "\n".join(_number_text(x.target) for x in inds),
-                            "\n".join(AGGREGATION_TEXT[x.aggregation] for x in inds),  # type: ignore[index]
-                            "\n".join("是" if x.allows_decimals else "" for x in inds),
-                            # bookkeeping for merges, dropped before writing:
-                            has_item_column,
-                            len(m.items) if position == 0 else 0,
-                        ]
-                    )
-        out.append((d.sheet_name, title, rows))
-    return out
-
-
-def export_plan(year: Year) -> tuple[str, str, bytes]:
-    """The year's plan (items in use) as a workbook: (filename, content type, bytes)."""
-    thin = Side(style="thin", color="000000")
-    border = Border(left=thin, right=thin, top=thin, bottom=thin)
-    wrap = Alignment(wrap_text=True, vertical="top")
-    workbook = Workbook()
-    workbook.remove(workbook.active)
-    for sheet_name, title, rows in plan_rows(year):
-        ws = workbook.create_sheet(sheet_name)
-        ws.cell(1, 1, title).font = Font(bold=True, size=13)
-        ws.merge_cells(start_row=1, start_column=1, end_row=1, end_column=6)
-        for column, text in enumerate(HEADER, start=1):
-            cell = ws.cell(2, column, text or None)
-            cell.font = Font(bold=True)
-            cell.fill = PatternFill("solid", fgColor="EEEEEE")
-            cell.alignment = Alignment(wrap_text=True, vertical="center", horizontal="center")
-            cell.border = border
-        ws.merge_cells(start_row=2, start_column=2, end_row=2, end_column=3)
-        strategy_start = FIRST_DATA_ROW
-        for offset, values in enumerate(rows):
-            row = FIRST_DATA_ROW + offset
-            *cells, has_item_column, method_span = values
-            previous = rows[offset - 1][0] if offset else None
-            if cells[0] != previous:
-                strategy_start = row
-            else:
-                cells[0] = None
-            for column, value in enumerate(cells, start=1):
-                cell = ws.cell(row, column)
-                if value is not None and value != "":
-                    cell.value = value
-                    cell.data_type = "s"  # text stays text, whatever it starts with
-                    if value[:1] in "=+-@":
-                        cell.quotePrefix = True
-                cell.alignment = wrap
-                cell.border = border
-            if method_span:
-                last = 2 if has_item_column else 3
-                ws.merge_cells(
-                    start_row=row, start_column=2, end_row=row + method_span - 1, end_column=last
-                )
-            next_strategy = rows[offset + 1][0] if offset + 1 < len(rows) else None
-            if next_strategy != values[0] and row > strategy_start:
-                ws.merge_cells(start_row=strategy_start, start_column=1, end_row=row, end_column=1)
-        for column, width in enumerate(WIDTHS, start=1):
-            ws.column_dimensions[get_column_letter(column)].width = width
-        ws.freeze_panes = "A3"
-        ws.print_title_rows = "1:2"
-        ws.page_setup.orientation = "landscape"
-    buffer = io.BytesIO()
-    workbook.save(buffer)
-    filename = f"{year.organization.code}-{year.roc_year}-plan.xlsx"
-    return filename, CONTENT_TYPE, buffer.getvalue()
-
-
-def sheet_cells(data: bytes) -> dict[str, list[list[str]]]:
-    """Every sheet's cell texts (merged cells read as blank): what two exports are compared by."""
-    workbook = load_workbook(io.BytesIO(data), data_only=True)
-    return {
-        ws.title: [[_text(v) for v in row] for row in ws.iter_rows(values_only=True)]
-        for ws in workbook.worksheets
-    }

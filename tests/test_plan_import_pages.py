@@ -9,7 +9,7 @@ from django.urls import reverse
 
 from scoring.models import GradeBands, ScoreSheet
 from strategies.models import Item, Year
-from strategies.plan_excel import export_plan, sheet_cells
+from strategies.plan_export import export_plan, sheet_cells
 from tests import factories
 from tests.plan_files import edited, snapshot
 

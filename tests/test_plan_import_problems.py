@@ -8,9 +8,11 @@ import pytest
 from openpyxl import Workbook
 
 from strategies.errors import DomainError
+from strategies.hosts import resolve_hosts
 from strategies.models import Year
-from strategies.plan_excel import PlanFileError, export_plan
-from strategies.services.plan_import import apply_import, preview_import, resolve_hosts
+from strategies.plan_excel import PlanFileError
+from strategies.plan_export import export_plan
+from strategies.services.plan_import import apply_import, preview_import
 from tests import factories
 from tests.plan_files import edited, snapshot
 

@@ -6,7 +6,7 @@ from decimal import Decimal
 import pytest
 
 from strategies.models import Indicator, Item, Year
-from strategies.plan_excel import export_plan, sheet_cells
+from strategies.plan_export import export_plan, sheet_cells
 from strategies.services.plan_import import apply_import, preview_import
 from tests.plan_files import branch_with_same_units, load_seed
 

@@ -13,7 +13,7 @@ from django.views.decorators.http import require_POST
 
 from strategies.errors import DomainError
 from strategies.forms_manage import MAX_PLAN_FILE_BYTES, PlanFileForm
-from strategies.plan_excel import export_plan
+from strategies.plan_export import export_plan
 from strategies.services.plan_import import apply_import, preview_import
 from strategies.views.manage_common import admin_year
 

@@ -5,7 +5,7 @@ import pytest
 from playwright.sync_api import expect
 
 from strategies.models import Item, Year
-from strategies.plan_excel import export_plan
+from strategies.plan_export import export_plan
 from tests.plan_files import edited
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]

@@ -163,3 +163,29 @@ class TestDelivery:
         with pytest.raises(CommandError, match="YYYY-MM-DD"):
             call_command("send_reminders", "--date", "2024-13-01", stdout=StringIO())
         assert mail.outbox == []
+
+
+@pytest.mark.django_db
+def test_reading_does_not_grow_with_the_year(people, year, unit_a, django_assert_max_num_queries):
+    """Open years 1; per open year: plan 6, entries 1, recent logs 1, members 1; per mail: a
+    savepoint, per (kind, month) logged 2 checks (full_clean) and an insert, the release.
+    Ten times the items: the same count."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from tests import factories
+
+    def count() -> int:
+        ReminderLog.objects.all().delete()
+        with on(dt.date(2024, 2, 7)), CaptureQueriesContext(connection) as ctx:
+            send_reminders()
+        return len(ctx.captured_queries)
+
+    small = count()
+    for _ in range(9):
+        factories.make_item(year, hosts=[unit_a])
+    assert count() == small
+    # 10 reads + staff_a's one mail (savepoint, 2 checks, January's 預催 insert, release).
+    ReminderLog.objects.all().delete()
+    with on(dt.date(2024, 2, 8)), django_assert_max_num_queries(15):
+        send_reminders()

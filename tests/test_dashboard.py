@@ -210,3 +210,29 @@ class TestYearChoice:
 
     def test_a_member_without_years_sees_a_note(self, client, staff_a):
         assert "尚無年度資料" in page(client, staff_a).content.decode()
+
+
+@pytest.mark.django_db
+@pytest.mark.usefixtures("after_deadline")
+class TestOthers:
+    def test_headquarters_auditors_see_the_branch(self, client, hq_auditor, item, year):
+        response = page(client, hq_auditor)
+        assert response.context["year"] == year
+        assert response.context["board_template"] == "dashboard/auditor.html"
+
+    def test_a_user_without_membership_sees_a_note(self, client, django_user_model):
+        user = django_user_model.objects.create_user("nobody", password="x-pass-123")
+        html = page(client, user).content.decode()
+        assert "尚未加入任何機關" in html
+
+    def test_outsiders_see_their_own_organization_only(self, client, outsider, item, year):
+        response = page(client, outsider)
+        assert response.context["year"] is None
+        assert "高雄分局" not in response.content.decode()
+
+    def test_staff_looking_at_another_units_entries_get_nothing_of_them(
+        self, client, staff_b, item, unit_a
+    ):
+        entry(item, unit_a, 1, Status.SUBMITTED)
+        board = page(client, staff_b).context["board"]
+        assert board.glance == [] and board.overdue == []

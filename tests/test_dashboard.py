@@ -148,15 +148,31 @@ class TestAuditor:
         assert [(c.done, c.expected) for c in dim3.cells] == [(0, 2), (0, 2)]
         assert "各構面、各單位填報完成度" in response.content.decode()
 
-    def test_indicators_short_of_target(self, client, auditor, item, unit_a):
+    def test_indicators_short_of_target_once_the_year_is_closed(
+        self, client, auditor, item, unit_a, year
+    ):
         january = entry(item, unit_a, 1, Status.APPROVED)
         IndicatorValue.objects.create(
             entry=january, indicator=item.indicators.get(), value=Decimal(4)
         )
+        Year.objects.filter(pk=year.pk).update(status=Year.Status.CLOSED)
         response = page(client, auditor)
         (short,) = response.context["board"].short
         assert (short.actual, short.target, short.achievement) == (4, 9, 44)
         assert "44%" in response.content.decode()
+
+    def test_in_an_open_year_the_target_counts_pro_rata(self, client, auditor, item, unit_a, year):
+        # 2024-02-11: January is past its deadline, so 1/12 of the target is due (0.75 of 9).
+        january = entry(item, unit_a, 1, Status.APPROVED)
+        IndicatorValue.objects.create(
+            entry=january, indicator=item.indicators.get(), value=Decimal(1)
+        )
+        lagging = factories.make_item(year, hosts=[unit_a], dimension=2, target=24)
+        response = page(client, auditor)
+        (short,) = response.context["board"].short
+        assert short.indicator == lagging.indicators.get()
+        assert (short.expected, short.months_due) == (2, 1)
+        assert "應達值" in response.content.decode()
 
     def test_score_sheet_state(self, client, auditor, year):
         for dimension in year.dimensions.all():

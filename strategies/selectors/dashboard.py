@@ -169,6 +169,8 @@ class ShortIndicator:
     target: Decimal
     achievement: int | None
     from_report: bool
+    expected: Decimal  # the bar it is measured against: the target, or its share so far
+    months_due: int  # 12 once the year is closed; else the months past their deadline
 
 
 @dataclass
@@ -179,6 +181,17 @@ class YearContext:
     months_in_scope: list[int]  # months whose entries are owed (open months, or all once closed)
     items: list[PlanItem]
     counts_overdue: bool
+
+    @property
+    def months_due(self) -> int:
+        """Months whose deadline has passed (all 12 once the year is closed or locked)."""
+        if not self.counts_overdue:
+            return 12 if self.months_in_scope else 0
+        return sum(
+            1
+            for m in MONTHS
+            if deadlines.is_overdue(self.year.roc_year, m, self.year.deadline_day, self.today)
+        )
 
 
 @dataclass
@@ -431,8 +444,10 @@ def _units(year: Year) -> list[Unit]:
 
 
 def _short_indicators(ctx: YearContext) -> list[ShortIndicator]:
-    """Indicators whose year figure (the report's, else compiled from approved entries by the
-    indicator's rule) is below a positive target. Two queries: approved entries, their values."""
+    """Indicators whose figure (the report's, else compiled from approved entries by the
+    indicator's rule) is below a positive target, or in an open year below the target's share
+    of the months past their deadline (3 months due: a quarter of the target). Two queries:
+    approved entries, their values."""
     approved = MonthlyEntry.objects.filter(
         item__method__strategy__dimension__year=ctx.year, status=Status.APPROVED
     ).prefetch_related(
@@ -444,7 +459,10 @@ def _short_indicators(ctx: YearContext) -> list[ShortIndicator]:
     by_item: dict[int, list[MonthlyEntry]] = defaultdict(list)
     for entry in approved.only("id", "item_id", "unit_id", "month"):
         by_item[entry.item_id].append(entry)
-    short = []
+    short: list[ShortIndicator] = []
+    months_due = ctx.months_due
+    if not months_due:
+        return short
     for pitem in ctx.items:
         for indicator in pitem.indicators:
             target = indicator.target
@@ -456,7 +474,8 @@ def _short_indicators(ctx: YearContext) -> list[ShortIndicator]:
             else:
                 actual = total_for(indicator, by_item.get(pitem.pk, [])).actual
             actual = actual or Decimal(0)
-            if actual < target:
+            expected = target if months_due >= 12 else target * months_due / 12
+            if actual < expected:
                 short.append(
                     ShortIndicator(
                         item=pitem,
@@ -465,6 +484,8 @@ def _short_indicators(ctx: YearContext) -> list[ShortIndicator]:
                         target=target,
                         achievement=achievement_percent(actual, target),
                         from_report=from_report,
+                        expected=expected,
+                        months_due=months_due,
                     )
                 )
     return short

@@ -1,6 +1,7 @@
 """Faults midway (PostgreSQL): nothing half-written, a plain message, and the next try works.
 
-- an import interrupted by an exception midway leaves the database exactly as before;
+- an import or a restore interrupted by an exception midway leaves the database (and the stored
+  files) exactly as before;
 - a database connection dropped during a save: the person is told nothing was saved (503), the
   entry is as before, and the next save works;
 - a full disk while an evidence file is written: no orphan row (and no orphan file).
@@ -8,10 +9,12 @@
 
 import errno
 import json
+from decimal import Decimal
 
 import pytest
 from django.apps import apps
 from django.conf import settings as django_settings
+from django.contrib.auth import get_user_model
 from django.core.files.storage import FileSystemStorage
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.db import OperationalError, connection
@@ -21,7 +24,11 @@ from django.urls import reverse
 from perfreport.reports import importing
 from perfreport.reports.exporters import get_exporter
 from perfreport.reports.selectors import build_report
-from strategies.models import Evidence, IndicatorValue, MonthlyEntry, Year
+from scoring.backup_specs import ALL_SPECS
+from scoring.models import DimensionScore
+from strategies import backup
+from strategies.backup import restore as restore_module
+from strategies.models import Evidence, IndicatorValue, MonthlyEntry, Organization, Year
 from strategies.services import entries as services
 
 pytestmark = [
@@ -32,16 +39,19 @@ pytestmark = [
     ),
 ]
 
+User = get_user_model()
 OUTAGE_MIDDLEWARE = "perfreport.health.OutageMiddleware"
 PDF = b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"
 
 
-def snapshot() -> dict[str, list[tuple]]:
-    """Every row of every table, in primary-key order."""
-    return {
+def snapshot() -> dict[str, list]:
+    """Every row of every table, in primary-key order, and every stored file."""
+    rows: dict[str, list] = {
         model._meta.label: list(model._base_manager.order_by("pk").values_list())
         for model in apps.get_models()
     }
+    rows["files"] = _stored_files()
+    return rows
 
 
 @pytest.fixture
@@ -79,6 +89,49 @@ def test_an_import_interrupted_midway_leaves_the_database_as_before(seed, monkey
     monkeypatch.setattr(importing, "_apply_item", original)
     imported = importing.import_report(raw=raw)
     assert imported.roc_year == 140
+
+
+# --- a restore interrupted midway -----------------------------------------------------------
+
+
+def test_a_restore_interrupted_midway_leaves_the_database_and_files_as_before(
+    org, year, item, unit_a, staff_a, monkeypatch
+):
+    services.save_entry(
+        user=staff_a,
+        item=item,
+        unit=unit_a,
+        month=1,
+        version=0,
+        narrative="附簽到表",
+        values={},
+        files=[SimpleUploadedFile("簽到表.pdf", PDF, content_type="application/pdf")],
+    )
+    dimension = year.dimensions.get(number=1)
+    DimensionScore.objects.create(dimension=dimension, round="self", score=Decimal(184))
+    archive = backup.build_backup(organization=org, roc_year=113, specs=ALL_SPECS)
+    # The original moves aside, so the archive restores as new rows next to it.
+    Organization.objects.filter(pk=org.pk).update(code="khh-old")
+    User.objects.filter(pk=staff_a.pk).update(username="staff_a-old")
+    before = snapshot()
+
+    original = restore_module._find_existing
+
+    def failing(spec, *args, **kwargs):  # type: ignore[no-untyped-def]
+        # The scores come last: the plan, the entries and the evidence file are written by now.
+        if spec.name == "dimension_score":
+            raise RuntimeError("disk controller reset")
+        return original(spec, *args, **kwargs)
+
+    monkeypatch.setattr(restore_module, "_find_existing", failing)
+    with pytest.raises(RuntimeError, match="disk controller reset"):
+        backup.restore_backup(content=archive, specs=ALL_SPECS)
+
+    assert snapshot() == before
+    monkeypatch.undo()
+    restored = backup.restore_backup(content=archive, specs=ALL_SPECS)
+    assert restored.year.organization.code == "khh"
+    assert Evidence.objects.filter(entry__item__method__strategy__dimension__year=restored.year)
 
 
 # --- a database connection dropped during a save --------------------------------------------
@@ -226,5 +279,9 @@ def test_a_full_disk_on_the_second_of_two_files_keeps_neither(item, unit_a, staf
             files=files,
         )
     assert raised.value.errno == errno.ENOSPC
-    assert snapshot() == before
+    after = snapshot()
+    # No orphan row. (The first file stays on disk: see the report; rows are what must not leak.)
+    assert {k: v for k, v in after.items() if k != "files"} == {
+        k: v for k, v in before.items() if k != "files"
+    }
     assert Evidence.objects.count() == 0

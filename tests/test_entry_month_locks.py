@@ -73,3 +73,11 @@ def test_admin_reopens_an_approved_entry_with_a_reason(
     assert entry.status == MonthlyEntry.Status.RETURNED
     assert entry.return_reason == "數值誤植，需更正"
     assert "數值誤植，需更正" in entry.history.latest("history_date").history_change_reason
+
+
+def test_my_work_links_admins_to_the_month_locks(client, year, admin_user, staff_a):
+    url = reverse("strategies:month-locks", args=[year.pk])
+    login(client, admin_user)
+    assert url in client.get(reverse("strategies:my-work")).content.decode()
+    login(client, staff_a)
+    assert url not in client.get(reverse("strategies:my-work")).content.decode()

@@ -148,7 +148,11 @@ def _entry_page(  # type: ignore[no-untyped-def]
     if form is None and can_edit:
         initial = {"version": ctx.version, "narrative": entry.narrative if entry else ""}
         for indicator in ctx.indicators:
-            initial[value_field_name(indicator)] = ctx.values.get(indicator.pk)
+            value = ctx.values.get(indicator.pk)
+            # 3, not 3.00: whole counts are shown as people write them.
+            initial[value_field_name(indicator)] = (
+                None if value is None else f"{value.normalize():f}"
+            )
         form = EntryForm(initial=initial, indicators=ctx.indicators)
     can_review = (
         entry is not None

@@ -292,6 +292,60 @@ def score_history(year: Year, *, limit: int = 50) -> list[ScoreChange]:
     return changes[:limit]
 
 
+@dataclass(frozen=True)
+class RecordedChange:
+    """One recorded change: when, who, what it became and why."""
+
+    when: datetime
+    who: str
+    what: str
+    reason: str
+
+
+def _name(user) -> str:  # type: ignore[no-untyped-def]
+    return (user.get_full_name() or user.get_username()) if user else ""
+
+
+def year_status_history(year: Year, *, limit: int = 10) -> list[RecordedChange]:
+    """The year's status changes, newest first: sign-off, reopening and the reason (1 query)."""
+    historical = Year.history.model  # type: ignore[attr-defined]
+    records = historical.objects.filter(id=year.pk).select_related("history_user")
+    changes: list[RecordedChange] = []
+    previous = None
+    for record in records.order_by("history_date", "history_id"):
+        if record.status != previous:
+            changes.append(
+                RecordedChange(
+                    when=record.history_date,
+                    who=_name(record.history_user),
+                    what=str(Year.Status(record.status).label),
+                    reason=record.history_change_reason or "",
+                )
+            )
+        previous = record.status
+    changes.reverse()
+    return changes[:limit]
+
+
+def bands_history(year: Year, *, limit: int = 10) -> list[RecordedChange]:
+    """The year's grade-band changes, newest first, each as its legend line (1 query)."""
+    historical = GradeBands.history.model  # type: ignore[attr-defined]
+    records = (
+        historical.objects.filter(year_id=year.pk)
+        .select_related("history_user")
+        .order_by("-history_date", "-history_id")[:limit]
+    )
+    return [
+        RecordedChange(
+            when=r.history_date,
+            who=_name(r.history_user),
+            what=Bands(r.excellent_min, r.a_min, r.b_min, r.c_min).legend(),
+            reason=r.history_change_reason or "",
+        )
+        for r in records
+    ]
+
+
 # --- The auditor's review page ----------------------------------------------------------------
 
 

@@ -75,6 +75,7 @@ def score_sheet(request: HttpRequest, org: str, roc_year: int) -> HttpResponse:
             "score_chart": score_chart_svg(data),
             "trend_chart": trend_chart_svg(data),
             "history": selectors.score_history(year, limit=20),
+            "status_history": selectors.year_status_history(year),
             "can_self": can_enter_round(membership, year, Round.SELF) and not data.locked,
             "can_review": can_enter_round(membership, year, Round.REVIEW) and not data.locked,
             "can_sign_off": is_year_auditor(membership, year)
@@ -197,7 +198,12 @@ def bands_edit(request: HttpRequest, org: str, roc_year: int) -> HttpResponse:
     return render(
         request,
         "scoring/bands_edit.html",
-        {"sheet": data, "year": year, "form": form},
+        {
+            "sheet": data,
+            "year": year,
+            "form": form,
+            "bands_history": selectors.bands_history(year),
+        },
         status=status,
     )
 

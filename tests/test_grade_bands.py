@@ -87,6 +87,9 @@ def test_the_admin_edits_bands_on_the_page(client, year, admin_user):
     assert "已更新等第區間，本年度等第已重新計算。" in page
     assert "優=930 分以上" in page
     assert 'id="sheet-grade">甲<' in page
+    # the bands page lists the change: who and the new legend
+    page = client.get(BANDS_URL).content.decode()
+    assert "優=930 分以上；甲=929-800 分" in page and "管理者" in page
 
 
 def test_bad_bands_on_the_page_show_the_reason(client, year, admin_user):

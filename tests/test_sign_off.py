@@ -105,6 +105,9 @@ def test_the_admin_reopens_with_a_reason_and_the_sign_off_is_withdrawn(
     sheet = ScoreSheet.objects.get(year=year)
     assert sheet.signed_off_at is None
     assert sheet.history.first().history_change_reason == "撤銷複評完成：總局退回重評"
+    # the sheet shows the sign-off and the reopening with its reason
+    page = client.get("/scoring/khh/113/").content.decode()
+    assert "完成複評，年度鎖定" in page and "總局退回重評" in page
     # scores can change again
     services.save_scores(year=year, round="review", scores={**SEED, 5: "80"}, user=auditor)
     assert (

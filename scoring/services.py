@@ -5,9 +5,11 @@ Every function is keyword-only, runs in one transaction, checks everything befor
 with a message a person can act on.
 """
 
+import re
+import unicodedata
 from collections.abc import Mapping
 from dataclasses import dataclass, field
-from decimal import Decimal, InvalidOperation
+from decimal import Decimal
 
 from django.db import transaction
 from django.utils import timezone
@@ -21,6 +23,7 @@ from strategies.services.years import lock_year, set_year_status
 
 Round = DimensionScore.Round
 ONE_DECIMAL = Decimal("0.1")
+PLAIN_NUMBER = re.compile(r"[0-9]+(?:\.[0-9]+)?")
 # django-simple-history keeps change reasons in a 100-character column.
 REASON_MAX = 100
 
@@ -61,14 +64,14 @@ def parse_score(raw: object, dimension: Dimension) -> tuple[Decimal | None, str]
     """(score, "") or (None, message naming the dimension and its maximum)."""
     maximum = dimension.max_score
     bounds = f"{dimension_title(dimension)}的分數必須介於 0 與 {format_number(maximum)} 分之間"
-    text = "" if raw is None else str(raw).strip()
+    # NFKC: full-width digits typed with a Chinese input method ("１８４") read as 184.
+    text = "" if raw is None else unicodedata.normalize("NFKC", str(raw)).strip()
     if not text:
         return None, f"請填寫{dimension_title(dimension)}的分數（0 至 {format_number(maximum)} 分）"
-    try:
-        value = Decimal(text)
-    except InvalidOperation:
+    if not PLAIN_NUMBER.fullmatch(text):  # no sign, exponent, underscore, NaN or Infinity
         return None, bounds
-    if not value.is_finite() or value < 0 or value > maximum:
+    value = Decimal(text)
+    if value > maximum:
         return None, bounds
     if value != value.quantize(ONE_DECIMAL):
         return None, f"{bounds}，最多一位小數"
@@ -238,12 +241,9 @@ def parse_bands(values: Mapping[str, object]) -> Bands:
     errors: dict[str, str] = {}
     for name, label in labels.items():
         raw = values.get(name)
-        text = "" if raw is None else str(raw).strip()
-        try:
-            value = Decimal(text)
-        except InvalidOperation:
-            value = Decimal("NaN")
-        if not value.is_finite() or value <= 0 or value > MAX_TOTAL:
+        text = "" if raw is None else unicodedata.normalize("NFKC", str(raw)).strip()
+        value = Decimal(text) if PLAIN_NUMBER.fullmatch(text) else None
+        if value is None or value <= 0 or value > MAX_TOTAL:
             errors[name] = f"「{label}」的下限必須是介於 0 與 1000 分之間的數字"
         elif value != value.quantize(ONE_DECIMAL):
             errors[name] = f"「{label}」的下限最多一位小數"

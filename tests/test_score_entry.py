@@ -64,6 +64,10 @@ def test_the_review_round_decides_the_sheet_once_complete(year, admin_user, audi
         ("Infinity", "構面一（基礎服務）的分數必須介於 0 與 200 分之間"),
         ("100.25", "構面一（基礎服務）的分數必須介於 0 與 200 分之間，最多一位小數"),
         ("", "請填寫構面一（基礎服務）的分數（0 至 200 分）"),
+        ("1e2", "構面一（基礎服務）的分數必須介於 0 與 200 分之間"),
+        ("1_0", "構面一（基礎服務）的分數必須介於 0 與 200 分之間"),
+        ("+5", "構面一（基礎服務）的分數必須介於 0 與 200 分之間"),
+        ("１８４分", "構面一（基礎服務）的分數必須介於 0 與 200 分之間"),
     ],
 )
 def test_a_bad_score_is_refused_and_nothing_is_saved(year, admin_user, typed, message):
@@ -197,3 +201,19 @@ def test_a_year_without_a_sheet_gets_one_on_first_save(org, admin_user):
 )
 def test_numbers_print_as_integers_when_whole(value, text):
     assert services.format_number(value) == text
+
+
+def test_full_width_digits_read_as_numbers(year, admin_user):
+    services.save_scores(
+        year=year,
+        round="self",
+        scores={1: "１８４", 2: " 284 ", 3: "１８２.０", 4: "186", 5: "84"},
+        user=admin_user,
+    )
+    assert scores_of(year, "self") == {
+        1: Decimal(184),
+        2: Decimal(284),
+        3: Decimal(182),
+        4: Decimal(186),
+        5: Decimal(84),
+    }

@@ -13,7 +13,7 @@
 
   // "115.5" -> 1155; null when not a number with at most one decimal.
   function tenths(text) {
-    var t = String(text).trim();
+    var t = String(text).normalize("NFKC").trim();
     if (!/^\d+(\.\d)?$/.test(t)) { return null; }
     var parts = t.split(".");
     return parseInt(parts[0], 10) * 10 + (parts[1] ? parseInt(parts[1], 10) : 0);

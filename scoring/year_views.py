@@ -5,6 +5,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect
+from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from scoring.year_setup import copy_year_with_scoring
@@ -22,7 +23,7 @@ def copy_year(request: HttpRequest) -> HttpResponse:
     if not form.is_valid():
         for errors in form.errors.values():
             for error in errors:
-                messages.error(request, f"無法複製年度：{error}")
+                messages.error(request, _("無法複製年度：%(error)s") % {"error": error})
         return redirect("manage:years")
     data = form.cleaned_data
     try:
@@ -38,7 +39,14 @@ def copy_year(request: HttpRequest) -> HttpResponse:
         return redirect("manage:years")
     messages.success(
         request,
-        f"已由 {data['from_year'].roc_year} 年度複製出 {year.roc_year} 年度"
-        f"（{year.get_status_display()}）：架構、目標值與等第區間已複製，成果與分數留空。",
+        _(
+            "已由 %(source)s 年度複製出 %(target)s 年度（%(status)s）："
+            "架構、目標值與等第區間已複製，成果與分數留空。"
+        )
+        % {
+            "source": data["from_year"].roc_year,
+            "target": year.roc_year,
+            "status": year.get_status_display(),
+        },
     )
     return redirect("manage:plan", pk=year.pk)

@@ -5,6 +5,7 @@ from django.core.exceptions import PermissionDenied
 from django.forms import Form
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, render
+from django.utils.translation import gettext as _
 
 from strategies.access import check_org_admin, membership_of
 from strategies.errors import DomainError
@@ -31,13 +32,19 @@ def form_page(  # type: ignore[no-untyped-def]
     title: str,
     back_url: str,
     context: dict | None = None,  # type: ignore[type-arg]
-    submit: str = "儲存",
+    submit: str = "",
     status: int = 200,
 ) -> HttpResponse:
     return render(
         request,
         "strategies/manage/form.html",
-        {"form": form, "title": title, "back_url": back_url, "submit": submit, **(context or {})},
+        {
+            "form": form,
+            "title": title,
+            "back_url": back_url,
+            "submit": submit or _("儲存"),
+            **(context or {}),
+        },
         status=status,
     )
 

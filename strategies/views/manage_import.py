@@ -9,6 +9,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from strategies.errors import DomainError
@@ -29,7 +30,7 @@ def _upload_dir() -> Path:
 
 @login_required
 def plan_export(request: HttpRequest, pk: int) -> HttpResponse:
-    _, year = admin_year(request, pk)
+    _membership, year = admin_year(request, pk)
     filename, content_type, content = export_plan(year)
     response = HttpResponse(content, content_type=content_type)
     response["Content-Disposition"] = f'attachment; filename="{filename}"'
@@ -39,13 +40,16 @@ def plan_export(request: HttpRequest, pk: int) -> HttpResponse:
 @login_required
 def plan_import(request: HttpRequest, pk: int) -> HttpResponse:
     """GET: the upload form. POST: read the file and show the dry-run preview."""
-    _, year = admin_year(request, pk)
+    _membership, year = admin_year(request, pk)
     form = PlanFileForm(request.POST or None, request.FILES or None)
     context: dict[str, object] = {"year": year, "form": form}
     if request.method == "POST" and form.is_valid():
         upload = form.cleaned_data["file"]
         if upload.size > MAX_PLAN_FILE_BYTES:
-            form.add_error("file", f"檔案大小 {upload.size / 1024 / 1024:.1f} MB，超過上限 10 MB。")
+            form.add_error(
+                "file",
+                _("檔案大小 %(size).1f MB，超過上限 10 MB。") % {"size": upload.size / 1024 / 1024},
+            )
             return render(request, "strategies/manage/plan_import.html", context, status=400)
         data = upload.read()
         try:
@@ -76,16 +80,16 @@ def plan_import(request: HttpRequest, pk: int) -> HttpResponse:
 @require_POST
 def plan_import_apply(request: HttpRequest, pk: int) -> HttpResponse:
     """Apply the file previewed in this session, all or nothing."""
-    _, year = admin_year(request, pk)
+    _membership, year = admin_year(request, pk)
     pending = request.session.get(SESSION_KEY) or {}
     token = request.POST.get("token", "")
     if not token or pending.get("token") != token or pending.get("year") != year.pk:
-        messages.error(request, "找不到要匯入的檔案預覽，請重新上傳計畫檔。")
+        messages.error(request, _("找不到要匯入的檔案預覽，請重新上傳計畫檔。"))
         return redirect("manage:plan-import", pk=year.pk)
     path = _upload_dir() / f"{token}.xlsx"
     data = path.read_bytes() if path.is_file() else b""
     if hashlib.sha256(data).hexdigest() != pending.get("sha256"):
-        messages.error(request, "預覽過的檔案已不存在或已變更，請重新上傳計畫檔。")
+        messages.error(request, _("預覽過的檔案已不存在或已變更，請重新上傳計畫檔。"))
         return redirect("manage:plan-import", pk=year.pk)
     try:
         preview, year = apply_import(
@@ -103,7 +107,11 @@ def plan_import_apply(request: HttpRequest, pk: int) -> HttpResponse:
         request.session.pop(SESSION_KEY, None)
     messages.success(
         request,
-        f"已匯入計畫檔：新增 {len(preview.created)}、修改 {len(preview.changed)}、"
-        f"停用 {len(preview.retired)} 項。",
+        _("已匯入計畫檔：新增 %(created)d、修改 %(changed)d、停用 %(retired)d 項。")
+        % {
+            "created": len(preview.created),
+            "changed": len(preview.changed),
+            "retired": len(preview.retired),
+        },
     )
     return redirect("manage:plan", pk=year.pk)

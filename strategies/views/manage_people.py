@@ -5,6 +5,7 @@ from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
+from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from strategies.access import check_org_admin
@@ -50,7 +51,7 @@ def units(request: HttpRequest) -> HttpResponse:
         except DomainError as error:
             refused(request, form, error)
         else:
-            messages.success(request, f"已新增單位「{unit.name}」。")
+            messages.success(request, _("已新增單位「%(name)s」。") % {"name": unit.name})
             return redirect("manage:units")
     return render(
         request,
@@ -75,10 +76,13 @@ def unit_edit(request: HttpRequest, pk: int) -> HttpResponse:
         except DomainError as error:
             refused(request, form, error)
         else:
-            messages.success(request, "已修改單位。")
+            messages.success(request, _("已修改單位。"))
             return redirect("manage:units")
     return form_page(
-        request, form, title=f"修改單位｜{unit.name}", back_url=reverse("manage:units")
+        request,
+        form,
+        title=_("修改單位｜%(name)s") % {"name": unit.name},
+        back_url=reverse("manage:units"),
     )
 
 
@@ -95,7 +99,8 @@ def unit_retire(request: HttpRequest, pk: int) -> HttpResponse:
     except DomainError as error:
         messages.error(request, error.message)
     else:
-        messages.success(request, f"已{'恢復使用' if restore else '停用'}「{unit.name}」。")
+        done = _("已恢復使用「%(name)s」。") if restore else _("已停用「%(name)s」。")
+        messages.success(request, done % {"name": unit.name})
     return redirect("manage:units")
 
 
@@ -134,9 +139,11 @@ def user_add(request: HttpRequest) -> HttpResponse:
         except DomainError as error:
             refused(request, form, error)
         else:
-            messages.success(request, f"已建立帳號「{user.username}」。")
+            messages.success(
+                request, _("已建立帳號「%(username)s」。") % {"username": user.username}
+            )
             return redirect("manage:users")
-    return form_page(request, form, title="新增使用者", back_url=reverse("manage:users"))
+    return form_page(request, form, title=_("新增使用者"), back_url=reverse("manage:users"))
 
 
 @login_required
@@ -166,12 +173,14 @@ def user_edit(request: HttpRequest, pk: int) -> HttpResponse:
         except DomainError as error:
             refused(request, form, error)
         else:
-            messages.success(request, f"已更新「{member.user.username}」。")
+            messages.success(
+                request, _("已更新「%(username)s」。") % {"username": member.user.username}
+            )
             return redirect("manage:users")
     return form_page(
         request,
         form,
-        title=f"修改使用者｜{member.user.username}",
+        title=_("修改使用者｜%(username)s") % {"username": member.user.username},
         back_url=reverse("manage:users"),
     )
 
@@ -186,9 +195,8 @@ def user_active(request: HttpRequest, pk: int) -> HttpResponse:
     except DomainError as error:
         messages.error(request, error.message)
     else:
-        messages.success(
-            request, f"已{'啟用' if active else '停用'}帳號「{member.user.username}」。"
-        )
+        done = _("已啟用帳號「%(username)s」。") if active else _("已停用帳號「%(username)s」。")
+        messages.success(request, done % {"username": member.user.username})
     return redirect("manage:users")
 
 
@@ -206,13 +214,14 @@ def user_password(request: HttpRequest, pk: int) -> HttpResponse:
         else:
             messages.success(
                 request,
-                f"已重設「{member.user.username}」的密碼，請以安全方式告知本人並請其登入後更改。",
+                _("已重設「%(username)s」的密碼，請以安全方式告知本人並請其登入後更改。")
+                % {"username": member.user.username},
             )
             return redirect("manage:users")
     return form_page(
         request,
         form,
-        title=f"重設密碼｜{member.user.username}",
+        title=_("重設密碼｜%(username)s") % {"username": member.user.username},
         back_url=reverse("manage:users"),
-        submit="重設密碼",
+        submit=_("重設密碼"),
     )

@@ -5,6 +5,7 @@ from django.contrib.auth.decorators import login_required
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
+from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from strategies.access import check_org_admin
@@ -36,7 +37,7 @@ def _plan_url(year: Year, anchor: str = "") -> str:
 
 @login_required
 def plan(request: HttpRequest, pk: int) -> HttpResponse:
-    _, year = admin_year(request, pk)
+    _membership, year = admin_year(request, pk)
     return render(
         request,
         "strategies/manage/plan.html",
@@ -71,9 +72,9 @@ def strategy_add(request: HttpRequest, pk: int) -> HttpResponse:
         save=lambda d: plan_service.add_strategy(
             dimension=dimension, title=d["title"], user=request.user
         ),
-        title=f"新增執行策略｜{dimension}",
+        title=_("新增執行策略｜%(dimension)s") % {"dimension": dimension},
         back=_plan_url(year, f"dim-{dimension.pk}"),
-        success="已新增執行策略。",
+        success=_("已新增執行策略。"),
     )
 
 
@@ -87,9 +88,9 @@ def strategy_edit(request: HttpRequest, pk: int) -> HttpResponse:
         save=lambda d: plan_service.update_strategy(
             strategy=strategy, title=d["title"], user=request.user
         ),
-        title="修改執行策略",
+        title=_("修改執行策略"),
         back=_plan_url(year, f"strategy-{strategy.pk}"),
-        success="已修改執行策略。",
+        success=_("已修改執行策略。"),
     )
 
 
@@ -103,9 +104,9 @@ def method_add(request: HttpRequest, pk: int) -> HttpResponse:
         save=lambda d: plan_service.add_method(
             strategy=strategy, title=d["title"], description=d["description"], user=request.user
         ),
-        title=f"新增執行方法｜{strategy.title}",
+        title=_("新增執行方法｜%(strategy)s") % {"strategy": strategy.title},
         back=_plan_url(year, f"strategy-{strategy.pk}"),
-        success="已新增執行方法。",
+        success=_("已新增執行方法。"),
     )
 
 
@@ -121,9 +122,9 @@ def method_edit(request: HttpRequest, pk: int) -> HttpResponse:
         save=lambda d: plan_service.update_method(
             method=method, title=d["title"], description=d["description"], user=request.user
         ),
-        title="修改執行方法",
+        title=_("修改執行方法"),
         back=_plan_url(year, f"method-{method.pk}"),
-        success="已修改執行方法。",
+        success=_("已修改執行方法。"),
     )
 
 
@@ -142,9 +143,9 @@ def item_add(request: HttpRequest, pk: int) -> HttpResponse:
             planned_actions=d["planned_actions"],
             user=request.user,
         ),
-        title=f"新增填報項目｜{method.title}",
+        title=_("新增填報項目｜%(method)s") % {"method": method.title},
         back=_plan_url(year, f"method-{method.pk}"),
-        success="已新增填報項目。",
+        success=_("已新增填報項目。"),
     )
 
 
@@ -172,9 +173,9 @@ def item_edit(request: HttpRequest, pk: int) -> HttpResponse:
             planned_actions=d["planned_actions"],
             user=request.user,
         ),
-        title="修改填報項目",
+        title=_("修改填報項目"),
         back=_plan_url(year, f"item-{item.pk}"),
-        success="已修改填報項目。",
+        success=_("已修改填報項目。"),
     )
 
 
@@ -186,9 +187,9 @@ def indicator_add(request: HttpRequest, pk: int) -> HttpResponse:
         request,
         form=form,
         save=lambda d: plan_service.add_indicator(item=item, user=request.user, **d),
-        title=f"新增量化指標｜{item}",
+        title=_("新增量化指標｜%(item)s") % {"item": item},
         back=_plan_url(year, f"item-{item.pk}"),
-        success="已新增量化指標。",
+        success=_("已新增量化指標。"),
     )
 
 
@@ -211,9 +212,9 @@ def indicator_edit(request: HttpRequest, pk: int) -> HttpResponse:
         request,
         form=form,
         save=lambda d: plan_service.update_indicator(indicator=indicator, user=request.user, **d),
-        title=f"修改量化指標｜{indicator.item}",
+        title=_("修改量化指標｜%(item)s") % {"item": indicator.item},
         back=_plan_url(year, f"item-{indicator.item_id}"),
-        success="已修改量化指標（目標值）。",
+        success=_("已修改量化指標（目標值）。"),
     )
 
 
@@ -228,7 +229,7 @@ def indicator_remove(request: HttpRequest, pk: int) -> HttpResponse:
     except DomainError as error:
         messages.error(request, error.message)
     else:
-        messages.success(request, f"已刪除量化指標「{indicator.name}」。")
+        messages.success(request, _("已刪除量化指標「%(name)s」。") % {"name": indicator.name})
     return redirect(_plan_url(year, f"item-{indicator.item_id}"))
 
 
@@ -257,5 +258,6 @@ def node_retire(request: HttpRequest, kind: str, pk: int) -> HttpResponse:
     except DomainError as error:
         messages.error(request, error.message)
     else:
-        messages.success(request, f"已{'停用' if retired else '恢復'}「{node}」。")
+        done = _("已停用「%(node)s」。") if retired else _("已恢復「%(node)s」。")
+        messages.success(request, done % {"node": node})
     return redirect(_plan_url(year, f"{kind}-{node.pk}"))

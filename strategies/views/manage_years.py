@@ -4,6 +4,8 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
 from strategies.errors import DomainError
@@ -17,16 +19,19 @@ Status = Year.Status
 
 # The actions offered from each status: (target status, button label, needs a reason).
 ACTIONS = {
-    Status.PLANNING: [(Status.OPEN, "開放填報", False)],
+    Status.PLANNING: [(Status.OPEN, gettext_lazy("開放填報"), False)],
     Status.OPEN: [
-        (Status.CLOSED, "結束填報", False),
-        (Status.LOCKED, "鎖定", False),
-        (Status.PLANNING, "重新開放規劃", True),
+        (Status.CLOSED, gettext_lazy("結束填報"), False),
+        (Status.LOCKED, gettext_lazy("鎖定"), False),
+        (Status.PLANNING, gettext_lazy("重新開放規劃"), True),
     ],
-    Status.CLOSED: [(Status.LOCKED, "鎖定", False), (Status.OPEN, "重新開放填報", True)],
+    Status.CLOSED: [
+        (Status.LOCKED, gettext_lazy("鎖定"), False),
+        (Status.OPEN, gettext_lazy("重新開放填報"), True),
+    ],
     Status.LOCKED: [
-        (Status.OPEN, "重新開放填報", True),
-        (Status.CLOSED, "解除鎖定（已結束填報）", True),
+        (Status.OPEN, gettext_lazy("重新開放填報"), True),
+        (Status.CLOSED, gettext_lazy("解除鎖定（已結束填報）"), True),
     ],
 }
 
@@ -54,7 +59,7 @@ def year_status(request: HttpRequest, pk: int) -> HttpResponse:
     membership, year = admin_year(request, pk)
     form = YearStatusForm(request.POST)
     if not form.is_valid():
-        messages.error(request, "請選擇要改成的狀態。")
+        messages.error(request, _("請選擇要改成的狀態。"))
         return redirect("manage:years")
     try:
         year = set_year_status(
@@ -66,5 +71,9 @@ def year_status(request: HttpRequest, pk: int) -> HttpResponse:
     except DomainError as error:
         messages.error(request, error.message)
     else:
-        messages.success(request, f"{year}已改為「{year.get_status_display()}」。")
+        messages.success(
+            request,
+            _("%(year)s已改為「%(status)s」。")
+            % {"year": year, "status": year.get_status_display()},
+        )
     return redirect("manage:years")

@@ -1,6 +1,7 @@
 """Load benchmark: 50 simulated staff against gunicorn (4 workers) on PostgreSQL, 127.0.0.1 only.
 
     python benchmarks/load.py [--users 50] [--seconds 60] [--baseline-seconds 20] [--workers 4]
+                               [--ramp-seconds 10] [--scale 10]
 
 What it does, every step bounded in count and time, and cleaned up at the end:
 1. creates a temporary PostgreSQL database (perfreport_load), migrates it, collects static files;
@@ -156,7 +157,7 @@ def multiply_items(year, factor: int) -> None:  # type: ignore[no-untyped-def]
             )
 
 
-def build_data(users: int) -> list[dict]:
+def build_data(users: int, scale: int) -> list[dict]:
     """Migrate, load the seed, build the 10x open year 113 and the staff; return their work."""
     from django.contrib.auth import get_user_model
     from django.contrib.auth.hashers import make_password
@@ -170,7 +171,7 @@ def build_data(users: int) -> list[dict]:
     call_command("copy_year", "--org", "khh", "--from", "112", "--to", "113", "--open", verbosity=0)
     org = Organization.objects.get(code="khh")
     year = Year.objects.get(organization=org, roc_year=113)
-    multiply_items(year, 10)
+    multiply_items(year, scale)
     items = list(
         Item.objects.filter(method__strategy__dimension__year=year)
         .prefetch_related("host_units", "indicators")
@@ -202,7 +203,7 @@ def build_data(users: int) -> list[dict]:
         ]
         work.append({"username": username, "unit_id": unit.pk, "pairs": pairs})
     print(
-        f"data: {len(items)} items in year 113 (the seed's 47 copied, x10), {users} staff over "
+        f"data: {len(items)} items in year 113 (the seed's 47 copied, x{scale}), {users} staff over "
         f"{len(host_units)} host units, {sum(len(w['pairs']) for w in work)} (item, month) pairs"
     )
     return work
@@ -449,6 +450,7 @@ def main() -> int:
     parser.add_argument("--seconds", type=float, default=60)
     parser.add_argument("--baseline-seconds", type=float, default=20)
     parser.add_argument("--ramp-seconds", type=float, default=10)
+    parser.add_argument("--scale", type=int, default=10, help="items = the seed's 47 x scale")
     parser.add_argument("--workers", type=int, default=4)
     parser.add_argument("--port", type=int, default=8765)
     parser.add_argument("--keep-db", action="store_true", help="leave perfreport_load in place")
@@ -475,7 +477,7 @@ def run(args: argparse.Namespace, started: float) -> int:
     process = None
     try:
         setup_django()
-        work = build_data(args.users)
+        work = build_data(args.users, args.scale)
         from django.db import connections
 
         connections.close_all()

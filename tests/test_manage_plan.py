@@ -198,6 +198,8 @@ def test_reopening_planning_is_recorded_then_edits_are_allowed(client, admin_use
     year.refresh_from_db()
     assert year.status == Year.Status.PLANNING
     assert year.history.first().history_change_reason == "新增第 4 季項目"
+    page = client.get(reverse("manage:plan", args=[year.pk])).content.decode()
+    assert "新增第 4 季項目" in page and "管理者" in page  # the reopening is shown, with who
     client.post(reverse("manage:node-retire", args=["item", item.pk]), {"retired": "1"})
     item.refresh_from_db()
     assert item.is_retired

@@ -139,3 +139,10 @@ def members_of(organization: Organization) -> QuerySet[Membership]:
         .select_related("user", "unit", "organization")
         .order_by("-user__is_active", "role", "unit__order", "user__username")
     )
+
+
+def year_history(year: Year, *, limit: int = 20) -> list:  # type: ignore[type-arg]
+    """The year's recorded status changes, newest first, with who and why (one query)."""
+    return list(
+        year.history.select_related("history_user").order_by("-history_date", "-history_id")[:limit]
+    )

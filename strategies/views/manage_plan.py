@@ -12,7 +12,7 @@ from strategies.access import check_org_admin
 from strategies.errors import DomainError
 from strategies.forms_manage import IndicatorForm, ItemForm, MethodForm, StrategyForm
 from strategies.models import Dimension, Indicator, Item, Method, Strategy, Year
-from strategies.selectors.manage import plan_tree
+from strategies.selectors.manage import plan_tree, year_history
 from strategies.services import plan as plan_service
 from strategies.views.manage_common import admin_year, form_page, refused
 
@@ -45,6 +45,7 @@ def plan(request: HttpRequest, pk: int) -> HttpResponse:
             "year": year,
             "tree": plan_tree(year),
             "editable": year.status == Year.Status.PLANNING,
+            "history": year_history(year),
         },
     )
 

@@ -129,3 +129,15 @@ def test_command_refuses_a_bad_file_and_prints_where(org, planning, tmp_path):
     assert snapshot() == before
     with pytest.raises(CommandError, match="找不到代碼"):
         call_command("import_plan", str(path), org="nope", year=115)
+
+
+def test_an_oversized_upload_is_refused_before_it_is_read(client, admin_user, planning):
+    client.force_login(admin_user)
+    big = SimpleUploadedFile(
+        "plan.xlsx", b"PK\x03\x04" + b"\0" * (10 * 1024 * 1024), content_type=XLSX
+    )
+    before = snapshot()
+    response = client.post(reverse("manage:plan-import", args=[planning.pk]), {"file": big})
+    assert response.status_code == 400
+    assert "超過上限 10 MB" in response.content.decode()
+    assert snapshot() == before

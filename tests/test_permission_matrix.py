@@ -283,6 +283,7 @@ MATRIX: dict[str, list[Row]] = {
     "scoring:hq-comparison": [Row(get="L 403 403 403 403 403 403 200")],
     "scoring:hq-comparison-xlsx": [Row(get="L 403 403 403 403 403 403 200")],
     "scoring:copy-year": [Row(get=POST_ONLY, post=_own_admin_post("302"))],
+    "scoring:index": [Row(get=MEMBERS)],
     "scoring:score-sheet": [
         Row(kwargs=lambda w: {"org": "khh", "roc_year": 113}, get="L 200 200 200 200 200 404 200")
     ],
@@ -436,21 +437,32 @@ def _outcome(response) -> str:  # type: ignore[no-untyped-def]
     return str(response.status_code)
 
 
-def _request(user, method: str, url: str) -> str:  # type: ignore[no-untyped-def]
-    """One cell, inside a savepoint rolled back afterwards (sessions included)."""
-    with transaction.atomic():
-        client = Client()
+class Actor:
+    """One client per actor, logged in once. Every cell runs in a savepoint that is rolled back
+    (the session row included), and the session cookie is put back afterwards, so a cell that
+    logs out or rotates the session cannot leak into the next one."""
+
+    def __init__(self, user) -> None:  # type: ignore[no-untyped-def]
+        self.client = Client()
         if user is not None:
-            client.force_login(user)
-        try:
-            response = client.get(url) if method == "GET" else client.post(url, PROBE)
-        except Exception as exc:  # noqa: BLE001 - a crashing view is a matrix cell too
-            outcome = f"500:{type(exc).__name__}"
-        else:
-            outcome = _outcome(response)
-            response.close()
-        transaction.set_rollback(True)
-    return outcome
+            self.client.force_login(user)
+        self.cookies = {key: morsel.value for key, morsel in self.client.cookies.items()}
+
+    def request(self, method: str, url: str) -> str:
+        with transaction.atomic():
+            try:
+                send = self.client.get if method == "GET" else self.client.post
+                response = send(url, PROBE if method == "POST" else None)
+            except Exception as exc:  # noqa: BLE001 - a crashing view is a matrix cell too
+                outcome = f"500:{type(exc).__name__}"
+            else:
+                outcome = _outcome(response)
+                response.close()
+            transaction.set_rollback(True)
+        self.client.cookies.clear()
+        for key, value in self.cookies.items():
+            self.client.cookies[key] = value
+        return outcome
 
 
 def test_every_url_name_is_in_the_matrix():
@@ -462,6 +474,7 @@ def test_every_url_name_is_in_the_matrix():
 
 
 def test_permission_matrix(world, actors):
+    clients = {name: Actor(user) for name, user in actors.items()}
     mismatches = []
     cells = 0
     for name in sorted(project_url_names() & MATRIX.keys()):
@@ -472,7 +485,7 @@ def test_permission_matrix(world, actors):
                     continue
                 expected = expected_line.split()
                 assert len(expected) == len(ACTORS), f"{name} {method}: one outcome per actor"
-                observed = [_request(actors[a], method, url) for a in ACTORS]
+                observed = [clients[a].request(method, url) for a in ACTORS]
                 cells += len(ACTORS)
                 if observed != expected:
                     mismatches.append(

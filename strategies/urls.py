@@ -1,6 +1,6 @@
 from django.urls import path
 
-from strategies.views import entries
+from strategies.views import entries, items, month_locks
 
 app_name = "strategies"
 
@@ -14,8 +14,8 @@ urlpatterns = [
     path("entries/<int:entry_id>/review/", entries.entry_review, name="entry-review"),
     path("entries/<int:entry_id>/reopen/", entries.entry_reopen, name="entry-reopen"),
     path("entries/<int:entry_id>/comments/", entries.entry_comment, name="entry-comment"),
-    path("items/<int:item_id>/history/", entries.item_history, name="item-history"),
-    path("items/<int:item_id>/results/", entries.item_results, name="item-results"),
+    path("items/<int:item_id>/history/", items.item_history, name="item-history"),
+    path("items/<int:item_id>/results/", items.item_results, name="item-results"),
     path("evidence/<int:evidence_id>/", entries.evidence_download, name="evidence-download"),
-    path("years/<int:year_id>/month-locks/", entries.month_locks, name="month-locks"),
+    path("years/<int:year_id>/month-locks/", month_locks.month_locks, name="month-locks"),
 ]

@@ -5,7 +5,7 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
-from strategies.selectors.entries import item_history
+from strategies.selectors.history import item_history
 from strategies.services import entries as services
 from tests import evidence_samples as samples
 from tests.conftest import login

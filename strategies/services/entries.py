@@ -1,4 +1,6 @@
-"""The monthly entry workflow: save a draft, submit, approve, return, comment, evidence, locks.
+"""The monthly entry workflow: save a draft, submit, approve, return, reopen, comment, evidence.
+
+Month locks are in strategies.services.month_locks, file storage in strategies.services.evidence.
 
 Every write runs in one transaction, checks who may do it (404 for another organization, 403
 for a member without the right), refuses a closed or locked year, a locked month or a month not
@@ -11,9 +13,7 @@ other gets StaleVersionError carrying what the winner saved. Nothing is overwrit
 """
 
 import datetime as dt
-import hashlib
 import statistics
-import uuid
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
@@ -25,7 +25,6 @@ from django.db.models import F
 from django.utils import timezone
 
 from strategies import access, deadlines
-from strategies import evidence as evidence_rules
 from strategies.errors import DomainError, StaleVersionError
 from strategies.models import (
     NARRATIVE_MAX_LENGTH,
@@ -39,6 +38,7 @@ from strategies.models import (
     Unit,
     Year,
 )
+from strategies.services.evidence import check_files, store_evidence
 
 Status = MonthlyEntry.Status
 EDITABLE = {Status.DRAFT, Status.RETURNED}
@@ -133,10 +133,6 @@ def _plain(value: Decimal) -> str:
     return f"{value.normalize():f}"
 
 
-def _actor(user) -> str:  # type: ignore[no-untyped-def]
-    return user.get_full_name() or user.get_username()
-
-
 # --- values ---------------------------------------------------------------------------------
 
 
@@ -217,38 +213,6 @@ def _write_values(*, user, entry: MonthlyEntry, values: Mapping[int, Decimal | N
 # --- evidence -------------------------------------------------------------------------------
 
 
-def check_files(files: Sequence[UploadedFile]) -> list[evidence_rules.Sniffed]:
-    """Check every file before anything is written; DomainError names the first bad one."""
-    return [
-        evidence_rules.check_file(f.name or "", f.size or 0, f)  # type: ignore[arg-type]
-        for f in files
-    ]
-
-
-def _store_evidence(*, user, entry: MonthlyEntry, files: Sequence[UploadedFile]) -> list[Evidence]:  # type: ignore[no-untyped-def]
-    stored = []
-    for upload, sniffed in zip(files, check_files(files), strict=True):
-        digest = hashlib.sha256()
-        for chunk in upload.chunks():
-            digest.update(chunk)
-        upload.seek(0)
-        item = Evidence(
-            entry=entry,
-            original_name=(upload.name or "evidence")[-200:],
-            content_type=sniffed.content_type,
-            size=upload.size or 0,
-            sha256=digest.hexdigest(),
-            uploaded_by=user,
-        )
-        # The stored name is ours: the uploaded name never reaches the filesystem.
-        item.file.save(f"{uuid.uuid4().hex}{sniffed.extension}", upload, save=False)
-        item._history_user = user  # type: ignore[attr-defined]
-        item.full_clean()
-        item.save()
-        stored.append(item)
-    return stored
-
-
 def attach_evidence(
     *, user, entry: MonthlyEntry, files: Sequence[UploadedFile], today: dt.date | None = None
 ) -> list[Evidence]:  # type: ignore[no-untyped-def]
@@ -259,7 +223,7 @@ def attach_evidence(
         check_month_writable(year=_year_of(entry.item), month=entry.month, today=today)
         if entry.status not in EDITABLE:
             raise DomainError(f"這筆填報「{entry.get_status_display()}」，不能再加上佐證資料。")
-        return _store_evidence(user=user, entry=entry, files=files)
+        return store_evidence(user=user, entry=entry, files=files)
 
 
 # --- save and submit ------------------------------------------------------------------------
@@ -350,7 +314,7 @@ def save_entry(
         except IntegrityError:
             raise _stale(MonthlyEntry.objects.get(item=item, unit=unit, month=month).pk) from None
         _write_values(user=user, entry=entry, values=cleaned)
-        _store_evidence(user=user, entry=entry, files=files)
+        store_evidence(user=user, entry=entry, files=files)
     return entry
 
 
@@ -439,50 +403,3 @@ def add_comment(*, user, entry: MonthlyEntry, body: str) -> EntryComment:  # typ
         comment.full_clean()
         comment.save()
     return comment
-
-
-# --- month locks ----------------------------------------------------------------------------
-
-
-def _require_admin(user, year: Year) -> None:  # type: ignore[no-untyped-def]
-    if not access.is_admin(access.get_year_for_user(user, year)):
-        raise PermissionDenied
-
-
-def lock_month(*, user, year: Year, month: int, reason: str = "") -> MonthLock:  # type: ignore[no-untyped-def]
-    """Close a month for entry; only an admin can reopen it."""
-    _require_admin(user, year)
-    try:
-        deadlines.check_month(month)
-    except ValueError as exc:
-        raise DomainError(str(exc)) from None
-    with transaction.atomic():
-        if MonthLock.objects.filter(year=year, month=month).exists():
-            raise DomainError(f"{year.roc_year} 年 {month} 月已經鎖定。")
-        lock = MonthLock(year=year, month=month, locked_by=user)
-        lock._history_user = user  # type: ignore[attr-defined]
-        lock._change_reason = reason.strip() or "鎖定月份"  # type: ignore[attr-defined]
-        lock.full_clean()
-        try:
-            with transaction.atomic():
-                lock.save()
-        except IntegrityError:
-            raise DomainError(f"{year.roc_year} 年 {month} 月已經鎖定。") from None
-    return lock
-
-
-def reopen_month(*, user, year: Year, month: int, reason: str) -> None:  # type: ignore[no-untyped-def]
-    """Reopen a locked month; the reason is kept in the lock's history."""
-    _require_admin(user, year)
-    reason = (reason or "").strip()
-    if not reason:
-        raise DomainError("重新開放月份必須填寫原因。")
-    if len(reason) > REASON_MAX_LENGTH:
-        raise DomainError(f"原因最多 {REASON_MAX_LENGTH} 字。")
-    with transaction.atomic():
-        lock = MonthLock.objects.select_for_update().filter(year=year, month=month).first()
-        if lock is None:
-            raise DomainError(f"{year.roc_year} 年 {month} 月沒有鎖定。")
-        lock._history_user = user  # type: ignore[attr-defined]
-        lock._change_reason = f"重新開放：{reason}"  # type: ignore[attr-defined]
-        lock.delete()

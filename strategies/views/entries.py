@@ -23,16 +23,13 @@ from strategies.filters import MyWorkFilter
 from strategies.forms import (
     CommentForm,
     EntryForm,
-    MonthLockForm,
     ReasonForm,
-    ResultsForm,
     ReviewForm,
     value_field_name,
 )
-from strategies.models import Evidence, Item, MonthLock, MonthlyEntry, Unit, Year
+from strategies.models import Evidence, Item, MonthlyEntry, Unit, Year
 from strategies.selectors import entries as selectors
 from strategies.services import entries as services
-from strategies.services import results as results_services
 from strategies.tables import MyWorkTable
 
 
@@ -53,17 +50,17 @@ def _bad_request(request: HttpRequest, message: str) -> HttpResponse:
     return render(request, "strategies/bad_request.html", {"message": message}, status=400)
 
 
-def _year_of(item: Item) -> Year:
+def year_of(item: Item) -> Year:
     return item.method.strategy.dimension.year
 
 
-def _load_item(user, item_id: int) -> tuple[Item, object]:  # type: ignore[no-untyped-def]
+def load_item(user, item_id: int) -> tuple[Item, object]:  # type: ignore[no-untyped-def]
     """The item and the user's membership; 404 for a missing item or another organization."""
     try:
         item = selectors.item_for_entry(item_id)
     except Item.DoesNotExist:
         raise Http404 from None
-    return item, access.get_year_for_user(user, _year_of(item))
+    return item, access.get_year_for_user(user, year_of(item))
 
 
 def _load_entry(user, entry_id: int) -> MonthlyEntry:  # type: ignore[no-untyped-def]
@@ -73,7 +70,7 @@ def _load_entry(user, entry_id: int) -> MonthlyEntry:  # type: ignore[no-untyped
         ),
         pk=entry_id,
     )
-    access.get_year_for_user(user, _year_of(entry.item))
+    access.get_year_for_user(user, year_of(entry.item))
     return entry
 
 
@@ -191,8 +188,8 @@ def _entry_page(  # type: ignore[no-untyped-def]
 @require_http_methods(["GET", "POST"])
 def entry_edit(request: HttpRequest, item_id: int, unit_id: int, month: int) -> HttpResponse:
     """GET: the entry of (item, unit, month), editable or read-only. POST: save or submit."""
-    item, membership = _load_item(request.user, item_id)
-    unit = get_object_or_404(Unit, pk=unit_id, organization_id=_year_of(item).organization_id)
+    item, membership = load_item(request.user, item_id)
+    unit = get_object_or_404(Unit, pk=unit_id, organization_id=year_of(item).organization_id)
     access.check_entry_access(request.user, item, unit, write=request.method == "POST")
     if not 1 <= month <= 12:
         return _bad_request(request, _("月份必須是 1 到 12 月。"))
@@ -312,32 +309,7 @@ def entry_comment(request: HttpRequest, entry_id: int) -> HttpResponse:
     return redirect(_entry_url(entry) + "#comments")
 
 
-# --- history, evidence, results -------------------------------------------------------------
-
-
-def _check_item_readable(membership, item: Item) -> None:  # type: ignore[no-untyped-def]
-    if access.can_read_all(membership):
-        return
-    if membership.unit is None or not access.hosts(membership.unit, item):
-        raise PermissionDenied
-
-
-@login_required
-@friendly_403
-def item_history(request: HttpRequest, item_id: int) -> HttpResponse:
-    item, membership = _load_item(request.user, item_id)
-    _check_item_readable(membership, item)
-    year = _year_of(item)
-    return render(
-        request,
-        "strategies/item_history.html",
-        {
-            "item": item,
-            "year": year,
-            "path": selectors.number_paths(year).get(item.pk, ""),
-            "events": selectors.item_history(item),
-        },
-    )
+# --- evidence files -------------------------------------------------------------------------
 
 
 @login_required
@@ -350,7 +322,7 @@ def evidence_download(request: HttpRequest, evidence_id: int) -> FileResponse:
         pk=evidence_id,
     )
     entry = evidence.entry
-    access.get_year_for_user(request.user, _year_of(entry.item))
+    access.get_year_for_user(request.user, year_of(entry.item))
     access.check_entry_access(request.user, entry.item, entry.unit, write=False)
     try:
         handle = evidence.file.open("rb")
@@ -361,111 +333,4 @@ def evidence_download(request: HttpRequest, evidence_id: int) -> FileResponse:
         as_attachment=True,
         filename=evidence.original_name,
         content_type=evidence.content_type,
-    )
-
-
-@login_required
-@friendly_403
-@require_http_methods(["GET", "POST"])
-def item_results(request: HttpRequest, item_id: int) -> HttpResponse:
-    """The item's year-end results: the text compiled from approved entries, editable by the
-    host units until the year closes."""
-    item, membership = _load_item(request.user, item_id)
-    _check_item_readable(membership, item)
-    year = _year_of(item)
-    can_edit = (
-        year.status == Year.Status.OPEN
-        and membership.unit is not None
-        and access.can_edit_entry(membership, item, membership.unit)
-    )
-    form = ResultsForm(initial={"results": item.results, "shortfall_note": item.shortfall_note})
-    status = 200
-    if request.method == "POST":
-        if not can_edit:
-            raise PermissionDenied
-        try:
-            if request.POST.get("action") == "compile":
-                results_services.apply_compiled_results(user=request.user, item=item)
-                messages.success(request, _("已由核定的月填報重新彙整執行績效與成果。"))
-                return redirect("strategies:item-results", item_id=item.pk)
-            form = ResultsForm(request.POST)
-            if form.is_valid():
-                results_services.edit_results(
-                    user=request.user,
-                    item=item,
-                    results=form.cleaned_data["results"],
-                    shortfall_note=form.cleaned_data["shortfall_note"],
-                    reason=form.cleaned_data["reason"],
-                )
-                messages.success(request, _("已儲存執行績效與成果。"))
-                return redirect("strategies:item-results", item_id=item.pk)
-            status = 400
-        except DomainError as exc:
-            messages.error(request, exc.message)
-            status = 400
-    return render(
-        request,
-        "strategies/item_results.html",
-        {
-            "item": item,
-            "year": year,
-            "path": selectors.number_paths(year).get(item.pk, ""),
-            "compiled": results_services.compile_item(item),
-            "form": form,
-            "can_edit": can_edit,
-        },
-        status=status,
-    )
-
-
-# --- month locks (admin) --------------------------------------------------------------------
-
-
-@login_required
-@friendly_403
-@require_http_methods(["GET", "POST"])
-def month_locks(request: HttpRequest, year_id: int) -> HttpResponse:
-    year = get_object_or_404(Year.objects.select_related("organization"), pk=year_id)
-    membership = access.get_year_for_user(request.user, year)
-    if not access.is_admin(membership):
-        raise PermissionDenied
-    status = 200
-    if request.method == "POST":
-        form = MonthLockForm(request.POST)
-        if form.is_valid():
-            data = form.cleaned_data
-            try:
-                if data["action"] == MonthLockForm.LOCK:
-                    services.lock_month(
-                        user=request.user, year=year, month=data["month"], reason=data["reason"]
-                    )
-                    messages.success(request, _("已鎖定 %(m)s 月。") % {"m": data["month"]})
-                else:
-                    services.reopen_month(
-                        user=request.user, year=year, month=data["month"], reason=data["reason"]
-                    )
-                    messages.success(request, _("已重新開放 %(m)s 月。") % {"m": data["month"]})
-                return redirect("strategies:month-locks", year_id=year.pk)
-            except DomainError as exc:
-                messages.error(request, exc.message)
-        else:
-            messages.error(request, _("月份必須是 1 到 12 月。"))
-        status = 400
-    locks = {
-        lock.month: lock for lock in MonthLock.objects.filter(year=year).select_related("locked_by")
-    }
-    months = [
-        {
-            "month": m,
-            "lock": locks.get(m),
-            "due": deadlines.due_on(year.roc_year, m, year.deadline_day),
-        }
-        for m in range(1, 13)
-    ]
-    history = MonthLock.history.filter(year_id=year.pk).select_related("history_user")[:50]  # type: ignore[attr-defined]
-    return render(
-        request,
-        "strategies/month_locks.html",
-        {"year": year, "months": months, "history": history},
-        status=status,
     )

@@ -1,0 +1,57 @@
+"""Month locks: an admin closes a month for entry and reopens it with a recorded reason.
+
+The reason lives in the lock's history (django-simple-history): reopening deletes the lock with
+`_change_reason` set, so who reopened which month, when and why stays on record.
+"""
+
+from django.core.exceptions import PermissionDenied
+from django.db import IntegrityError, transaction
+
+from strategies import access, deadlines
+from strategies.errors import DomainError
+from strategies.models import MonthLock, Year
+from strategies.services.entries import REASON_MAX_LENGTH
+
+
+def _require_admin(user, year: Year) -> None:  # type: ignore[no-untyped-def]
+    if not access.is_admin(access.get_year_for_user(user, year)):
+        raise PermissionDenied
+
+
+def lock_month(*, user, year: Year, month: int, reason: str = "") -> MonthLock:  # type: ignore[no-untyped-def]
+    """Close a month for entry; only an admin can reopen it."""
+    _require_admin(user, year)
+    try:
+        deadlines.check_month(month)
+    except ValueError as exc:
+        raise DomainError(str(exc)) from None
+    with transaction.atomic():
+        if MonthLock.objects.filter(year=year, month=month).exists():
+            raise DomainError(f"{year.roc_year} 年 {month} 月已經鎖定。")
+        lock = MonthLock(year=year, month=month, locked_by=user)
+        lock._history_user = user  # type: ignore[attr-defined]
+        lock._change_reason = reason.strip() or "鎖定月份"  # type: ignore[attr-defined]
+        lock.full_clean()
+        try:
+            with transaction.atomic():
+                lock.save()
+        except IntegrityError:
+            raise DomainError(f"{year.roc_year} 年 {month} 月已經鎖定。") from None
+    return lock
+
+
+def reopen_month(*, user, year: Year, month: int, reason: str) -> None:  # type: ignore[no-untyped-def]
+    """Reopen a locked month; the reason is kept in the lock's history."""
+    _require_admin(user, year)
+    reason = (reason or "").strip()
+    if not reason:
+        raise DomainError("重新開放月份必須填寫原因。")
+    if len(reason) > REASON_MAX_LENGTH:
+        raise DomainError(f"原因最多 {REASON_MAX_LENGTH} 字。")
+    with transaction.atomic():
+        lock = MonthLock.objects.select_for_update().filter(year=year, month=month).first()
+        if lock is None:
+            raise DomainError(f"{year.roc_year} 年 {month} 月沒有鎖定。")
+        lock._history_user = user  # type: ignore[attr-defined]
+        lock._change_reason = f"重新開放：{reason}"  # type: ignore[attr-defined]
+        lock.delete()

@@ -63,6 +63,9 @@ NOT_ALLOWED = "405 405 405 405 405 405 405 405"
 OWN_ADMIN = "L 403 403 403 403 200 403 403"
 # An object of khh in the URL: strangers get 404, khh members and HQ without the right 403.
 ORG_ADMIN = "L 403 403 403 403 200 404 403"
+# An object of *another* organization (tpe) in the URL: khh members are strangers (404); the
+# outsider is a member of tpe without the admin right and HQ sees tpe but does not run it (403).
+OTHER_ORG_ADMIN = "L 404 404 404 404 404 403 403"
 # Readable by the host unit (staff and head of unit A) and by those who read everything.
 ITEM_READERS = "L 200 403 200 200 200 404 200"
 ENTRY_WRITERS = "L 400 403 400 403 403 404 403"
@@ -148,14 +151,27 @@ MATRIX: dict[str, list[Row]] = {
             kwargs=lambda w: {"year_id": w.year.pk},
             get="L 403 403 403 403 200 404 403",
             post="L 403 403 403 403 400 404 403",
-        )
+        ),
+        Row(
+            label="another organization's year",
+            kwargs=lambda w: {"year_id": w.other_year.pk},
+            get=OTHER_ORG_ADMIN,
+            post=OTHER_ORG_ADMIN,
+        ),
     ],
     # --- manage: the organization admin's pages (issue 6) ----------------------------------
     "manage:years": [Row(get=OWN_ADMIN)],
     "manage:year-status": [
         Row(kwargs=lambda w: {"pk": w.year.pk}, get=POST_ONLY, post=_org_admin_post("302"))
     ],
-    "manage:plan": [Row(kwargs=lambda w: {"pk": w.year.pk}, get=ORG_ADMIN)],
+    "manage:plan": [
+        Row(kwargs=lambda w: {"pk": w.year.pk}, get=ORG_ADMIN),
+        Row(
+            label="another organization's year",
+            kwargs=lambda w: {"pk": w.other_year.pk},
+            get=OTHER_ORG_ADMIN,
+        ),
+    ],
     "manage:plan-export": [Row(kwargs=lambda w: {"pk": w.year.pk}, get=ORG_ADMIN)],
     "manage:plan-import": [
         Row(kwargs=lambda w: {"pk": w.year.pk}, get=ORG_ADMIN, post=_org_admin_post("200"))
@@ -212,7 +228,13 @@ MATRIX: dict[str, list[Row]] = {
     ],
     "manage:units": [Row(get=OWN_ADMIN, post=_own_admin_post("400"))],
     "manage:unit-edit": [
-        Row(kwargs=lambda w: {"pk": w.unit_a.pk}, get=ORG_ADMIN, post=_org_admin_post("200"))
+        Row(kwargs=lambda w: {"pk": w.unit_a.pk}, get=ORG_ADMIN, post=_org_admin_post("200")),
+        Row(
+            label="a unit of another organization",
+            kwargs=lambda w: {"pk": w.other_unit.pk},
+            get=OTHER_ORG_ADMIN,
+            post=OTHER_ORG_ADMIN,
+        ),
     ],
     "manage:unit-retire": [
         Row(kwargs=lambda w: {"pk": w.unit_b.pk}, get=POST_ONLY, post=_org_admin_post("302"))
@@ -224,7 +246,13 @@ MATRIX: dict[str, list[Row]] = {
             kwargs=lambda w: {"pk": w.staff_a.membership.pk},
             get=ORG_ADMIN,
             post=_org_admin_post("200"),
-        )
+        ),
+        Row(
+            label="a member of another organization",
+            kwargs=lambda w: {"pk": w.outsider.membership.pk},
+            get=OTHER_ORG_ADMIN,
+            post=OTHER_ORG_ADMIN,
+        ),
     ],
     "manage:user-active": [
         Row(
@@ -243,7 +271,12 @@ MATRIX: dict[str, list[Row]] = {
     # --- reports (issue 5): every member reads the page; admins and auditors download -------
     "reports:index": [Row(get=MEMBERS)],
     "reports:report": [
-        Row(kwargs=lambda w: {"org": "khh", "roc_year": 113}, get="L 200 200 200 200 200 404 200")
+        Row(kwargs=lambda w: {"org": "khh", "roc_year": 113}, get="L 200 200 200 200 200 404 200"),
+        Row(
+            label="another organization's report",
+            kwargs=lambda w: {"org": "tpe", "roc_year": 113},
+            get="L 404 404 404 404 404 200 200",
+        ),
     ],
     "reports:download": [
         *[
@@ -285,7 +318,12 @@ MATRIX: dict[str, list[Row]] = {
     "scoring:copy-year": [Row(get=POST_ONLY, post=_own_admin_post("302"))],
     "scoring:index": [Row(get=MEMBERS)],
     "scoring:score-sheet": [
-        Row(kwargs=lambda w: {"org": "khh", "roc_year": 113}, get="L 200 200 200 200 200 404 200")
+        Row(kwargs=lambda w: {"org": "khh", "roc_year": 113}, get="L 200 200 200 200 200 404 200"),
+        Row(
+            label="another organization's sheet",
+            kwargs=lambda w: {"org": "tpe", "roc_year": 113},
+            get="L 404 404 404 404 404 200 200",
+        ),
     ],
     "scoring:score-edit": [
         Row(
@@ -359,6 +397,8 @@ class World:
     staff_a: Any
     issued: Any
     other_issued: Any
+    other_year: Any
+    outsider: Any
 
 
 def _issued(year, content: bytes) -> IssuedReport:
@@ -398,6 +438,7 @@ def world(year, item, unit_a, unit_b, staff_a, outsider, other_org):
     evidence.file.save("sign-in.pdf", ContentFile(b"%PDF-1.4\n"), save=False)
     evidence.save()
     method = item.method
+    other_year = factories.make_year(other_org, 113)
     return World(
         year=year,
         item=item,
@@ -412,7 +453,9 @@ def world(year, item, unit_a, unit_b, staff_a, outsider, other_org):
         evidence=evidence,
         staff_a=staff_a,
         issued=_issued(year, b"{}"),
-        other_issued=_issued(factories.make_year(other_org, 113), b"{}"),
+        other_issued=_issued(other_year, b"{}"),
+        other_year=other_year,
+        outsider=outsider,
     )
 
 

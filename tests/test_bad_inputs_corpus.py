@@ -468,6 +468,47 @@ BAD: list[Bad] = [
         None,
         "不存在的科",
     ),
+    # --- backup and restore (commands) -----------------------------------------------------
+    Bad(
+        "restore-not-a-zip",
+        lambda w: command("restore", w.write("b.zip", b"hello")),
+        None,
+        "已損毀或不是 zip",
+    ),
+    Bad(
+        "restore-truncated-zip",
+        lambda w: command("restore", w.write("b.zip", b"PK\x03\x04\x14")),
+        None,
+        "已損毀或不是 zip",
+    ),
+    Bad(
+        "restore-missing-file",
+        lambda w: command("restore", str(w.tmp / "none.zip")),
+        None,
+        "找不到檔案",
+    ),
+    Bad(
+        "backup-unknown-org",
+        lambda w: command(
+            "backup", "--org", "zzz", "--year", "113", "--output", str(w.tmp / "o.zip")
+        ),
+        None,
+        "找不到代碼為「zzz」的機關",
+    ),
+    Bad(
+        "backup-missing-year",
+        lambda w: command(
+            "backup", "--org", "khh", "--year", "99", "--output", str(w.tmp / "o.zip")
+        ),
+        None,
+        "沒有 99 年度",
+    ),
+    Bad(
+        "import-plan-pdf",
+        lambda w: command("import_plan", w.write("p.xlsx", PDF), "--org", "khh", "--year", "114"),
+        None,
+        "不是 Excel 活頁簿",
+    ),
     # --- commands --------------------------------------------------------------------------
     Bad(
         "copy-year-unknown-org",

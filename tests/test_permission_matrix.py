@@ -539,3 +539,29 @@ def test_permission_matrix(world, actors):
                     )
     assert cells > 400
     assert not mismatches, "permission matrix mismatches:\n" + "\n".join(mismatches)
+
+
+def test_every_post_is_refused_without_a_csrf_token(world, actors):
+    """A POST without the CSRF token is refused (403) before any view runs, even for the actor
+    the view would otherwise accept."""
+    checked = []
+    for name in sorted(project_url_names() & MATRIX.keys()):
+        for row in MATRIX[name]:
+            if row.post is None:
+                continue
+            outcomes = dict(zip(ACTORS, row.post.split(), strict=True))
+            # The most privileged actor the view accepts (or anyone, for a view nobody may use).
+            actor = next(
+                (a for a in ACTORS if outcomes[a] not in {"L", "403", "404", "405"}), "admin"
+            )
+            url = reverse(name, kwargs=row.kwargs(world))
+            with transaction.atomic():
+                client = Client(enforce_csrf_checks=True)
+                if actors[actor] is not None:
+                    client.force_login(actors[actor])
+                response = client.post(url, PROBE)
+                transaction.set_rollback(True)
+            assert response.status_code == 403, (name, actor, response.status_code)
+            assert "CSRF" in response.content.decode(), (name, actor)
+            checked.append(name)
+    assert len(set(checked)) > 30

@@ -239,3 +239,52 @@ def test_the_checker_itself_finds_a_missing_label(page):
     found = " ".join(violations(page))
     assert "image-alt" in found
     assert "label" in found
+
+
+def described_texts(page, selector: str) -> list[str]:
+    ids = (page.locator(selector).get_attribute("aria-describedby") or "").split()
+    return [page.locator(f"#{i}").inner_text() for i in ids if page.locator(f"#{i}").count()]
+
+
+# The score form shows each error under its input (id="error-N") but the input's
+# aria-describedby names Django's "<id>_error": to be fixed in templates/scoring/score_edit.html.
+SCORE_ERRORS_UNTIED = pytest.mark.xfail(strict=True, reason="score errors not tied to inputs")
+
+
+@SCORE_ERRORS_UNTIED
+def test_score_errors_are_tied_to_their_fields(page, live_server, shots, demo):
+    """A refused score: the page stays accessible and the message is tied to its input."""
+    login(page, live_server, "admin")
+    page.goto(f"{live_server.url}/scoring/khh/113/scores/self/")
+    page.fill("#id_score_1", "201")
+    page.click("#save-scores")
+    page.wait_for_load_state()
+    shots(page, "score-edit-error")
+    assert page.locator("#id_score_1").get_attribute("aria-invalid") == "true"
+    texts = described_texts(page, "#id_score_1")
+    assert any("200" in t for t in texts), texts
+    assert violations(page) == []
+
+
+def test_user_form_errors_are_tied_to_their_fields(page, live_server, shots, demo):
+    login(page, live_server, "admin")
+    page.goto(f"{live_server.url}/manage/users/add/")
+    page.locator("main form button[type=submit]").last.click()
+    page.wait_for_load_state()
+    shots(page, "user-add-error")
+    assert page.locator("#id_username").get_attribute("aria-invalid") == "true"
+    assert described_texts(page, "#id_username"), "the username's error is not tied to it"
+    found = violations(page)
+    assert not found, "\n".join(found)
+
+
+def test_english_pages_pass_too(page, live_server, shots, demo):
+    """The English interface (lang="en") of the dashboard and My work."""
+    found: dict[str, list[str]] = {}
+    login(page, live_server, "metrology-staff")
+    page.select_option("#language-select", "en")
+    page.click(".site-footer button[type=submit]")
+    page.wait_for_load_state()
+    check(page, live_server, shots, "/", "dashboard-en", found)
+    check(page, live_server, shots, "/my-work/", "my-work-en", found)
+    assert not found, report(found)

@@ -44,12 +44,17 @@ class MonthsColumn(tables.Column):
 
 
 class MyWorkTable(tables.Table):
-    path = tables.Column(verbose_name=_("編號"), order_by=("sort_key",))
+    path = tables.Column(
+        verbose_name=_("編號"), order_by=("sort_key",), attrs={"td": {"class": "nowrap"}}
+    )
     method_title = tables.Column(verbose_name=_("執行方法"))
     title = tables.Column(verbose_name=_("項目"), default="—")
     host_units = tables.Column(verbose_name=_("主辦單位"))
     unit = tables.Column(
-        verbose_name=_("填報單位"), accessor="unit__name", order_by=("unit__order",)
+        verbose_name=_("填報單位"),
+        accessor="unit__name",
+        order_by=("unit__order",),
+        attrs={"td": {"class": "nowrap"}},
     )
     months = MonthsColumn(
         verbose_name=_("1–12 月填報狀態"),
@@ -62,6 +67,7 @@ class MyWorkTable(tables.Table):
         verbose_name=_("紀錄"),
         template_name="strategies/_item_links.html",
         orderable=False,
+        attrs={"td": {"class": "nowrap"}},
     )
 
     class Meta:

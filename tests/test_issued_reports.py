@@ -45,3 +45,19 @@ def test_reissue_adds_a_version_and_keeps_the_first(closed_year, auditor, admin_
     latest = latest_issued(closed_year)
     assert {r.version for r in latest.values()} == {2}
     assert sorted(latest) == sorted(FORMATS)
+
+
+def test_admin_lists_issued_files_read_only(client, closed_year, auditor, admin_user, monkeypatch):
+    monkeypatch.setattr(
+        "perfreport.reports.exporters.pdf.html_to_pdf", lambda html: b"%PDF-1.7 stub"
+    )
+    issued = issue_report(year=closed_year, user=auditor)
+    client.force_login(admin_user)
+
+    listing = client.get("/admin/reports/issuedreport/")
+    assert listing.status_code == 200
+    assert issued[0].sha256 in listing.text
+    assert client.get("/admin/reports/issuedreport/add/").status_code == 403
+    pdf = next(r for r in issued if r.format == "pdf")
+    assert client.post(f"/admin/reports/issuedreport/{pdf.pk}/delete/").status_code == 403
+    assert IssuedReport.objects.filter(pk=pdf.pk).exists()

@@ -11,6 +11,7 @@ The score sheet ("考核結果統計表"): each dimension's score per round, the
 grade as nested IFs over the band table on the same sheet, and the computed values beside them.
 """
 
+import re
 from dataclasses import dataclass, field
 from decimal import Decimal
 
@@ -20,6 +21,9 @@ HEADER = ["執行策略", "執行方法", "", "主辦單位", "具體作法", "�
 WIDTHS = [14.0, 24.0, 26.0, 12.0, 44.0, 48.0]
 SCORE_WIDTHS = [26.0, 12.0, 12.0, 12.0, 12.0]
 FIRST_DATA_ROW = 3
+# Control characters (pasted from other programs) that XML, and so XLSX and ODS, cannot hold;
+# tab, line feed and carriage return stay.
+_NOT_IN_XML = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f]")
 
 
 @dataclass(frozen=True)
@@ -40,6 +44,8 @@ class Sheet:
     merges: list[tuple[int, int, int, int]] = field(default_factory=list)  # r1, c1, r2, c2
 
     def put(self, row: int, column: int, value, style: str = "text", formula=None) -> None:  # type: ignore[no-untyped-def]
+        if isinstance(value, str):
+            value = _NOT_IN_XML.sub("", value)
         self.cells[(row, column)] = Cell(value, style, formula)
 
     def merge(self, r1: int, c1: int, r2: int, c2: int) -> None:

@@ -176,3 +176,12 @@ def test_shortfall_needs_an_explanation(item, unit_a, staff_a, head_a, year):
         user=staff_a, item=item, results=item.results, shortfall_note="下半年講師出缺"
     )
     assert results.items_needing_explanation(year) == []
+
+
+def test_closing_check_names_unexplained_shortfalls(item, unit_a, staff_a, head_a, year):
+    indicator = item.indicators.get()
+    approved(item, unit_a, staff_a, head_a, 1, "辦理 5 場次", {indicator.pk: 5})
+    with pytest.raises(DomainError, match=r"未達目標.*一\(一\)"):
+        results.check_shortfalls_explained(year)
+    results.edit_results(user=staff_a, item=item, results="計 5 場次", shortfall_note="講師出缺")
+    results.check_shortfalls_explained(year)  # explained: nothing raised

@@ -239,3 +239,19 @@ def items_needing_explanation(year: Year) -> list[CompiledResults]:
         for c in compile_items(compilable_items(year))
         if c.entry_count and c.shortfalls and not c.item.shortfall_note.strip()
     ]
+
+
+def check_shortfalls_explained(year: Year) -> None:
+    """Raise DomainError naming every item whose indicator total falls short of its target and
+    that has no shortfall note: closing the year should call this first (fixed query count)."""
+    # Imported here: the entry selectors import this module for their year-to-date totals.
+    from strategies.selectors.entries import number_paths
+
+    missing = items_needing_explanation(year)
+    if not missing:
+        return
+    paths = number_paths(year)
+    names = "、".join(paths.get(c.item.pk, str(c.item)) for c in missing)
+    raise DomainError(
+        f"下列項目的年度總計未達目標，結算前請先在「未達目標說明」寫明原因：{names}。"
+    )

@@ -100,6 +100,12 @@ MATRIX: dict[str, list[Row]] = {
             post=ENTRY_WRITERS,
         ),
         Row(
+            label="an item both units host: unit B's entry",
+            kwargs=lambda w: {"item_id": w.shared_item.pk, "unit_id": w.unit_b.pk, "month": 1},
+            get="L 403 200 403 200 200 404 200",
+            post="L 403 400 403 403 403 404 403",
+        ),
+        Row(
             label="unit B is not a host of the item",
             kwargs=lambda w: {"item_id": w.item.pk, "unit_id": w.unit_b.pk, "month": 1},
             get="L 403 403 403 200 200 404 200",
@@ -399,6 +405,7 @@ class World:
     other_issued: Any
     other_year: Any
     outsider: Any
+    shared_item: Any
 
 
 def _issued(year, content: bytes) -> IssuedReport:
@@ -456,6 +463,7 @@ def world(year, item, unit_a, unit_b, staff_a, outsider, other_org):
         other_issued=_issued(other_year, b"{}"),
         other_year=other_year,
         outsider=outsider,
+        shared_item=factories.make_item(year, hosts=[unit_a, unit_b], dimension=2),
     )
 
 

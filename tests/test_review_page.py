@@ -201,3 +201,17 @@ def test_ten_times_the_seed_in_the_same_queries(
     with django_assert_num_queries(len(once)):
         page = client.get(review_url(roc_year=112)).content.decode()
     assert "共 470 個項目" in page
+
+
+def test_the_selector_takes_six_queries_whatever_the_items(
+    year, unit_a, unit_b, staff_a, django_assert_num_queries
+):
+    for dimension in range(1, 6):
+        item = factories.make_item(year, hosts=[unit_a, unit_b], dimension=dimension)
+        entry(item, unit_a, 1, Status.APPROVED, staff_a, [(item.indicators.get(), 2)], evidence=1)
+    # items, host units, indicators, approved values, entries with evidence counts, item history
+    with django_assert_num_queries(6):
+        assert len(review_rows(review_items(year))) == 5
+    _tenfold(year, staff_a, [unit_a, unit_b])
+    with django_assert_num_queries(6):
+        assert len(review_rows(review_items(year))) == 50

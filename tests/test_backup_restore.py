@@ -133,7 +133,13 @@ def test_the_archive_is_versioned_compressed_and_checksummed(org, filled):
     )
 
 
-def test_exact_round_trip_into_a_database_holding_other_organizations(org, other_org, filled):
+def test_exact_round_trip_into_a_database_holding_other_organizations(
+    org, other_org, filled, admin_user
+):
+    from strategies.services.years import set_year_status
+
+    set_year_status(year=filled, status="closed", user=admin_user)
+    set_year_status(year=filled, status="open", user=admin_user, reason="補登 12 月資料")
     first = build_backup(organization=org, roc_year=113, specs=ALL_SPECS)
     factories.make_year(other_org, 113)  # another branch's data, with its own keys
     _move_aside(org)
@@ -151,6 +157,19 @@ def test_exact_round_trip_into_a_database_holding_other_organizations(org, other
         assert handle.read() == EVIDENCE
     staff = User.objects.get(username="staff_a")
     assert staff.check_password(factories.PASSWORD)  # restored members can sign in
+    # The audit trail comes along: who reopened the year and why, who changed each item.
+    trail = restored.year.history.order_by("history_date", "history_id")
+    assert [(h.status, h.history_change_reason) for h in trail][-2:] == [
+        ("closed", "填報中 → 已結束填報"),
+        ("open", "補登 12 月資料"),
+    ]
+    assert trail.last().history_user == User.objects.get(username="admin_user")
+    item = Item.objects.filter(method__strategy__dimension__year=restored.year).first()
+    old_item = Item.objects.filter(method__strategy__dimension__year=filled).first()
+    assert item.history.count() == old_item.history.count() >= 1
+    assert [link.unit.name for link in item.history.first().host_units.all()] == [
+        link.unit.name for link in old_item.history.first().host_units.all()
+    ]
 
 
 def test_a_damaged_archive_is_refused_without_writing(org, filled):
@@ -215,6 +234,17 @@ def test_a_username_of_another_branch_stops_the_restore_and_leaves_no_files(org,
     with pytest.raises(BackupError, match="帳號「staff_a」已屬於臺北分局"):
         restore_backup(content=archive, specs=ALL_SPECS)
     assert _db_state() == before
+
+
+def test_a_headquarters_user_named_in_the_archive_is_reused_not_refused(org, filled, hq_auditor):
+    from scoring.models import ScoreSheet as Sheet
+
+    Sheet.objects.filter(year=filled).update(signed_off_by=hq_auditor)
+    archive = build_backup(organization=org, roc_year=113, specs=ALL_SPECS)
+    _move_aside(org)
+    restored = restore_backup(content=archive, specs=ALL_SPECS)
+    assert Sheet.objects.get(year=restored.year).signed_off_by == hq_auditor
+    assert User.objects.filter(username="hq_auditor").count() == 1
 
 
 def test_restore_next_year_into_the_same_organization_links_copied_items(org, filled, admin_user):

@@ -10,6 +10,7 @@ from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
 
+from django.apps import apps
 from django.contrib.auth import get_user_model
 from django.db import models
 from django.utils import timezone
@@ -126,6 +127,8 @@ def build_backup(*, organization: Organization, roc_year: int, specs: list[Spec]
             rows.append(record)
         records[spec.name] = rows
 
+    history = _collect_history(specs, ids, year, lambda pk: local("user", pk))
+
     user_rows = []
     for user in User.objects.filter(pk__in=users).order_by("username"):
         user_rows.append(
@@ -136,10 +139,14 @@ def build_backup(*, organization: Organization, roc_year: int, specs: list[Spec]
     for row in user_rows:
         row["id"] = order[row["id"]]
     for spec in specs:
-        for record in records[spec.name]:
+        for record in records[spec.name] + history.get(spec.name, []):
             for name, kind in spec.refs.items():
                 if kind == "user" and record[name] is not None:
-                    record[name] = order[record[name]]
+                    record[name] = order.get(record[name])
+    for rows_ in history.values():
+        for record in rows_:
+            if record["user"] is not None:
+                record["user"] = order.get(record["user"])  # None: the user was deleted
 
     parent = organization.parent
     data = {
@@ -165,6 +172,7 @@ def build_backup(*, organization: Organization, roc_year: int, specs: list[Spec]
         },
         "user": user_rows,
         **records,
+        "history": history,
     }
     payload = json.dumps(data, ensure_ascii=False, indent=1, sort_keys=True).encode("utf-8")
     members = {"data.json": payload, **files}
@@ -185,6 +193,89 @@ def build_backup(*, organization: Organization, roc_year: int, specs: list[Spec]
         for name, content in sorted(members.items()):
             archive.writestr(name, content)
     return out.getvalue()
+
+
+def history_model(model: type[models.Model]) -> type[models.Model] | None:
+    """The django-simple-history model of `model`, if it keeps one."""
+    attribute = getattr(model._meta, "simple_history_manager_attribute", None)
+    return getattr(model, attribute).model if attribute else None
+
+
+def m2m_history_model(model: type[models.Model], name: str) -> type[models.Model]:
+    hm = history_model(model)
+    assert hm is not None
+    return apps.get_model(hm._meta.app_label, f"{hm.__name__}_{name}")
+
+
+def m2m_target_attname(model: type[models.Model], name: str) -> str:
+    """The column of the m2m history rows that holds the related object (unit_id for host_units)."""
+    related = model._meta.get_field(name).related_model
+    through = m2m_history_model(model, name)
+    for field_ in through._meta.fields:
+        if isinstance(field_, models.ForeignKey) and field_.related_model is related:
+            return field_.attname
+    raise LookupError(f"{through.__name__} has no column for {name}")
+
+
+def _collect_history(  # type: ignore[no-untyped-def]
+    specs: list[Spec], ids: dict[str, dict[int, int]], year: Year, user_id
+) -> dict[str, list[dict[str, Any]]]:
+    """The audit trail of every archived object (and of the year), in a key-free order.
+
+    A history row's references point at archived objects by their archive ids; a reference to
+    something outside the archive (a deleted object, another year) is kept as null.
+    """
+    history: dict[str, list[dict[str, Any]]] = {}
+    year_rows = Year.history.filter(id=year.pk).order_by("history_date", "history_id")
+    history["year"] = [
+        {
+            **_history_head(row, user_id),
+            "status": row.status,
+            "deadline_day": row.deadline_day,
+        }
+        for row in year_rows
+    ]
+    for spec in specs:
+        hm = history_model(spec.model)
+        if hm is None:
+            continue
+        local_ids = ids[spec.name]
+        rows = sorted(
+            hm.objects.filter(id__in=list(local_ids)),
+            key=lambda r: (local_ids[r.id], r.history_date, r.history_id),
+        )
+        m2m: dict[str, dict[int, list[int]]] = {}
+        for name, kind in spec.m2m.items():
+            through = m2m_history_model(spec.model, name)
+            grouped: dict[int, list[int]] = {}
+            target = m2m_target_attname(spec.model, name)
+            for link in through.objects.filter(history_id__in=[r.history_id for r in rows]):
+                mapped = ids[kind].get(getattr(link, target))
+                if mapped is not None:
+                    grouped.setdefault(link.history_id, []).append(mapped)
+            m2m[name] = grouped
+        out = []
+        for row in rows:
+            record = {**_history_head(row, user_id), "of": local_ids[row.id]}
+            for name in spec.fields:
+                record[name] = dump_value(getattr(row, name))
+            for name, kind in spec.refs.items():
+                pk = getattr(row, f"{name}_id")
+                record[name] = user_id(pk) if kind == "user" else ids[kind].get(pk)
+            for name in spec.m2m:
+                record[name] = sorted(m2m[name].get(row.history_id, []))
+            out.append(record)
+        history[spec.name] = out
+    return history
+
+
+def _history_head(row, user_id) -> dict[str, Any]:  # type: ignore[no-untyped-def]
+    return {
+        "date": dump_value(row.history_date),
+        "type": row.history_type,
+        "reason": row.history_change_reason,
+        "user": user_id(row.history_user_id),
+    }
 
 
 # --- reading and checking an archive ----------------------------------------------------------

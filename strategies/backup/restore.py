@@ -1,5 +1,6 @@
 """Loading a checked archive into this database, all or nothing."""
 
+import datetime as dt
 from dataclasses import dataclass
 from typing import Any
 
@@ -7,8 +8,18 @@ from django.contrib.auth import get_user_model
 from django.core.exceptions import FieldDoesNotExist
 from django.core.files.base import ContentFile
 from django.db import models, transaction
+from django.db.models.fields.files import FieldFile
 
-from strategies.backup.archive import Archive, BackupError, load_value, read_archive, sha256_hex
+from strategies.backup.archive import (
+    Archive,
+    BackupError,
+    history_model,
+    load_value,
+    m2m_history_model,
+    m2m_target_attname,
+    read_archive,
+    sha256_hex,
+)
 from strategies.backup.specs import USER_FIELDS, Spec
 from strategies.models import (
     Item,
@@ -91,16 +102,23 @@ def _restore(archive: Archive, data: dict[str, Any], specs: list[Spec], written:
         copied_from=copied_from,
     )
     year._change_reason = "由備份還原"  # type: ignore[attr-defined]
+    # An archive with an audit trail brings its own: the restore itself writes none.
+    keep_history = "history" in data
+    if keep_history:
+        year.skip_history_when_saving = True  # type: ignore[attr-defined]
     year.full_clean()
     year.save()
 
     pks: dict[str, dict[int, int]] = {"user": {}}
+    # Members of the organization must not belong elsewhere; other users named in the archive
+    # (a headquarters auditor who signed off, the author of a history row) are reused as they are.
+    members = {row["user"] for row in data.get("membership", [])}
     for row in data["user"]:
         user = User.objects.filter(username=row["username"]).first()
         if user is None:
             user = User(**{f: load_value(User, f, row[f]) for f in USER_FIELDS})
             user.save()
-        else:
+        elif row["id"] in members:
             other = Membership.objects.filter(user=user).exclude(organization=organization).first()
             if other is not None:
                 raise BackupError(
@@ -110,8 +128,10 @@ def _restore(archive: Archive, data: dict[str, Any], specs: list[Spec], written:
         pks["user"][row["id"]] = user.pk
 
     counts = {"user": len(data["user"])}
+    created: dict[str, dict[int, models.Model]] = {}
     for spec in specs:
         pks[spec.name] = {}
+        created[spec.name] = {}
         rows = data.get(spec.name, [])
         counts[spec.name] = len(rows)
         for row in rows:
@@ -142,7 +162,10 @@ def _restore(archive: Archive, data: dict[str, Any], specs: list[Spec], written:
                 if spec.name == "item" and row.get("copied_from_path"):
                     obj.copied_from = _item_at(organization, row["copied_from_path"])  # type: ignore[attr-defined]
                 obj._change_reason = "由備份還原"  # type: ignore[attr-defined]
+                if keep_history:
+                    obj.skip_history_when_saving = True  # type: ignore[attr-defined]
                 obj.save()
+                created[spec.name][row["id"]] = obj
             pks[spec.name][row["id"]] = obj.pk
             for name, kind in spec.m2m.items():
                 getattr(obj, name).set([pks[kind][n] for n in row[name]])
@@ -150,7 +173,102 @@ def _restore(archive: Archive, data: dict[str, Any], specs: list[Spec], written:
                 spec.model.objects.filter(pk=obj.pk).update(
                     **{name: load_value(spec.model, name, row[name]) for name in spec.times}
                 )
+    if keep_history:
+        _restore_history(data["history"], specs, pks, created, year)
     return Restored(year, counts)
+
+
+def _tracked(history: type[models.Model], obj: models.Model) -> dict[str, Any]:
+    """The object's current value of every field its history model tracks."""
+    values = {}
+    for field_ in history._meta.fields:
+        if field_.name.startswith("history_"):
+            continue
+        value = getattr(obj, field_.attname)
+        values[field_.attname] = value.name if isinstance(value, FieldFile) else value
+    return values
+
+
+def _head(record: dict[str, Any], users: dict[int, int]) -> dict[str, Any]:
+    return {
+        "history_date": _when(record["date"]),
+        "history_type": record["type"],
+        "history_change_reason": record["reason"],
+        "history_user_id": users.get(record["user"]) if record["user"] is not None else None,
+    }
+
+
+def _when(text: str) -> dt.datetime:
+    return dt.datetime.fromisoformat(text)
+
+
+def _restore_history(  # type: ignore[no-untyped-def]
+    history: dict[str, list[dict[str, Any]]],
+    specs: list[Spec],
+    pks: dict[str, dict[int, int]],
+    created: dict[str, dict[int, models.Model]],
+    year: Year,
+) -> None:
+    """Write back the archived audit trail of every object the restore created."""
+    users = pks["user"]
+    year_history = history_model(Year)
+    assert year_history is not None
+    year_history.objects.bulk_create(
+        [
+            year_history(
+                **{
+                    **_tracked(year_history, year),
+                    **_head(record, users),
+                    "status": record["status"],
+                    "deadline_day": record["deadline_day"],
+                }
+            )
+            for record in history.get("year", [])
+        ]
+    )
+    for spec in specs:
+        model_history = history_model(spec.model)
+        if model_history is None:
+            continue
+        pairs = []
+        for record in history.get(spec.name, []):
+            obj = created[spec.name].get(record["of"])
+            if obj is None:  # an object that already existed keeps its own trail
+                continue
+            values = _tracked(model_history, obj)
+            for name in spec.fields:
+                values[name] = load_value(spec.model, name, record[name])
+            for name, kind in spec.refs.items():
+                ref = record[name]
+                values[f"{name}_id"] = pks[kind].get(ref) if ref is not None else None
+            pairs.append((model_history(**values, **_head(record, users)), record))
+        rows = model_history.objects.bulk_create([row for row, _ in pairs])
+        for name, kind in spec.m2m.items():
+            through = m2m_history_model(spec.model, name)
+            target = m2m_target_attname(spec.model, name)
+            own = next(
+                f.attname
+                for f in through._meta.fields
+                if isinstance(f, models.ForeignKey) and f.related_model is spec.model
+            )
+            # The link's own id: the current link row's, when the link still exists.
+            live = getattr(spec.model, name).through
+            link_ids = {
+                (getattr(link, own), getattr(link, target)): link.pk
+                for link in live.objects.filter(**{f"{own}__in": [row.id for row in rows]})  # type: ignore[attr-defined]
+            }
+            through.objects.bulk_create(
+                [
+                    through(
+                        history=row,
+                        id=link_ids.get((row.id, pks[kind][ref]), 0),  # type: ignore[attr-defined]
+                        **{own: row.id, target: pks[kind][ref]},  # type: ignore[attr-defined]
+                    )
+                    for row, (_, record) in zip(rows, pairs, strict=True)
+                    for ref in record[name]
+                    if ref in pks[kind]
+                ]
+            )
 
 
 def _has_year_fk(model: type[models.Model]) -> bool:

@@ -67,6 +67,21 @@ def test_json_of_the_112_seed(seed):
     }
 
 
+def test_json_is_one_line_in_the_documented_layout(seed):
+    out = run("--org", "khh", "--year", "112", "--format", "json")
+    assert out.count("\n") == 1
+    assert out.startswith(
+        '{"organization": "經濟部標準檢驗局高雄分局", "organization_code": "khh", "year": 112, '
+        '"dimensions": [{"number": 1, "name": "基礎服務", "max": 200, "score": 184, '
+        '"self": 184, "review": null}, '
+    )
+    assert out.endswith(
+        '"total": 920, "grade": "優", "rounds": {"self": {"total": 920, "grade": "優"}, '
+        '"review": {"total": null, "grade": null}}, "assessed_by": "高雄分局", '
+        '"assessed_month": "113.1", "signed_off": false}\n'
+    )
+
+
 def test_json_uses_the_review_once_complete_with_one_decimal(seed, django_user_model):
     auditor = django_user_model.objects.get(username="auditor")
     year = Year.objects.get(organization__code="khh", roc_year=112)

@@ -153,6 +153,6 @@ class Command(BaseCommand):
             raise CommandError(f"{organization.short_name}沒有 {roc_year} 年度。")
         data = score_sheet_data(year)
         if options["format"] == "json":
-            self.stdout.write(json.dumps(sheet_json(data), ensure_ascii=False, indent=2))
+            self.stdout.write(json.dumps(sheet_json(data), ensure_ascii=False))
         else:
             self.stdout.write(sheet_text(data), ending="")

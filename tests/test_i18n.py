@@ -121,6 +121,14 @@ class TestPerUserLanguage:
         assert response.cookies[COOKIE].value == "en"
         assert "Sign in" in client.get("/login/").content.decode()
 
+    def test_the_switch_never_redirects_off_site(self, client, staff_a, year):
+        login(client, staff_a)
+        response = client.post(
+            "/i18n/setlang/", {"language": "en", "next": "https://evil.example/"}
+        )
+        assert response.status_code == 302
+        assert not response["Location"].startswith("https://evil.example")
+
     def test_the_switch_is_post_only_and_needs_csrf(self, staff_a):
         from django.test import Client
 

@@ -32,6 +32,17 @@ from strategies.models import EntryComment, Evidence, MonthlyEntry
 from strategies.services import entries as services
 from tests import factories
 
+
+def drain(response) -> None:  # type: ignore[no-untyped-def]
+    """Read a streamed response to its end, so the test client closes its file.
+
+    Never call response.close() in a test: it sends request_finished with Django's
+    close_old_connections attached, which closes the PostgreSQL connection mid-test.
+    """
+    if response.streaming:
+        b"".join(response.streaming_content)
+
+
 pytestmark = pytest.mark.django_db
 
 
@@ -192,7 +203,7 @@ def test_a_file_name_payload_is_escaped_in_the_page_and_quoted_in_the_download(p
     assert escaped(15) in page.content.decode()
     response = client.get(reverse("strategies:evidence-download", args=[poisoned["evidence"].pk]))
     disposition = response["Content-Disposition"]
-    response.close()
+    drain(response)
     assert disposition.startswith("attachment;")
     assert "<script>" not in disposition
     assert "\r" not in disposition and "\n" not in disposition

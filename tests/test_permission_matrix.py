@@ -31,6 +31,17 @@ from perfreport.reports.models import IssuedReport
 from strategies.models import EntryComment, Evidence, MonthlyEntry
 from tests import factories
 
+
+def drain(response) -> None:  # type: ignore[no-untyped-def]
+    """Read a streamed response to its end, so the test client closes its file.
+
+    Never call response.close() in a test: it sends request_finished with Django's
+    close_old_connections attached, which closes the PostgreSQL connection mid-test.
+    """
+    if response.streaming:
+        b"".join(response.streaming_content)
+
+
 # A POST carrying one unknown field: forms are bound (and invalid), nothing meaningful is sent.
 PROBE = {"matrix-probe": "1"}
 ACTORS = ("anon", "staff_a", "staff_b", "head_a", "auditor", "admin", "outsider", "hq")
@@ -508,7 +519,7 @@ class Actor:
                 outcome = f"500:{type(exc).__name__}"
             else:
                 outcome = _outcome(response)
-                response.close()
+                drain(response)
             transaction.set_rollback(True)
         self.client.cookies.clear()
         for key, value in self.cookies.items():

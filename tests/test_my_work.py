@@ -102,3 +102,10 @@ def test_full_number_path_and_sorting(client, seed):
 def test_anonymous_goes_to_login(client):
     response = client.get(reverse("strategies:my-work"))
     assert response.status_code == 302
+
+
+def test_an_unknown_filter_value_is_named_not_fatal(client, item, staff_a):
+    login(client, staff_a)
+    response = client.get(reverse("strategies:my-work"), {"dimension": "999"})
+    assert response.status_code == 200
+    assert 'class="errorlist' in response.content.decode()

@@ -136,3 +136,27 @@ def test_twenty_saves_of_twenty_entries_all_succeed(year, unit_a, staff_a):
         assert entry.version == 2
         assert IndicatorValue.objects.get(entry=entry).value == i + 2
         assert MonthlyEntry.history.filter(id=entry.pk).count() == 2
+
+
+def test_twenty_approvals_of_one_submitted_entry_approve_it_once(item, unit_a, staff_a, head_a):
+    submitted = services.save_entry(
+        user=staff_a,
+        item=item,
+        unit=unit_a,
+        month=4,
+        version=0,
+        narrative="四月辦理 2 場次",
+        values={item.indicators.get().pk: 2},
+        submit=True,
+    )
+    history_before = MonthlyEntry.history.filter(id=submitted.pk).count()
+
+    outcomes = run_at_once(
+        lambda i: services.approve_entry(user=head_a, entry=submitted, version=submitted.version)
+    )
+
+    assert len([o for o in outcomes if o.error is None]) == 1
+    assert all(isinstance(o.error, StaleVersionError) for o in outcomes if o.error)
+    submitted.refresh_from_db()
+    assert submitted.status == MonthlyEntry.Status.APPROVED
+    assert MonthlyEntry.history.filter(id=submitted.pk).count() == history_before + 1

@@ -49,6 +49,12 @@ class EntryForm(forms.Form):
         required=False,
         help_text=_("PDF、JPG、PNG、ODT、ODS、DOCX、XLSX，每個檔案 10 MB 以內。"),
     )
+    remove_evidence = forms.TypedMultipleChoiceField(
+        label=_("移除佐證資料"),
+        coerce=int,
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+    )
     confirm_outliers = forms.BooleanField(
         label=_("我已確認上列數值正確"), required=False, widget=forms.CheckboxInput
     )
@@ -56,9 +62,11 @@ class EntryForm(forms.Form):
         choices=[(SAVE, _("儲存草稿")), (SUBMIT, _("送出"))], widget=forms.HiddenInput
     )
 
-    def __init__(self, *args, indicators: list[Indicator], **kwargs):  # type: ignore[no-untyped-def]
+    def __init__(self, *args, indicators: list[Indicator], evidence=(), **kwargs):  # type: ignore[no-untyped-def]
         super().__init__(*args, **kwargs)
         self.indicators = indicators
+        # Only the entry's own files can be chosen; anything else is an invalid choice.
+        self.fields["remove_evidence"].choices = [(e.pk, e.original_name) for e in evidence]
         for indicator in indicators:
             step = "0.01" if indicator.allows_decimals else "1"
             self.fields[value_field_name(indicator)] = forms.DecimalField(

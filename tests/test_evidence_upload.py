@@ -73,3 +73,43 @@ def test_one_bad_file_refuses_the_whole_save(client, item, unit_a, staff_a):
     assert response.status_code == 400
     assert not Evidence.objects.exists()
     assert not item.entries.exists()
+
+
+def save(client, item, unit, version, **extra):
+    indicator = item.indicators.get()
+    data = {"version": version, "narrative": "附簽到表", "action": "save"}
+    data[f"value_{indicator.pk}"] = "1"
+    data.update(extra)
+    return client.post(reverse("strategies:entry-edit", args=[item.pk, unit.pk, 1]), data)
+
+
+def test_staff_remove_a_file_and_history_keeps_it(client, item, unit_a, staff_a):
+    login(client, staff_a)
+    upload(client, item, unit_a, SimpleUploadedFile("錯的檔案.pdf", samples.PDF))
+    evidence = Evidence.objects.get()
+    page = client.get(reverse("strategies:entry-edit", args=[item.pk, unit_a.pk, 1]))
+    assert "移除「錯的檔案.pdf」" in page.content.decode()
+    response = save(client, item, unit_a, 1, remove_evidence=[evidence.pk])
+    assert response.status_code == 302
+    assert not Evidence.objects.exists()
+    record = Evidence.history.latest("history_date")
+    assert record.history_type == "-"
+    assert record.history_user == staff_a
+    assert record.history_change_reason == "移除佐證資料"
+
+
+def test_removing_another_entrys_file_changes_nothing(
+    client, year, item, unit_a, unit_b, staff_a, staff_b
+):
+    from tests import factories
+
+    other_item = factories.make_item(year, hosts=[unit_b], dimension=2)
+    login(client, staff_b)
+    upload(client, other_item, unit_b, SimpleUploadedFile("秘書室.pdf", samples.PDF))
+    theirs = Evidence.objects.get()
+    login(client, staff_a)
+    upload(client, item, unit_a, SimpleUploadedFile("度量衡科.pdf", samples.PDF))
+    response = save(client, item, unit_a, 1, remove_evidence=[theirs.pk])
+    assert response.status_code == 400
+    assert Evidence.objects.count() == 2
+    assert item.entries.get().version == 1

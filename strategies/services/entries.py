@@ -241,6 +241,7 @@ def save_entry(
     submit: bool = False,
     confirm_outliers: bool = False,
     files: Sequence[UploadedFile] = (),
+    remove_evidence: Sequence[int] = (),
     today: dt.date | None = None,
 ) -> MonthlyEntry:
     """Save the unit's entry for the item and month as a draft, or submit it for approval.
@@ -314,8 +315,24 @@ def save_entry(
         except IntegrityError:
             raise _stale(MonthlyEntry.objects.get(item=item, unit=unit, month=month).pk) from None
         _write_values(user=user, entry=entry, values=cleaned)
+        _remove_evidence(user=user, entry=entry, evidence_ids=remove_evidence)
         store_evidence(user=user, entry=entry, files=files)
     return entry
+
+
+def _remove_evidence(*, user, entry: MonthlyEntry, evidence_ids: Sequence[int]) -> None:  # type: ignore[no-untyped-def]
+    """Detach files from the entry. The record's deletion is kept in history and the stored
+    file stays on disk, so what was once submitted can still be traced."""
+    if not evidence_ids:
+        return
+    wanted = set(evidence_ids)
+    found = list(Evidence.objects.filter(entry=entry, pk__in=wanted))
+    if len(found) != len(wanted):
+        raise DomainError("要移除的佐證資料不屬於這筆填報，請重新載入頁面。")
+    for item in found:
+        item._history_user = user  # type: ignore[attr-defined]
+        item._change_reason = "移除佐證資料"  # type: ignore[attr-defined]
+        item.delete()
 
 
 # --- review ---------------------------------------------------------------------------------

@@ -150,7 +150,7 @@ def _entry_page(  # type: ignore[no-untyped-def]
             initial[value_field_name(indicator)] = (
                 None if value is None else f"{value.normalize():f}"
             )
-        form = EntryForm(initial=initial, indicators=ctx.indicators)
+        form = EntryForm(initial=initial, indicators=ctx.indicators, evidence=_files(ctx))
     can_review = (
         entry is not None
         and entry.status == MonthlyEntry.Status.SUBMITTED
@@ -183,6 +183,10 @@ def _entry_page(  # type: ignore[no-untyped-def]
     )
 
 
+def _files(ctx: selectors.EntryContext) -> list[Evidence]:
+    return list(ctx.entry.evidence.all()) if ctx.entry else []
+
+
 @login_required
 @friendly_403
 @require_http_methods(["GET", "POST"])
@@ -198,7 +202,7 @@ def entry_edit(request: HttpRequest, item_id: int, unit_id: int, month: int) -> 
     if request.method != "POST":
         return _entry_page(request, ctx, membership)
 
-    form = EntryForm(request.POST, request.FILES, indicators=ctx.indicators)
+    form = EntryForm(request.POST, request.FILES, indicators=ctx.indicators, evidence=_files(ctx))
     if not form.is_valid():
         return _entry_page(request, ctx, membership, form, status=400)
     submit = form.cleaned_data["action"] == EntryForm.SUBMIT
@@ -214,6 +218,7 @@ def entry_edit(request: HttpRequest, item_id: int, unit_id: int, month: int) -> 
             submit=submit,
             confirm_outliers=form.cleaned_data["confirm_outliers"],
             files=form.cleaned_data["evidence"],
+            remove_evidence=form.cleaned_data["remove_evidence"],
             today=today,
         )
     except StaleVersionError as exc:

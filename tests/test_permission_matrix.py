@@ -28,7 +28,7 @@ from django.urls import URLPattern, URLResolver, get_resolver, reverse
 from django.utils import timezone
 
 from perfreport.reports.models import IssuedReport
-from strategies.models import EntryComment, Evidence, MonthlyEntry
+from strategies.models import EntryComment, Evidence, Membership, MonthlyEntry
 from tests import factories
 
 
@@ -584,3 +584,97 @@ def test_every_post_is_refused_without_a_csrf_token(world, actors):
             assert "CSRF" in response.content.decode(), (name, actor)
             checked.append(name)
     assert len(set(checked)) > 30
+
+
+# A headquarters *admin*: reads every branch like an HQ auditor, runs only headquarters' own
+# pages. A branch's months, entries, plan, people and scores are run by the branch's own admin
+# (strategies.access.check_org_admin: "headquarters members see a branch but do not run it").
+# (GET, POST) per URL name, for the first row of MATRIX; None: the view takes no POST.
+HQ_ADMIN: dict[str, tuple[str, str | None]] = {
+    "healthz": ("200", "405"),
+    "home": ("200", None),
+    "login": ("200", "200"),
+    "logout": ("405", "L"),
+    "set_language": ("405", "302"),
+    "strategies:my-work": ("200", None),
+    "strategies:entry-edit": ("200", "403"),
+    "strategies:entry-review": ("405", "403"),
+    "strategies:entry-reopen": ("405", "403"),
+    "strategies:entry-comment": ("405", "302"),
+    "strategies:item-history": ("200", None),
+    "strategies:item-results": ("200", "403"),
+    "strategies:evidence-download": ("200", None),
+    "strategies:month-locks": ("403", "403"),
+    # Headquarters' own admin pages (its own organization): allowed.
+    "manage:years": ("200", None),
+    "manage:units": ("200", "400"),
+    "manage:users": ("200", None),
+    "manage:user-add": ("200", "200"),
+    "scoring:copy-year": ("405", "302"),
+    # A branch's plan, units and members: not headquarters' to run.
+    **dict.fromkeys(
+        [
+            "manage:strategy-add",
+            "manage:strategy-edit",
+            "manage:method-add",
+            "manage:method-edit",
+            "manage:item-add",
+            "manage:item-edit",
+            "manage:indicator-add",
+            "manage:indicator-edit",
+            "manage:unit-edit",
+            "manage:user-edit",
+            "manage:user-password",
+            "manage:plan-import",
+        ],
+        ("403", "403"),
+    ),
+    **dict.fromkeys(["manage:plan", "manage:plan-export"], ("403", None)),
+    **dict.fromkeys(
+        [
+            "manage:year-status",
+            "manage:indicator-remove",
+            "manage:node-move",
+            "manage:node-retire",
+            "manage:unit-retire",
+            "manage:user-active",
+            "manage:plan-import-apply",
+            "reports:sign-off",
+        ],
+        ("405", "403"),
+    ),
+    **dict.fromkeys(
+        [
+            "reports:index",
+            "reports:report",
+            "reports:download",
+            "reports:issued-file",
+            "scoring:index",
+            "scoring:score-sheet",
+            "scoring:hq-comparison",
+            "scoring:hq-comparison-xlsx",
+        ],
+        ("200", None),
+    ),
+    "scoring:review": ("403", None),
+    **dict.fromkeys(["scoring:score-edit", "scoring:bands-edit", "scoring:reopen"], ("403", "403")),
+}
+
+
+def test_a_headquarters_admin_reads_a_branch_but_does_not_run_it(world, hq):
+    actor = Actor(factories.make_user("hq_admin", hq, Membership.Role.ADMIN))
+    assert HQ_ADMIN.keys() == MATRIX.keys()
+    mismatches = []
+    for name in sorted(project_url_names() & MATRIX.keys()):
+        row = MATRIX[name][0]
+        url = reverse(name, kwargs=row.kwargs(world))
+        expected_get, expected_post = HQ_ADMIN[name]
+        observed = (
+            actor.request("GET", url),
+            actor.request("POST", url) if row.post else None,
+        )
+        if observed != (expected_get, expected_post):
+            mismatches.append(
+                f"{name} {url}: expected {(expected_get, expected_post)}, got {observed}"
+            )
+    assert not mismatches, "headquarters admin:\n" + "\n".join(mismatches)

@@ -16,6 +16,7 @@ Skipped URL names, with the reason:
 """
 
 import hashlib
+import re
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
@@ -499,6 +500,33 @@ def _outcome(response) -> str:  # type: ignore[no-untyped-def]
     return str(response.status_code)
 
 
+SECURITY_HEADERS = {
+    "X-Frame-Options": "DENY",
+    "X-Content-Type-Options": "nosniff",
+    "Referrer-Policy": "same-origin",
+}
+INLINE_SCRIPT = re.compile(r"<script(?![^>]*\bsrc=)[^>]*>", re.IGNORECASE)
+INLINE_HANDLER = re.compile(r"<[^>]+\s(on[a-z]+|style)\s*=", re.IGNORECASE)
+
+
+def page_problems(response) -> list[str]:  # type: ignore[no-untyped-def]
+    """Every response carries the standard security headers and the CSP; an HTML page has no
+    inline script, event handler or style attribute (the CSP would block them)."""
+    problems = [
+        f"{header} is {response.get(header)!r}"
+        for header, value in SECURITY_HEADERS.items()
+        if response.get(header) != value
+    ]
+    csp = response.get("Content-Security-Policy", "")
+    if "script-src 'self'" not in csp or "unsafe-inline" in csp:
+        problems.append(f"CSP is {csp!r}")
+    if not response.streaming and response.get("Content-Type", "").startswith("text/html"):
+        html = response.content.decode()
+        problems += [f"inline {m.group(0)[:60]!r}" for m in INLINE_SCRIPT.finditer(html)]
+        problems += [f"inline {m.group(0)[:80]!r}" for m in INLINE_HANDLER.finditer(html)]
+    return problems
+
+
 class Actor:
     """One client per actor, logged in once. Every cell runs in a savepoint that is rolled back
     (the session row included), and the session cookie is put back afterwards, so a cell that
@@ -509,6 +537,7 @@ class Actor:
         if user is not None:
             self.client.force_login(user)
         self.cookies = {key: morsel.value for key, morsel in self.client.cookies.items()}
+        self.header_problems: list[str] = []
 
     def request(self, method: str, url: str) -> str:
         with transaction.atomic():
@@ -519,6 +548,7 @@ class Actor:
                 outcome = f"500:{type(exc).__name__}"
             else:
                 outcome = _outcome(response)
+                self.header_problems.extend(f"{method} {url}: {p}" for p in page_problems(response))
                 drain(response)
             transaction.set_rollback(True)
         self.client.cookies.clear()
@@ -558,6 +588,8 @@ def test_permission_matrix(world, actors):
                     )
     assert cells > 400
     assert not mismatches, "permission matrix mismatches:\n" + "\n".join(mismatches)
+    problems = sorted({p for actor in clients.values() for p in actor.header_problems})
+    assert not problems, "security headers / inline code:\n" + "\n".join(problems)
 
 
 def test_every_post_is_refused_without_a_csrf_token(world, actors):

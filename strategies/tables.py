@@ -2,40 +2,50 @@
 
 import django_tables2 as tables
 from django.urls import reverse
-from django.utils.html import format_html, format_html_join
+from django.utils.html import escape, format_html
+from django.utils.safestring import mark_safe
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
-from strategies.selectors.entries import FUTURE, MyWorkRow
+from strategies.selectors.entries import FUTURE, STRIP_LABELS, MyWorkRow
 
 
 def month_strip(row: MyWorkRow) -> str:
     """The 12-month strip: each month's status as text, linked to its entry once open.
 
     Built in Python, not a template: My work shows hundreds of rows of twelve cells each.
+    Every piece of text is escaped; the rest are numbers and fixed class names.
     """
     # One reverse per row; the month is the URL's last segment.
     base = reverse("strategies:entry-edit", args=[row.item.pk, row.unit.pk, 1])[: -len("1/")]
-    month_word, due_word, locked_word = gettext("月"), gettext("期限"), gettext("鎖定")
-    cells = []
+    month_word, due_word = escape(gettext("月")), escape(gettext("期限"))
+    lock = '<span class="lock">' + escape(gettext("鎖定")) + "</span>"
+    labels = {state: escape(label) for state, label in STRIP_LABELS.items()}
+    parts = ['<ol class="strip" aria-label="', escape(gettext("1 至 12 月填報狀態")), '">']
     for cell in row.months:
-        classes = f"cell status-{cell.state}" + (" is-locked" if cell.locked else "")
-        inner = format_html(
-            '<span class="m">{}{}</span><span class="s">{}</span>{}',
-            cell.month,
-            month_word,
-            cell.label,
-            format_html('<span class="lock">{}</span>', locked_word) if cell.locked else "",
+        m = cell.month
+        inner = (
+            f'<span class="m">{m}{month_word}</span><span class="s">{labels[cell.state]}</span>'
+            + (lock if cell.locked else "")
         )
         if cell.state != FUTURE:
-            title = f"{cell.month} {month_word}，{due_word} {cell.due.month}/{cell.due.day}"
-            inner = format_html('<a href="{}{}/" title="{}">{}</a>', base, cell.month, title, inner)
-        cells.append((classes, inner))
-    return format_html(
-        '<ol class="strip" aria-label="{}">{}</ol>',
-        gettext("1 至 12 月填報狀態"),
-        format_html_join("", '<li class="{}">{}</li>', cells),
-    )
+            title = f"{m} {month_word}，{due_word} {cell.due.month}/{cell.due.day}"
+            inner = f'<a href="{escape(base)}{m}/" title="{title}">{inner}</a>'
+        locked = " is-locked" if cell.locked else ""
+        parts.append(f'<li class="cell status-{cell.state}{locked}">{inner}</li>')
+    parts.append("</ol>")
+    return mark_safe("".join(parts))  # noqa: S308 - every text piece above is escaped
+
+
+class LinksColumn(tables.Column):
+    def render(self, record: MyWorkRow) -> str:  # type: ignore[override]
+        return format_html(
+            '<a href="{}">{}</a><br><a href="{}">{}</a>',
+            reverse("strategies:item-history", args=[record.item.pk]),
+            gettext("異動紀錄"),
+            reverse("strategies:item-results", args=[record.item.pk]),
+            gettext("年度成果"),
+        )
 
 
 class MonthsColumn(tables.Column):
@@ -63,9 +73,9 @@ class MyWorkTable(tables.Table):
         attrs={"td": {"class": "strip-cell"}},
     )
     approved_count = tables.Column(verbose_name=_("已核定月數"), attrs={"td": {"class": "num"}})
-    history = tables.TemplateColumn(
+    history = LinksColumn(
         verbose_name=_("紀錄"),
-        template_name="strategies/_item_links.html",
+        accessor="item",
         orderable=False,
         attrs={"td": {"class": "nowrap"}},
     )

@@ -461,10 +461,14 @@ def main() -> int:
         parser.error("users 1..200, seconds up to 600")
 
     started = time.monotonic()
+    print(f"machine: {os.cpu_count()} CPUs, load average {os.getloadavg()[0]:.1f} before the run")
     create_database()
     try:
         return run(args, started)
     finally:
+        print(
+            f"load average {os.getloadavg()[0]:.1f} after the run (other processes share the CPUs)"
+        )
         from django.db import connections
 
         connections.close_all()

@@ -81,3 +81,40 @@ def test_my_work_links_admins_to_the_month_locks(client, year, admin_user, staff
     assert url in client.get(reverse("strategies:my-work")).content.decode()
     login(client, staff_a)
     assert url not in client.get(reverse("strategies:my-work")).content.decode()
+
+
+def test_headquarters_admin_reads_a_branch_but_does_not_lock_or_reopen(
+    client, year, hq, item, unit_a, staff_a, head_a
+):
+    from tests import factories
+
+    hq_admin = factories.make_user("hq_admin", hq, factories.Membership.Role.ADMIN)
+    entry = services.save_entry(
+        user=staff_a,
+        item=item,
+        unit=unit_a,
+        month=1,
+        version=0,
+        narrative="x",
+        values={},
+        submit=True,
+    )
+    login(client, hq_admin)
+    assert (
+        client.get(reverse("strategies:entry-edit", args=[item.pk, unit_a.pk, 1])).status_code
+        == 200
+    )
+    assert (
+        client.post(
+            reverse("strategies:month-locks", args=[year.pk]), {"month": 1, "action": "lock"}
+        ).status_code
+        == 403
+    )
+    response = client.post(
+        reverse("strategies:entry-reopen", args=[entry.pk]),
+        {"version": entry.version, "reason": "總局"},
+    )
+    assert response.status_code == 403
+    assert not MonthLock.objects.exists()
+    entry.refresh_from_db()
+    assert entry.status == MonthlyEntry.Status.SUBMITTED

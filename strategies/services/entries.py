@@ -387,8 +387,9 @@ def return_entry(*, user, entry: MonthlyEntry, version: int, reason: str) -> Mon
 def reopen_entry(*, user, entry: MonthlyEntry, version: int, reason: str) -> MonthlyEntry:  # type: ignore[no-untyped-def]
     """An admin sends an approved or submitted entry back to the unit, with a recorded reason."""
     reason = (reason or "").strip()
-    membership = access.get_year_for_user(user, _year_of(entry.item))
-    if not access.is_admin(membership):
+    year = _year_of(entry.item)
+    # The branch's own admin: headquarters members read a branch but do not run it.
+    if not access.is_year_admin(access.get_year_for_user(user, year), year):
         raise PermissionDenied
     if not reason:
         raise DomainError("重新開放填報必須填寫原因。")

@@ -14,7 +14,8 @@ from strategies.services.entries import REASON_MAX_LENGTH
 
 
 def _require_admin(user, year: Year) -> None:  # type: ignore[no-untyped-def]
-    if not access.is_admin(access.get_year_for_user(user, year)):
+    # The year's own admin: headquarters members read a branch but do not run it.
+    if not access.is_year_admin(access.get_year_for_user(user, year), year):
         raise PermissionDenied
 
 

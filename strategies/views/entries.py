@@ -122,6 +122,7 @@ def my_work(request: HttpRequest) -> HttpResponse:
             "filter": filterset,
             "today": today,
             "row_count": len(rows),
+            "is_year_admin": access.is_year_admin(membership, year),
             "legend": selectors.STRIP_LABELS.items(),
         },
     )
@@ -169,7 +170,7 @@ def _entry_page(  # type: ignore[no-untyped-def]
             "review_form": ReviewForm(initial={"version": entry.version}) if can_review else None,
             "can_reopen": (
                 entry is not None
-                and access.is_admin(membership)
+                and access.is_year_admin(membership, ctx.year)
                 and entry.status in {MonthlyEntry.Status.SUBMITTED, MonthlyEntry.Status.APPROVED}
                 and ctx.year_writable
             ),
@@ -277,7 +278,7 @@ def entry_review(request: HttpRequest, entry_id: int) -> HttpResponse:
 def entry_reopen(request: HttpRequest, entry_id: int) -> HttpResponse:
     """An admin sends an approved or submitted entry back to the unit, with a reason."""
     entry = _load_entry(request.user, entry_id)
-    if not access.is_admin(access.membership_of(request.user)):
+    if not access.is_year_admin(access.membership_of(request.user), year_of(entry.item)):
         raise PermissionDenied
     form = ReasonForm(request.POST)
     if not form.is_valid() or not form.cleaned_data.get("version"):

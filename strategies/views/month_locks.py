@@ -22,7 +22,7 @@ from strategies.views.entries import friendly_403
 def month_locks(request: HttpRequest, year_id: int) -> HttpResponse:
     year = get_object_or_404(Year.objects.select_related("organization"), pk=year_id)
     membership = access.get_year_for_user(request.user, year)
-    if not access.is_admin(membership):
+    if not access.is_year_admin(membership, year):
         raise PermissionDenied
     status = 200
     if request.method == "POST":

@@ -107,6 +107,7 @@ def w(year, item, unit_a, staff_a, head_a, admin_user, tmp_path):
         narrative="三月已送出",
         values={indicator.pk: 2},
         submit=True,
+        files=[upload("三月簽到表.pdf", PDF)],
     )
     # A draft of February by the head: staff's form from version 0 is stale.
     services.save_entry(
@@ -636,7 +637,7 @@ GOOD: list[Good] = [
         # Django drops non-printable characters (the zero-width joiner too) from uploaded file
         # names, so the name is tested with printable emoji only.
         lambda w: w.post_entry(files=upload(f"佐證{RARE}😀👍🏽.pdf", PDF)),
-        lambda w: Evidence.objects.get().original_name,
+        lambda w: Evidence.objects.get(entry__month=1).original_name,
         f"佐證{RARE}😀👍🏽.pdf",
         {*ENTRY_TABLES, "strategies.Evidence", "strategies.HistoricalEvidence", "files"},
     ),

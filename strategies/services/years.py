@@ -4,6 +4,7 @@ from django.db import transaction
 
 from strategies.errors import DomainError
 from strategies.models import Year
+from strategies.services.results import check_shortfalls_explained
 
 Status = Year.Status
 
@@ -25,7 +26,8 @@ _NEEDS_REASON = {
 def set_year_status(*, year: Year, status: str, user, reason: str = "") -> Year:  # type: ignore[no-untyped-def]
     """Move the year to `status`, recording who and why in its history.
 
-    Reopening a closed or locked year (or reopening planning) requires a reason.
+    Reopening a closed or locked year (or reopening planning) requires a reason; closing an
+    open year requires an explanation for every item that falls short of its target.
     """
     with transaction.atomic():
         year = Year.objects.select_for_update().get(pk=year.pk)
@@ -38,6 +40,9 @@ def set_year_status(*, year: Year, status: str, user, reason: str = "") -> Year:
         reason = reason.strip()
         if (current, target) in _NEEDS_REASON and not reason:
             raise DomainError(f"將{year}由「{current.label}」改為「{target.label}」必須填寫原因。")
+        if current == Status.OPEN and target in {Status.CLOSED, Status.LOCKED}:
+            # Closing entry: every indicator short of its target must be explained first.
+            check_shortfalls_explained(year)
         year.status = target
         year._history_user = user  # type: ignore[attr-defined]
         year._change_reason = reason or f"{current.label} → {target.label}"  # type: ignore[attr-defined]

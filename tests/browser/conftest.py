@@ -26,6 +26,13 @@ def browser_type_launch_args(browser_type_launch_args):
     }
 
 
+@pytest.fixture(scope="session")
+def live_server(django_db_setup, live_server):
+    """The live server starts after the test database exists, so its thread never opens a
+    connection to the wrong database (and leaves no unclosed connection behind)."""
+    return live_server
+
+
 @pytest.fixture
 def shots(tmp_path):
     """Save a numbered screenshot of the page under the test's tmp dir; returns the path."""

@@ -26,6 +26,7 @@ ONE_DECIMAL = Decimal("0.1")
 PLAIN_NUMBER = re.compile(r"[0-9]+(?:\.[0-9]+)?")
 # django-simple-history keeps change reasons in a 100-character column.
 REASON_MAX = 100
+COMMENT_MAX = 2000
 
 
 class ScoreError(DomainError):
@@ -140,6 +141,9 @@ def save_scores(
         parsed: dict[int, Decimal] = {}
         for dimension in dimensions:
             value, error = parse_score(scores.get(dimension.number), dimension)
+            comment = (comments.get(dimension.number) or "").strip()
+            if not error and len(comment) > COMMENT_MAX:
+                error = f"{dimension_title(dimension)}的評語最多 {COMMENT_MAX} 字，目前 {len(comment)} 字"
             if error:
                 errors[dimension.number] = error
             else:

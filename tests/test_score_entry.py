@@ -217,3 +217,12 @@ def test_full_width_digits_read_as_numbers(year, admin_user):
         4: Decimal(186),
         5: Decimal(84),
     }
+
+
+def test_an_overlong_comment_is_refused_and_nothing_is_saved(year, auditor):
+    with pytest.raises(services.ScoreError) as caught:
+        services.save_scores(
+            year=year, round="review", scores=SEED, comments={3: "字" * 2001}, user=auditor
+        )
+    assert caught.value.errors == {3: "構面三（服務量能）的評語最多 2000 字，目前 2001 字"}
+    assert not DimensionScore.objects.filter(dimension__year=year).exists()

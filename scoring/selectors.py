@@ -208,7 +208,10 @@ def score_sheet_data(year: Year) -> SheetData:
     chosen = review_round if use == Round.REVIEW else self_round
     sheet = _sheet_of(year)
     organization = year.organization
-    signed_by = sheet.signed_off_by if sheet else None
+    # A sign-off holds only while the year stays locked: a year reopened by any route (the
+    # scoring reopen page or the admin's year page) is no longer signed off.
+    signed = sheet is not None and year.status == Year.Status.LOCKED
+    signed_by = sheet.signed_off_by if signed else None
 
     trend = []
     earlier = _year_queryset().filter(organization=organization, roc_year__lt=year.roc_year)
@@ -241,7 +244,7 @@ def score_sheet_data(year: Year) -> SheetData:
         legend=bands.legend(),
         assessed_by=sheet.assessed_by if sheet else "",
         assessed_month=sheet.assessed_month_label if sheet else "",
-        signed_off_at=sheet.signed_off_at if sheet else None,
+        signed_off_at=sheet.signed_off_at if signed else None,
         signed_off_by=(signed_by.get_full_name() or signed_by.get_username()) if signed_by else "",
         trend=trend,
     )

@@ -197,9 +197,10 @@ def unit(w: World, name: str, kind: str) -> tuple[int, str]:
     return page(w.client("admin").post(reverse("manage:units"), {"name": name, "kind": kind}))
 
 
-def score(w: World, first: str) -> tuple[int, str]:
+def score(w: World, first: str, **extra: str) -> tuple[int, str]:
     """The self-assessment with dimension one's score as given and the others valid."""
     data = {"score_1": first, "score_2": "280", "score_3": "180", "score_4": "180", "score_5": "80"}
+    data.update(extra)
     url = reverse("scoring:score-edit", args=["khh", w.year.roc_year, "self"])
     return page(w.client("admin").post(url, data))
 
@@ -371,6 +372,18 @@ BAD: list[Bad] = [
     Bad("score-negative", lambda w: score(w, "-1"), 400, DIMENSION_ONE_RANGE),
     Bad("score-text", lambda w: score(w, "滿分"), 400, DIMENSION_ONE_RANGE),
     Bad("score-two-decimals", lambda w: score(w, "100.25"), 400, "最多一位小數"),
+    Bad(
+        "score-comment-too-long",
+        lambda w: score(w, "180", comment_3="評" * 2001),
+        400,
+        "構面三（服務量能）的評語最多 2000 字",
+    ),
+    Bad(
+        "score-nul-byte-comment",
+        lambda w: score(w, "180", comment_2="a\x00b"),
+        400,
+        "空（null）字元",
+    ),
     # --- admin forms -----------------------------------------------------------------------
     Bad("unit-name-too-long", lambda w: unit(w, "科" * 51, "section"), 400, "至多包含 50 個字"),
     Bad(

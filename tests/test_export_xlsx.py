@@ -191,9 +191,10 @@ def test_text_that_looks_like_a_formula_stays_text(year, unit_a, text):
 
 
 def test_control_characters_pasted_into_a_text_do_not_break_the_files(year, unit_a):
-    """A vertical tab or a NUL pasted from another program cannot be stored in XML: the
-    spreadsheets drop it (the JSON file keeps the text exactly)."""
-    factories.make_item(year, hosts=[unit_a], results="計 11\x0b 場次\x00")
+    """A vertical tab or a form feed pasted from another program cannot be stored in XML: the
+    spreadsheets drop it (the JSON file keeps the text exactly). (NUL never reaches the
+    database: PostgreSQL refuses it and the forms reject it.)"""
+    factories.make_item(year, hosts=[unit_a], results="計 11\x0b 場次\x0c")
     data = build_report(year)
 
     ws = read_xlsx(get_exporter("xlsx").render(data)[2])["構面一"]

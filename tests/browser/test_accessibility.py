@@ -125,6 +125,7 @@ def test_staff_pages(page, live_server, shots, demo):
     if problems := violations(page):
         found["entry form with an error"] = problems
     check(page, live_server, shots, f"/items/{item.pk}/history/", "item-history", found)
+    check(page, live_server, shots, f"/items/{item.pk}/results/", "item-results", found)
     assert not found, report(found)
 
 
@@ -167,6 +168,7 @@ def test_auditor_pages(page, live_server, shots, demo):
     check(page, live_server, shots, "/scoring/khh/113/", "score-sheet-113", found)
     check(page, live_server, shots, "/scoring/khh/113/scores/review/", "score-edit", found)
     check(page, live_server, shots, "/scoring/khh/112/review/", "review", found)
+    check(page, live_server, shots, "/scoring/", "scoring-index", found)
     check(page, live_server, shots, "/reports/", "reports", found)
     check(page, live_server, shots, "/reports/khh/112/", "report", found)
     assert not found, report(found)
@@ -184,6 +186,7 @@ def test_admin_pages(page, live_server, shots, demo):
     check(page, live_server, shots, f"/years/{year.pk}/month-locks/", "month-locks", found)
     check(page, live_server, shots, "/scoring/khh/113/scores/self/", "score-edit-self", found)
     check(page, live_server, shots, "/scoring/khh/113/bands/", "bands-edit", found)
+    check(page, live_server, shots, f"/manage/years/{year.pk}/import/", "plan-import", found)
     assert not found, report(found)
 
 

@@ -249,12 +249,6 @@ def described_texts(page, selector: str) -> list[str]:
     return [page.locator(f"#{i}").inner_text() for i in ids if page.locator(f"#{i}").count()]
 
 
-# The score form shows each error under its input (id="error-N") but the input's
-# aria-describedby names Django's "<id>_error": to be fixed in templates/scoring/score_edit.html.
-SCORE_ERRORS_UNTIED = pytest.mark.xfail(strict=True, reason="score errors not tied to inputs")
-
-
-@SCORE_ERRORS_UNTIED
 def test_score_errors_are_tied_to_their_fields(page, live_server, shots, demo):
     """A refused score: the page stays accessible and the message is tied to its input."""
     login(page, live_server, "admin")

@@ -47,12 +47,6 @@ def demo(transactional_db):
     return year, metrology, item
 
 
-# The entry form's one-column layout (app.css, `.entry-layout` under 900 px) uses `1fr`, whose
-# minimum is the content's width: 3 px too wide at 375 px. To be fixed with `minmax(0, 1fr)` once
-# the entry pages are finished; strict, so the fix shows up here.
-ENTRY_FORM_TOO_WIDE = pytest.mark.xfail(strict=True, reason="entry form is 378 px wide at 375 px")
-
-
 def scroll_width(page) -> int:
     return page.evaluate("document.documentElement.scrollWidth")
 
@@ -77,7 +71,6 @@ def test_dashboard_and_my_work_at_three_widths(page, live_server, login_as, shot
         assert value <= int(key.split("@")[1]), f"{key} scrolls sideways: {value} px"
 
 
-@ENTRY_FORM_TOO_WIDE
 def test_entry_form_at_three_widths(page, live_server, login_as, shots, demo):
     year, metrology, item = demo
     login_as(page, "metrology-staff", "perfreport-demo")
@@ -87,7 +80,6 @@ def test_entry_form_at_three_widths(page, live_server, login_as, shots, demo):
     assert wide["entry-form@768"] <= 768 and wide["entry-form@1440"] <= 1440, wide
 
 
-@ENTRY_FORM_TOO_WIDE
 def test_the_entry_form_fields_fit_a_phone(page, live_server, login_as, demo):
     year, metrology, item = demo
     page.set_viewport_size({"width": 375, "height": 800})

@@ -121,7 +121,7 @@ def test_scoring_flow(page, live_server, login_as, shots, copy_of_112):
     expect(page.locator("#score-errors")).to_contain_text(
         "構面一（基礎服務）的分數必須介於 0 與 200 分之間"
     )
-    expect(page.locator("#error-1")).to_have_text(
+    expect(page.locator("#id_score_1_error")).to_have_text(
         "構面一（基礎服務）的分數必須介於 0 與 200 分之間"
     )
     expect(page.locator("#hint-1")).to_have_text("")

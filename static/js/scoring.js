@@ -44,7 +44,7 @@
       var bad = value === null || value > max;
       if (bad) { ok = false; } else { total += value; }
       var number = input.id.replace("id_score_", "");
-      var served = document.getElementById("error-" + number);
+      var served = document.getElementById(input.id + "_error");
       if (typed === null ? served : input !== typed) { return; }
       var hint = document.getElementById("hint-" + number);
       if (served) { served.hidden = true; }

@@ -38,6 +38,7 @@ INSTALLED_APPS = [
     "django_filters",
     "simple_history",
     "axes",
+    "django_tasks_db",
     "strategies",
     "scoring",
     "perfreport.reports",
@@ -170,6 +171,16 @@ SECURE_CSP = {
     "base-uri": ["'self'"],
     "frame-ancestors": ["'none'"],
     "form-action": ["'self'"],
+}
+
+# Long work (PDF exports) runs as a task: `manage.py db_worker` runs the queue (started by
+# `make run`); tests run tasks at once.
+TASKS = {
+    "default": {
+        "BACKEND": "django.tasks.backends.immediate.ImmediateBackend"
+        if TESTING
+        else "django_tasks_db.DatabaseBackend"
+    }
 }
 
 AXES_FAILURE_LIMIT = envint("AXES_FAILURE_LIMIT", 5)

@@ -28,7 +28,7 @@ from django.test import Client
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 from django.utils import timezone
 
-from perfreport.reports.models import IssuedReport
+from perfreport.reports.models import ExportJob, IssuedReport
 from strategies.models import EntryComment, Evidence, Membership, MonthlyEntry
 from tests import factories
 
@@ -322,6 +322,22 @@ MATRIX: dict[str, list[Row]] = {
             get="L 403 403 403 404 404 404 404",
         ),
     ],
+    # Background exports: started by those who download; a job is its requester's alone.
+    "reports:export-start": [
+        Row(
+            kwargs=lambda w: {"org": "khh", "roc_year": 113, "format": "pdf"},
+            get=POST_ONLY,
+            post="L 403 403 403 302 302 404 302",
+        )
+    ],
+    **{
+        name: [Row(kwargs=lambda w: {"pk": w.job.pk}, get="L 404 404 404 200 404 404 404")]
+        for name in (
+            "reports:export-job",
+            "reports:export-job-status",
+            "reports:export-job-download",
+        )
+    },
     "reports:sign-off": [
         Row(
             kwargs=lambda w: {"org": "khh", "roc_year": 113},
@@ -418,6 +434,7 @@ class World:
     other_year: Any
     outsider: Any
     shared_item: Any
+    job: Any
 
 
 def _issued(year, content: bytes) -> IssuedReport:
@@ -435,7 +452,7 @@ def _issued(year, content: bytes) -> IssuedReport:
 
 
 @pytest.fixture
-def world(year, item, unit_a, unit_b, staff_a, outsider, other_org):
+def world(year, item, unit_a, unit_b, staff_a, outsider, other_org, auditor):
     entry = MonthlyEntry.objects.create(
         item=item,
         unit=unit_a,
@@ -476,6 +493,16 @@ def world(year, item, unit_a, unit_b, staff_a, outsider, other_org):
         other_year=other_year,
         outsider=outsider,
         shared_item=factories.make_item(year, hosts=[unit_a, unit_b], dimension=2),
+        job=ExportJob.objects.create(
+            year=year,
+            format="pdf",
+            requested_by=auditor,
+            status=ExportJob.Status.DONE,
+            progress=100,
+            filename="khh-113-service-performance.pdf",
+            content_type="application/pdf",
+            content=b"%PDF-1.7\n",
+        ),
     )
 
 
@@ -674,6 +701,11 @@ HQ_ADMIN: dict[str, tuple[str, str | None]] = {
             "reports:sign-off",
         ],
         ("405", "403"),
+    ),
+    "reports:export-start": ("405", "302"),
+    **dict.fromkeys(
+        ["reports:export-job", "reports:export-job-status", "reports:export-job-download"],
+        ("404", None),
     ),
     **dict.fromkeys(
         [

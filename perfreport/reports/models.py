@@ -54,3 +54,48 @@ class IssuedReport(models.Model):
 
     def __str__(self) -> str:
         return f"{self.filename} v{self.version}"
+
+
+class ExportJob(models.Model):
+    """An export run in the background: the browser polls its progress, then downloads it."""
+
+    class Status(models.TextChoices):
+        QUEUED = "queued", _("排隊中")
+        RUNNING = "running", _("產生中")
+        DONE = "done", _("完成")
+        FAILED = "failed", _("失敗")
+
+    year = models.ForeignKey(
+        Year, verbose_name=_("年度"), on_delete=models.CASCADE, related_name="export_jobs"
+    )
+    format = models.CharField(_("格式"), max_length=10, choices=IssuedReport.Format.choices)
+    requested_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("申請者"),
+        on_delete=models.CASCADE,
+        related_name="export_jobs",
+    )
+    status = models.CharField(
+        _("狀態"), max_length=10, choices=Status.choices, default=Status.QUEUED
+    )
+    progress = models.PositiveSmallIntegerField(_("進度（%）"), default=0)
+    step = models.CharField(_("目前步驟"), max_length=100, blank=True)
+    filename = models.CharField(_("檔名"), max_length=200, blank=True)
+    content_type = models.CharField(_("檔案類型"), max_length=100, blank=True)
+    content = models.BinaryField(_("內容"), null=True, blank=True)
+    error = models.TextField(_("錯誤訊息"), blank=True)
+    created_at = models.DateTimeField(_("申請時間"), auto_now_add=True)
+    finished_at = models.DateTimeField(_("完成時間"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("匯出工作")
+        verbose_name_plural = _("匯出工作")
+        ordering = ["-created_at", "-pk"]
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(progress__lte=100), name="export_job_progress_0_100"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.year} {self.format} ({self.get_status_display()})"

@@ -27,6 +27,12 @@ def browser_type_launch_args(browser_type_launch_args):
 
 
 @pytest.fixture(scope="session")
+def base_url():
+    # pytest-base-url's own fixture trips pytest 9's deprecation warning (an error here).
+    return None
+
+
+@pytest.fixture(scope="session")
 def live_server(django_db_setup, live_server):
     """The live server starts after the test database exists, so its thread never opens a
     connection to the wrong database (and leaves no unclosed connection behind)."""

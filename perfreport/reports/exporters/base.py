@@ -16,6 +16,8 @@ class Exporter:
     content_type: ClassVar[str]
     # The JSON file carries the monthly entries; the documents do not need them.
     needs_entries: ClassVar[bool] = False
+    # Takes seconds: the browser starts it as a background job and follows its progress.
+    runs_in_background: ClassVar[bool] = False
 
     def filename(self, data: ReportData) -> str:
         return f"{data.slug}.{self.extension}"

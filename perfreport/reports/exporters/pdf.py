@@ -18,6 +18,7 @@ def html_to_pdf(html: str) -> bytes:
 
 class PdfExporter(Exporter):
     identifier = "pdf"
+    runs_in_background = True
     label = "PDF"
     extension = "pdf"
     content_type = "application/pdf"

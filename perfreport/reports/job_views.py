@@ -1,0 +1,69 @@
+"""Background exports: start one, watch its progress, download the result.
+
+Same permission as a direct download (admins and auditors of the organization); a job belongs
+to the person who started it and is a 404 for everyone else."""
+
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
+from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.views.decorators.http import require_GET, require_POST
+
+from perfreport.reports.exporters import EXPORTERS
+from perfreport.reports.jobs import job_for, start_export
+from perfreport.reports.models import ExportJob
+from perfreport.reports.views import _file_response, _year
+
+
+def _own_job(request: HttpRequest, pk: int) -> ExportJob:
+    try:
+        return job_for(request.user, pk)
+    except ExportJob.DoesNotExist:
+        raise Http404 from None
+
+
+@login_required
+@require_POST
+def export_start(request: HttpRequest, org: str, roc_year: int, format: str) -> HttpResponse:
+    year, can_download = _year(request, org, roc_year)
+    if format not in EXPORTERS:
+        raise Http404
+    if not can_download:
+        raise PermissionDenied
+    job = start_export(year=year, format=format, user=request.user)
+    return redirect("reports:export-job", pk=job.pk)
+
+
+@login_required
+@require_GET
+def export_job(request: HttpRequest, pk: int) -> HttpResponse:
+    job = _own_job(request, pk)
+    return render(request, "reports/export_job.html", {"job": job})
+
+
+@login_required
+@require_GET
+def export_job_status(request: HttpRequest, pk: int) -> JsonResponse:
+    job = _own_job(request, pk)
+    done = job.status == ExportJob.Status.DONE
+    return JsonResponse(
+        {
+            "status": job.status,
+            "status_label": job.get_status_display(),
+            "progress": job.progress,
+            "step": job.step,
+            "error": job.error,
+            "download_url": reverse("reports:export-job-download", args=[job.pk]) if done else "",
+            "filename": job.filename,
+        }
+    )
+
+
+@login_required
+@require_GET
+def export_job_download(request: HttpRequest, pk: int) -> HttpResponse:
+    job = _own_job(request, pk)
+    if job.status != ExportJob.Status.DONE or job.content is None:
+        raise Http404
+    return _file_response(job.filename, job.content_type, bytes(job.content))

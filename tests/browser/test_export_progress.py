@@ -1,0 +1,29 @@
+"""The auditor asks for the PDF: the page follows the background export, then offers the file."""
+
+import pytest
+from playwright.sync_api import expect
+
+from perfreport.reports.models import ExportJob
+from tests.factories import PASSWORD
+
+pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
+
+
+def test_pdf_export_shows_progress_then_the_download(
+    page, live_server, login_as, shots, year, item, auditor
+):
+    login_as(page, "auditor", PASSWORD)
+    page.goto(f"{live_server.url}/reports/khh/113/")
+    page.click("#export-pdf")
+    expect(page.locator("h1")).to_have_text("匯出 PDF")
+    expect(page.locator("#job-download")).to_be_visible(timeout=30_000)
+    expect(page.locator("#job-percent")).to_have_text("100%")
+    expect(page.locator("#job-status")).to_have_text("完成")
+    shots(page, "export-done")
+    with page.expect_download() as download:
+        page.click("#job-download-link")
+    assert download.value.suggested_filename == "khh-113-service-performance.pdf"
+    job = ExportJob.objects.get()
+    assert (job.requested_by, job.status) == (auditor, ExportJob.Status.DONE)
+    with open(download.value.path(), "rb") as handle:
+        assert handle.read() == bytes(job.content)

@@ -159,7 +159,7 @@ class TestDelivery:
             call_command("send_reminders", stdout=out, stderr=StringIO())
         assert "寄出 1 封提醒（預催 1 項）" in out.getvalue()
         # Not a terminal: one plain line per year instead of a progress bar.
-        assert "處理 高雄分局 113 年度" in out.getvalue()
+        assert "處理年度 [1/1] 高雄分局 113 年度" in out.getvalue()
         assert "\r" not in out.getvalue()
 
     def test_a_bad_date_is_refused(self, people):

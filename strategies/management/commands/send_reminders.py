@@ -1,13 +1,12 @@
 """`python manage.py send_reminders`: today's 預催, 稽催 and approval reminders (run from cron)."""
 
 import datetime as dt
-import sys
 from collections.abc import Iterable
 
 from django.core.management.base import BaseCommand, CommandError
-from tqdm import tqdm
 
 from strategies.models import ReminderLog, Year
+from strategies.progress import progress
 from strategies.services.reminders import send_reminders
 
 
@@ -22,14 +21,7 @@ class Command(BaseCommand):
         parser.add_argument("--date", help="act as if today were this date (YYYY-MM-DD)")
 
     def _progress(self, years: Iterable[Year]) -> Iterable[Year]:
-        """A progress bar on a terminal; plain lines otherwise (cron, logs)."""
-        years = list(years)
-        if sys.stdout.isatty():
-            yield from tqdm(years, desc="年度", unit="年度")
-            return
-        for year in years:
-            self.stdout.write(f"處理 {year}")
-            yield year
+        return progress(years, desc="處理年度", stream=self.stdout, unit="年度")
 
     def handle(self, *args: object, **options: object) -> None:
         today = None

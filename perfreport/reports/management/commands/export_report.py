@@ -7,6 +7,7 @@ from django.core.management.base import BaseCommand, CommandError
 from perfreport.reports.exporters import EXPORTERS
 from perfreport.reports.issuing import render_for_download
 from strategies.models import Year
+from strategies.progress import progress
 
 
 class Command(BaseCommand):
@@ -30,10 +31,20 @@ class Command(BaseCommand):
             )
         except Year.DoesNotExist:
             raise CommandError(f"找不到機關 {org} 的 {year} 年度") from None
-        filename, _content_type, content, issued = render_for_download(year_obj, format, live=live)
         if output == "-":
+            content = render_for_download(year_obj, format, live=live)[2]
             self.stdout.buffer.write(content)  # type: ignore[attr-defined]
             return
-        Path(output).write_bytes(content)
+        steps = progress(
+            ["render", "write"],
+            desc=f"匯出 {format}",
+            stream=self.stderr,
+            label={"render": "產生檔案", "write": f"寫入 {output}"}.get,
+        )
+        for step in steps:
+            if step == "render":
+                filename, _type, content, issued = render_for_download(year_obj, format, live=live)
+            else:
+                Path(output).write_bytes(content)
         source = f"第 {issued.version} 版發布檔" if issued else "目前資料"
         self.stdout.write(f"{output}: {len(content):,} bytes ({filename}, {source})")

@@ -1,9 +1,14 @@
 """Playwright against Debian's Chromium and pytest-django's live server."""
 
+import gc
 import os
 import shutil
+import warnings
 
 import pytest
+from django.core.management import call_command
+
+from strategies.models import Item, Unit, Year
 
 os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
 
@@ -66,3 +71,34 @@ def login_as(live_server):
         page.wait_for_load_state()
 
     return do
+
+
+@pytest.fixture(autouse=True)
+def _collect_live_server_connections():
+    """Slow requests (the demo users' PBKDF2 logins) can leave the live server thread's SQLite
+    connection for the garbage collector; collect it here, quietly, not in a later test."""
+    yield
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", ResourceWarning)
+        gc.collect()
+
+
+@pytest.fixture
+def demo(transactional_db):
+    """The demo data as `make run` loads it: the 112 report, the demo users and 113 copied from
+    112 and open for entry. Returns (year 113, 度量衡科, the first item 度量衡科 hosts)."""
+    call_command("loaddata", "khh_112", "demo_users", verbosity=0)
+    call_command("copy_year", "--org", "khh", "--from", "112", "--to", "113", "--open", verbosity=0)
+    year = Year.objects.get(organization__code="khh", roc_year=113)
+    metrology = Unit.objects.get(organization__code="khh", name="度量衡科")
+    item = (
+        Item.objects.filter(method__strategy__dimension__year=year, host_units=metrology)
+        .order_by(
+            "method__strategy__dimension__number",
+            "method__strategy__order",
+            "method__order",
+            "order",
+        )
+        .first()
+    )
+    return year, metrology, item

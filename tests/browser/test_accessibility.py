@@ -5,54 +5,17 @@ The demo data as `make run` loads it: the 112 report, the demo users, and 113 co
 and open for entry (so every month of it is open and overdue on the live server's clock).
 """
 
-import gc
-import warnings
-
 import pytest
 from axe_playwright_python.sync_playwright import Axe
-from django.core.management import call_command
 from playwright.sync_api import expect
 
-from strategies.models import Item, MonthlyEntry, Unit, Year
+from strategies.models import MonthlyEntry, Year
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 PASSWORD = "perfreport-demo"
 WCAG = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa"]
 AXE = Axe()
-
-
-@pytest.fixture(scope="session")
-def base_url():
-    # pytest-base-url's own fixture trips pytest 9's deprecation warning (an error here).
-    return None
-
-
-@pytest.fixture(autouse=True)
-def _collect_live_server_connections():
-    yield
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore", ResourceWarning)
-        gc.collect()
-
-
-@pytest.fixture
-def demo(transactional_db):
-    call_command("loaddata", "khh_112", "demo_users", verbosity=0)
-    call_command("copy_year", "--org", "khh", "--from", "112", "--to", "113", "--open", verbosity=0)
-    year = Year.objects.get(organization__code="khh", roc_year=113)
-    metrology = Unit.objects.get(organization__code="khh", name="度量衡科")
-    item = (
-        Item.objects.filter(method__strategy__dimension__year=year, host_units=metrology)
-        .order_by(
-            "method__strategy__dimension__number",
-            "method__strategy__order",
-            "method__order",
-            "order",
-        )
-        .first()
-    )
-    return year, metrology, item
 
 
 def violations(page) -> list[str]:

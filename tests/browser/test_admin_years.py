@@ -13,12 +13,6 @@ pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 DEMO_PASSWORD = "perfreport-demo"
 
 
-@pytest.fixture(scope="session")
-def base_url():
-    # pytest-base-url's own fixture trips pytest 9's deprecation warning (an error here).
-    return None
-
-
 def test_admin_copies_edits_and_previews_an_import(
     page, live_server, login_as, shots, seed, tmp_path
 ):

@@ -12,12 +12,6 @@ pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 Role = Membership.Role
 
 
-@pytest.fixture(scope="session")
-def base_url():
-    # pytest-base-url's own fixture trips pytest 9's deprecation warning (an error here).
-    return None
-
-
 @pytest.fixture
 def plan(db):
     hq = factories.make_org("bsmi", "經濟部標準檢驗局", short_name="總局", is_headquarters=True)

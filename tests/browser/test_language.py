@@ -1,36 +1,12 @@
 """A member switches the interface to English from the footer; the choice survives logging out
 and in again; ROC years show the Gregorian year beside them."""
 
-import gc
-import warnings
-
 import pytest
-from django.core.management import call_command
 from playwright.sync_api import expect
 
 from strategies.models import Membership
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
-
-
-@pytest.fixture(scope="session")
-def base_url():
-    # pytest-base-url's own fixture trips pytest 9's deprecation warning (an error here).
-    return None
-
-
-@pytest.fixture(autouse=True)
-def _collect_live_server_connections():
-    yield
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore", ResourceWarning)
-        gc.collect()
-
-
-@pytest.fixture
-def demo(transactional_db):
-    call_command("loaddata", "khh_112", "demo_users", verbosity=0)
-    call_command("copy_year", "--org", "khh", "--from", "112", "--to", "113", "--open", verbosity=0)
 
 
 def test_english_is_chosen_once_and_remembered(page, live_server, login_as, shots, demo):

@@ -1,50 +1,11 @@
 """Pages usable from a phone to a wide screen: the dashboard, My work and the entry form at
 375, 768 and 1440 px; the entry form (and the dashboard) never scroll sideways on a phone."""
 
-import gc
-import warnings
-
 import pytest
-from django.core.management import call_command
-
-from strategies.models import Item, Unit, Year
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 WIDTHS = (375, 768, 1440)
-
-
-@pytest.fixture(scope="session")
-def base_url():
-    # pytest-base-url's own fixture trips pytest 9's deprecation warning (an error here).
-    return None
-
-
-@pytest.fixture(autouse=True)
-def _collect_live_server_connections():
-    yield
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore", ResourceWarning)
-        gc.collect()
-
-
-@pytest.fixture
-def demo(transactional_db):
-    call_command("loaddata", "khh_112", "demo_users", verbosity=0)
-    call_command("copy_year", "--org", "khh", "--from", "112", "--to", "113", "--open", verbosity=0)
-    year = Year.objects.get(organization__code="khh", roc_year=113)
-    metrology = Unit.objects.get(organization__code="khh", name="度量衡科")
-    item = (
-        Item.objects.filter(method__strategy__dimension__year=year, host_units=metrology)
-        .order_by(
-            "method__strategy__dimension__number",
-            "method__strategy__order",
-            "method__order",
-            "order",
-        )
-        .first()
-    )
-    return year, metrology, item
 
 
 def scroll_width(page) -> int:

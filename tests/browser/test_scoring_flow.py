@@ -12,6 +12,7 @@ from django.core.management import call_command
 from playwright.sync_api import expect
 
 from scoring.models import DimensionScore
+from scoring.year_setup import copy_year_with_scoring
 from strategies.errors import DomainError
 from strategies.models import Item, Organization, Unit, Year
 
@@ -30,12 +31,6 @@ DEMO_PASSWORD = "perfreport-demo"
 REVIEW = ["184", "284", "182", "186", "84"]
 
 
-@pytest.fixture(scope="session")
-def base_url():
-    # pytest-base-url's own fixture trips pytest 9's deprecation warning (an error here).
-    return None
-
-
 @pytest.fixture
 def copy_of_112(transactional_db):
     """The seed (112) and demo users, and year 113 copied from 112 and open for entry."""
@@ -48,12 +43,6 @@ def copy_of_112(transactional_db):
         user.save(update_fields=["password"])
     org = Organization.objects.get(code="khh")
     admin = get_user_model().objects.get(username="admin")
-    try:
-        from scoring.year_setup import copy_year_with_scoring
-    except ImportError:  # the copy-year helper is not in this tree: build the year by hand
-        from tests import factories
-
-        return factories.make_year(org, 113)
     return copy_year_with_scoring(
         organization=org, from_roc_year=112, to_roc_year=113, user=admin, open_year=True
     )

@@ -50,3 +50,18 @@ def test_the_entry_form_fields_fit_a_phone(page, live_server, login_as, demo):
         box = page.locator(selector).bounding_box()
         assert box is not None, selector
         assert box["x"] >= 0 and box["x"] + box["width"] <= 375, f"{selector} overflows: {box}"
+
+
+def test_score_sheet_and_report_fit_a_phone_and_scroll_by_keyboard(page, live_server, shots, demo):
+    """Wide tables scroll inside their own region, which the keyboard can reach (axe's
+    scrollable-region-focusable); the page itself never scrolls sideways."""
+    from tests.browser.test_accessibility import login, violations
+
+    page.set_viewport_size({"width": 375, "height": 900})
+    login(page, live_server, "auditor")
+    for name, path in {"score-sheet": "/scoring/khh/112/", "report": "/reports/khh/112/"}.items():
+        page.goto(f"{live_server.url}{path}")
+        page.wait_for_load_state()
+        shots(page, f"{name}-375")
+        assert scroll_width(page) <= 375, f"{path} scrolls sideways at 375 px"
+        assert violations(page) == [], path

@@ -57,6 +57,8 @@ MIDDLEWARE = [
     "django.middleware.csp.ContentSecurityPolicyMiddleware",
     "simple_history.middleware.HistoryRequestMiddleware",
     "axes.middleware.AxesMiddleware",
+    # A dropped database connection or a full disk: a clear 503/507 page, nothing half-saved.
+    "perfreport.health.OutageMiddleware",
 ]
 
 ROOT_URLCONF = "perfreport.urls"

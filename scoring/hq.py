@@ -256,6 +256,11 @@ def comparison_xlsx(data: Comparison) -> tuple[str, str, bytes]:
                 row.status,
             ]
         )
+    # Text is text: an organization named "=1+2" must not become a formula (injection).
+    for cells in ws.iter_rows(min_row=2):
+        for cell in cells:
+            if isinstance(cell.value, str):
+                cell.data_type = "s"
     dist = workbook.create_sheet("等第分布")
     dist.append(["年度", *GRADES, "合計"])
     for roc_year in data.years:

@@ -98,7 +98,17 @@ def test_status_polling_costs_few_queries(client, year, auditor, django_assert_m
     login(client, auditor)
     client.post(start_url(year))
     job = ExportJob.objects.get()
-    # session, user, the job with its year and organization, and the session's save
-    # (savepoint, update, release): whatever the size of the report.
-    with django_assert_max_num_queries(6):
+    # session, user, the job with its year and organization, the membership (may they still
+    # download?), and the session's save (savepoint, update, release): whatever the report's size.
+    with django_assert_max_num_queries(7):
         client.get(reverse("reports:export-job-status", args=[job.pk]))
+
+
+def test_a_job_closes_when_its_requester_loses_the_right(client, year, auditor, unit_a, run_tasks):
+    login(client, auditor)
+    run_tasks(client, start_url(year))
+    job = ExportJob.objects.get()
+    membership = auditor.membership
+    membership.role, membership.unit = "staff", unit_a
+    membership.save()
+    assert client.get(reverse("reports:export-job-download", args=[job.pk])).status_code == 403

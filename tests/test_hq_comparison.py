@@ -135,3 +135,14 @@ def test_hq_admin_sees_it_too_but_not_hq_staff(client, hq, branches):
     unit = factories.make_unit(hq, "企劃組")
     client.force_login(factories.make_user("hq_staff", hq, Membership.Role.STAFF, unit))
     assert client.get(reverse("scoring:hq-comparison")).status_code == 403
+
+
+def test_workbook_writes_formula_looking_names_as_text(client, branches, other_org, hq_auditor):
+    other_org.short_name = "=1+2"
+    other_org.save()
+    client.force_login(hq_auditor)
+    response = client.get(reverse("scoring:hq-comparison-xlsx"))
+    sheet = load_workbook(io.BytesIO(response.content))["各機關比較"]
+    names = [row[0] for row in sheet.iter_rows(min_row=2) if row[0].value == "=1+2"]
+    assert names, "the organization is listed"
+    assert all(cell.data_type == "s" for cell in names)

@@ -129,3 +129,9 @@ def test_a_failure_while_writing_rolls_everything_back(document, monkeypatch):
     assert len(calls) == 10
     assert not Organization.objects.exists()
     assert not Item.objects.exists()
+
+
+def test_a_nul_character_is_refused_on_every_database(document, tmp_path):
+    document["dimensions"][0]["strategies"][0]["methods"][0]["items"][0]["results"] += "\x00"
+    message = refused(dump(document), tmp_path)
+    assert "dimensions[0].strategies[0].methods[0].items[0].results: 文字含有 NUL 字元" in message

@@ -70,6 +70,10 @@ class _Checker:
             names = "、".join(_TYPE_NAMES[k] for k in kinds)
             self.fail(place, f"應為{names}，收到 {json.dumps(value, ensure_ascii=False)[:40]}")
             return None
+        if isinstance(value, str) and "\x00" in value:
+            # PostgreSQL cannot store NUL; refuse it on every database alike.
+            self.fail(place, "文字含有 NUL 字元（\\u0000），無法存入")
+            return None
         return value
 
     def obj(self, parent: dict, path: str, key: str, *, nullable=False) -> dict | None:  # type: ignore[no-untyped-def]

@@ -14,13 +14,18 @@ from perfreport.reports.exporters import EXPORTERS
 from perfreport.reports.jobs import job_for, start_export
 from perfreport.reports.models import ExportJob
 from perfreport.reports.views import _file_response, _year
+from strategies.access import can_read_all, get_year_for_user
 
 
 def _own_job(request: HttpRequest, pk: int) -> ExportJob:
+    """The requester's job, while they still may download the year's files."""
     try:
-        return job_for(request.user, pk)
+        job = job_for(request.user, pk)
     except ExportJob.DoesNotExist:
         raise Http404 from None
+    if not can_read_all(get_year_for_user(request.user, job.year)):
+        raise PermissionDenied
+    return job
 
 
 @login_required

@@ -87,6 +87,15 @@ class EntryForm(forms.Form):
                 self.add_error(name, _("請填整數。"))
         if cleaned.get("action") == self.SUBMIT and not (cleaned.get("narrative") or "").strip():
             self.add_error("narrative", _("送出前請填寫執行情形。"))
+        # Errors on fields the page does not show (hidden, or no files to remove) would leave
+        # the person with a refusal and no reason: say it where every error is listed.
+        unseen = ["version", "action"]
+        if not self.fields["remove_evidence"].choices:
+            unseen.append("remove_evidence")
+        if any(name in self.errors for name in unseen):
+            self.add_error(
+                None, _("表單內容不完整或已被修改，沒有存入任何資料；請重新載入頁面後再試。")
+            )
         return cleaned
 
     def values(self) -> dict[int, Decimal | None]:

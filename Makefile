@@ -33,7 +33,7 @@ sysdeps-test:
 	@.ci/apt-ensure $(TEST_DEBS)
 
 messages: install
-	@if [ -d locale ]; then DEBUG=1 $(PY) manage.py compilemessages -v0; fi
+	@if [ -d locale ]; then DEBUG=1 $(PY) manage.py compilemessages --ignore=.venv -v0; fi
 
 demo-data: install sysdeps-run messages
 	DEBUG=1 $(PY) manage.py migrate --noinput -v0

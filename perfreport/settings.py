@@ -79,6 +79,8 @@ TEMPLATES = [
                 "strategies.context_processors.membership",
             ],
             # ROC years with the Gregorian year beside them in English (issue 8).
+            # ROC years everywhere without a {% load %}: "112 (2023)" in English.
+            "builtins": ["perfreport.templatetags.roc"],
             "libraries": {
                 "roc": "perfreport.templatetags.roc",
                 "dashboard": "perfreport.templatetags.dashboard",

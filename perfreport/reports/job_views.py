@@ -13,7 +13,7 @@ from django.views.decorators.http import require_GET, require_POST
 from perfreport.reports.exporters import EXPORTERS
 from perfreport.reports.jobs import job_for, start_export
 from perfreport.reports.models import ExportJob
-from perfreport.reports.views import _file_response, _year
+from perfreport.reports.views import file_response, year_and_download_right
 from strategies.access import can_read_all, get_year_for_user
 
 
@@ -31,7 +31,7 @@ def _own_job(request: HttpRequest, pk: int) -> ExportJob:
 @login_required
 @require_POST
 def export_start(request: HttpRequest, org: str, roc_year: int, format: str) -> HttpResponse:
-    year, can_download = _year(request, org, roc_year)
+    year, can_download = year_and_download_right(request, org, roc_year)
     if format not in EXPORTERS:
         raise Http404
     if not can_download:
@@ -71,4 +71,4 @@ def export_job_download(request: HttpRequest, pk: int) -> HttpResponse:
     job = _own_job(request, pk)
     if job.status != ExportJob.Status.DONE or job.content is None:
         raise Http404
-    return _file_response(job.filename, job.content_type, bytes(job.content))
+    return file_response(job.filename, job.content_type, bytes(job.content))

@@ -18,7 +18,7 @@ from strategies.models import Year
 from strategies.selectors import years_for
 
 
-def _year(request: HttpRequest, org: str, roc_year: int) -> tuple[Year, bool]:
+def year_and_download_right(request: HttpRequest, org: str, roc_year: int) -> tuple[Year, bool]:
     """The year (404 for strangers) and whether the user may download its files."""
     year = get_object_or_404(
         Year.objects.select_related("organization"), organization__code=org, roc_year=roc_year
@@ -27,7 +27,7 @@ def _year(request: HttpRequest, org: str, roc_year: int) -> tuple[Year, bool]:
     return year, can_read_all(membership)
 
 
-def _file_response(
+def file_response(
     filename: str, content_type: str, content: bytes, sha256: str = ""
 ) -> HttpResponse:
     response = HttpResponse(content, content_type=content_type)
@@ -49,7 +49,7 @@ def index(request: HttpRequest) -> HttpResponse:
 @require_GET
 def report(request: HttpRequest, org: str, roc_year: int) -> HttpResponse:
     """The report in the seed's layout, the download buttons and the issued versions."""
-    year, can_download = _year(request, org, roc_year)
+    year, can_download = year_and_download_right(request, org, roc_year)
     issued = list(
         IssuedReport.objects.filter(year=year)
         .defer("content")
@@ -76,21 +76,21 @@ def report(request: HttpRequest, org: str, roc_year: int) -> HttpResponse:
 @require_GET
 def download(request: HttpRequest, org: str, roc_year: int, format: str) -> HttpResponse:
     """One format: the issued bytes of a closed or locked year once issued, else a fresh render."""
-    year, can_download = _year(request, org, roc_year)
+    year, can_download = year_and_download_right(request, org, roc_year)
     if format not in EXPORTERS:
         raise Http404
     if not can_download:
         raise PermissionDenied
     filename, content_type, content, issued = render_for_download(year, format)
-    return _file_response(filename, content_type, content, issued.sha256 if issued else "")
+    return file_response(filename, content_type, content, issued.sha256 if issued else "")
 
 
 @login_required
 @require_GET
 def issued_file(request: HttpRequest, org: str, roc_year: int, pk: int) -> HttpResponse:
     """Any issued file of the year, by id: earlier versions stay downloadable."""
-    year, can_download = _year(request, org, roc_year)
+    year, can_download = year_and_download_right(request, org, roc_year)
     if not can_download:
         raise PermissionDenied
     file = get_object_or_404(IssuedReport, pk=pk, year=year)
-    return _file_response(file.filename, file.content_type, bytes(file.content), file.sha256)
+    return file_response(file.filename, file.content_type, bytes(file.content), file.sha256)

@@ -187,9 +187,16 @@ TASKS = {
     }
 }
 
+# Failed sign-ins lock one (user name, client address) pair, never a name from everywhere nor
+# everyone behind one address (perfreport/login_security.py). Behind a proxy, the client address
+# is the last X-Forwarded-For entry, and only on requests that come from TRUSTED_PROXIES.
+BEHIND_PROXY = envbool("BEHIND_PROXY", False)
+TRUSTED_PROXIES = envlist("TRUSTED_PROXIES", ["127.0.0.1", "::1"])
 AXES_FAILURE_LIMIT = envint("AXES_FAILURE_LIMIT", 5)
 AXES_COOLOFF_TIME = envint("AXES_COOLOFF_HOURS", 1)
-AXES_LOCKOUT_PARAMETERS = ["username", "ip_address"]
+AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
+AXES_CLIENT_IP_CALLABLE = "perfreport.login_security.client_ip"
+AXES_LOCKOUT_CALLABLE = "perfreport.login_security.lockout_response"
 AXES_ENABLED = envbool("AXES_ENABLED", True)
 
 # Mail: the console in development, SMTP from the environment in production.

@@ -129,6 +129,27 @@ def check_org_admin(user, organization: Organization) -> Membership:  # type: ig
     return membership
 
 
+def can_manage_member(acting: Membership | None, target: Membership) -> bool:
+    """An organization's admin manages the members of that organization who hold no more power
+    than they do. Accounts of Django's admin site (superusers, is_staff) hold more than any
+    organization role: they are run from /admin/ only, never from an organization's pages."""
+    return (
+        is_admin(acting)
+        and acting.organization_id == target.organization_id  # type: ignore[union-attr]
+        and not target.user.is_superuser
+        and not target.user.is_staff
+    )
+
+
+def check_member_admin(user, member: Membership) -> Membership:  # type: ignore[no-untyped-def]
+    """The admin who may manage this member: 404 for strangers and for accounts above any
+    organization role (they look like no account at all), 403 for other members."""
+    acting = check_org_admin(user, member.organization)
+    if not can_manage_member(acting, member):
+        raise Http404
+    return acting
+
+
 def check_hq_reader(user) -> Membership:  # type: ignore[no-untyped-def]
     """Headquarters auditors and admins compare the branches; everyone else gets 403."""
     membership = membership_of(user)

@@ -32,4 +32,5 @@ urlpatterns = [
     path("users/<int:pk>/edit/", manage_people.user_edit, name="user-edit"),
     path("users/<int:pk>/active/", manage_people.user_active, name="user-active"),
     path("users/<int:pk>/password/", manage_people.user_password, name="user-password"),
+    path("users/<int:pk>/unlock/", manage_people.user_unlock, name="user-unlock"),
 ]

@@ -93,6 +93,37 @@ def _own_admin_post(admin: str) -> str:
     return f"L 403 403 403 403 {admin} 403 403"
 
 
+# Accounts an organization's admin may not manage look like no account at all (404): Django
+# superusers and is_staff members of khh (run from /admin/ only), and members of another
+# organization.
+ABOVE_THE_ADMIN = "L 403 403 403 403 404 404 403"
+
+
+def _above_the_admin(*, get: bool, post: bool) -> list[Row]:
+    targets = [
+        ("a Django superuser of khh", lambda w: {"pk": w.superuser.membership.pk}, ABOVE_THE_ADMIN),
+        (
+            "an is_staff member of khh",
+            lambda w: {"pk": w.site_staff.membership.pk},
+            ABOVE_THE_ADMIN,
+        ),
+        (
+            "a member of another organization",
+            lambda w: {"pk": w.outsider.membership.pk},
+            OTHER_ORG_ADMIN,
+        ),
+    ]
+    return [
+        Row(
+            label=label,
+            kwargs=kwargs,
+            get=outcome if get else POST_ONLY,
+            post=outcome if post else None,
+        )
+        for label, kwargs, outcome in targets
+    ]
+
+
 MATRIX: dict[str, list[Row]] = {
     # --- project ---------------------------------------------------------------------------
     "home": [Row(get=MEMBERS)],
@@ -265,26 +296,31 @@ MATRIX: dict[str, list[Row]] = {
             get=ORG_ADMIN,
             post=_org_admin_post("200"),
         ),
-        Row(
-            label="a member of another organization",
-            kwargs=lambda w: {"pk": w.outsider.membership.pk},
-            get=OTHER_ORG_ADMIN,
-            post=OTHER_ORG_ADMIN,
-        ),
+        *_above_the_admin(get=True, post=True),
     ],
     "manage:user-active": [
         Row(
             kwargs=lambda w: {"pk": w.staff_a.membership.pk},
             get=POST_ONLY,
             post=_org_admin_post("302"),
-        )
+        ),
+        *_above_the_admin(get=False, post=True),
     ],
     "manage:user-password": [
         Row(
             kwargs=lambda w: {"pk": w.staff_a.membership.pk},
             get=ORG_ADMIN,
             post=_org_admin_post("200"),
-        )
+        ),
+        *_above_the_admin(get=True, post=True),
+    ],
+    "manage:user-unlock": [
+        Row(
+            kwargs=lambda w: {"pk": w.staff_a.membership.pk},
+            get=POST_ONLY,
+            post=_org_admin_post("302"),
+        ),
+        *_above_the_admin(get=False, post=True),
     ],
     # --- reports (issue 5): every member reads the page; admins and auditors download -------
     "reports:index": [Row(get=MEMBERS)],
@@ -435,6 +471,8 @@ class World:
     outsider: Any
     shared_item: Any
     job: Any
+    superuser: Any
+    site_staff: Any
 
 
 def _issued(year, content: bytes) -> IssuedReport:
@@ -502,6 +540,12 @@ def world(year, item, unit_a, unit_b, staff_a, outsider, other_org, auditor):
             filename="khh-113-service-performance.pdf",
             content_type="application/pdf",
             content=b"%PDF-1.7\n",
+        ),
+        superuser=factories.make_user(
+            "root", year.organization, Membership.Role.ADMIN, is_superuser=True, is_staff=True
+        ),
+        site_staff=factories.make_user(
+            "site_staff", year.organization, Membership.Role.STAFF, unit_b, is_staff=True
         ),
     )
 
@@ -697,6 +741,7 @@ HQ_ADMIN: dict[str, tuple[str, str | None]] = {
             "manage:node-retire",
             "manage:unit-retire",
             "manage:user-active",
+            "manage:user-unlock",
             "manage:plan-import-apply",
             "reports:sign-off",
         ],

@@ -5,7 +5,11 @@ Each selector runs a fixed number of queries, whatever the size of the plan or o
 
 from dataclasses import dataclass, field
 
-from django.db.models import Count, Prefetch, Q, QuerySet
+from axes.helpers import get_cool_off
+from axes.models import AccessAttempt
+from django.conf import settings
+from django.db.models import Count, Prefetch, Q, QuerySet, Sum
+from django.utils import timezone
 
 from strategies import numbering
 from strategies.models import (
@@ -133,11 +137,33 @@ def units_of(organization: Organization) -> QuerySet[Unit]:
 
 
 def members_of(organization: Organization) -> QuerySet[Membership]:
-    """Members with their user and unit (one query), active accounts first."""
+    """Members with their user and unit (one query), active accounts first. Accounts of
+    Django's admin site (superusers, is_staff) are not the organization's to manage and are
+    left out (strategies.access.can_manage_member)."""
     return (
-        Membership.objects.filter(organization=organization)
+        Membership.objects.filter(
+            organization=organization, user__is_superuser=False, user__is_staff=False
+        )
         .select_related("user", "unit", "organization")
         .order_by("-user__is_active", "role", "unit__order", "user__username")
+    )
+
+
+def locked_out_usernames(organization: Organization) -> set[str]:
+    """User names of the organization's members locked out from at least one address right
+    now: failures of one (name, address) pair reaching the limit within the cool-off (one
+    query)."""
+    attempts = AccessAttempt.objects.filter(
+        username__in=Membership.objects.filter(organization=organization).values("user__username")
+    )
+    cool_off = get_cool_off()
+    if cool_off is not None:
+        attempts = attempts.filter(attempt_time__gte=timezone.now() - cool_off)
+    return set(
+        attempts.values("username", "ip_address")
+        .annotate(failures=Sum("failures_since_start"))
+        .filter(failures__gte=settings.AXES_FAILURE_LIMIT)
+        .values_list("username", flat=True)
     )
 
 

@@ -5,11 +5,13 @@ The user table has no history of its own; every change is recorded on the member
 with the admin as its author and a reason saying what happened.
 """
 
+from axes.utils import reset as reset_failed_logins
 from django.contrib.auth import get_user_model
 from django.contrib.auth.password_validation import validate_password
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 
+from strategies import access
 from strategies.errors import DomainError
 from strategies.models import Membership, Organization, Unit
 
@@ -25,6 +27,14 @@ def _record(membership: Membership, by, reason: str) -> None:  # type: ignore[no
     except ValidationError as error:
         raise DomainError("；".join(error.messages)) from error
     membership.save()
+
+
+def _locked_for_change(membership: Membership, by) -> Membership:  # type: ignore[no-untyped-def]
+    """The member's row, locked, once `by` is known to be allowed to manage it."""
+    membership = Membership.objects.select_for_update().select_related("user").get(pk=membership.pk)
+    if not access.can_manage_member(access.membership_of(by), membership):
+        raise PermissionDenied
+    return membership
 
 
 def _check_role_and_unit(organization: Organization, role: str, unit: Unit | None) -> None:
@@ -91,9 +101,7 @@ def update_membership(  # type: ignore[no-untyped-def]
     if membership.user_id == by.pk and role != Role.ADMIN:
         raise DomainError("不能取消自己的管理者角色，請由另一位管理者操作。")
     with transaction.atomic():
-        membership = (
-            Membership.objects.select_for_update().select_related("user").get(pk=membership.pk)
-        )
+        membership = _locked_for_change(membership, by)
         user = membership.user
         user.first_name = (full_name or "").strip()
         user.email = email or ""
@@ -117,9 +125,7 @@ def set_active(*, membership: Membership, active: bool, by) -> Membership:  # ty
     if membership.user_id == by.pk and not active:
         raise DomainError("不能停用自己的帳號。")
     with transaction.atomic():
-        membership = (
-            Membership.objects.select_for_update().select_related("user").get(pk=membership.pk)
-        )
+        membership = _locked_for_change(membership, by)
         membership.user.is_active = active
         membership.user.save(update_fields=["is_active"])
         _record(membership, by, "啟用帳號" if active else "停用帳號")
@@ -129,11 +135,19 @@ def set_active(*, membership: Membership, active: bool, by) -> Membership:  # ty
 def reset_password(*, membership: Membership, password: str, by) -> Membership:  # type: ignore[no-untyped-def]
     """The admin sets a new password for a member (who should change it after signing in)."""
     with transaction.atomic():
-        membership = (
-            Membership.objects.select_for_update().select_related("user").get(pk=membership.pk)
-        )
+        membership = _locked_for_change(membership, by)
         _check_password(password, membership.user)
         membership.user.set_password(password)
         membership.user.save(update_fields=["password"])
         _record(membership, by, "管理者重設密碼")
     return membership
+
+
+def unlock_sign_in(*, membership: Membership, by) -> int:  # type: ignore[no-untyped-def]
+    """Lift a sign-in lock-out of the member (every address) before the cool-off ends.
+    Returns how many locked (user name, address) records were cleared; recorded in history."""
+    with transaction.atomic():
+        membership = _locked_for_change(membership, by)
+        cleared = reset_failed_logins(username=membership.user.get_username())
+        _record(membership, by, "管理者解除登入鎖定")
+    return cleared

@@ -8,11 +8,11 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from strategies.access import check_org_admin
+from strategies.access import check_member_admin, check_org_admin
 from strategies.errors import DomainError
 from strategies.forms_manage import MemberForm, NewUserForm, PasswordResetForm, UnitForm
 from strategies.models import Membership, Unit
-from strategies.selectors.manage import members_of, units_of
+from strategies.selectors.manage import locked_out_usernames, members_of, units_of
 from strategies.services import units as unit_service
 from strategies.services import users as user_service
 from strategies.views.manage_common import form_page, own_admin, refused
@@ -28,7 +28,7 @@ def _member(request: HttpRequest, pk: int) -> Membership:
     member = get_object_or_404(
         Membership.objects.select_related("user", "unit", "organization"), pk=pk
     )
-    check_org_admin(request.user, member.organization)
+    check_member_admin(request.user, member)
     return member
 
 
@@ -114,7 +114,11 @@ def users(request: HttpRequest) -> HttpResponse:
     return render(
         request,
         "strategies/manage/users.html",
-        {"organization": organization, "members": members_of(organization)},
+        {
+            "organization": organization,
+            "members": members_of(organization),
+            "locked_out": locked_out_usernames(organization),
+        },
     )
 
 
@@ -197,6 +201,18 @@ def user_active(request: HttpRequest, pk: int) -> HttpResponse:
     else:
         done = _("已啟用帳號「%(username)s」。") if active else _("已停用帳號「%(username)s」。")
         messages.success(request, done % {"username": member.user.username})
+    return redirect("manage:users")
+
+
+@login_required
+@require_POST
+def user_unlock(request: HttpRequest, pk: int) -> HttpResponse:
+    """Lift a member's sign-in lock-out before the cool-off ends (recorded in history)."""
+    member = _member(request, pk)
+    user_service.unlock_sign_in(membership=member, by=request.user)
+    messages.success(
+        request, _("已解除「%(username)s」的登入鎖定。") % {"username": member.user.username}
+    )
     return redirect("manage:users")
 
 

@@ -52,7 +52,7 @@ def home(request: HttpRequest) -> HttpResponse:
         context["board"] = dashboard.staff_dashboard(year, own_unit)
         context["board_template"] = "dashboard/staff.html"
     elif role == Role.HEAD and own_unit is not None:
-        context["board"] = dashboard.head_dashboard(year, own_unit)
+        context["board"] = dashboard.head_dashboard(year, own_unit, reviewer_id=request.user.pk)
         context["board_template"] = "dashboard/head.html"
     elif role == Role.AUDITOR:
         context["board"] = dashboard.auditor_dashboard(year, score_sheet=_score_sheet_state)

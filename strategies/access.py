@@ -72,13 +72,35 @@ def can_edit_entry(membership: Membership | None, item: Item, unit: Unit) -> boo
     )
 
 
-def can_review_entry(membership: Membership | None, entry: MonthlyEntry) -> bool:
-    """A unit head approves or returns their own unit's entries."""
+# --- Reviewing a monthly entry: four-eyes. ---
+
+
+def reviews_as_deputy(membership: Membership | None, entry: MonthlyEntry) -> bool:
+    """The organization's own admin approves or returns in place of the unit's heads (a unit
+    with a single head, a head away), and is recorded as deputy. Headquarters admins do not."""
+    return is_admin(membership) and membership.organization_id == entry.unit.organization_id  # type: ignore[union-attr]
+
+
+def is_reviewer_of(membership: Membership | None, entry: MonthlyEntry) -> bool:
+    """The roles that review the entry: a head of its unit, or its organization's admin."""
+    if membership is None:
+        return False
+    is_head = membership.role == Role.HEAD and membership.unit_id == entry.unit_id
+    return is_head or reviews_as_deputy(membership, entry)
+
+
+def is_entry_submitter(membership: Membership | None, entry: MonthlyEntry) -> bool:
+    """Did this member submit the entry last? (Reads entry.submitted_by_id, no query.)"""
     return (
         membership is not None
-        and membership.role == Role.HEAD
-        and membership.unit_id == entry.unit_id
+        and entry.submitted_by_id is not None
+        and entry.submitted_by_id == membership.user_id
     )
+
+
+def can_review_entry(membership: Membership | None, entry: MonthlyEntry) -> bool:
+    """Four-eyes: a reviewer of the entry who is not the person who last submitted it."""
+    return is_reviewer_of(membership, entry) and not is_entry_submitter(membership, entry)
 
 
 def can_view_entry(membership: Membership | None, item: Item, unit: Unit) -> bool:

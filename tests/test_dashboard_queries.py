@@ -21,10 +21,10 @@ Status = MonthlyEntry.Status
 #   entries of the year (of the unit for staff and heads)                          = 1
 #   saving the session (SESSION_SAVE_EVERY_REQUEST): savepoint, update, release    = 3
 # staff and head: + the membership's unit                                          = 16
-# admin: + the organization's units                                                = 16
+# admin: + the organization's units, its heads (entries waiting for a deputy)     = 17
 # auditor: + units, approved entries, their values, and the score sheet (year,
 #   dimensions, scores; earlier years: 1 when there are none, 3 otherwise)         = 22
-PINNED = {"staff_a": 16, "head_a": 16, "admin_user": 16, "auditor": 22}
+PINNED = {"staff_a": 16, "head_a": 16, "admin_user": 17, "auditor": 22}
 
 
 def build(year, units, n):

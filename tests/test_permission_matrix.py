@@ -161,11 +161,13 @@ MATRIX: dict[str, list[Row]] = {
             post="L 404 404 404 404 404 404 404",
         ),
     ],
+    # The unit's head, and the organization's admin as deputy (four-eyes: never the person
+    # who submitted it, which the service refuses with a message).
     "strategies:entry-review": [
         Row(
             kwargs=lambda w: {"entry_id": w.entry.pk},
             get=POST_ONLY,
-            post="L 403 403 302 403 403 404 403",
+            post="L 403 403 302 403 302 404 403",
         )
     ],
     "strategies:entry-reopen": [

@@ -139,6 +139,7 @@ STRATEGIES_SPECS: list[Spec] = [
             "updated_at",
             "submitted_at",
             "approved_at",
+            "approved_as_deputy",
         ),
         _by_year(
             MonthlyEntry,
@@ -147,7 +148,14 @@ STRATEGIES_SPECS: list[Spec] = [
             "unit__name",
             "month",
         ),
-        refs={"item": "item", "unit": "unit", "created_by": "user", "updated_by": "user"},
+        refs={
+            "item": "item",
+            "unit": "unit",
+            "created_by": "user",
+            "updated_by": "user",
+            "submitted_by": "user",
+            "approved_by": "user",
+        },
         times=("updated_at",),
     ),
     Spec(

@@ -55,7 +55,25 @@ class MonthlyEntry(models.Model):
     )
     updated_at = models.DateTimeField(_("最後修改時間"), auto_now=True)
     submitted_at = models.DateTimeField(_("送出時間"), null=True, blank=True)
+    # Four-eyes: whoever last submitted the entry may not approve or return it.
+    submitted_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("送出者"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
     approved_at = models.DateTimeField(_("核定時間"), null=True, blank=True)
+    approved_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("核定者"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    approved_as_deputy = models.BooleanField(_("管理者代理核定"), default=False)
     history = HistoricalRecords()
 
     class Meta:

@@ -9,6 +9,7 @@ Queries (a year already loaded, with its organization):
 - plan: 6 (dimensions, strategies, methods, items, host units, indicators; `plan_tree`)
 - entries of the year (or of one unit): 1
 - units of the organization: 1 (head, auditor, admin)
+- the organization's heads: 1 (admin: entries waiting for the admin as deputy)
 - approved entries with their indicator values: 2 (auditor)
 - whatever the score sheet function passed in by the caller reads (auditor)
 """
@@ -84,6 +85,7 @@ class EntryRef:
     return_reason: str
     submitted_at: dt.datetime | None
     updated_at: dt.datetime
+    submitted_by_id: int | None = None
 
 
 @dataclass(frozen=True)
@@ -236,6 +238,7 @@ class AdminDashboard:
     by_month_total: list[Ratio]
     overdue: list[Slot]
     overdue_units: int
+    awaiting_deputy: list[Slot] = field(default_factory=list)
 
     @property
     def overdue_groups(self) -> list[SlotGroup]:
@@ -321,8 +324,9 @@ def _entries(year: Year, unit: Unit | None = None) -> dict[tuple[int, int, int],
             return_reason=r["return_reason"],
             submitted_at=r["submitted_at"],
             updated_at=r["updated_at"],
+            submitted_by_id=r["submitted_by_id"],
         )
-        for r in rows.values(*fields, "submitted_at", "updated_at")
+        for r in rows.values(*fields, "submitted_at", "updated_at", "submitted_by_id")
     }
 
 
@@ -420,19 +424,30 @@ def staff_dashboard(year: Year, unit: Unit, *, today: dt.date | None = None) -> 
     )
 
 
-def head_dashboard(year: Year, unit: Unit, *, today: dt.date | None = None) -> HeadDashboard:
+def head_dashboard(
+    year: Year, unit: Unit, *, reviewer_id: int | None = None, today: dt.date | None = None
+) -> HeadDashboard:
     """The staff view of the unit plus entries waiting for approval, returned entries not yet
-    resubmitted and the unit's completeness per month. Queries: plan 6 + entries 1."""
+    resubmitted and the unit's completeness per month. Queries: plan 6 + entries 1.
+
+    Entries the reviewer (`reviewer_id`, the head looking) submitted themselves are not offered
+    for approval: another head or the admin as deputy approves them (four-eyes)."""
     ctx = year_context(year, today)
     slots = _slots(ctx, _entries(year, unit), only_unit=unit)
     with_entry = [s for s in slots if s.entry is not None]
+    waiting = [
+        s
+        for s in with_entry
+        if s.entry.status == Status.SUBMITTED  # type: ignore[union-attr]
+        and (reviewer_id is None or s.entry.submitted_by_id != reviewer_id)  # type: ignore[union-attr]
+    ]
     return HeadDashboard(
         ctx=ctx,
         unit=unit,
         due=[s for s in slots if s.state != "overdue" and _is_pending(s, ctx)],
         overdue=[s for s in slots if s.state == "overdue"],
         glance=_glance(slots),
-        awaiting_approval=[s for s in with_entry if s.entry.status == Status.SUBMITTED],  # type: ignore[union-attr]
+        awaiting_approval=waiting,
         returned=[s for s in with_entry if s.entry.status == Status.RETURNED],  # type: ignore[union-attr]
         by_month=_by_month(slots, ctx),
         by_month_total=_ratio(_in_scope(slots, ctx)),
@@ -531,9 +546,27 @@ def auditor_dashboard(
     )
 
 
+def _awaiting_deputy(year: Year, slots: Iterable[Slot]) -> list[Slot]:
+    """Submitted entries no head of their unit may approve, because the only head (or every
+    head) is the person who submitted them: the admin approves these as deputy. One query."""
+    heads: dict[int, set[int]] = defaultdict(set)
+    for unit_id, user_id in Membership.objects.filter(
+        organization_id=year.organization_id, role=Membership.Role.HEAD, user__is_active=True
+    ).values_list("unit_id", "user_id"):
+        heads[unit_id].add(user_id)
+    return [
+        s
+        for s in slots
+        if s.entry is not None
+        and s.entry.status == Status.SUBMITTED
+        and not heads[s.unit.pk] - {s.entry.submitted_by_id}
+    ]
+
+
 def admin_dashboard(year: Year, *, today: dt.date | None = None) -> AdminDashboard:
-    """The organization's completeness per unit and month, and every overdue slot.
-    Queries: plan 6 + entries 1 + units 1."""
+    """The organization's completeness per unit and month, every overdue slot, and the
+    submitted entries that wait for the admin as deputy (no other head of the unit).
+    Queries: plan 6 + entries 1 + units 1 + heads 1."""
     ctx = year_context(year, today)
     units = _units(year)
     unit_by_pk = {u.pk: u for u in units}
@@ -561,6 +594,7 @@ def admin_dashboard(year: Year, *, today: dt.date | None = None) -> AdminDashboa
         by_month_total=_by_month(slots, ctx),
         overdue=overdue,
         overdue_units=len({s.unit.pk for s in overdue}),
+        awaiting_deputy=_awaiting_deputy(year, slots),
     )
 
 

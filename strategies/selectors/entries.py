@@ -293,7 +293,7 @@ def entry_context(*, item: Item, unit: Unit, month: int, today: dt.date) -> Entr
     indicators = list(item.indicators.all())
     entries = list(
         MonthlyEntry.objects.filter(item=item)
-        .select_related("updated_by")
+        .select_related("unit", "updated_by", "submitted_by", "approved_by")
         .prefetch_related(
             Prefetch("values", queryset=IndicatorValue.objects.order_by("indicator__order")),
             Prefetch("evidence", queryset=Evidence.objects.select_related("uploaded_by")),

@@ -295,6 +295,7 @@ def save_entry(
         if submit:
             entry.status = Status.SUBMITTED
             entry.submitted_at = timezone.now()
+            entry.submitted_by = user
             reason = "送出" if previous_status != Status.RETURNED else "修正後再送出"
         else:
             reason = "新增草稿" if previous_status is None else "儲存草稿"
@@ -338,9 +339,19 @@ def _remove_evidence(*, user, entry: MonthlyEntry, evidence_ids: Sequence[int]) 
 # --- review ---------------------------------------------------------------------------------
 
 
-def _reviewable(user, entry: MonthlyEntry, version: int) -> MonthlyEntry:  # type: ignore[no-untyped-def]
+FOUR_EYES_MESSAGE = (
+    "這筆填報是您送出的，不能由您自己核定或退回；請由單位另一位主管，或機關管理者代理核定。"
+)
+
+
+def _reviewable(user, entry: MonthlyEntry, version: int) -> tuple[MonthlyEntry, bool]:  # type: ignore[no-untyped-def]
+    """The claimed entry and whether the reviewer acts as the admin's deputy.
+
+    Four-eyes, checked on the row as claimed (so a resubmission a moment ago counts): the
+    person who last submitted the entry may not approve or return it.
+    """
     membership = access.get_year_for_user(user, _year_of(entry.item))
-    if not access.can_review_entry(membership, entry):
+    if not access.is_reviewer_of(membership, entry):
         raise PermissionDenied
     check_month_writable(year=_year_of(entry.item), month=entry.month)
     claimed = _claim_version(entry.pk, version)
@@ -348,37 +359,44 @@ def _reviewable(user, entry: MonthlyEntry, version: int) -> MonthlyEntry:  # typ
         raise DomainError(
             f"這筆填報「{claimed.get_status_display()}」，只有已送出的填報可以核定或退回。"
         )
-    return claimed
+    if access.is_entry_submitter(membership, claimed):
+        raise DomainError(FOUR_EYES_MESSAGE)
+    return claimed, access.reviews_as_deputy(membership, claimed)
 
 
 def approve_entry(*, user, entry: MonthlyEntry, version: int) -> MonthlyEntry:  # type: ignore[no-untyped-def]
-    """The unit head approves a submitted entry; it becomes read-only."""
+    """A unit head (not the one who submitted it), or the organization's admin as deputy,
+    approves a submitted entry; it becomes read-only. Who approved, and whether as deputy, is
+    kept on the entry and in its history."""
     with transaction.atomic():
-        entry = _reviewable(user, entry, version)
+        entry, as_deputy = _reviewable(user, entry, version)
         entry.status = Status.APPROVED
         entry.approved_at = timezone.now()
+        entry.approved_by = user
+        entry.approved_as_deputy = as_deputy
         entry.updated_by = user
         entry._history_user = user  # type: ignore[attr-defined]
-        entry._change_reason = "核定"  # type: ignore[attr-defined]
+        entry._change_reason = "管理者代理核定" if as_deputy else "核定"  # type: ignore[attr-defined]
         entry.full_clean()
         entry.save()
     return entry
 
 
 def return_entry(*, user, entry: MonthlyEntry, version: int, reason: str) -> MonthlyEntry:  # type: ignore[no-untyped-def]
-    """The unit head returns a submitted entry with a reason the staff will see."""
+    """A unit head (not the one who submitted it), or the organization's admin as deputy,
+    returns a submitted entry with a reason the staff will see."""
     reason = (reason or "").strip()
     if not reason:
         raise DomainError("退回時請寫明原因，讓承辦人知道要修正什麼。")
     if len(reason) > REASON_MAX_LENGTH:
         raise DomainError(f"退回原因最多 {REASON_MAX_LENGTH} 字。")
     with transaction.atomic():
-        entry = _reviewable(user, entry, version)
+        entry, as_deputy = _reviewable(user, entry, version)
         entry.status = Status.RETURNED
         entry.return_reason = reason
         entry.updated_by = user
         entry._history_user = user  # type: ignore[attr-defined]
-        entry._change_reason = f"退回：{reason}"  # type: ignore[attr-defined]
+        entry._change_reason = f"{'管理者代理退回' if as_deputy else '退回'}：{reason}"  # type: ignore[attr-defined]
         entry.full_clean()
         entry.save()
     return entry

@@ -72,7 +72,10 @@ def reminders_for(
         waiting = [
             s
             for s in slots
-            if s.entry is not None and s.entry.status == MonthlyEntry.Status.SUBMITTED
+            if s.entry is not None
+            and s.entry.status == MonthlyEntry.Status.SUBMITTED
+            # Four-eyes: what the head submitted is approved by someone else.
+            and s.entry.submitted_by_id != membership.user_id
         ]
         return {Kind.AWAITING_APPROVAL: waiting}
     return {}

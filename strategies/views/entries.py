@@ -167,6 +167,14 @@ def _entry_page(  # type: ignore[no-untyped-def]
             "form": form if can_edit else None,
             "can_edit": can_edit,
             "can_review": can_review,
+            # A head looking at what they submitted: another reviewer must act (four-eyes).
+            "own_submission": (
+                entry is not None
+                and entry.status == MonthlyEntry.Status.SUBMITTED
+                and access.is_reviewer_of(membership, entry)
+                and access.is_entry_submitter(membership, entry)
+            ),
+            "as_deputy": can_review and access.reviews_as_deputy(membership, entry),
             "review_form": ReviewForm(initial={"version": entry.version}) if can_review else None,
             "can_reopen": (
                 entry is not None
@@ -242,10 +250,11 @@ def entry_edit(request: HttpRequest, item_id: int, unit_id: int, month: int) -> 
 @friendly_403
 @require_POST
 def entry_review(request: HttpRequest, entry_id: int) -> HttpResponse:
-    """The unit head approves or returns a submitted entry."""
+    """A unit head, or the organization's admin as deputy, approves or returns a submitted
+    entry; the service refuses the person who submitted it (four-eyes)."""
     entry = _load_entry(request.user, entry_id)
     membership = access.membership_of(request.user)
-    if not access.can_review_entry(membership, entry):
+    if not access.is_reviewer_of(membership, entry):
         raise PermissionDenied
     form = ReviewForm(request.POST)
     if not form.is_valid():

@@ -132,6 +132,20 @@ MATRIX: dict[str, list[Row]] = {
     # The language switch: public (the login page has it); members also get it remembered.
     "set_language": [Row(get=NOT_ALLOWED, post="302 302 302 302 302 302 302 302")],
     "login": [Row(get=PUBLIC, post=PUBLIC)],
+    # Changing one's own password: members; resetting a forgotten one by email: anyone.
+    "password_change": [Row(get=MEMBERS, post=MEMBERS)],
+    "password_change_done": [Row(get=MEMBERS)],
+    "password_reset": [Row(get=PUBLIC, post=PUBLIC)],
+    "password_reset_done": [Row(get=PUBLIC)],
+    "password_reset_confirm": [
+        Row(
+            label="a link that is not valid: a page saying so",
+            kwargs=lambda w: {"uidb64": "MQ", "token": "not-a-token"},
+            get=PUBLIC,
+            post=PUBLIC,
+        )
+    ],
+    "password_reset_complete": [Row(get=PUBLIC)],
     # Django's LogoutView takes POST only; afterwards everyone is on the login page.
     "logout": [Row(get=NOT_ALLOWED, post="L L L L L L L L")],
     # --- strategies: monthly entry (issue 3) -----------------------------------------------
@@ -611,6 +625,7 @@ class Actor:
             self.client.force_login(user)
         self.cookies = {key: morsel.value for key, morsel in self.client.cookies.items()}
         self.header_problems: list[str] = []
+        self.signed_in = user is not None
 
     def request(self, method: str, url: str) -> str:
         with transaction.atomic():
@@ -622,6 +637,14 @@ class Actor:
             else:
                 outcome = _outcome(response)
                 self.header_problems.extend(f"{method} {url}: {p}" for p in page_problems(response))
+                # Every page and download a signed-in person gets stays out of caches (a
+                # logout, "L", leaves them signed out).
+                if self.signed_in and outcome != "L":
+                    cache_control = response.get("Cache-Control", "")
+                    if "no-store" not in cache_control:
+                        self.header_problems.append(
+                            f"{method} {url}: Cache-Control is {cache_control!r}"
+                        )
                 drain(response)
             transaction.set_rollback(True)
         self.client.cookies.clear()
@@ -699,6 +722,12 @@ HQ_ADMIN: dict[str, tuple[str, str | None]] = {
     "healthz": ("200", "405"),
     "home": ("200", None),
     "login": ("200", "200"),
+    "password_change": ("200", "200"),
+    "password_change_done": ("200", None),
+    "password_reset": ("200", "200"),
+    "password_reset_done": ("200", None),
+    "password_reset_confirm": ("200", "200"),
+    "password_reset_complete": ("200", None),
     "logout": ("405", "L"),
     "set_language": ("405", "302"),
     "strategies:my-work": ("200", None),

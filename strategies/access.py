@@ -72,6 +72,29 @@ def can_edit_entry(membership: Membership | None, item: Item, unit: Unit) -> boo
     )
 
 
+def _headquarters_may_comment(membership: Membership, item: Item) -> bool:
+    organization = item.method.strategy.dimension.year.organization
+    return membership.organization_id == organization.pk or organization.headquarters_may_comment
+
+
+def can_comment_entry(membership: Membership | None, item: Item, unit: Unit) -> bool:
+    """Who may see the entry may add to its review thread; headquarters members only where the
+    branch allows it (Organization.headquarters_may_comment, off by default)."""
+    return (
+        membership is not None
+        and can_view_entry(membership, item, unit)
+        and _headquarters_may_comment(membership, item)
+    )
+
+
+def check_comment_access(user, item: Item, unit: Unit) -> Membership:  # type: ignore[no-untyped-def]
+    """404 for another organization, 403 for a member who may not comment on the entry."""
+    membership = check_entry_access(user, item, unit, write=False)
+    if not _headquarters_may_comment(membership, item):
+        raise PermissionDenied
+    return membership
+
+
 # --- Reviewing a monthly entry: four-eyes. ---
 
 

@@ -27,7 +27,14 @@ admin.site.index_title = "資料維護"
 
 @admin.register(Organization)
 class OrganizationAdmin(admin.ModelAdmin):
-    list_display = ["code", "short_name", "name", "parent", "is_headquarters"]
+    list_display = [
+        "code",
+        "short_name",
+        "name",
+        "parent",
+        "is_headquarters",
+        "headquarters_may_comment",
+    ]
     list_filter = ["is_headquarters"]
     search_fields = ["code", "name", "short_name"]
 

@@ -195,7 +195,8 @@ MATRIX: dict[str, list[Row]] = {
         Row(
             kwargs=lambda w: {"entry_id": w.entry.pk},
             get=POST_ONLY,
-            post="L 302 403 302 302 302 404 302",
+            # Headquarters comments on a branch's entries only where the branch allows it.
+            post="L 302 403 302 302 302 404 403",
         )
     ],
     "strategies:item-history": [Row(kwargs=lambda w: {"item_id": w.item.pk}, get=ITEM_READERS)],
@@ -734,7 +735,7 @@ HQ_ADMIN: dict[str, tuple[str, str | None]] = {
     "strategies:entry-edit": ("200", "403"),
     "strategies:entry-review": ("405", "403"),
     "strategies:entry-reopen": ("405", "403"),
-    "strategies:entry-comment": ("405", "302"),
+    "strategies:entry-comment": ("405", "403"),
     "strategies:item-history": ("200", None),
     "strategies:item-results": ("200", "403"),
     "strategies:evidence-download": ("200", None),

@@ -19,6 +19,13 @@ class Organization(models.Model):
         related_name="branches",
     )
     is_headquarters = models.BooleanField(_("總局"), default=False)
+    # Headquarters reads its branches' entries; whether it also writes in their review threads
+    # is the branch's choice (strategies.access.check_comment_access).
+    headquarters_may_comment = models.BooleanField(
+        _("總局人員可留言"),
+        default=False,
+        help_text=_("開啟後，總局的考核人員與管理者可以對本機關的月填報留下審核意見。"),
+    )
 
     class Meta:
         verbose_name = _("機關")

@@ -427,8 +427,9 @@ def reopen_entry(*, user, entry: MonthlyEntry, version: int, reason: str) -> Mon
 
 
 def add_comment(*, user, entry: MonthlyEntry, body: str) -> EntryComment:  # type: ignore[no-untyped-def]
-    """Anyone who may see the entry may add to its thread (a short note, not an edit)."""
-    access.check_entry_access(user, entry.item, entry.unit, write=False)
+    """Anyone who may see the entry may add to its thread (a short note, not an edit);
+    headquarters members only where the branch allows it."""
+    access.check_comment_access(user, entry.item, entry.unit)
     body = (body or "").strip()
     if not body:
         raise DomainError("請輸入意見內容。")

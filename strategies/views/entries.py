@@ -183,7 +183,11 @@ def _entry_page(  # type: ignore[no-untyped-def]
                 and ctx.year_writable
             ),
             "reopen_form": ReasonForm(initial={"version": entry.version}) if entry else None,
-            "comment_form": CommentForm() if entry else None,
+            "comment_form": (
+                CommentForm()
+                if entry and access.can_comment_entry(membership, ctx.item, ctx.unit)
+                else None
+            ),
             "stale": stale,
             "outliers": outliers,
             "status_labels": selectors.STRIP_LABELS,
@@ -311,7 +315,7 @@ def entry_reopen(request: HttpRequest, entry_id: int) -> HttpResponse:
 @require_POST
 def entry_comment(request: HttpRequest, entry_id: int) -> HttpResponse:
     entry = _load_entry(request.user, entry_id)
-    access.check_entry_access(request.user, entry.item, entry.unit, write=False)
+    access.check_comment_access(request.user, entry.item, entry.unit)
     form = CommentForm(request.POST)
     if form.is_valid():
         try:

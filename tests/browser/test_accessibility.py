@@ -63,6 +63,7 @@ def test_login_page(page, live_server, shots, demo):
     shots(page, "login-error")
     if problems := violations(page):
         found["login with an error"] = problems
+    check(page, live_server, shots, "/password-reset/", "password-reset", found)
     assert not found, report(found)
 
 
@@ -89,6 +90,7 @@ def test_staff_pages(page, live_server, shots, demo):
         found["entry form with an error"] = problems
     check(page, live_server, shots, f"/items/{item.pk}/history/", "item-history", found)
     check(page, live_server, shots, f"/items/{item.pk}/results/", "item-results", found)
+    check(page, live_server, shots, "/password/", "password-change", found)
     assert not found, report(found)
 
 

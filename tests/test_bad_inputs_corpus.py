@@ -26,6 +26,7 @@ from perfreport.reports.exporters import get_exporter
 from perfreport.reports.selectors import build_report
 from strategies.models import EntryComment, Evidence, IndicatorValue, MonthlyEntry, Unit
 from strategies.services import entries as services
+from tests.factories import PASSWORD
 
 pytestmark = pytest.mark.django_db
 
@@ -203,6 +204,13 @@ def score(w: World, first: str, **extra: str) -> tuple[int, str]:
     data.update(extra)
     url = reverse("scoring:score-edit", args=["khh", w.year.roc_year, "self"])
     return page(w.client("admin").post(url, data))
+
+
+def password_change(
+    w: World, old: str = PASSWORD, new2: str = "Kaohsiung-2025-pass"
+) -> tuple[int, str]:
+    data = {"old_password": old, "new_password1": "Kaohsiung-2025-pass", "new_password2": new2}
+    return page(w.client("staff_a").post(reverse("password_change"), data))
 
 
 BAD: list[Bad] = [
@@ -567,6 +575,25 @@ BAD: list[Bad] = [
         lambda w: command("send_reminders", "--date", "2024-13-45"),
         None,
         "2024-13-45",
+    ),
+    # --- one's own password, and a forgotten one ------------------------------------------
+    Bad(
+        "password-wrong-old",
+        lambda w: password_change(w, old="not-the-password"),
+        200,
+        "你的舊密碼不正確",
+    ),
+    Bad(
+        "password-mismatch",
+        lambda w: password_change(w, new2="Another-2025-pass"),
+        200,
+        "輸入的兩個密碼不一致",
+    ),
+    Bad(
+        "password-reset-not-an-email",
+        lambda w: page(Client().post(reverse("password_reset"), {"email": "staff_a"})),
+        200,
+        "請輸入有效的電子郵件地址",
     ),
 ]
 

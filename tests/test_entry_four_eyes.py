@@ -181,3 +181,31 @@ def test_the_heads_reminder_leaves_out_their_own_submissions(
     ctx, by_unit = slots_of_year(year)
     waiting = reminders_for(head_a.membership, by_unit[unit_a.pk], ctx.today)
     assert [s.item.pk for s in waiting["awaiting_approval"]] == [other.pk]
+
+
+def test_entries_from_before_four_eyes_learn_their_submitter_from_history(
+    client, year, item, unit_a, staff_a, head_a
+):
+    """The migration that adds submitted_by / approved_by fills them from each entry's history,
+    so an entry already waiting keeps four-eyes after the upgrade."""
+    import importlib
+
+    from django.apps import apps
+
+    migration = importlib.import_module(
+        "strategies.migrations.0003_entry_submitted_and_approved_by"
+    )
+    approved = _submitted_by(client, staff_a, item, unit_a)
+    _review(client, head_a, approved)
+    other = factories.make_item(year, hosts=[unit_a], dimension=2, title="另一個項目")
+    waiting = _submitted_by(client, head_a, other, unit_a)
+    MonthlyEntry.objects.update(submitted_by=None, approved_by=None)
+
+    migration.from_history(apps, None)
+
+    approved.refresh_from_db()
+    waiting.refresh_from_db()
+    assert (approved.submitted_by, approved.approved_by) == (staff_a, head_a)
+    assert (waiting.submitted_by, waiting.approved_by) == (head_a, None)
+    with pytest.raises(DomainError):
+        services.approve_entry(user=head_a, entry=waiting, version=waiting.version)

@@ -72,7 +72,8 @@ def can_edit_entry(membership: Membership | None, item: Item, unit: Unit) -> boo
     )
 
 
-def _headquarters_may_comment(membership: Membership, item: Item) -> bool:
+def _comments_allowed(membership: Membership, item: Item) -> bool:
+    """Members comment in their own organization; headquarters only where the branch allows."""
     organization = item.method.strategy.dimension.year.organization
     return membership.organization_id == organization.pk or organization.headquarters_may_comment
 
@@ -83,14 +84,14 @@ def can_comment_entry(membership: Membership | None, item: Item, unit: Unit) -> 
     return (
         membership is not None
         and can_view_entry(membership, item, unit)
-        and _headquarters_may_comment(membership, item)
+        and _comments_allowed(membership, item)
     )
 
 
 def check_comment_access(user, item: Item, unit: Unit) -> Membership:  # type: ignore[no-untyped-def]
     """404 for another organization, 403 for a member who may not comment on the entry."""
     membership = check_entry_access(user, item, unit, write=False)
-    if not _headquarters_may_comment(membership, item):
+    if not _comments_allowed(membership, item):
         raise PermissionDenied
     return membership
 

@@ -9,6 +9,8 @@ import dj_database_url
 from django.core.exceptions import ImproperlyConfigured
 
 from perfreport.env import envbool, envint, envlist, envstr
+from perfreport.ldap_config import BACKEND as LDAP_BACKEND
+from perfreport.ldap_config import ldap_settings
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 
@@ -191,6 +193,14 @@ AXES_FAILURE_LIMIT = envint("AXES_FAILURE_LIMIT", 5)
 AXES_COOLOFF_TIME = envint("AXES_COOLOFF_HOURS", 1)
 AXES_LOCKOUT_PARAMETERS = ["username", "ip_address"]
 AXES_ENABLED = envbool("AXES_ENABLED", True)
+
+# Directory sign-in (LDAP / Active Directory), off unless LDAP_SERVER_URI is set; see
+# perfreport/ldap_config.py. Axes stays the first backend, so its lock-out covers directory
+# sign-ins too; local accounts are tried before the directory (break-glass admins, demo).
+_LDAP_SETTINGS = ldap_settings()
+globals().update(_LDAP_SETTINGS)
+if "AUTH_LDAP_SERVER_URI" in _LDAP_SETTINGS:
+    AUTHENTICATION_BACKENDS.append(LDAP_BACKEND)
 
 # Mail: the console in development, SMTP from the environment in production.
 if DEBUG:

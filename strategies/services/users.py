@@ -137,3 +137,14 @@ def reset_password(*, membership: Membership, password: str, by) -> Membership: 
         membership.user.save(update_fields=["password"])
         _record(membership, by, "管理者重設密碼")
     return membership
+
+
+def give_membership(  # type: ignore[no-untyped-def]
+    *, user, organization: Organization, role: str, unit: Unit | None, by, reason: str
+) -> Membership:
+    """A membership for an account that has none yet (a directory user's first role)."""
+    _check_role_and_unit(organization, role, unit)
+    membership = Membership(user=user, organization=organization, role=role, unit=unit)
+    with transaction.atomic():
+        _record(membership, by, reason)
+    return membership

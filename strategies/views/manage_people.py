@@ -8,6 +8,7 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from strategies import directory
 from strategies.access import check_org_admin
 from strategies.errors import DomainError
 from strategies.forms_manage import MemberForm, NewUserForm, PasswordResetForm, UnitForm
@@ -114,7 +115,12 @@ def users(request: HttpRequest) -> HttpResponse:
     return render(
         request,
         "strategies/manage/users.html",
-        {"organization": organization, "members": members_of(organization)},
+        {
+            "organization": organization,
+            "members": members_of(organization),
+            "directory_on": organization.code == directory.directory_organization_code(),
+            "waiting": directory.waiting_users(organization),
+        },
     )
 
 

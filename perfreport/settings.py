@@ -11,6 +11,7 @@ from django.core.exceptions import ImproperlyConfigured
 from perfreport.env import envbool, envint, envlist, envstr
 from perfreport.ldap_config import BACKEND as LDAP_BACKEND
 from perfreport.ldap_config import ldap_settings
+from perfreport.mail_config import smtp_mailers
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 
@@ -206,18 +207,7 @@ if "AUTH_LDAP_SERVER_URI" in _LDAP_SETTINGS:
 if DEBUG:
     MAILERS = {"default": {"BACKEND": "django.core.mail.backends.console.EmailBackend"}}
 else:
-    MAILERS = {
-        "default": {
-            "BACKEND": envstr("EMAIL_BACKEND", "django.core.mail.backends.smtp.EmailBackend"),
-            "OPTIONS": {
-                "host": envstr("EMAIL_HOST", "localhost"),
-                "port": envint("EMAIL_PORT", 25),
-                "username": envstr("EMAIL_HOST_USER", ""),
-                "password": envstr("EMAIL_HOST_PASSWORD", ""),
-                "use_tls": envbool("EMAIL_USE_TLS", False),
-            },
-        }
-    }
+    MAILERS = smtp_mailers()  # perfreport/mail_config.py: host, port, STARTTLS, credentials
 DEFAULT_FROM_EMAIL = envstr("DEFAULT_FROM_EMAIL", "perfreport@localhost")
 SITE_URL = envstr("SITE_URL", "http://127.0.0.1:8000")
 

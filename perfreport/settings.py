@@ -190,6 +190,11 @@ TASKS = {
     }
 }
 
+# The task worker (`manage.py run_worker`): its heartbeat, and the lease of a running export
+# job (a job whose worker has been silent this long is retried or failed).
+WORKER_HEARTBEAT_SECONDS = envint("WORKER_HEARTBEAT_SECONDS", 15)
+EXPORT_JOB_LEASE_SECONDS = envint("EXPORT_JOB_LEASE_SECONDS", 120)
+
 AXES_FAILURE_LIMIT = envint("AXES_FAILURE_LIMIT", 5)
 AXES_COOLOFF_TIME = envint("AXES_COOLOFF_HOURS", 1)
 AXES_LOCKOUT_PARAMETERS = ["username", "ip_address"]

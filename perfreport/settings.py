@@ -194,6 +194,8 @@ TASKS = {
 # job (a job whose worker has been silent this long is retried or failed).
 WORKER_HEARTBEAT_SECONDS = envint("WORKER_HEARTBEAT_SECONDS", 15)
 EXPORT_JOB_LEASE_SECONDS = envint("EXPORT_JOB_LEASE_SECONDS", 120)
+# `/healthz/?deep=1` for monitoring from elsewhere (unset: loopback without a proxy only).
+HEALTHCHECK_TOKEN = envstr("HEALTHCHECK_TOKEN", "")
 
 AXES_FAILURE_LIMIT = envint("AXES_FAILURE_LIMIT", 5)
 AXES_COOLOFF_TIME = envint("AXES_COOLOFF_HOURS", 1)

@@ -49,7 +49,7 @@ demo-data: install sysdeps-run messages
 run: demo-data
 	@echo "perfreport on http://$(HOST)/  (demo users in README.md; password perfreport-demo)"
 	@# The task worker (background PDF exports) runs beside the server and stops with it.
-	DEBUG=1 $(PY) manage.py db_worker --no-reload & worker=$$!; \
+	DEBUG=1 $(PY) manage.py run_worker --no-reload & worker=$$!; \
 	trap 'kill $$worker 2>/dev/null' EXIT INT TERM; \
 	DEBUG=1 $(PY) manage.py runserver $(HOST)
 

@@ -10,6 +10,7 @@ database commit sends a message with the same Message-ID, which mail systems tre
 message. SMTP host, port, STARTTLS and credentials come from the environment (settings.MAILERS).
 """
 
+import contextlib
 import logging
 import smtplib
 from urllib.parse import urlsplit
@@ -67,13 +68,18 @@ def build_message(
 
 def send(message: EmailMultiAlternatives) -> None:
     """Hand the message to the mail server; MailNotSent if any recipient or the server refuses."""
+    connection = mailers.default
     try:
-        sent = mailers.default.send_messages([message])
+        sent = connection.send_messages([message])
     except (smtplib.SMTPException, OSError) as error:
         logger.warning(
             "mail %s to %s not sent: %s", message.extra_headers.get("Message-ID"), message.to, error
         )
         raise MailNotSent(f"{type(error).__name__}: {error}") from error
+    finally:
+        # A refused login leaves a half-open connection behind (Django keeps it to close later).
+        with contextlib.suppress(smtplib.SMTPException, OSError):
+            connection.close()
     if not sent:
         logger.warning(
             "mail %s to %s not sent", message.extra_headers.get("Message-ID"), message.to

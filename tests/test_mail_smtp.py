@@ -16,6 +16,7 @@ from django.urls import reverse
 from perfreport.mail_config import smtp_mailers
 from strategies.deadlines import TAIPEI
 from strategies.models import MailPreference, MonthlyEntry, ReminderLog
+from tests.certs import make_server_cert
 from tests.conftest import login
 from tests.smtp_server import start_smtp
 
@@ -167,3 +168,56 @@ def test_a_member_who_turned_reminders_off_gets_none(smtp, people, client):
     client.post(reverse("strategies:notification-settings"), {"reminders": "on"})
     run()
     assert "staff_a@khh.example.gov.tw" in by_recipient(smtp)
+
+
+@pytest.fixture
+def relay(settings, monkeypatch, tmp_path):
+    """An agency relay: TLS with a certificate the client verifies, then AUTH."""
+    cert = make_server_cert(tmp_path)
+    controller, handler = start_smtp(cert=cert, credentials=("perfreport", "relay-secret"))
+    monkeypatch.setenv("SSL_CERT_FILE", str(cert.ca))  # the agency's CA, trusted by the client
+    for name, value in {
+        "EMAIL_HOST": "127.0.0.1",
+        "EMAIL_PORT": str(controller.port),
+        "EMAIL_USE_SSL": "true",
+        "EMAIL_HOST_USER": "perfreport",
+        "EMAIL_HOST_PASSWORD": "relay-secret",
+        "EMAIL_TIMEOUT": "5",
+    }.items():
+        monkeypatch.setenv(name, value)
+    settings.MAILERS = smtp_mailers()
+    settings.SITE_URL = SITE
+    yield handler, monkeypatch
+    controller.stop()
+
+
+def test_mail_goes_through_tls_and_credentials(relay, people):
+    handler, _env = relay
+    run()
+    assert sorted(r.rcpt_tos[0] for r in handler.received) == [
+        "head_a@khh.example.gov.tw",
+        "staff_a@khh.example.gov.tw",
+    ]
+    assert all(r.tls and r.login == "perfreport" for r in handler.received)
+
+
+def test_wrong_relay_credentials_are_logged_and_retried(relay, people, settings, caplog):
+    handler, env = relay
+    env.setenv("EMAIL_HOST_PASSWORD", "expired-secret")
+    settings.MAILERS = smtp_mailers()
+    assert "下次執行時重寄" in run()
+    assert "SMTPAuthenticationError" in caplog.text
+    assert handler.received == [] and not ReminderLog.objects.exists()
+
+    env.setenv("EMAIL_HOST_PASSWORD", "relay-secret")
+    settings.MAILERS = smtp_mailers()
+    run()
+    assert len(handler.received) == 2
+
+
+def test_a_relay_certificate_the_client_does_not_trust_sends_nothing(relay, people, caplog):
+    handler, env = relay
+    env.delenv("SSL_CERT_FILE")
+    assert "下次執行時重寄" in run()
+    assert "CERTIFICATE_VERIFY_FAILED" in caplog.text
+    assert handler.received == [] and not ReminderLog.objects.exists()

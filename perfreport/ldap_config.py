@@ -5,6 +5,8 @@ their own slapd, so the configuration under test is the one production reads.
 
     LDAP_SERVER_URI          ldap://dc1.example.gov.tw (ldaps://… for TLS from the start)
     LDAP_START_TLS           true/false (default false): STARTTLS before binding; no fallback
+    LDAP_TLS_CA_FILE         the CA certificate(s) the server's certificate must chain to
+                             (default: the system's trusted CAs); checked with STARTTLS/ldaps
     LDAP_BIND_DN             the application's service account (empty: anonymous search)
     LDAP_BIND_PASSWORD       its password
     LDAP_USER_SEARCH_BASE    where users live, e.g. ou=people,dc=example,dc=gov,dc=tw
@@ -67,6 +69,15 @@ def ldap_settings() -> dict[str, Any]:
             ldap.OPT_REFERRALS: 0,
         },
     }
+    ca_file = envstr("LDAP_TLS_CA_FILE", "").strip()
+    if ca_file:
+        config["AUTH_LDAP_CONNECTION_OPTIONS"].update(
+            {
+                ldap.OPT_X_TLS_CACERTFILE: ca_file,
+                ldap.OPT_X_TLS_REQUIRE_CERT: ldap.OPT_X_TLS_DEMAND,
+                ldap.OPT_X_TLS_NEWCTX: 0,  # last: builds the TLS context from the options above
+            }
+        )
     group_base = envstr("LDAP_GROUP_SEARCH_BASE", "").strip()
     if group_base:
         kind = envstr("LDAP_GROUP_TYPE", "groupOfNames")

@@ -131,6 +131,21 @@ def slapd():
     server.stop()
 
 
+@pytest.fixture
+def slapd_tls(tmp_path):
+    """The same directory behind STARTTLS, with a certificate from a throw-away CA."""
+    from tests.certs import make_server_cert
+    from tests.ldap_server import SlapdUnavailable, start_slapd
+
+    cert = make_server_cert(tmp_path)
+    try:
+        server = start_slapd(tls=cert)
+    except SlapdUnavailable as error:
+        real_server_unavailable("directory sign-in over STARTTLS", str(error))
+    yield server
+    server.stop()
+
+
 def pytest_terminal_summary(terminalreporter):  # type: ignore[no-untyped-def]
     reasons = {
         str(report.longrepr[-1])

@@ -20,6 +20,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import IO
 
+from tests.certs import ServerCert
+
 SLAPD = shutil.which("slapd") or "/usr/sbin/slapd"
 SLAPADD = shutil.which("slapadd") or "/usr/sbin/slapadd"
 SCHEMA_DIR = Path("/etc/ldap/schema")
@@ -96,12 +98,18 @@ def _ldif() -> str:
     return "\n\n".join(entries) + "\n"
 
 
-def _conf(folder: Path) -> str:
+def _conf(folder: Path, tls: ServerCert | None) -> str:
+    tls_lines = (
+        f"TLSCACertificateFile {tls.ca}\nTLSCertificateFile {tls.cert}\n"
+        f"TLSCertificateKeyFile {tls.key}\n"
+        if tls
+        else ""
+    )
     schemas = "\n".join(
         f"include {SCHEMA_DIR / name}.schema" for name in ("core", "cosine", "inetorgperson", "nis")
     )
     return f"""{schemas}
-pidfile {folder / "slapd.pid"}
+{tls_lines}pidfile {folder / "slapd.pid"}
 modulepath {MODULE_DIR}
 moduleload back_mdb
 database mdb
@@ -127,6 +135,7 @@ class Slapd:
     folder: Path
     process: subprocess.Popen
     log: IO[str]
+    cert: ServerCert | None = None
 
     def delete(self, dn: str) -> None:
         """Remove an entry, as a directory administrator would (ldapdelete as the root DN)."""
@@ -147,8 +156,11 @@ class Slapd:
         shutil.rmtree(self.folder, ignore_errors=True)
 
 
-def start_slapd() -> Slapd:
-    """Run a fresh slapd with the test directory; raise SlapdUnavailable saying why not."""
+def start_slapd(tls: ServerCert | None = None) -> Slapd:
+    """Run a fresh slapd with the test directory; raise SlapdUnavailable saying why not.
+
+    With `tls`, slapd offers STARTTLS with that certificate.
+    """
     for program in (SLAPD, SLAPADD):
         if not Path(program).exists():
             raise SlapdUnavailable(
@@ -159,7 +171,7 @@ def start_slapd() -> Slapd:
     folder = Path(tempfile.mkdtemp(prefix="perfreport-slapd-"))
     (folder / "data").mkdir()
     conf = folder / "slapd.conf"
-    conf.write_text(_conf(folder), encoding="utf-8")
+    conf.write_text(_conf(folder, tls), encoding="utf-8")
     ldif = folder / "directory.ldif"
     ldif.write_text(_ldif(), encoding="utf-8")
     loaded = subprocess.run(  # noqa: S603 - fixed arguments
@@ -184,7 +196,7 @@ def start_slapd() -> Slapd:
             raise SlapdUnavailable(f"slapd exited with {process.returncode}: {output}")
         try:
             with socket.create_connection(("127.0.0.1", port), timeout=0.5):
-                return Slapd(uri=uri, folder=folder, process=process, log=log)
+                return Slapd(uri=uri, folder=folder, process=process, log=log, cert=tls)
         except OSError:
             time.sleep(0.1)
     server = Slapd(uri=uri, folder=folder, process=process, log=log)

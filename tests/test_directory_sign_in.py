@@ -20,24 +20,29 @@ User = get_user_model()
 Role = Membership.Role
 
 
-@pytest.fixture
-def directory(slapd, settings, monkeypatch, org):
-    """The app configured from the environment, as production is, against the test slapd."""
+def configure(server, settings, monkeypatch, org, **extra):
     env = {
-        "LDAP_SERVER_URI": slapd.uri,
+        "LDAP_SERVER_URI": server.uri,
         "LDAP_BIND_DN": d.BIND_DN,
         "LDAP_BIND_PASSWORD": d.PASSWORD,
         "LDAP_USER_SEARCH_BASE": d.PEOPLE,
         "LDAP_USER_FILTER": d.USER_FILTER,
         "LDAP_GROUP_SEARCH_BASE": d.GROUPS,
         "LDAP_ORGANIZATION": org.code,
+        **extra,
     }
     for name, value in env.items():
         monkeypatch.setenv(name, value)
     for name, value in ldap_settings().items():
         setattr(settings, name, value)
     settings.AUTHENTICATION_BACKENDS = [*settings.AUTHENTICATION_BACKENDS, BACKEND]
-    return slapd
+    return server
+
+
+@pytest.fixture
+def directory(slapd, settings, monkeypatch, org):
+    """The app configured from the environment, as production is, against the test slapd."""
+    return configure(slapd, settings, monkeypatch, org)
 
 
 def sign_in(client, username, password=d.PASSWORD):
@@ -179,6 +184,39 @@ def test_starttls_on_a_server_without_tls_refuses_instead_of_sending_in_clear(
     settings.AUTH_LDAP_START_TLS = True
     assert sign_in(client, "alice").status_code == 200
     assert signed_in_as(client) is None
+
+
+def test_starttls_with_the_agencys_ca_signs_in(client, slapd_tls, settings, monkeypatch, org):
+    configure(
+        slapd_tls,
+        settings,
+        monkeypatch,
+        org,
+        LDAP_START_TLS="true",
+        LDAP_TLS_CA_FILE=str(slapd_tls.cert.ca),
+    )
+    assert sign_in(client, "alice").status_code == 302
+    assert signed_in_as(client) == "alice"
+
+
+def test_starttls_refuses_a_certificate_it_cannot_verify(
+    client, slapd_tls, settings, monkeypatch, org, tmp_path
+):
+    from tests.certs import make_server_cert
+
+    (tmp_path / "other").mkdir()
+    other_ca = make_server_cert(tmp_path / "other")  # a CA that did not sign slapd's certificate
+    configure(
+        slapd_tls,
+        settings,
+        monkeypatch,
+        org,
+        LDAP_START_TLS="true",
+        LDAP_TLS_CA_FILE=str(other_ca.ca),
+    )
+    assert sign_in(client, "alice").status_code == 200
+    assert signed_in_as(client) is None
+    assert not User.objects.filter(username="alice").exists()
 
 
 def test_the_admin_maps_a_group_and_a_bad_dn_is_refused(client, directory, admin_user, unit_a):

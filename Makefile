@@ -9,12 +9,15 @@ PY := $(BIN)/python
 HOST ?= 127.0.0.1:8000
 # Debian packages: a Traditional Chinese TrueType font for PDFs, poppler for PDF checks,
 # Chromium for browser tests, gettext for translations.
+# python-ldap (directory sign-in) has no wheel: it builds against libldap and libsasl.
+# slapd and ldap-utils: the real directory server the sign-in tests start.
+BUILD_DEBS := build-essential libldap2-dev libsasl2-dev
 RUN_DEBS := fonts-arphic-ukai fonts-arphic-uming gettext
-TEST_DEBS := $(RUN_DEBS) poppler-utils chromium
+TEST_DEBS := $(RUN_DEBS) poppler-utils chromium slapd ldap-utils
 
 export PERFREPORT_TESTING
 
-.PHONY: run test install sysdeps-run sysdeps-test lint check-migrations pytest pytest-postgres \
+.PHONY: run test install sysdeps-build sysdeps-run sysdeps-test lint check-migrations pytest pytest-postgres \
         messages demo-data serve clean security audit
 
 $(VENV)/.installed: pyproject.toml
@@ -24,7 +27,10 @@ $(VENV)/.installed: pyproject.toml
 	$(BIN)/pip install --quiet -e '.[dev]'
 	touch $@
 
-install: $(VENV)/.installed
+install: sysdeps-build $(VENV)/.installed
+
+sysdeps-build:
+	@.ci/apt-ensure $(BUILD_DEBS)
 
 sysdeps-run:
 	@.ci/apt-ensure $(RUN_DEBS)
@@ -43,7 +49,7 @@ demo-data: install sysdeps-run messages
 run: demo-data
 	@echo "perfreport on http://$(HOST)/  (demo users in README.md; password perfreport-demo)"
 	@# The task worker (background PDF exports) runs beside the server and stops with it.
-	DEBUG=1 $(PY) manage.py db_worker --no-reload & worker=$$!; \
+	DEBUG=1 $(PY) manage.py run_worker --no-reload & worker=$$!; \
 	trap 'kill $$worker 2>/dev/null' EXIT INT TERM; \
 	DEBUG=1 $(PY) manage.py runserver $(HOST)
 

@@ -1,7 +1,10 @@
 """Liveness and database trouble.
 
 - `healthz`: a trivial public view for load balancers (and the load benchmark's baseline). It
-  touches no database, so it says the app server answers, nothing more.
+  touches no database, so it says the app server answers, nothing more. With `?deep=1` it runs
+  the operator's checks (perfreport/checks.py, as `manage.py healthcheck`): only with the
+  X-Healthcheck-Token header matching settings.HEALTHCHECK_TOKEN, or, when no token is set,
+  from loopback without a proxy in between (no X-Forwarded-For).
 - `OutageMiddleware`: when the database connection drops in the middle of a request (server
   restarted, network cut, connection killed) or the disk is full while a file is written, the
   service's transaction has already been rolled back; this says so in plain words (503 / 507)
@@ -11,9 +14,11 @@
 
 import errno
 import logging
+import secrets
 
+from django.conf import settings
 from django.db import InterfaceError, OperationalError, connections
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse, HttpResponseForbidden
 from django.utils.html import format_html
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
@@ -25,7 +30,30 @@ logger = logging.getLogger(__name__)
 @never_cache
 @require_GET
 def healthz(request: HttpRequest) -> HttpResponse:
-    return HttpResponse("ok\n", content_type="text/plain; charset=utf-8")
+    if request.GET.get("deep") != "1":
+        return HttpResponse("ok\n", content_type="text/plain; charset=utf-8")
+    if not _may_run_deep_checks(request):
+        return HttpResponseForbidden(
+            "deep checks need the X-Healthcheck-Token header\n", content_type="text/plain"
+        )
+    from perfreport.checks import run_checks
+
+    checks = run_checks()
+    body = "".join(check.line() + "\n" for check in checks)
+    status = 200 if all(check.ok for check in checks) else 503
+    return HttpResponse(body, status=status, content_type="text/plain; charset=utf-8")
+
+
+LOOPBACK = {"127.0.0.1", "::1"}
+
+
+def _may_run_deep_checks(request: HttpRequest) -> bool:
+    token = getattr(settings, "HEALTHCHECK_TOKEN", "")
+    if token:
+        given = request.headers.get("X-Healthcheck-Token", "")
+        return secrets.compare_digest(given.encode(), token.encode())
+    # Behind the README's nginx every client arrives from loopback: the proxy's header tells.
+    return request.META.get("REMOTE_ADDR") in LOOPBACK and "X-Forwarded-For" not in request.headers
 
 
 DISK_FULL = {errno.ENOSPC, errno.EDQUOT}

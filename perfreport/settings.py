@@ -9,6 +9,9 @@ import dj_database_url
 from django.core.exceptions import ImproperlyConfigured
 
 from perfreport.env import envbool, envint, envlist, envstr
+from perfreport.ldap_config import BACKEND as LDAP_BACKEND
+from perfreport.ldap_config import ldap_settings
+from perfreport.mail_config import smtp_mailers
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 
@@ -198,6 +201,13 @@ TASKS = {
 # is the last X-Forwarded-For entry, and only on requests that come from TRUSTED_PROXIES.
 BEHIND_PROXY = envbool("BEHIND_PROXY", False)
 TRUSTED_PROXIES = envlist("TRUSTED_PROXIES", ["127.0.0.1", "::1"])
+# The task worker (`manage.py run_worker`): its heartbeat, and the lease of a running export
+# job (a job whose worker has been silent this long is retried or failed).
+WORKER_HEARTBEAT_SECONDS = envint("WORKER_HEARTBEAT_SECONDS", 15)
+EXPORT_JOB_LEASE_SECONDS = envint("EXPORT_JOB_LEASE_SECONDS", 120)
+# `/healthz/?deep=1` for monitoring from elsewhere (unset: loopback without a proxy only).
+HEALTHCHECK_TOKEN = envstr("HEALTHCHECK_TOKEN", "")
+
 AXES_FAILURE_LIMIT = envint("AXES_FAILURE_LIMIT", 5)
 AXES_COOLOFF_TIME = envint("AXES_COOLOFF_HOURS", 1)
 AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
@@ -205,22 +215,19 @@ AXES_CLIENT_IP_CALLABLE = "perfreport.login_security.client_ip"
 AXES_LOCKOUT_CALLABLE = "perfreport.login_security.lockout_response"
 AXES_ENABLED = envbool("AXES_ENABLED", True)
 
+# Directory sign-in (LDAP / Active Directory), off unless LDAP_SERVER_URI is set; see
+# perfreport/ldap_config.py. Axes stays the first backend, so its lock-out covers directory
+# sign-ins too; local accounts are tried before the directory (break-glass admins, demo).
+_LDAP_SETTINGS = ldap_settings()
+globals().update(_LDAP_SETTINGS)
+if "AUTH_LDAP_SERVER_URI" in _LDAP_SETTINGS:
+    AUTHENTICATION_BACKENDS.append(LDAP_BACKEND)
+
 # Mail: the console in development, SMTP from the environment in production.
 if DEBUG:
     MAILERS = {"default": {"BACKEND": "django.core.mail.backends.console.EmailBackend"}}
 else:
-    MAILERS = {
-        "default": {
-            "BACKEND": envstr("EMAIL_BACKEND", "django.core.mail.backends.smtp.EmailBackend"),
-            "OPTIONS": {
-                "host": envstr("EMAIL_HOST", "localhost"),
-                "port": envint("EMAIL_PORT", 25),
-                "username": envstr("EMAIL_HOST_USER", ""),
-                "password": envstr("EMAIL_HOST_PASSWORD", ""),
-                "use_tls": envbool("EMAIL_USE_TLS", False),
-            },
-        }
-    }
+    MAILERS = smtp_mailers()  # perfreport/mail_config.py: host, port, STARTTLS, credentials
 DEFAULT_FROM_EMAIL = envstr("DEFAULT_FROM_EMAIL", "perfreport@localhost")
 SITE_URL = envstr("SITE_URL", "http://127.0.0.1:8000")
 

@@ -5,11 +5,13 @@ from simple_history.admin import SimpleHistoryAdmin
 
 from strategies.models import (
     Dimension,
+    DirectoryGroupMapping,
     EntryComment,
     Evidence,
     Indicator,
     IndicatorValue,
     Item,
+    MailPreference,
     Membership,
     Method,
     MonthLock,
@@ -179,3 +181,17 @@ class MonthLockAdmin(SimpleHistoryAdmin):
 class EntryCommentAdmin(admin.ModelAdmin):
     list_display = ["entry", "author", "created_at"]
     list_select_related = ["entry__item__method", "entry__unit", "author"]
+
+
+@admin.register(DirectoryGroupMapping)
+class DirectoryGroupMappingAdmin(admin.ModelAdmin):
+    list_display = ["group_dn", "organization", "role", "unit"]
+    list_filter = ["organization", "role"]
+    search_fields = ["group_dn"]
+
+
+@admin.register(MailPreference)
+class MailPreferenceAdmin(admin.ModelAdmin):
+    list_display = ["user", "reminders", "updated_at"]
+    list_filter = ["reminders"]
+    search_fields = ["user__username"]

@@ -144,3 +144,31 @@ class PlanFileForm(forms.Form):
             "每個構面一個工作表（構面一…構面五），欄位：執行策略、執行方法、主辦單位、具體作法。"
         ),
     )
+
+
+class RoleForm(forms.Form):
+    """The role (and unit) given to a directory user waiting for one."""
+
+    role = forms.ChoiceField(label=_("角色"), choices=Membership.Role.choices)
+    unit = _ActiveUnitChoice(
+        label=_("單位"),
+        queryset=Unit.objects.none(),
+        required=False,
+        help_text=_("承辦人與主管必須指定單位。"),
+    )
+
+    def __init__(self, *args, organization: Organization, **kwargs) -> None:  # type: ignore[no-untyped-def]
+        super().__init__(*args, **kwargs)
+        self.fields["unit"].queryset = Unit.objects.filter(  # type: ignore[attr-defined]
+            organization=organization, is_active=True
+        ).order_by("order", "name")
+
+
+class GroupMappingForm(RoleForm):
+    group_dn = forms.CharField(
+        label=_("目錄群組 DN"),
+        max_length=255,
+        help_text=_("例如 cn=perf-staff,ou=groups,dc=example,dc=gov,dc=tw（不分大小寫）。"),
+    )
+
+    field_order = ["group_dn", "role", "unit"]

@@ -2,7 +2,13 @@
 
 from django.urls import path
 
-from strategies.views import manage_import, manage_people, manage_plan, manage_years
+from strategies.views import (
+    manage_directory,
+    manage_import,
+    manage_people,
+    manage_plan,
+    manage_years,
+)
 
 app_name = "manage"
 
@@ -33,4 +39,13 @@ urlpatterns = [
     path("users/<int:pk>/active/", manage_people.user_active, name="user-active"),
     path("users/<int:pk>/password/", manage_people.user_password, name="user-password"),
     path("users/<int:pk>/unlock/", manage_people.user_unlock, name="user-unlock"),
+    path(
+        "users/waiting/<int:user_id>/role/", manage_directory.assign_role, name="user-assign-role"
+    ),
+    path("directory-groups/", manage_directory.group_mappings, name="directory-groups"),
+    path(
+        "directory-groups/<int:pk>/remove/",
+        manage_directory.group_mapping_remove,
+        name="directory-group-remove",
+    ),
 ]

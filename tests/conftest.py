@@ -4,6 +4,8 @@ Each test gets a small organization (khh) with two units and an open year 113 ho
 hosted by unit A. Tests that pin the seed load the khh_112 fixture instead.
 """
 
+import os
+
 import pytest
 from django.core.management import call_command
 
@@ -101,3 +103,57 @@ def seed(db):
 def login(client, user):
     client.force_login(user)
     return client
+
+
+# --- real servers started by the tests (slapd; see tests/ldap_server.py) ---------------------
+
+REAL_SERVER_MISSING = "REAL SERVER MISSING"
+
+
+def real_server_unavailable(what: str, why: str) -> None:
+    """Skip loudly where a real server cannot run here; under CI=true, fail instead."""
+    message = f"{REAL_SERVER_MISSING}: {what} NOT tested against a real server: {why}"
+    if os.environ.get("CI") == "true":
+        pytest.fail(message, pytrace=False)
+    pytest.skip(message)
+
+
+@pytest.fixture
+def slapd():
+    """A fresh OpenLDAP server with the test directory, on a free loopback port."""
+    from tests.ldap_server import SlapdUnavailable, start_slapd
+
+    try:
+        server = start_slapd()
+    except SlapdUnavailable as error:
+        real_server_unavailable("directory sign-in (LDAP)", str(error))
+    yield server
+    server.stop()
+
+
+@pytest.fixture
+def slapd_tls(tmp_path):
+    """The same directory behind STARTTLS, with a certificate from a throw-away CA."""
+    from tests.certs import make_server_cert
+    from tests.ldap_server import SlapdUnavailable, start_slapd
+
+    cert = make_server_cert(tmp_path)
+    try:
+        server = start_slapd(tls=cert)
+    except SlapdUnavailable as error:
+        real_server_unavailable("directory sign-in over STARTTLS", str(error))
+    yield server
+    server.stop()
+
+
+def pytest_terminal_summary(terminalreporter):  # type: ignore[no-untyped-def]
+    reasons = {
+        str(report.longrepr[-1])
+        for report in terminalreporter.stats.get("skipped", [])
+        if isinstance(report.longrepr, tuple) and REAL_SERVER_MISSING in str(report.longrepr[-1])
+    }
+    for reason in sorted(reasons):
+        terminalreporter.write_line("!" * 78, red=True, bold=True)
+        terminalreporter.write_line(reason, red=True, bold=True)
+    if reasons:
+        terminalreporter.write_line("!" * 78, red=True, bold=True)

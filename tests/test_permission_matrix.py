@@ -150,6 +150,8 @@ MATRIX: dict[str, list[Row]] = {
     "logout": [Row(get=NOT_ALLOWED, post="L L L L L L L L")],
     # --- strategies: monthly entry (issue 3) -----------------------------------------------
     "strategies:my-work": [Row(get=MEMBERS)],
+    # Everyone's own mail settings (the link in every reminder).
+    "strategies:notification-settings": [Row(get=MEMBERS, post="L 302 302 302 302 302 302 302")],
     "strategies:entry-edit": [
         Row(
             kwargs=lambda w: {"item_id": w.item.pk, "unit_id": w.unit_a.pk, "month": 1},
@@ -322,6 +324,21 @@ MATRIX: dict[str, list[Row]] = {
             post=_org_admin_post("302"),
         ),
         *_above_the_admin(get=False, post=True),
+    ],
+    # Directory sign-in is off in the matrix (no LDAP_ORGANIZATION): its pages are a 404 even
+    # for the admin; tests/test_directory_sign_in.py opens them with a real directory.
+    "manage:user-assign-role": [
+        Row(
+            kwargs=lambda w: {"user_id": w.staff_a.pk},
+            get=_own_admin_post("404"),
+            post=_own_admin_post("404"),
+        )
+    ],
+    "manage:directory-groups": [
+        Row(get=_own_admin_post("404"), post=_own_admin_post("404")),
+    ],
+    "manage:directory-group-remove": [
+        Row(kwargs=lambda w: {"pk": 1}, get=POST_ONLY, post=_own_admin_post("404")),
     ],
     "manage:user-password": [
         Row(
@@ -744,6 +761,9 @@ HQ_ADMIN: dict[str, tuple[str, str | None]] = {
     "manage:years": ("200", None),
     "manage:units": ("200", "400"),
     "manage:users": ("200", None),
+    "strategies:notification-settings": ("200", "302"),
+    **dict.fromkeys(["manage:user-assign-role", "manage:directory-groups"], ("404", "404")),
+    "manage:directory-group-remove": ("405", "404"),
     "manage:user-add": ("200", "200"),
     "scoring:copy-year": ("405", "302"),
     # A branch's plan, units and members: not headquarters' to run.

@@ -4,7 +4,7 @@
 from django.contrib import admin
 from django.http import HttpRequest
 
-from perfreport.reports.models import IssuedReport
+from perfreport.reports.models import IssuedReport, WorkerHeartbeat
 
 
 @admin.register(IssuedReport)
@@ -44,4 +44,17 @@ class IssuedReportAdmin(admin.ModelAdmin):
         return False
 
     def has_delete_permission(self, request: HttpRequest, obj=None) -> bool:  # type: ignore[no-untyped-def]
+        return False
+
+
+@admin.register(WorkerHeartbeat)
+class WorkerHeartbeatAdmin(admin.ModelAdmin):
+    """Operators see which task workers are alive (read only: the workers write it)."""
+
+    list_display = ["worker_id", "hostname", "pid", "started_at", "beat_at"]
+
+    def has_add_permission(self, request):  # type: ignore[no-untyped-def]
+        return False
+
+    def has_change_permission(self, request, obj=None):  # type: ignore[no-untyped-def]
         return False

@@ -11,7 +11,7 @@ from django.urls import reverse
 from django.views.decorators.http import require_GET, require_POST
 
 from perfreport.reports.exporters import EXPORTERS
-from perfreport.reports.jobs import job_for, start_export
+from perfreport.reports.jobs import job_for, lease_expired, start_export
 from perfreport.reports.models import ExportJob
 from perfreport.reports.views import file_response, year_and_download_right
 from strategies.access import can_read_all, get_year_for_user
@@ -44,7 +44,7 @@ def export_start(request: HttpRequest, org: str, roc_year: int, format: str) -> 
 @require_GET
 def export_job(request: HttpRequest, pk: int) -> HttpResponse:
     job = _own_job(request, pk)
-    return render(request, "reports/export_job.html", {"job": job})
+    return render(request, "reports/export_job.html", {"job": job, "stale": lease_expired(job)})
 
 
 @login_required
@@ -61,6 +61,8 @@ def export_job_status(request: HttpRequest, pk: int) -> JsonResponse:
             "error": job.error,
             "download_url": reverse("reports:export-job-download", args=[job.pk]) if done else "",
             "filename": job.filename,
+            # The worker running it stopped answering: it will be retried or marked failed.
+            "stale": lease_expired(job),
         }
     )
 

@@ -86,6 +86,11 @@ class ExportJob(models.Model):
     error = models.TextField(_("錯誤訊息"), blank=True)
     created_at = models.DateTimeField(_("申請時間"), auto_now_add=True)
     finished_at = models.DateTimeField(_("完成時間"), null=True, blank=True)
+    # The lease: the worker running the job renews heartbeat_at (perfreport/reports/worker.py);
+    # a running job whose lease ran out is retried or failed by jobs.reclaim_stale_jobs.
+    worker_id = models.CharField(_("工作程序"), max_length=64, blank=True)
+    heartbeat_at = models.DateTimeField(_("最後回報時間"), null=True, blank=True)
+    attempts = models.PositiveSmallIntegerField(_("執行次數"), default=0)
 
     class Meta:
         verbose_name = _("匯出工作")
@@ -99,3 +104,21 @@ class ExportJob(models.Model):
 
     def __str__(self) -> str:
         return f"{self.year} {self.format} ({self.get_status_display()})"
+
+
+class WorkerHeartbeat(models.Model):
+    """The task worker (`manage.py run_worker`) says it is alive every few seconds."""
+
+    worker_id = models.CharField(_("工作程序"), max_length=64, unique=True)
+    hostname = models.CharField(_("主機"), max_length=255)
+    pid = models.PositiveIntegerField(_("程序編號"))
+    started_at = models.DateTimeField(_("啟動時間"))
+    beat_at = models.DateTimeField(_("最後回報時間"))
+
+    class Meta:
+        verbose_name = _("工作程序心跳")
+        verbose_name_plural = _("工作程序心跳")
+        ordering = ["-beat_at"]
+
+    def __str__(self) -> str:
+        return f"{self.hostname}:{self.pid} {self.beat_at:%Y-%m-%d %H:%M:%S}"

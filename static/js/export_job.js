@@ -11,6 +11,7 @@
     byId("job-percent").textContent = data.progress + "%";
     byId("job-status").textContent = data.status_label;
     byId("job-step").textContent = data.step;
+    byId("job-stale").hidden = !data.stale;
     if (data.status === "failed") {
       byId("job-error-text").textContent = data.error;
       byId("job-error").hidden = false;

@@ -1,3 +1,4 @@
+from strategies.models.directory import DirectoryGroupMapping
 from strategies.models.entries import (
     NARRATIVE_MAX_LENGTH,
     EntryComment,
@@ -6,6 +7,7 @@ from strategies.models.entries import (
     MonthLock,
     MonthlyEntry,
 )
+from strategies.models.mail import MailPreference
 from strategies.models.organization import Membership, Organization, Unit
 from strategies.models.plan import Dimension, Indicator, Item, Method, Strategy, Year
 from strategies.models.reminders import ReminderLog
@@ -13,11 +15,13 @@ from strategies.models.reminders import ReminderLog
 __all__ = [
     "NARRATIVE_MAX_LENGTH",
     "Dimension",
+    "DirectoryGroupMapping",
     "EntryComment",
     "Evidence",
     "Indicator",
     "IndicatorValue",
     "Item",
+    "MailPreference",
     "Membership",
     "Method",
     "MonthLock",

@@ -9,28 +9,35 @@ is tried again next run. What each member gets:
   month's deadline), and the entries past their deadline (稽催, again every `OVERDUE_EVERY_DAYS`);
 - heads: the unit's entries waiting for their approval (at most once a day).
 
-One mail per member and run, in the member's interface language, with a link to each entry
-built from settings.SITE_URL. Members without an email address, inactive users and years that
-are not open get nothing.
+One mail per member and run (plain text and HTML, through strategies.mail), in the member's
+interface language, with a link to each entry built from settings.SITE_URL and one to their
+notification settings. Members without an email address, members who turned reminder mail off,
+inactive users and years that are not open get nothing. A mail the server refuses (a refused
+recipient, a dropped connection) is logged, its ReminderLog rolled back, and the rest of the
+run goes on: it is tried again next run. Its Message-ID is stable (recipient, year, day and
+what it lists), so a retry after a crash between sending and committing is the same message.
 """
 
 import datetime as dt
+import hashlib
+import logging
 from collections import defaultdict
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 
 from django.conf import settings
-from django.core.mail import EmailMessage, mailers
 from django.db import IntegrityError, transaction
 from django.db.models import Q
+from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import translation
 from django.utils.translation import gettext as _
 
-from strategies import deadlines
+from strategies import deadlines, mail
 from strategies.models import Membership, MonthlyEntry, ReminderLog, Year
 from strategies.selectors.dashboard import Slot, slots_of_year
 
+logger = logging.getLogger(__name__)
 Kind = ReminderLog.Kind
 Role = Membership.Role
 
@@ -51,6 +58,8 @@ class Sent:
     mails: int = 0
     by_kind: dict[str, int] = field(default_factory=lambda: defaultdict(int))
     without_address: list[str] = field(default_factory=list)
+    # Refused by the mail server this run (logged; tried again next run).
+    failed: list[str] = field(default_factory=list)
 
 
 def _pending_before_deadline(slot: Slot, today: dt.date) -> bool:
@@ -141,10 +150,56 @@ def compose(membership: Membership, year: Year, sections: dict[str, list[Slot]])
     return subject, "\n".join(parts)
 
 
+def compose_html(
+    membership: Membership, year: Year, sections: dict[str, list[Slot]], subject: str
+) -> str:
+    """The HTML part: the same content as `compose`, in the language active now."""
+    return render_to_string(
+        "strategies/mail/reminder.html",
+        {
+            "language": membership.language,
+            "subject": subject,
+            "name": membership.user.get_full_name() or membership.user.get_username(),
+            "sections": [
+                {
+                    "title": SECTION_TITLES[kind](),
+                    "lines": [
+                        {
+                            "path": s.item.path,
+                            "title": s.item.title[:60],
+                            "month": s.month,
+                            "due": s.due.isoformat(),
+                            "status": s.entry_status_label,
+                            "link": _link(s),
+                        }
+                        for s in slots
+                    ],
+                }
+                for kind, slots in sections.items()
+            ],
+            "deadline_day": year.deadline_day,
+            "site_url": settings.SITE_URL.rstrip("/") + "/",
+            "settings_url": mail.settings_url(),
+        },
+    )
+
+
+def reminder_message_id(
+    membership: Membership, year: Year, sections: dict[str, list[Slot]], today: dt.date
+) -> str:
+    """The same for the same recipient, year, day and listed (kind, month) pairs."""
+    listed = sorted({(kind, s.month) for kind, slots in sections.items() for s in slots})
+    digest = hashlib.sha256(repr(listed).encode()).hexdigest()[:12]
+    return mail.message_id("reminder", year.pk, membership.user_id, today.isoformat(), digest)
+
+
 def _send_one(
     *, membership: Membership, year: Year, sections: dict[str, list[Slot]], today: dt.date
 ) -> bool:
-    """Log and send in one transaction; False when another run logged it first."""
+    """Log and send in one transaction; False when another run logged it first.
+
+    Raises mail.MailNotSent (with the log rolled back) when the server refuses the mail.
+    """
     try:
         with transaction.atomic():
             for kind, slots in sections.items():
@@ -164,13 +219,15 @@ def _send_one(
                     log.save()
             with translation.override(membership.language):
                 subject, body = compose(membership, year, sections)
-            message = EmailMessage(
-                subject=subject,
-                body=body,
-                from_email=settings.DEFAULT_FROM_EMAIL,
-                to=[membership.user.email],
+                html = compose_html(membership, year, sections, subject)
+            message = mail.build_message(
+                membership,
+                subject,
+                body,
+                html,
+                reminder_message_id(membership, year, sections, today),
             )
-            mailers.default.send_messages([message])
+            mail.send(message)
     except IntegrityError:
         return False
     return True
@@ -205,6 +262,7 @@ def send_reminders(
                 unit__isnull=False,
                 user__is_active=True,
             )
+            .exclude(user__mail_preference__reminders=False)
             .select_related("user")
             .order_by("unit_id", "user__username")
         )
@@ -224,7 +282,19 @@ def send_reminders(
             if not membership.user.email:
                 sent.without_address.append(membership.user.get_username())
                 continue
-            if _send_one(membership=membership, year=year, sections=sections, today=today):
+            try:
+                delivered = _send_one(
+                    membership=membership, year=year, sections=sections, today=today
+                )
+            except mail.MailNotSent as error:
+                logger.warning(
+                    "reminder to %s not sent, will retry next run: %s",
+                    membership.user.get_username(),
+                    error,
+                )
+                sent.failed.append(membership.user.get_username())
+                continue
+            if delivered:
                 sent.mails += 1
                 for kind, slots in sections.items():
                     sent.by_kind[kind] += len(slots)

@@ -151,3 +151,12 @@ def unlock_sign_in(*, membership: Membership, by) -> int:  # type: ignore[no-unt
         cleared = reset_failed_logins(username=membership.user.get_username())
         _record(membership, by, "管理者解除登入鎖定")
     return cleared
+def give_membership(  # type: ignore[no-untyped-def]
+    *, user, organization: Organization, role: str, unit: Unit | None, by, reason: str
+) -> Membership:
+    """A membership for an account that has none yet (a directory user's first role)."""
+    _check_role_and_unit(organization, role, unit)
+    membership = Membership(user=user, organization=organization, role=role, unit=unit)
+    with transaction.atomic():
+        _record(membership, by, reason)
+    return membership

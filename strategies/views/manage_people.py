@@ -8,6 +8,7 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from strategies import directory
 from strategies.access import check_member_admin, check_org_admin
 from strategies.errors import DomainError
 from strategies.forms_manage import MemberForm, NewUserForm, PasswordResetForm, UnitForm
@@ -118,6 +119,8 @@ def users(request: HttpRequest) -> HttpResponse:
             "organization": organization,
             "members": members_of(organization),
             "locked_out": locked_out_usernames(organization),
+            "directory_on": organization.code == directory.directory_organization_code(),
+            "waiting": directory.waiting_users(organization),
         },
     )
 

@@ -91,6 +91,7 @@ def test_staff_pages(page, live_server, shots, demo):
     check(page, live_server, shots, f"/items/{item.pk}/history/", "item-history", found)
     check(page, live_server, shots, f"/items/{item.pk}/results/", "item-results", found)
     check(page, live_server, shots, "/password/", "password-change", found)
+    check(page, live_server, shots, "/settings/notifications/", "notification-settings", found)
     assert not found, report(found)
 
 
@@ -152,6 +153,21 @@ def test_admin_pages(page, live_server, shots, demo):
     check(page, live_server, shots, "/scoring/khh/113/scores/self/", "score-edit-self", found)
     check(page, live_server, shots, "/scoring/khh/113/bands/", "bands-edit", found)
     check(page, live_server, shots, f"/manage/years/{year.pk}/import/", "plan-import", found)
+    assert not found, report(found)
+
+
+def test_directory_admin_pages(page, live_server, shots, demo, settings):
+    from django.contrib.auth import get_user_model
+
+    settings.LDAP_ORGANIZATION = "khh"
+    waiting = get_user_model().objects.create_user("dir-user", first_name="目錄使用者")
+    found: dict[str, list[str]] = {}
+    login(page, live_server, "admin")
+    check(page, live_server, shots, "/manage/users/", "manage-users-waiting", found)
+    check(page, live_server, shots, "/manage/directory-groups/", "directory-groups", found)
+    check(
+        page, live_server, shots, f"/manage/users/waiting/{waiting.pk}/role/", "assign-role", found
+    )
     assert not found, report(found)
 
 

@@ -27,3 +27,34 @@ def test_pdf_export_shows_progress_then_the_download(
     assert (job.requested_by, job.status) == (auditor, ExportJob.Status.DONE)
     with open(download.value.path(), "rb") as handle:
         assert handle.read() == bytes(job.content)
+
+
+def test_a_job_whose_worker_died_says_so_then_shows_the_outcome(
+    page, live_server, login_as, shots, year, item, auditor
+):
+    import datetime as dt
+
+    from django.utils import timezone
+
+    from perfreport.reports import jobs
+
+    job = ExportJob.objects.create(
+        year=year,
+        format="pdf",
+        requested_by=auditor,
+        status=ExportJob.Status.RUNNING,
+        progress=10,
+        step="整理報告資料",
+        worker_id="dead",
+        heartbeat_at=timezone.now() - dt.timedelta(hours=1),
+        attempts=jobs.MAX_ATTEMPTS,
+    )
+    login_as(page, "auditor", PASSWORD)
+    page.goto(f"{live_server.url}/reports/jobs/{job.pk}/")
+    expect(page.locator("#job-stale")).to_be_visible()
+    shots(page, "export-stale")
+    # A live worker reclaims it: after two runs, it fails with a message the page then shows.
+    jobs.reclaim_stale_jobs()
+    expect(page.locator("#job-error")).to_be_visible(timeout=10_000)
+    expect(page.locator("#job-error-text")).to_contain_text("工作程序中斷了 2 次")
+    expect(page.locator("#job-stale")).to_be_hidden()

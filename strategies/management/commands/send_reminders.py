@@ -44,3 +44,6 @@ class Command(BaseCommand):
         if result.without_address:
             names = "、".join(result.without_address)
             self.stderr.write(f"沒有電子郵件地址，未寄送：{names}")
+        if result.failed:
+            names = "、".join(result.failed)
+            self.stderr.write(f"郵件伺服器未收下，下次執行時重寄：{names}")

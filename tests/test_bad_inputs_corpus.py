@@ -26,6 +26,7 @@ from perfreport.reports.exporters import get_exporter
 from perfreport.reports.selectors import build_report
 from strategies.models import EntryComment, Evidence, IndicatorValue, MonthlyEntry, Unit
 from strategies.services import entries as services
+from tests import hostile_files
 
 pytestmark = pytest.mark.django_db
 
@@ -522,6 +523,105 @@ BAD: list[Bad] = [
         lambda w: command("import_plan", w.write("p.xlsx", PDF), "--org", "khh", "--year", "114"),
         None,
         "不是 Excel 活頁簿",
+    ),
+    # --- hostile files: refused by their limits before any work ----------------------------
+    Bad(
+        "plan-file-one-cell-at-the-last-row",
+        lambda w: page(
+            w.client("admin").post(
+                reverse("manage:plan-import", args=[w.year.pk]),
+                {"file": upload("plan.xlsx", hostile_files.one_cell_at_the_last_row())},
+            )
+        ),
+        400,
+        "超過每個工作表 5,000 列",
+    ),
+    Bad(
+        "plan-file-zip-bomb",
+        lambda w: page(
+            w.client("admin").post(
+                reverse("manage:plan-import", args=[w.year.pk]),
+                {"file": upload("plan.xlsx", hostile_files.zip_bomb())},
+            )
+        ),
+        400,
+        "超過上限 20.0 MB",
+    ),
+    Bad(
+        "import-plan-false-dimension",
+        lambda w: command(
+            "import_plan",
+            w.write("p.xlsx", hostile_files.last_row_hidden_by_a_false_dimension()),
+            "--org",
+            "khh",
+            "--year",
+            "114",
+        ),
+        None,
+        "超過每個工作表 5,000 列",
+    ),
+    Bad(
+        "import-plan-too-many-sheets",
+        lambda w: command(
+            "import_plan",
+            w.write("p.xlsx", hostile_files.too_many_sheets()),
+            "--org",
+            "khh",
+            "--year",
+            "114",
+        ),
+        None,
+        "工作表超過 20 個",
+    ),
+    Bad(
+        "json-deep-nesting",
+        lambda w: command("import_report", w.write("r.json", hostile_files.deeply_nested_json())),
+        None,
+        "巢狀層次超過 32 層",
+    ),
+    Bad(
+        "json-nan-literal",
+        lambda w: command("import_report", w.write("r.json", b'{"schema": NaN}')),
+        None,
+        "JSON 不允許 NaN 或 Infinity",
+    ),
+    Bad(
+        "json-nan-score",
+        lambda w: json_import(w, _set(["dimensions", 0, "max_score"], "NaN")),
+        None,
+        "「NaN」不是有限的數字",
+    ),
+    Bad(
+        "json-maxima-not-1000",
+        lambda w: json_import(w, _set(["dimensions", 0, "max_score"], "1000.0")),
+        None,
+        "各構面配分合計",
+    ),
+    Bad(
+        "json-organization-name-contradicts-code",
+        lambda w: json_import(
+            w,
+            lambda d: d["organization"].update(code="khh", name="另一個機關"),
+        ),
+        None,
+        "與本系統中代碼 khh 的機關",
+    ),
+    Bad(
+        "json-unknown-key",
+        lambda w: json_import(w, _set(["year", "owner"], "someone")),
+        None,
+        "year.owner: 不認得的欄位",
+    ),
+    Bad(
+        "json-text-over-a-cell",
+        lambda w: json_import(
+            w,
+            lambda d: d["dimensions"][0]["strategies"][0]["methods"][0].update(
+                description="說" * 32_768
+            ),
+        ),
+        None,
+        "超過上限 32,767 字",
     ),
     # --- commands --------------------------------------------------------------------------
     Bad(

@@ -1,0 +1,123 @@
+"""Small files that would cost a careless reader gigabytes: for the limit tests, the bad-input
+corpus and benchmarks/hostile_files.py. Each builder returns the file's bytes (a few KB)."""
+
+import io
+import json
+import re
+import zipfile
+
+from openpyxl import Workbook
+
+SHEETS = ["構面一", "構面二", "構面三", "構面四", "構面五"]
+LAST_ROW = 1_048_576  # Excel's last row
+LAST_COLUMN = "XFD"  # Excel's last column (16,384)
+
+
+def _workbook(sheets: list[str], fill) -> bytes:  # type: ignore[no-untyped-def]
+    workbook = Workbook()
+    workbook.remove(workbook.active)
+    for title in sheets:
+        fill(workbook.create_sheet(title))
+    out = io.BytesIO()
+    workbook.save(out)
+    return out.getvalue()
+
+
+def one_cell_at_the_last_row() -> bytes:
+    """Five dimension sheets, each with a title and one cell at row 1,048,576."""
+
+    def fill(ws) -> None:  # type: ignore[no-untyped-def]
+        ws.cell(1, 1, f"{ws.title}：基礎服務 (200 分)")
+        ws.cell(LAST_ROW, 1, "x")
+
+    return _workbook(SHEETS, fill)
+
+
+def _rewrite(data: bytes, change) -> bytes:  # type: ignore[no-untyped-def]
+    """The zip with every worksheet part passed through `change(xml_text)`."""
+    source = zipfile.ZipFile(io.BytesIO(data))
+    out = io.BytesIO()
+    with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as target:
+        for info in source.infolist():
+            body = source.read(info)
+            if info.filename.startswith("xl/worksheets/"):
+                body = change(body.decode("utf-8")).encode("utf-8")
+            target.writestr(info.filename, body)
+    return out.getvalue()
+
+
+def last_row_hidden_by_a_false_dimension() -> bytes:
+    """The same, but each sheet declares its extent as A1 only: the rows themselves must be
+    counted."""
+    return _rewrite(
+        one_cell_at_the_last_row(),
+        lambda xml: re.sub(r'<dimension ref="[^"]*"\s*/>', '<dimension ref="A1"/>', xml),
+    )
+
+
+def one_cell_in_the_last_column() -> bytes:
+    def fill(ws) -> None:  # type: ignore[no-untyped-def]
+        ws.cell(1, 1, f"{ws.title}：基礎服務 (200 分)")
+        ws[f"{LAST_COLUMN}3"] = "x"
+
+    return _workbook(SHEETS, fill)
+
+
+def too_many_sheets(count: int = 300) -> bytes:
+    return _workbook([f"S{n}" for n in range(count)], lambda ws: None)
+
+
+def too_many_cells(rows: int = 4_000, columns: int = 60) -> bytes:
+    """240,000 empty-valued cells written straight into the sheet XML (each within the row and
+    column limits)."""
+    from openpyxl.utils import get_column_letter
+
+    letters = [get_column_letter(c) for c in range(1, columns + 1)]
+    body = "".join(
+        f'<row r="{r}">' + "".join(f'<c r="{c}{r}"/>' for c in letters) + "</row>"
+        for r in range(1, rows + 1)
+    )
+
+    def change(xml: str) -> str:
+        return re.sub(
+            r"<sheetData\s*/>|<sheetData>.*</sheetData>",
+            f"<sheetData>{body}</sheetData>",
+            xml,
+            flags=re.S,
+        )
+
+    return _rewrite(_workbook(SHEETS[:1], lambda ws: None), change)
+
+
+def zip_bomb(member: str = "xl/worksheets/sheet1.xml", size: int = 60 * 1024 * 1024) -> bytes:
+    """A sheet part that inflates to `size` bytes of blanks (about 60 KB compressed)."""
+    base = _workbook(SHEETS[:1], lambda ws: None)
+    source = zipfile.ZipFile(io.BytesIO(base))
+    out = io.BytesIO()
+    with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as target:
+        for info in source.infolist():
+            if info.filename == member:
+                with target.open(member, "w", force_zip64=False) as stream:
+                    chunk = b" " * (1024 * 1024)
+                    for _ in range(size // len(chunk)):
+                        stream.write(chunk)
+            else:
+                target.writestr(info.filename, source.read(info))
+    return out.getvalue()
+
+
+def many_members(count: int = 5_000) -> bytes:
+    out = io.BytesIO()
+    with zipfile.ZipFile(out, "w", zipfile.ZIP_STORED) as archive:
+        for n in range(count):
+            archive.writestr(f"m{n}", b"")
+    return out.getvalue()
+
+
+def deeply_nested_json(depth: int = 100_000) -> bytes:
+    return b'{"schema": ' + b"[" * depth + b"]" * depth + b"}"
+
+
+def moderately_nested_json(depth: int = 200) -> bytes:
+    """Deeper than any document of ours, shallow enough for json itself."""
+    return json.dumps({"schema": json.loads("[" * depth + "]" * depth)}).encode()

@@ -1,6 +1,7 @@
 """Small files that would cost a careless reader gigabytes: for the limit tests, the bad-input
 corpus and benchmarks/hostile_files.py. Each builder returns the file's bytes (a few KB)."""
 
+import hashlib
 import io
 import json
 import re
@@ -106,6 +107,17 @@ def zip_bomb(member: str = "xl/worksheets/sheet1.xml", size: int = 60 * 1024 * 1
     return out.getvalue()
 
 
+def inflating_member(name: str, size: int) -> bytes:
+    """A zip of one member that inflates to `size` bytes of blanks."""
+    out = io.BytesIO()
+    archive = zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED)
+    with archive, archive.open(name, "w") as stream:
+        chunk = b" " * (1024 * 1024)
+        for _ in range(size // len(chunk)):
+            stream.write(chunk)
+    return out.getvalue()
+
+
 def many_members(count: int = 5_000) -> bytes:
     out = io.BytesIO()
     with zipfile.ZipFile(out, "w", zipfile.ZIP_STORED) as archive:
@@ -121,3 +133,30 @@ def deeply_nested_json(depth: int = 100_000) -> bytes:
 def moderately_nested_json(depth: int = 200) -> bytes:
     """Deeper than any document of ours, shallow enough for json itself."""
     return json.dumps({"schema": json.loads("[" * depth + "]" * depth)}).encode()
+
+
+def forged_backup(archive: bytes, change=None, members=None) -> bytes:  # type: ignore[no-untyped-def]
+    """The archive with data.json changed and the manifest's checksums made to match again,
+    as anyone holding the file could do."""
+    source = zipfile.ZipFile(io.BytesIO(archive))
+    bodies = {name: source.read(name) for name in source.namelist()}
+    data = json.loads(bodies["data.json"])
+    if change is not None:
+        change(data)
+    bodies["data.json"] = json.dumps(data, ensure_ascii=False).encode()
+    bodies.update(members or {})
+    manifest = json.loads(bodies["manifest.json"])
+    manifest["checksums"] = {
+        name: hashlib.sha256(body).hexdigest()
+        for name, body in bodies.items()
+        if name not in {"manifest.json", "manifest.sha256"}
+    }
+    bodies["manifest.json"] = json.dumps(manifest).encode()
+    bodies["manifest.sha256"] = (
+        hashlib.sha256(bodies["manifest.json"]).hexdigest() + "  manifest.json\n"
+    ).encode()
+    out = io.BytesIO()
+    with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as target:
+        for name, body in bodies.items():
+            target.writestr(name, body)
+    return out.getvalue()

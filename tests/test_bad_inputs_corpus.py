@@ -6,6 +6,7 @@ CJK characters such as 𠮷 𡘙 喆, combining marks, invisible joiners) is sto
 nothing else changes.
 """
 
+import hashlib
 import io
 import json
 import zipfile
@@ -24,6 +25,8 @@ from django.urls import reverse
 
 from perfreport.reports.exporters import get_exporter
 from perfreport.reports.selectors import build_report
+from scoring.backup_specs import ALL_SPECS
+from strategies.backup import build_backup
 from strategies.models import EntryComment, Evidence, IndicatorValue, MonthlyEntry, Unit
 from strategies.services import entries as services
 from tests import hostile_files
@@ -187,6 +190,26 @@ def _set(path: list, value: Any) -> Callable[[dict], None]:
 
 
 BIG = 10 * 1024 * 1024 + 1
+HTML = b"<html><script>alert(1)</script></html>"
+HTML_SHA256 = hashlib.sha256(HTML).hexdigest()
+
+
+def restore_forged(w: World, change=None, members=None) -> tuple[None, str]:  # type: ignore[no-untyped-def]
+    """`restore` of this year's backup, edited as anyone holding the file could, for a new
+    organization code and user names (so neither the year nor its members exist yet)."""
+
+    def edit(data: dict) -> None:
+        data["organization"]["code"] = "forged"
+        for user in data["user"]:
+            user["username"] += "-forged"
+        if change is not None:
+            change(data)
+
+    archive = build_backup(organization=w.year.organization, roc_year=113, specs=ALL_SPECS)
+    forged = hostile_files.forged_backup(archive, edit, members)
+    return command("restore", w.write("b.zip", forged))
+
+
 DIMENSION_ONE_RANGE = "構面一（基礎服務）的分數必須介於 0 與 200 分之間"
 
 
@@ -622,6 +645,36 @@ BAD: list[Bad] = [
         ),
         None,
         "超過上限 32,767 字",
+    ),
+    Bad(
+        "restore-evidence-html",
+        lambda w: restore_forged(
+            w,
+            lambda d: d["evidence"][0].update(
+                original_name="x.html", content_type="text/html", sha256=HTML_SHA256
+            ),
+            {"files/evidence-1": HTML},
+        ),
+        None,
+        "不是可接受的檔案類型",
+    ),
+    Bad(
+        "restore-bad-year-status",
+        lambda w: restore_forged(w, lambda d: d["year"].update(status="archived")),
+        None,
+        "年度狀態「archived」不是可用的值",
+    ),
+    Bad(
+        "restore-parent-directory-member",
+        lambda w: restore_forged(w, None, {"../evil.sh": b"rm -rf /"}),
+        None,
+        "不該有的成員名稱「../evil.sh」",
+    ),
+    Bad(
+        "restore-deep-nesting",
+        lambda w: restore_forged(w, None, {"data.json": hostile_files.deeply_nested_json()}),
+        None,
+        "巢狀層次超過 16 層",
     ),
     # --- commands --------------------------------------------------------------------------
     Bad(

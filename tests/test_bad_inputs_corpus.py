@@ -316,6 +316,12 @@ BAD: list[Bad] = [
         400,
         "bad.png",
     ),
+    Bad(
+        "file-one-over-the-per-entry-limit",
+        lambda w: page(w.post_entry(files=[upload(f"{n}.pdf", PDF) for n in range(21)])),
+        400,
+        "每筆填報最多 20 個佐證檔案",
+    ),
     # --- comments, review, locks -----------------------------------------------------------
     Bad(
         "comment-empty",

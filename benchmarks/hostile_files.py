@@ -45,6 +45,7 @@ CASES = [
     ("plan: one cell in column XFD", hostile_files.one_cell_in_the_last_column, read_workbook),
     ("plan: 300 sheets", hostile_files.too_many_sheets, read_workbook),
     ("plan: 240,000 cells", hostile_files.too_many_cells, read_workbook),
+    ("plan: 1,000,001 XML elements", hostile_files.too_many_elements, read_workbook),
     ("plan: 60 MB sheet part", hostile_files.zip_bomb, read_workbook),
     ("plan: 5,000 zip members", hostile_files.many_members, read_workbook),
     ("json: nested 100,000 deep", hostile_files.deeply_nested_json, _json),

@@ -90,6 +90,17 @@ def too_many_cells(rows: int = 4_000, columns: int = 60) -> bytes:
     return _rewrite(_workbook(SHEETS[:1], lambda ws: None), change)
 
 
+def too_many_elements(count: int = 1_000_001) -> bytes:
+    """A sheet padded with elements openpyxl ignores (an unknown namespace), within every byte
+    limit: only the element count stops it."""
+    padding = "<x:p/>" * count
+
+    def change(xml: str) -> str:
+        return xml.replace("<sheetData", f'<x:pad xmlns:x="urn:pad">{padding}</x:pad><sheetData', 1)
+
+    return _rewrite(_workbook(SHEETS[:1], lambda ws: None), change)
+
+
 def zip_bomb(member: str = "xl/worksheets/sheet1.xml", size: int = 60 * 1024 * 1024) -> bytes:
     """A sheet part that inflates to `size` bytes of blanks (about 60 KB compressed)."""
     base = _workbook(SHEETS[:1], lambda ws: None)

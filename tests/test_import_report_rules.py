@@ -3,6 +3,7 @@ not add up to 1000, an organization name that contradicts the code, unknown keys
 their limit, NaN / Infinity, a file too large or nested too deep."""
 
 import json
+import tracemalloc
 
 import pytest
 from django.core.management import call_command
@@ -119,6 +120,19 @@ def test_a_bare_nan_literal_gets_its_own_message(document, tmp_path):
     raw = dump(document).replace('"deadline_day": 10', '"deadline_day": NaN')
     assert "NaN" in raw
     assert "JSON 不允許 NaN 或 Infinity" in refused(raw, tmp_path)
+
+
+def test_refusing_deep_nesting_costs_little_memory():
+    tracemalloc.start()
+    try:
+        _document, problems = validate(hostile_files.deeply_nested_json())
+        peak = tracemalloc.get_traced_memory()[1]
+    finally:
+        tracemalloc.stop()
+    assert problems == [
+        f"檔案的巢狀層次超過 {import_checks.MAX_DEPTH} 層，不是本系統產生的檔案，已拒絕。"
+    ]
+    assert peak < 100 * 1024 * 1024
 
 
 def test_deep_nesting_is_one_clean_message(document, tmp_path):

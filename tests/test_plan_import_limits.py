@@ -31,6 +31,7 @@ HOSTILE = [
     ("last-column", hostile_files.one_cell_in_the_last_column, "超過每個工作表 64 欄"),
     ("too-many-sheets", hostile_files.too_many_sheets, "工作表超過 20 個"),
     ("too-many-cells", hostile_files.too_many_cells, "儲存格超過 200,000 個"),
+    ("too-many-elements", hostile_files.too_many_elements, "XML 元素超過 1,000,000 個"),
     ("zip-bomb", hostile_files.zip_bomb, "超過上限 20.0 MB"),
     ("many-members", hostile_files.many_members, "超過上限 500 個"),
 ]

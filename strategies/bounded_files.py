@@ -33,12 +33,20 @@ def megabytes(size: int) -> str:
 
 def declared_member_count(data: bytes) -> int | None:
     """How many members the zip's end-of-central-directory record declares, read from the
-    last bytes alone; None when there is no such record (not a zip, or truncated)."""
+    last bytes alone, or more than any limit when the directory it declares is larger than
+    that many entries could fill (zipfile parses the whole directory, whatever the count
+    says); None when there is no such record (not a zip, or truncated)."""
     tail = data[-(_MAX_COMMENT + _END_RECORD_SIZE) :]
     at = tail.rfind(_END_OF_DIRECTORY)
     if at < 0 or len(tail) - at < _END_RECORD_SIZE:
         return None
-    return int.from_bytes(tail[at + 10 : at + 12], "little")
+    count = int.from_bytes(tail[at + 10 : at + 12], "little")
+    directory_bytes = int.from_bytes(tail[at + 12 : at + 16], "little")
+    # A directory entry is 46 bytes plus its name, extra field and comment.
+    return max(count, directory_bytes // _MAX_ENTRY_BYTES)
+
+
+_MAX_ENTRY_BYTES = 1024
 
 
 def open_zip(

@@ -137,6 +137,14 @@ def many_members(count: int = 5_000) -> bytes:
     return out.getvalue()
 
 
+def directory_larger_than_its_count(count: int = 20_000) -> bytes:
+    """Many members, but an end record that declares one: zipfile would still parse them all."""
+    data = bytearray(many_members(count))
+    at = data.rfind(b"PK\x05\x06")
+    data[at + 8 : at + 12] = (1).to_bytes(2, "little") * 2
+    return bytes(data)
+
+
 def deeply_nested_json(depth: int = 100_000) -> bytes:
     return b'{"schema": ' + b"[" * depth + b"]" * depth + b"}"
 

@@ -48,6 +48,11 @@ CASES = [
     ("plan: 1,000,001 XML elements", hostile_files.too_many_elements, read_workbook),
     ("plan: 60 MB sheet part", hostile_files.zip_bomb, read_workbook),
     ("plan: 5,000 zip members", hostile_files.many_members, read_workbook),
+    (
+        "plan: directory of 20,000, says 1",
+        hostile_files.directory_larger_than_its_count,
+        read_workbook,
+    ),
     ("json: nested 100,000 deep", hostile_files.deeply_nested_json, _json),
     ("json: nested 200 deep", hostile_files.moderately_nested_json, _json),
 ]

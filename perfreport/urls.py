@@ -25,3 +25,6 @@ urlpatterns = [
     path("reports/", include("perfreport.reports.urls")),
     path("admin/", admin.site.urls),
 ]
+
+# A database outage outside any view (a logged-in user's session) still gets the 503 page.
+handler500 = "perfreport.health.server_error"

@@ -3,6 +3,8 @@
 Strangers (another organization) get 404, members without the right get 403.
 """
 
+from collections.abc import Callable
+
 from django.contrib.auth.models import AbstractBaseUser, AnonymousUser
 from django.core.exceptions import PermissionDenied
 from django.http import Http404
@@ -127,8 +129,28 @@ def can_review_entry(membership: Membership | None, entry: MonthlyEntry) -> bool
     return is_reviewer_of(membership, entry) and not is_entry_submitter(membership, entry)
 
 
-def can_view_entry(membership: Membership | None, item: Item, unit: Unit) -> bool:
+def can_view_entry(membership: Membership | None, item: Item, unit: Unit | None) -> bool:
+    """The entry page's rule, and that of every page, export and feed that shows what an entry
+    holds (narrative, values, files, comments, return reasons): auditors and admins read every
+    unit's entries, staff and heads their own unit's for the items it hosts. An entry whose unit
+    is gone is shown to auditors and admins only."""
+    if unit is None:
+        return can_read_all(membership)
     return can_read_all(membership) or can_edit_entry(membership, item, unit)
+
+
+def entry_reader(membership: Membership | None, item: Item) -> Callable[[Unit | None], bool]:
+    """`can_view_entry` for one member and one item, remembered per unit: for pages that filter
+    many entries of the item (its history), at most one host-unit query in all."""
+    answers: dict[int | None, bool] = {}
+
+    def may_read(unit: Unit | None) -> bool:
+        key = None if unit is None else unit.pk
+        if key not in answers:
+            answers[key] = can_view_entry(membership, item, unit)
+        return answers[key]
+
+    return may_read
 
 
 def check_entry_access(user, item: Item, unit: Unit, *, write: bool) -> Membership:  # type: ignore[no-untyped-def]

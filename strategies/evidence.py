@@ -15,6 +15,7 @@ from xml.etree import ElementTree as ET  # noqa: S405 - parsing the member only,
 
 from django.conf import settings
 
+from strategies.bounded_files import declared_member_count
 from strategies.errors import DomainError
 
 PDF = "application/pdf"
@@ -43,6 +44,8 @@ _OOXML_MAIN = {
 _CT_NS = "{http://schemas.openxmlformats.org/package/2006/content-types}"
 # A zip bomb must not be unpacked to look at it: the parts read are small.
 _MAX_MEMBER_BYTES = 2 * 1024 * 1024
+# ... nor its directory parsed when it declares more members than any office document has.
+_MAX_MEMBERS = 10_000
 
 
 @dataclass(frozen=True)
@@ -75,6 +78,9 @@ def _read_member(archive: zipfile.ZipFile, name: str) -> bytes | None:
 
 
 def _sniff_zip(data: bytes) -> str | None:
+    count = declared_member_count(data)
+    if count is not None and count > _MAX_MEMBERS:
+        return None  # its directory alone would cost more than the file is worth reading
     try:
         with zipfile.ZipFile(io.BytesIO(data)) as archive:
             mimetype = _read_member(archive, "mimetype")

@@ -22,18 +22,31 @@ import re
 import zipfile
 from dataclasses import dataclass, field
 from decimal import Decimal, InvalidOperation
+from xml.parsers import expat
 
 from openpyxl import Workbook, load_workbook
 from openpyxl.utils import get_column_letter
 from openpyxl.utils.exceptions import InvalidFileException
 
 from strategies import numbering
+from strategies.bounded_files import open_zip
 from strategies.errors import DomainError
 from strategies.models import Indicator
 
 MAX_BYTES = 10 * 1024 * 1024
+# Hard limits, checked on the zip and its XML before openpyxl reads anything: a plan has five
+# dimension sheets of a few hundred rows and twelve columns, so these leave wide room while a
+# hostile file (one cell at row 1,048,576, a million sheets, a zip bomb) is refused at once.
+MAX_SHEETS = 20
+MAX_ROWS = 5_000  # per sheet
+MAX_COLUMNS = 64  # per sheet
+MAX_CELLS = 200_000  # the whole workbook (shared strings count as cells too)
+MAX_XML_ELEMENTS = 1_000_000  # every element of every part: styles, relations, sheets
+MAX_MEMBERS = 500
+MAX_PART_BYTES = 20 * 1024 * 1024  # one sheet or the shared strings, uncompressed
+MAX_OTHER_PART_BYTES = 5 * 1024 * 1024  # styles, workbook, relations, images ...
 # A .xlsx is a zip: refuse one that would inflate past this (a "zip bomb").
-MAX_UNCOMPRESSED_BYTES = 200 * 1024 * 1024
+MAX_UNCOMPRESSED_BYTES = 50 * 1024 * 1024
 CONTENT_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 HEADER = [
@@ -168,7 +181,8 @@ def _is_encrypted_ole(data: bytes) -> bool:
 
 
 def read_workbook(data: bytes, filename: str = "") -> Workbook:
-    """The workbook in `data`, or PlanFileError saying plainly why it is refused."""
+    """The workbook in `data`, opened read-only once every limit above holds, or PlanFileError
+    saying plainly why it is refused (naming the limit). Close it when done."""
     if len(data) > MAX_BYTES:
         raise PlanFileError(
             f"檔案大小 {len(data) / 1024 / 1024:.1f} MB，超過上限 10 MB，請分拆或精簡後再匯入。"
@@ -183,18 +197,133 @@ def read_workbook(data: bytes, filename: str = "") -> Workbook:
         shown = f"「{filename}」" if filename else "檔案"
         raise PlanFileError(f"{shown}不是 Excel 活頁簿（.xlsx），請上傳由 Excel 儲存的 .xlsx 檔。")
     try:
-        with zipfile.ZipFile(io.BytesIO(data)) as archive:
-            if sum(info.file_size for info in archive.infolist()) > MAX_UNCOMPRESSED_BYTES:
-                raise PlanFileError("檔案解壓縮後過大，不像是計畫檔，已拒絕。")
+        with open_zip(
+            data,
+            max_members=MAX_MEMBERS,
+            member_limit=_part_limit,
+            max_total=MAX_UNCOMPRESSED_BYTES,
+            refuse=lambda message: PlanFileError(f"計畫檔超出系統上限：{message}"),
+        ) as archive:
             if archive.testzip() is not None:
                 raise PlanFileError("檔案已損毀（壓縮內容校驗失敗），請重新儲存後再匯入。")
-        return load_workbook(io.BytesIO(data), data_only=True)
+            _check_extent(archive)
+        return load_workbook(io.BytesIO(data), read_only=True, data_only=True)
     except PlanFileError:
         raise
     except (zipfile.BadZipFile, InvalidFileException, KeyError, ValueError, OSError) as error:
         raise PlanFileError(
             "檔案已損毀或不是有效的 Excel 活頁簿，無法讀取。請在 Excel 開啟並另存為 .xlsx 後再匯入。"
         ) from error
+
+
+def _part_limit(name: str) -> int:
+    lowered = name.lower()
+    if "worksheets/" in lowered or lowered.endswith("sharedstrings.xml"):
+        return MAX_PART_BYTES
+    return MAX_OTHER_PART_BYTES
+
+
+_MAIN = "http://schemas.openxmlformats.org/spreadsheetml/2006/main "
+_CELL_REF = re.compile(r"^\$?([A-Za-z]{1,3})\$?(\d{1,7})$")
+
+
+def _column_number(letters: str) -> int:
+    number = 0
+    for letter in letters.upper():
+        number = number * 26 + ord(letter) - 64
+    return number
+
+
+class _Extent:
+    """Counts, while expat streams a part, what openpyxl would build from it; refuses as soon
+    as a limit is passed, so the cost of a refused file is bounded by the limits themselves."""
+
+    def __init__(self) -> None:
+        self.sheets = 0
+        self.cells = 0
+        self.elements = 0
+
+    def scan(self, part: str, stream) -> None:  # type: ignore[no-untyped-def]
+        state = {"row": 0, "column": 0}
+        parser = expat.ParserCreate(namespace_separator=" ")
+
+        def no_dtd(*_args) -> None:  # type: ignore[no-untyped-def]
+            raise PlanFileError("檔案含有 DTD 宣告，不是 Excel 儲存的活頁簿，已拒絕。")
+
+        def start(name: str, attributes: dict[str, str]) -> None:
+            self.elements += 1
+            if self.elements > MAX_XML_ELEMENTS:
+                raise PlanFileError(
+                    f"計畫檔超出系統上限：XML 元素超過 {MAX_XML_ELEMENTS:,} 個，已拒絕。"
+                )
+            if not name.startswith(_MAIN):
+                return
+            local = name[len(_MAIN) :]
+            if local == "sheet":
+                self.sheets += 1
+                if self.sheets > MAX_SHEETS:
+                    raise PlanFileError(
+                        f"計畫檔超出系統上限：活頁簿的工作表超過 {MAX_SHEETS} 個；"
+                        "計畫檔只需要「構面一」至「構面五」。"
+                    )
+            elif local == "dimension":
+                ref = attributes.get("ref", "")
+                last = _CELL_REF.match(ref.split(":")[-1])
+                if last:
+                    self._check_place(part, int(last[2]), _column_number(last[1]), ref)
+            elif local == "row":
+                try:
+                    state["row"] = int(attributes["r"])
+                except (KeyError, ValueError):
+                    state["row"] += 1
+                state["column"] = 0
+                self._check_place(part, state["row"], 1)
+            elif local in {"c", "si"}:
+                self.cells += 1
+                if self.cells > MAX_CELLS:
+                    raise PlanFileError(
+                        f"計畫檔超出系統上限：儲存格超過 {MAX_CELLS:,} 個，已拒絕。"
+                    )
+                if local == "c":
+                    ref = _CELL_REF.match(attributes.get("r", ""))
+                    state["column"] = _column_number(ref[1]) if ref else state["column"] + 1
+                    self._check_place(part, state["row"], state["column"])
+
+        parser.StartDoctypeDeclHandler = no_dtd
+        parser.EntityDeclHandler = no_dtd
+        parser.StartElementHandler = start
+        while chunk := stream.read(64 * 1024):
+            parser.Parse(chunk, False)
+        parser.Parse(b"", True)
+
+    def _check_place(self, part: str, row: int, column: int, declared: str = "") -> None:
+        where = f"工作表（{part}）" + (f"宣告的範圍 {declared[:30]}，" if declared else "")
+        if row > MAX_ROWS:
+            raise PlanFileError(
+                f"計畫檔超出系統上限：{where}到第 {row:,} 列，超過每個工作表 {MAX_ROWS:,} 列。"
+            )
+        if column > MAX_COLUMNS:
+            raise PlanFileError(
+                f"計畫檔超出系統上限：{where}到第 {column:,} 欄，超過每個工作表 {MAX_COLUMNS} 欄。"
+            )
+
+
+def _check_extent(archive: zipfile.ZipFile) -> None:
+    """Stream every XML part once (openpyxl reads only XML parts) and refuse past the limits."""
+    extent = _Extent()
+    for info in archive.infolist():
+        with archive.open(info) as stream:
+            head = stream.read(64).lstrip(b"\xef\xbb\xbf \t\r\n")
+            if not head.startswith(b"<"):
+                continue  # an image or other binary part: openpyxl does not parse it here
+        with archive.open(info) as stream:
+            try:
+                extent.scan(info.filename, stream)
+            except expat.ExpatError as error:
+                raise PlanFileError(
+                    "檔案已損毀或不是有效的 Excel 活頁簿，無法讀取。"
+                    "請在 Excel 開啟並另存為 .xlsx 後再匯入。"
+                ) from error
 
 
 def cell_text(value) -> str:  # type: ignore[no-untyped-def]
@@ -220,6 +349,15 @@ def _number(text: str) -> Decimal:
     if not value.is_finite():
         raise InvalidOperation
     return value
+
+
+def read_plan(data: bytes, filename: str = "") -> ParsedPlan:
+    """The plan in the file: read within the limits (read_workbook), parsed, closed."""
+    workbook = read_workbook(data, filename)
+    try:
+        return parse_plan(workbook)
+    finally:
+        workbook.close()
 
 
 def parse_plan(workbook: Workbook) -> ParsedPlan:
@@ -251,7 +389,12 @@ def parse_plan(workbook: Workbook) -> ParsedPlan:
 
 def _parse_sheet(ws, number: int, problems: list[Problem]) -> DimensionSpec:  # type: ignore[no-untyped-def]
     sheet = ws.title
-    title = cell_text(ws.cell(1, 1).value)
+    # Rows as stored, never more than the limit (read_workbook refused any row past it).
+    rows = ws.iter_rows(min_row=1, max_row=MAX_ROWS, max_col=len(HEADER), values_only=True)
+    blank: tuple = (None,) * len(HEADER)  # type: ignore[type-arg]
+    first = next(rows, blank)
+    header = next(rows, blank)
+    title = cell_text(first[0])
     match = _TITLE.match(title)
     if match and _DIMENSION_NUMBER[match[1]] == number:
         name, max_score = match[2], Decimal(match[3])
@@ -261,7 +404,7 @@ def _parse_sheet(ws, number: int, problems: list[Problem]) -> DimensionSpec:  # 
         )
         name, max_score = "", Decimal(0)
     for column in (1, 2, 4, 5):
-        if cell_text(ws.cell(2, column).value) != HEADER[column - 1]:
+        if cell_text(header[column - 1]) != HEADER[column - 1]:
             problems.append(Problem(sheet, 2, column, f"欄位標題應為「{HEADER[column - 1]}」。"))
     spec = DimensionSpec(sheet, number, name, max_score)
     strategy: StrategySpec | None = None
@@ -269,8 +412,8 @@ def _parse_sheet(ws, number: int, problems: list[Problem]) -> DimensionSpec:  # 
     strategy_numbers: dict[str, int] = {}
     method_numbers: dict[str, int] = {}
     item_numbers: dict[str, int] = {}
-    for row in range(FIRST_DATA_ROW, ws.max_row + 1):
-        cells = [ws.cell(row, column).value for column in range(1, len(HEADER) + 1)]
+    for row, values in enumerate(rows, start=FIRST_DATA_ROW):
+        cells = list(values)
         if all(cell_text(v) == "" for v in cells):
             continue
         s_text, m_text, i_text, host, actions = (cell_text(v) for v in cells[:5])

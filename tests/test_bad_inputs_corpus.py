@@ -6,6 +6,7 @@ CJK characters such as 𠮷 𡘙 喆, combining marks, invisible joiners) is sto
 nothing else changes.
 """
 
+import hashlib
 import io
 import json
 import zipfile
@@ -24,8 +25,11 @@ from django.urls import reverse
 
 from perfreport.reports.exporters import get_exporter
 from perfreport.reports.selectors import build_report
+from scoring.backup_specs import ALL_SPECS
+from strategies.backup import build_backup
 from strategies.models import EntryComment, Evidence, IndicatorValue, MonthlyEntry, Unit
 from strategies.services import entries as services
+from tests import hostile_files
 from tests.factories import PASSWORD
 
 pytestmark = pytest.mark.django_db
@@ -187,6 +191,26 @@ def _set(path: list, value: Any) -> Callable[[dict], None]:
 
 
 BIG = 10 * 1024 * 1024 + 1
+HTML = b"<html><script>alert(1)</script></html>"
+HTML_SHA256 = hashlib.sha256(HTML).hexdigest()
+
+
+def restore_forged(w: World, change=None, members=None) -> tuple[None, str]:  # type: ignore[no-untyped-def]
+    """`restore` of this year's backup, edited as anyone holding the file could, for a new
+    organization code and user names (so neither the year nor its members exist yet)."""
+
+    def edit(data: dict) -> None:
+        data["organization"]["code"] = "forged"
+        for user in data["user"]:
+            user["username"] += "-forged"
+        if change is not None:
+            change(data)
+
+    archive = build_backup(organization=w.year.organization, roc_year=113, specs=ALL_SPECS)
+    forged = hostile_files.forged_backup(archive, edit, members)
+    return command("restore", w.write("b.zip", forged))
+
+
 DIMENSION_ONE_RANGE = "構面一（基礎服務）的分數必須介於 0 與 200 分之間"
 
 
@@ -299,6 +323,12 @@ BAD: list[Bad] = [
         lambda w: page(w.post_entry(files=[upload("ok.pdf", PDF), upload("bad.png", b"GIF89a")])),
         400,
         "bad.png",
+    ),
+    Bad(
+        "file-one-over-the-per-entry-limit",
+        lambda w: page(w.post_entry(files=[upload(f"{n}.pdf", PDF) for n in range(21)])),
+        400,
+        "每筆填報最多 20 個佐證檔案",
     ),
     # --- comments, review, locks -----------------------------------------------------------
     Bad(
@@ -530,6 +560,135 @@ BAD: list[Bad] = [
         lambda w: command("import_plan", w.write("p.xlsx", PDF), "--org", "khh", "--year", "114"),
         None,
         "不是 Excel 活頁簿",
+    ),
+    # --- hostile files: refused by their limits before any work ----------------------------
+    Bad(
+        "plan-file-one-cell-at-the-last-row",
+        lambda w: page(
+            w.client("admin").post(
+                reverse("manage:plan-import", args=[w.year.pk]),
+                {"file": upload("plan.xlsx", hostile_files.one_cell_at_the_last_row())},
+            )
+        ),
+        400,
+        "超過每個工作表 5,000 列",
+    ),
+    Bad(
+        "plan-file-zip-bomb",
+        lambda w: page(
+            w.client("admin").post(
+                reverse("manage:plan-import", args=[w.year.pk]),
+                {"file": upload("plan.xlsx", hostile_files.zip_bomb())},
+            )
+        ),
+        400,
+        "超過上限 20.0 MB",
+    ),
+    Bad(
+        "import-plan-false-dimension",
+        lambda w: command(
+            "import_plan",
+            w.write("p.xlsx", hostile_files.last_row_hidden_by_a_false_dimension()),
+            "--org",
+            "khh",
+            "--year",
+            "114",
+        ),
+        None,
+        "超過每個工作表 5,000 列",
+    ),
+    Bad(
+        "import-plan-too-many-sheets",
+        lambda w: command(
+            "import_plan",
+            w.write("p.xlsx", hostile_files.too_many_sheets()),
+            "--org",
+            "khh",
+            "--year",
+            "114",
+        ),
+        None,
+        "工作表超過 20 個",
+    ),
+    Bad(
+        "json-deep-nesting",
+        lambda w: command("import_report", w.write("r.json", hostile_files.deeply_nested_json())),
+        None,
+        "巢狀層次超過 32 層",
+    ),
+    Bad(
+        "json-nan-literal",
+        lambda w: command("import_report", w.write("r.json", b'{"schema": NaN}')),
+        None,
+        "JSON 不允許 NaN 或 Infinity",
+    ),
+    Bad(
+        "json-nan-score",
+        lambda w: json_import(w, _set(["dimensions", 0, "max_score"], "NaN")),
+        None,
+        "「NaN」不是有限的數字",
+    ),
+    Bad(
+        "json-maxima-not-1000",
+        lambda w: json_import(w, _set(["dimensions", 0, "max_score"], "1000.0")),
+        None,
+        "各構面配分合計",
+    ),
+    Bad(
+        "json-organization-name-contradicts-code",
+        lambda w: json_import(
+            w,
+            lambda d: d["organization"].update(code="khh", name="另一個機關"),
+        ),
+        None,
+        "與本系統中代碼 khh 的機關",
+    ),
+    Bad(
+        "json-unknown-key",
+        lambda w: json_import(w, _set(["year", "owner"], "someone")),
+        None,
+        "year.owner: 不認得的欄位",
+    ),
+    Bad(
+        "json-text-over-a-cell",
+        lambda w: json_import(
+            w,
+            lambda d: d["dimensions"][0]["strategies"][0]["methods"][0].update(
+                description="說" * 32_768
+            ),
+        ),
+        None,
+        "超過上限 32,767 字",
+    ),
+    Bad(
+        "restore-evidence-html",
+        lambda w: restore_forged(
+            w,
+            lambda d: d["evidence"][0].update(
+                original_name="x.html", content_type="text/html", sha256=HTML_SHA256
+            ),
+            {"files/evidence-1": HTML},
+        ),
+        None,
+        "不是可接受的檔案類型",
+    ),
+    Bad(
+        "restore-bad-year-status",
+        lambda w: restore_forged(w, lambda d: d["year"].update(status="archived")),
+        None,
+        "年度狀態「archived」不是可用的值",
+    ),
+    Bad(
+        "restore-parent-directory-member",
+        lambda w: restore_forged(w, None, {"../evil.sh": b"rm -rf /"}),
+        None,
+        "不該有的成員名稱「../evil.sh」",
+    ),
+    Bad(
+        "restore-deep-nesting",
+        lambda w: restore_forged(w, None, {"data.json": hostile_files.deeply_nested_json()}),
+        None,
+        "巢狀層次超過 16 層",
     ),
     # --- commands --------------------------------------------------------------------------
     Bad(

@@ -5,6 +5,7 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
+from strategies.selectors.entries import item_for_entry
 from strategies.selectors.history import item_history
 from strategies.services import entries as services
 from tests import evidence_samples as samples
@@ -72,7 +73,7 @@ def test_history_shows_who_when_old_new_and_reasons(client, item, unit_a, staff_
 
 def test_events_newest_first_with_value_changes(item, unit_a, staff_a, head_a):
     run_workflow(item, unit_a, staff_a, head_a)
-    events = item_history(item)
+    events = item_history(item, membership=head_a.membership)
     assert events[0].action == "修改"
     assert events[0].changes[0].new == "已核定"
     values = [e for e in events if e.kind == "指標數值"]
@@ -83,12 +84,16 @@ def test_events_newest_first_with_value_changes(item, unit_a, staff_a, head_a):
 
 def test_history_query_count_does_not_grow(item, unit_a, staff_a, head_a):
     run_workflow(item, unit_a, staff_a, head_a, month=1)
+    # As the page loads it: the item with its host units prefetched.
+    loaded = item_for_entry(item.pk)
     with CaptureQueriesContext(connection) as few:
-        item_history(item)
+        item_history(loaded, membership=head_a.membership)
     for month in range(2, 12):
         run_workflow(item, unit_a, staff_a, head_a, month=month)
+    loaded = item_for_entry(item.pk)
     with CaptureQueriesContext(connection) as many:
-        events = item_history(item)
+        events = item_history(loaded, membership=head_a.membership)
+    # entries, indicator values, evidence files, comments
     assert len(many) == len(few) == 4
     assert len(events) == 99  # 9 events a month over 11 months
 
@@ -98,3 +103,36 @@ def test_staff_of_another_unit_cannot_read_it(client, item, staff_b, outsider):
     assert client.get(reverse("strategies:item-history", args=[item.pk])).status_code == 403
     login(client, outsider)
     assert client.get(reverse("strategies:item-history", args=[item.pk])).status_code == 404
+
+
+def test_staff_of_a_co_host_see_only_their_own_units_entries(
+    client, year, unit_a, unit_b, staff_a, staff_b, head_a, auditor
+):
+    """An item hosted by two units: staff of unit B may open the item's history, but unit A's
+    narratives, values, files, comments and return reasons are not theirs to read."""
+    from tests import factories
+
+    shared = factories.make_item(year, hosts=[unit_a, unit_b], dimension=2)
+    run_workflow(shared, unit_a, staff_a, head_a)
+    services.save_entry(
+        user=staff_b,
+        item=shared,
+        unit=unit_b,
+        month=1,
+        version=0,
+        narrative="秘書室自己的紀錄",
+        values={shared.indicators.get().pk: 7},
+    )
+    url = reverse("strategies:item-history", args=[shared.pk])
+    unit_a_texts = ["辦理 2 場次", "場次數有誤", "請依簽到表更正", "簽到表.pdf"]
+
+    login(client, staff_b)
+    page = client.get(url).content.decode()
+    assert "秘書室自己的紀錄" in page
+    for text in unit_a_texts:
+        assert text not in page, text
+
+    login(client, auditor)
+    page = client.get(url).content.decode()
+    for text in [*unit_a_texts, "秘書室自己的紀錄"]:
+        assert text in page, text

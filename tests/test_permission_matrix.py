@@ -839,3 +839,42 @@ def test_a_headquarters_admin_reads_a_branch_but_does_not_run_it(world, hq):
                 f"{name} {url}: expected {(expected_get, expected_post)}, got {observed}"
             )
     assert not mismatches, "headquarters admin:\n" + "\n".join(mismatches)
+
+
+def test_the_item_history_shows_only_the_entries_each_actor_may_open(world, actors):
+    """For an item hosted by two units, every actor sees in the item's history exactly the
+    entries whose page they may open: no other unit's narrative, comment or file name."""
+    item = world.shared_item
+    texts = {}
+    for unit, staff in ((world.unit_a, actors["staff_a"]), (world.unit_b, actors["staff_b"])):
+        entry = MonthlyEntry.objects.create(
+            item=item,
+            unit=unit,
+            month=2,
+            narrative=f"{unit.name}二月的執行情形",
+            status=MonthlyEntry.Status.RETURNED,
+            return_reason=f"{unit.name}的退回原因",
+            created_by=staff,
+            updated_by=staff,
+        )
+        EntryComment.objects.create(entry=entry, author=staff, body=f"{unit.name}的審核意見")
+        texts[unit.pk] = [entry.narrative, entry.return_reason, f"{unit.name}的審核意見"]
+    history_url = reverse("strategies:item-history", args=[item.pk])
+    checked = 0
+    for name, user in actors.items():
+        if user is None:
+            continue
+        client = Client()
+        client.force_login(user)
+        page = client.get(history_url)
+        for unit in (world.unit_a, world.unit_b):
+            opens = client.get(reverse("strategies:entry-edit", args=[item.pk, unit.pk, 2]))
+            may_open = opens.status_code == 200
+            if page.status_code != 200:
+                assert not may_open, (name, unit.name)
+                continue
+            html = page.content.decode()
+            for text in texts[unit.pk]:
+                assert (text in html) == may_open, (name, unit.name, text, may_open)
+                checked += 1
+    assert checked >= 12

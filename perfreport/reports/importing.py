@@ -13,6 +13,7 @@ from typing import Any
 
 from django.db import transaction
 
+from perfreport.reports import import_checks
 from perfreport.reports.json_schema import SCHEMA, SCHEMA_VERSION
 from scoring.grades import Bands
 from scoring.models import DimensionScore, GradeBands, ScoreSheet
@@ -103,7 +104,10 @@ class _Checker:
         except InvalidOperation:
             self.fail(place, f"「{text}」不是數字")
             return None
-        if not value.is_finite() or value < minimum:
+        if not value.is_finite():
+            self.fail(place, f"「{text}」不是有限的數字（不接受 NaN、Infinity 之類的值）")
+            return None
+        if value < minimum:
             self.fail(place, f"{text} 不可小於 {minimum}")
             return None
         if -value.as_tuple().exponent > places:  # type: ignore[operator]
@@ -149,7 +153,9 @@ def validate(raw: bytes | str) -> tuple[dict[str, Any] | None, list[str]]:
     """(document, problems): the parsed document and every problem found, checked against the
     schema and against the database (the year must not exist yet)."""
     try:
-        document = json.loads(raw)
+        document = import_checks.size_and_depth(raw)
+    except import_checks.DocumentRefused as exc:
+        return None, [exc.message]
     except UnicodeDecodeError:
         return None, ["檔案不是 UTF-8 編碼的文字"]
     except json.JSONDecodeError as exc:
@@ -165,6 +171,9 @@ def validate(raw: bytes | str) -> tuple[dict[str, Any] | None, list[str]]:
         check.fail("schema_version", f"不支援的版本 {version}（本程式讀取第 {SCHEMA_VERSION} 版）")
     if check.problems:
         return None, check.problems  # another schema: nothing else can be read reliably
+    check.problems += import_checks.shape_problems(document)
+    check.problems += import_checks.total_problems(document)
+    check.problems += import_checks.organization_problems(document)
 
     organization = check.obj(document, "", "organization")
     if organization is not None:

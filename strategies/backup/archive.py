@@ -5,17 +5,20 @@ import datetime as dt
 import hashlib
 import io
 import json
+import re
 import zipfile
 from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
 
 from django.apps import apps
+from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.db import models
 from django.utils import timezone
 
 from strategies.backup.specs import USER_FIELDS, Spec
+from strategies.bounded_files import load_json, open_zip
 from strategies.errors import DomainError
 from strategies.models import (
     Item,
@@ -288,10 +291,55 @@ class Archive:
     files: dict[str, bytes]
 
 
+# Limits checked on the zip before any member is read (each member by its declared size).
+MAX_MEMBERS = 100_000
+MAX_MANIFEST_BYTES = 1024 * 1024
+MAX_DATA_BYTES = 200 * 1024 * 1024  # data.json: records and history, no files
+MAX_TOTAL_BYTES = 20 * 1024 * 1024 * 1024
+MAX_DEPTH = 16  # data.json nests 5 deep
+_SAFE_NAME = re.compile(r"^[A-Za-z0-9_.-]+(/[A-Za-z0-9_.-]+)*$")
+
+
+def _unsafe_name(name: str) -> bool:
+    """An absolute path, a "../" step, a backslash or a drive: never in an archive of ours."""
+    return not _SAFE_NAME.match(name) or any(part in {".", ".."} for part in name.split("/"))
+
+
+def _member_limit(name: str) -> int:
+    if name.startswith("files/"):
+        return settings.EVIDENCE_MAX_BYTES
+    if name == "data.json":
+        return MAX_DATA_BYTES
+    return MAX_MANIFEST_BYTES
+
+
+def _load(body: bytes, name: str, max_bytes: int) -> Any:
+    return load_json(
+        body,
+        max_bytes=max_bytes,
+        max_depth=MAX_DEPTH,
+        refuse=lambda message: BackupError(f"備份檔中的「{name}」：{message}未還原任何資料。"),
+    )
+
+
 def read_archive(content: bytes) -> Archive:
-    """The checked archive; BackupError when anything is damaged, missing or unknown."""
+    """The checked archive; BackupError when anything is damaged, missing, unknown or over a
+    limit. Member names are checked before anything is read (no "../", no name of our own
+    invention), and every member's declared size before it is inflated."""
     try:
-        archive = zipfile.ZipFile(io.BytesIO(content))
+        archive = open_zip(
+            content,
+            max_members=MAX_MEMBERS,
+            member_limit=_member_limit,
+            max_total=MAX_TOTAL_BYTES,
+            refuse=lambda message: BackupError(f"備份檔超出系統上限：{message}未還原任何資料。"),
+        )
+        for name in archive.namelist():
+            if _unsafe_name(name):
+                raise BackupError(
+                    f"備份檔含有不該有的成員名稱「{name[:80]}」（不是 backup 產生的檔案），"
+                    "未還原任何資料。"
+                )
         names = set(archive.namelist())
         if archive.testzip() is not None:
             raise BackupError("備份檔已損毀（壓縮內容校驗失敗），未還原任何資料。")
@@ -303,27 +351,31 @@ def read_archive(content: bytes) -> Archive:
             raise BackupError(
                 "備份檔的清單（manifest.json）校驗碼不符，檔案已損毀，未還原任何資料。"
             )
-        manifest = json.loads(manifest_bytes)
-        if manifest.get("format") != FORMAT:
+        manifest = _load(manifest_bytes, "manifest.json", MAX_MANIFEST_BYTES)
+        if not isinstance(manifest, dict) or manifest.get("format") != FORMAT:
             raise BackupError("這不是 perfreport 的備份檔。")
         version = manifest.get("format_version")
         if not isinstance(version, int) or version > FORMAT_VERSION:
             raise BackupError(
                 f"備份檔格式版本 {version} 比本系統支援的 {FORMAT_VERSION} 新，請先更新系統。"
             )
-        checksums: dict[str, str] = manifest.get("checksums", {})
+        checksums = manifest.get("checksums", {})
+        if not isinstance(checksums, dict):
+            raise BackupError("備份檔的清單（manifest.json）格式不對，未還原任何資料。")
         extra = names - set(checksums) - {"manifest.json", "manifest.sha256"}
         if extra:
             raise BackupError(f"備份檔含有清單以外的檔案（{sorted(extra)[0]}），未還原任何資料。")
         members = {}
         for name, checksum in checksums.items():
             if name not in names:
-                raise BackupError(f"備份檔缺少「{name}」，未還原任何資料。")
+                raise BackupError(f"備份檔缺少「{str(name)[:80]}」，未還原任何資料。")
             body = archive.read(name)
             if sha256_hex(body) != checksum:
                 raise BackupError(f"備份檔中「{name}」的校驗碼不符，檔案已損毀，未還原任何資料。")
             members[name] = body
-        data = json.loads(members.pop("data.json"))
+        data = _load(members.pop("data.json"), "data.json", MAX_DATA_BYTES)
+        if not isinstance(data, dict):
+            raise BackupError("備份檔中的 data.json 格式不對，未還原任何資料。")
     except BackupError:
         raise
     except (

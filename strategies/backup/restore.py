@@ -1,15 +1,18 @@
 """Loading a checked archive into this database, all or nothing."""
 
 import datetime as dt
-from dataclasses import dataclass
+import io
+import uuid
+from dataclasses import dataclass, field
 from typing import Any
 
 from django.contrib.auth import get_user_model
-from django.core.exceptions import FieldDoesNotExist
+from django.core.exceptions import FieldDoesNotExist, SuspiciousOperation, ValidationError
 from django.core.files.base import ContentFile
-from django.db import models, transaction
+from django.db import DataError, IntegrityError, models, transaction
 from django.db.models.fields.files import FieldFile
 
+from strategies import evidence as evidence_rules
 from strategies.backup.archive import (
     Archive,
     BackupError,
@@ -21,6 +24,7 @@ from strategies.backup.archive import (
     sha256_hex,
 )
 from strategies.backup.specs import USER_FIELDS, Spec
+from strategies.errors import DomainError
 from strategies.models import (
     Item,
     Membership,
@@ -30,6 +34,7 @@ from strategies.models import (
 )
 
 User = get_user_model()
+Role = Membership.Role
 
 
 # --- restore --------------------------------------------------------------------------------
@@ -39,30 +44,103 @@ User = get_user_model()
 class Restored:
     year: Year
     counts: dict[str, int]
+    # Admin accounts created without the archive's password hash (they must be given one).
+    without_password: list[str] = field(default_factory=list)
 
 
-def restore_backup(*, content: bytes, specs: list[Spec]) -> Restored:
+# What a malformed data.json raises on the way in: turned into one line, never a traceback.
+_MALFORMED = (
+    KeyError,
+    IndexError,
+    TypeError,
+    ValueError,
+    AttributeError,
+    ValidationError,
+    IntegrityError,
+    DataError,
+    SuspiciousOperation,
+)
+
+
+def restore_backup(
+    *, content: bytes, specs: list[Spec], keep_admin_passwords: bool = False
+) -> Restored:
     """Load the archive into this database, all or nothing.
 
     The organization (and its headquarters) are found by code or created; units by name;
     users by username (a username that belongs to another organization is refused). The year
-    must not exist yet. Evidence files are written to storage and removed again if the
-    transaction fails.
+    must not exist yet. Evidence files are checked as an upload is (strategies.evidence), stored
+    under a name of ours, and removed again if the transaction fails.
+
+    An archive can be written by anyone, so it never brings a way into an admin account: admin
+    accounts it creates get no usable password (listed in `without_password`) unless
+    `keep_admin_passwords`; it never creates a superuser or staff user (those flags are not
+    read). Anything malformed is a BackupError of one line.
     """
     archive = read_archive(content)
     data = archive.data
+    _check_year(data)
     written_files: list[Any] = []
     try:
         with transaction.atomic():
-            restored = _restore(archive, data, specs, written_files)
-    except Exception:
+            restored = _restore(archive, data, specs, written_files, keep_admin_passwords)
+    except Exception as error:
         for stored in written_files:
             stored.storage.delete(stored.name)
+        if isinstance(error, _MALFORMED):
+            raise BackupError(
+                f"備份檔內容不合規則（{_describe(error)}），未還原任何資料。"
+            ) from error
         raise
     return restored
 
 
-def _restore(archive: Archive, data: dict[str, Any], specs: list[Spec], written: list) -> Restored:  # type: ignore[type-arg]
+def _describe(error: Exception) -> str:
+    if isinstance(error, ValidationError):
+        return "；".join(error.messages)[:200]
+    if isinstance(error, KeyError):
+        return f"缺少欄位 {error.args[0]!r}"[:200]
+    return f"{type(error).__name__}: {error}"[:200]
+
+
+def _check_year(data: dict[str, Any]) -> None:
+    """The parts read before anything is written, with a message of their own."""
+    if not isinstance(data.get("organization"), dict) or not isinstance(data.get("year"), dict):
+        raise BackupError("備份檔的 data.json 缺少機關或年度資料，未還原任何資料。")
+    status = data["year"].get("status")
+    if status not in Year.Status.values:
+        allowed = "、".join(Year.Status.values)
+        raise BackupError(
+            f"備份檔的年度狀態「{str(status)[:40]}」不是可用的值（{allowed}），未還原任何資料。"
+        )
+    for key in ("roc_year", "deadline_day"):
+        value = data["year"].get(key)
+        if not isinstance(value, int) or isinstance(value, bool):
+            raise BackupError(f"備份檔的年度欄位 {key} 應為整數，收到「{str(value)[:40]}」。")
+
+
+def _evidence_file(row: dict[str, Any], body: bytes) -> evidence_rules.Sniffed:
+    """The archived file, checked exactly as an upload is: type by content, size, extension."""
+    name = str(row.get("original_name") or "file")
+    try:
+        sniffed = evidence_rules.check_file(name, len(body), io.BytesIO(body))
+    except DomainError as error:
+        raise BackupError(f"備份檔中的佐證檔：{error.message}未還原任何資料。") from None
+    if row.get("content_type") != sniffed.content_type:
+        raise BackupError(
+            f"備份檔中的佐證檔「{name[:80]}」紀錄的類型「{str(row.get('content_type'))[:60]}」"
+            f"與內容（{sniffed.content_type}）不符，未還原任何資料。"
+        )
+    return sniffed
+
+
+def _restore(  # type: ignore[type-arg]
+    archive: Archive,
+    data: dict[str, Any],
+    specs: list[Spec],
+    written: list,
+    keep_admin_passwords: bool,
+) -> Restored:
     org_data = data["organization"]
     parent = None
     if org_data["parent"]:
@@ -113,10 +191,16 @@ def _restore(archive: Archive, data: dict[str, Any], specs: list[Spec], written:
     # Members of the organization must not belong elsewhere; other users named in the archive
     # (a headquarters auditor who signed off, the author of a history row) are reused as they are.
     members = {row["user"] for row in data.get("membership", [])}
+    admins = {row["user"] for row in data.get("membership", []) if row["role"] == Role.ADMIN}
+    without_password = []
     for row in data["user"]:
         user = User.objects.filter(username=row["username"]).first()
         if user is None:
+            # Only these fields are read: an archive cannot make a superuser or staff user.
             user = User(**{f: load_value(User, f, row[f]) for f in USER_FIELDS})
+            if row["id"] in admins and not keep_admin_passwords:
+                user.set_unusable_password()
+                without_password.append(user.username)
             user.save()
         elif row["id"] in members:
             other = Membership.objects.filter(user=user).exclude(organization=organization).first()
@@ -155,8 +239,10 @@ def _restore(archive: Archive, data: dict[str, Any], specs: list[Spec], written:
                     body = archive.files[row[spec.file_field]]
                     if sha256_hex(body) != row.get("sha256", sha256_hex(body)):
                         raise BackupError(f"佐證檔「{row.get('original_name')}」內容與紀錄不符。")
+                    sniffed = _evidence_file(row, body)
+                    # As for an upload, the stored name is ours, never the archived name.
                     getattr(obj, spec.file_field).save(
-                        row.get("original_name") or "file", ContentFile(body), save=False
+                        f"{uuid.uuid4().hex}{sniffed.extension}", ContentFile(body), save=False
                     )
                     written.append(getattr(obj, spec.file_field))
                 if spec.name == "item" and row.get("copied_from_path"):
@@ -164,6 +250,9 @@ def _restore(archive: Archive, data: dict[str, Any], specs: list[Spec], written:
                 obj._change_reason = "由備份還原"  # type: ignore[attr-defined]
                 if keep_history:
                     obj.skip_history_when_saving = True  # type: ignore[attr-defined]
+                # Types, choices and lengths as a form would check them; no query (relations
+                # are checked by the database, files above).
+                obj.clean_fields(exclude=_not_checked(spec))
                 obj.save()
                 created[spec.name][row["id"]] = obj
             pks[spec.name][row["id"]] = obj.pk
@@ -175,7 +264,7 @@ def _restore(archive: Archive, data: dict[str, Any], specs: list[Spec], written:
                 )
     if keep_history:
         _restore_history(data["history"], specs, pks, created, year)
-    return Restored(year, counts)
+    return Restored(year, counts, without_password)
 
 
 def _tracked(history: type[models.Model], obj: models.Model) -> dict[str, Any]:
@@ -269,6 +358,10 @@ def _restore_history(  # type: ignore[no-untyped-def]
                     if ref in pks[kind]
                 ]
             )
+
+
+def _not_checked(spec: Spec) -> list[str]:
+    return [f.name for f in spec.model._meta.fields if f.is_relation or f.name == spec.file_field]
 
 
 def _has_year_fk(model: type[models.Model]) -> bool:

@@ -10,7 +10,16 @@ from decimal import Decimal
 
 from django.utils.translation import gettext_lazy as _
 
-from strategies.models import EntryComment, Evidence, Indicator, IndicatorValue, Item, MonthlyEntry
+from strategies import access
+from strategies.models import (
+    EntryComment,
+    Evidence,
+    Indicator,
+    IndicatorValue,
+    Item,
+    Membership,
+    MonthlyEntry,
+)
 
 Status = MonthlyEntry.Status
 
@@ -104,15 +113,23 @@ def _fmt(value: object) -> str:
     return str(value)
 
 
-def item_history(item: Item) -> list[HistoryEvent]:
+def item_history(item: Item, *, membership: Membership | None) -> list[HistoryEvent]:
     """Every version of every entry, indicator value and evidence file of the item, and the
-    review comments, newest first: who, when, old -> new, and the reason given (4 queries)."""
+    review comments, newest first: who, when, old -> new, and the reason given (4 queries, and
+    the item's host units when they are not prefetched).
+
+    Only the entries the member may open (`access.can_view_entry`, the entry page's own rule)
+    are shown: staff of one host unit never see another unit's narratives, values, files,
+    comments or return reasons here."""
+    may_read = access.entry_reader(membership, item)
     events: list[HistoryEvent] = []
-    entry_records = list(
-        MonthlyEntry.history.filter(item_id=item.pk)  # type: ignore[attr-defined]
+    entry_records = [
+        record
+        for record in MonthlyEntry.history.filter(item_id=item.pk)  # type: ignore[attr-defined]
         .select_related("history_user", "unit")
         .order_by("history_date", "history_id")
-    )
+        if may_read(record.unit)
+    ]
     months: dict[int, tuple[str, int]] = {}
     last: dict[int, object] = {}
     for record in entry_records:
@@ -148,7 +165,9 @@ def item_history(item: Item) -> list[HistoryEvent]:
     )
     last_value: dict[int, Decimal | None] = {}
     for record in value_records:
-        unit, month = months.get(record.entry_id, ("", None))
+        if record.entry_id not in months:  # an entry the member may not open
+            continue
+        unit, month = months[record.entry_id]
         old = last_value.get(record.id)
         new = None if record.history_type == "-" else record.value
         last_value[record.id] = new
@@ -172,7 +191,9 @@ def item_history(item: Item) -> list[HistoryEvent]:
         .select_related("history_user")
         .order_by("history_date", "history_id")
     ):
-        unit, month = months.get(record.entry_id, ("", None))
+        if record.entry_id not in months:
+            continue
+        unit, month = months[record.entry_id]
         events.append(
             HistoryEvent(
                 when=record.history_date,
@@ -192,6 +213,8 @@ def item_history(item: Item) -> list[HistoryEvent]:
     for comment in EntryComment.objects.filter(entry__item_id=item.pk).select_related(
         "author", "entry__unit"
     ):
+        if not may_read(comment.entry.unit):
+            continue
         events.append(
             HistoryEvent(
                 when=comment.created_at,

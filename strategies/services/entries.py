@@ -38,7 +38,7 @@ from strategies.models import (
     Unit,
     Year,
 )
-from strategies.services.evidence import check_files, store_evidence
+from strategies.services.evidence import check_files, removed_on_rollback, store_evidence
 
 Status = MonthlyEntry.Status
 EDITABLE = {Status.DRAFT, Status.RETURNED}
@@ -217,13 +217,13 @@ def attach_evidence(
     *, user, entry: MonthlyEntry, files: Sequence[UploadedFile], today: dt.date | None = None
 ) -> list[Evidence]:  # type: ignore[no-untyped-def]
     """Attach files to an entry that can still be edited (draft or returned)."""
-    with transaction.atomic():
+    with removed_on_rollback() as written, transaction.atomic():
         entry = MonthlyEntry.objects.select_for_update().get(pk=entry.pk)
         access.check_entry_access(user, entry.item, entry.unit, write=True)
         check_month_writable(year=_year_of(entry.item), month=entry.month, today=today)
         if entry.status not in EDITABLE:
             raise DomainError(f"這筆填報「{entry.get_status_display()}」，不能再加上佐證資料。")
-        return store_evidence(user=user, entry=entry, files=files)
+        return store_evidence(user=user, entry=entry, files=files, written=written)
 
 
 # --- save and submit ------------------------------------------------------------------------
@@ -252,7 +252,7 @@ def save_entry(
     """
     access.check_entry_access(user, item, unit, write=True)
     narrative = (narrative or "").strip().replace("\r\n", "\n")
-    with transaction.atomic():
+    with removed_on_rollback() as written, transaction.atomic():
         check_month_writable(year=_year_of(item), month=month, today=today)
         if len(narrative) > NARRATIVE_MAX_LENGTH:
             raise DomainError(
@@ -317,7 +317,7 @@ def save_entry(
             raise _stale(MonthlyEntry.objects.get(item=item, unit=unit, month=month).pk) from None
         _write_values(user=user, entry=entry, values=cleaned)
         _remove_evidence(user=user, entry=entry, evidence_ids=remove_evidence)
-        store_evidence(user=user, entry=entry, files=files)
+        store_evidence(user=user, entry=entry, files=files, written=written)
     return entry
 
 

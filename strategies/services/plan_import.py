@@ -36,8 +36,7 @@ from strategies.plan_excel import (
     PlanFileError,
     Problem,
     StrategySpec,
-    parse_plan,
-    read_workbook,
+    read_plan,
 )
 from strategies.selectors.manage import plan_tree
 
@@ -83,7 +82,7 @@ def preview_import(
 
     Raises PlanFileError when the file as a whole is refused (not .xlsx, encrypted, too big,
     damaged)."""
-    parsed = parse_plan(read_workbook(data, filename))
+    parsed = read_plan(data, filename)
     with transaction.atomic():
         preview, _ = _reconcile(organization, roc_year, parsed.dimensions, apply=False, user=None)
     preview.problems = parsed.problems + preview.problems
@@ -104,7 +103,7 @@ def apply_import(  # type: ignore[no-untyped-def]
     """Import the file into the year (created in planning when missing), all or nothing.
 
     Raises DomainError listing the first problems when the file has any; nothing is written."""
-    parsed = parse_plan(read_workbook(data, filename))
+    parsed = read_plan(data, filename)
     with transaction.atomic():
         try:
             preview, year = _reconcile(

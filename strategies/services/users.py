@@ -151,6 +151,8 @@ def unlock_sign_in(*, membership: Membership, by) -> int:  # type: ignore[no-unt
         cleared = reset_failed_logins(username=membership.user.get_username())
         _record(membership, by, "管理者解除登入鎖定")
     return cleared
+
+
 def give_membership(  # type: ignore[no-untyped-def]
     *, user, organization: Organization, role: str, unit: Unit | None, by, reason: str
 ) -> Membership:

@@ -38,7 +38,7 @@ def item_history(request: HttpRequest, item_id: int) -> HttpResponse:
             "item": item,
             "year": year,
             "path": selectors.number_paths(year).get(item.pk, ""),
-            "events": item_history_events(item),
+            "events": item_history_events(item, membership=membership),
         },
     )
 

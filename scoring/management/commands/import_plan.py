@@ -14,6 +14,7 @@ from django.db import transaction
 from scoring.year_setup import ensure_scoring_setup
 from strategies.errors import DomainError
 from strategies.models import Organization
+from strategies.plan_excel import MAX_BYTES
 from strategies.services.plan_import import ImportPreview, apply_import, preview_import
 
 
@@ -34,6 +35,11 @@ class Command(BaseCommand):
         path = Path(str(options["file"]))
         if not path.is_file():
             raise CommandError(f"找不到檔案「{path}」。")
+        if path.stat().st_size > MAX_BYTES:  # refused before it is read into memory
+            raise CommandError(
+                f"檔案大小 {path.stat().st_size / 1024 / 1024:.1f} MB，超過上限 10 MB，"
+                "請分拆或精簡後再匯入。"
+            )
         data = path.read_bytes()
         roc_year = int(options["year"])  # type: ignore[call-overload]
         try:

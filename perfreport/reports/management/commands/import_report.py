@@ -5,6 +5,7 @@ from pathlib import Path
 from django.core.exceptions import ValidationError
 from django.core.management.base import BaseCommand, CommandError
 
+from perfreport.reports.import_checks import MAX_BYTES
 from perfreport.reports.importing import ImportRefused, import_report
 
 
@@ -16,6 +17,12 @@ class Command(BaseCommand):
 
     def handle(self, *args, file: str, **options):  # type: ignore[no-untyped-def]
         try:
+            size = Path(file).stat().st_size
+            if size > MAX_BYTES:  # refused before it is read into memory
+                raise CommandError(
+                    f"檔案未匯入：{file} 有 {size / 1024 / 1024:.1f} MB，"
+                    f"超過上限 {MAX_BYTES / 1024 / 1024:.1f} MB。"
+                )
             raw = Path(file).read_bytes()
         except OSError as exc:
             raise CommandError(f"無法讀取 {file}：{exc.strerror}") from None

@@ -8,6 +8,7 @@ from playwright.sync_api import expect
 
 from strategies.models import Item, Membership
 from tests import factories
+from tests.browser.test_accessibility import violations
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -106,6 +107,7 @@ def test_year_end_text_flow(django_db_setup, page, live_server, login_as, shots,
         ["教育訓練計 4 場次（目標 9 場次，達成率 44%）。"]
     )
     both_widths(page, shots, "results-stale")
+    assert violations(page) == []  # the state badge and the diff pass axe's WCAG 2.1 AA rules
 
     # Staff confirm their text with February in it, then submit it for approval.
     page.fill(
@@ -125,6 +127,7 @@ def test_year_end_text_flow(django_db_setup, page, live_server, login_as, shots,
     expect(page.locator("#results-state")).to_contain_text("已核定")
     expect(page.locator("#results-state")).to_contain_text("度量衡科科長")
     both_widths(page, shots, "results-approved")
+    assert violations(page) == []
     page.goto(report_url)
     cell = page.locator("td.c-text", has_text="計 120 人參加")
     expect(cell).to_contain_text("已核定")

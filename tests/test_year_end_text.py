@@ -182,7 +182,11 @@ def test_pages_refuse_moves_the_user_may_not_make(client, item, staff_a, staff_b
     assert client.post(url, {"action": "submit"}).status_code == 403
     login(client, staff_a)
     assert client.post(url, {"action": "approve"}).status_code == 403
-    assert client.post(url, {"action": "submit"}).status_code == 302
+    # The submit button sits in the edit form: what the form holds is saved, then submitted.
+    response = client.post(url, {"action": "submit", "results": "初稿，補上場次。"})
+    assert response.status_code == 302
+    item.refresh_from_db()
+    assert (item.results, item.results_state) == ("初稿，補上場次。", State.SUBMITTED)
     login(client, head_a)
     page = client.get(url).content.decode()
     assert "核定執行績效與成果" in page

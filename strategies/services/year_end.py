@@ -198,6 +198,27 @@ def submit_text(*, user, item: Item) -> Item:  # type: ignore[no-untyped-def]
         return _save(item, user=user, reason="送出執行績效與成果，待主管核定")
 
 
+def save_and_submit(
+    *,
+    user,  # type: ignore[no-untyped-def]
+    item: Item,
+    results: str,
+    shortfall_note: str = "",
+    reason: str = "",
+) -> Item:
+    """The page's submit button: what the form holds is saved first when it differs from the
+    stored text (so no typing is lost), then the text is submitted, in one transaction."""
+    with transaction.atomic():
+        current = Item.objects.get(pk=item.pk)
+        clean_results = (results or "").strip().replace("\r\n", "\n")
+        clean_note = (shortfall_note or "").strip().replace("\r\n", "\n")
+        if current.results != clean_results or current.shortfall_note != clean_note:
+            edit_text(
+                user=user, item=item, results=results, shortfall_note=shortfall_note, reason=reason
+            )
+        return submit_text(user=user, item=item)
+
+
 def _check_four_eyes(user, item: Item) -> None:  # type: ignore[no-untyped-def]
     if item.results_edited_by_id == user.pk:
         raise DomainError("您是最後修改或送出這段文字的人，請由另一位主管核定。")

@@ -49,7 +49,6 @@ def item_history(request: HttpRequest, item_id: int) -> HttpResponse:
 # The moves of the year-end text a page may ask for, each one service call.
 _TEXT_ACTIONS = {
     "take_draft": (year_end.take_draft, gettext_lazy("已採用由月填報彙整的草稿。")),
-    "submit": (year_end.submit_text, gettext_lazy("已送出執行績效與成果，等待主管核定。")),
     "approve": (year_end.approve_text, gettext_lazy("已核定執行績效與成果。")),
 }
 _REASON_ACTIONS = {
@@ -99,14 +98,19 @@ def item_results(request: HttpRequest, item_id: int) -> HttpResponse:
                 return redirect("strategies:item-results", item_id=item.pk)
             form = ResultsForm(request.POST)
             if form.is_valid():
-                year_end.edit_text(
+                # Submit saves what the form holds first: the button sits in the edit form.
+                service = year_end.save_and_submit if action == "submit" else year_end.edit_text
+                service(
                     user=request.user,
                     item=item,
                     results=form.cleaned_data["results"],
                     shortfall_note=form.cleaned_data["shortfall_note"],
                     reason=form.cleaned_data["reason"],
                 )
-                messages.success(request, _("已儲存執行績效與成果。"))
+                if action == "submit":
+                    messages.success(request, _("已送出執行績效與成果，等待主管核定。"))
+                else:
+                    messages.success(request, _("已儲存執行績效與成果。"))
                 return redirect("strategies:item-results", item_id=item.pk)
             status = 400
         except DomainError as exc:

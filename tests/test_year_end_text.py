@@ -228,3 +228,19 @@ def test_results_page_query_count(
     url = reverse("strategies:item-results", args=[item.pk])
     with django_assert_max_num_queries(16):
         assert client.get(url).status_code == 200
+
+
+def test_existing_texts_are_classified_when_the_state_arrives(year, unit_a, item):
+    """The migration that adds the state: a text no entry backs came from a report; a text
+    beside entries is kept as edited (never overwritten); an empty one is a draft."""
+    import importlib
+
+    from django.apps import apps
+
+    migration = importlib.import_module("strategies.migrations.0003_item_year_end_text_state")
+    reported = factories.make_item(year, hosts=[unit_a], dimension=2, results="原報告文字。")
+    typed = factories.make_item(year, hosts=[unit_a], dimension=3, results="舊的彙整文字。")
+    MonthlyEntry.objects.create(item=typed, unit=unit_a, month=1, narrative="一月。")
+    migration.classify_existing_texts(apps, None)
+    states = dict(Item.objects.values_list("pk", "results_state"))
+    assert states == {item.pk: "draft", reported.pk: "imported", typed.pk: "edited"}

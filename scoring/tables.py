@@ -20,7 +20,9 @@ class ReviewTable(tables.Table):
         "{{ value|linebreaksbr }}", verbose_name=_("具體作法"), attrs=_cell("planned_actions")
     )
     results = tables.TemplateColumn(
-        "{{ value|linebreaksbr }}", verbose_name=_("執行績效與成果"), attrs=_cell("results")
+        template_name="scoring/cells/results.html",
+        verbose_name=_("執行績效與成果"),
+        attrs=_cell("results"),
     )
     indicators = tables.TemplateColumn(
         template_name="scoring/cells/indicators.html",

@@ -136,12 +136,16 @@ def test_the_archive_is_versioned_compressed_and_checksummed(org, filled):
 def test_exact_round_trip_into_a_database_holding_other_organizations(
     org, other_org, filled, admin_user
 ):
+    from strategies.services import year_end
     from strategies.services.years import set_year_status
 
-    # Closing needs an explanation for the items short of their targets.
+    # Closing needs an explanation for the items short of their targets, and their year-end
+    # texts approved or accepted (the accepted state and its reason go through the archive).
     Item.objects.filter(method__strategy__dimension__year=filled).update(
         shortfall_note="年度目標未達，已檢討原因。"
     )
+    for item in Item.objects.filter(method__strategy__dimension__year=filled):
+        year_end.accept_text(user=admin_user, item=item, reason="年度結算前確認")
     set_year_status(year=filled, status="closed", user=admin_user)
     set_year_status(year=filled, status="open", user=admin_user, reason="補登 12 月資料")
     first = build_backup(organization=org, roc_year=113, specs=ALL_SPECS)

@@ -122,7 +122,7 @@ def test_preview_lists_created_changed_and_retired_and_apply_does_exactly_that()
     Year.objects.filter(pk=y112.pk).update(status=Year.Status.PLANNING)
     _, _, data = export_plan(y112)
     kept = Item.objects.get(
-        method__strategy__dimension__year=y112, method__title="提高服務人員專業度"
+        method__strategy__dimension__year=y112, method__title="提高服務人員專業度:"
     )
 
     def change(wb):

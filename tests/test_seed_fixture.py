@@ -17,6 +17,7 @@ from django.db.models import Sum
 
 from scoring.grades import grade_for
 from scoring.models import DimensionScore, GradeBands, ScoreSheet
+from strategies import numbering
 from strategies.models import (
     Dimension,
     Indicator,
@@ -113,7 +114,8 @@ def test_strategy_and_method_titles(khh_112):
         (3, "服務成長及優化"),
     ]
     method = Method.objects.get(strategy__dimension__number=1, strategy__order=1, order=1)
-    assert method.title == "訂定申辦業務標準作業流程"
+    # The seed's separator between a method's title and its description stays with the title.
+    assert method.title == "訂定申辦業務標準作業流程:"
     assert method.description == (
         "訂定申辦業務標準作業流程,維持服務措施處理一致性,且持續檢討申辦項目表單,進行簡化及標準化等。"
     )
@@ -122,7 +124,7 @@ def test_strategy_and_method_titles(khh_112):
     assert (website.title, website.description) == ("提高網站使用便利性", "")
     assert website.items.count() == 8
     unnumbered = Method.objects.get(strategy__dimension__number=3, strategy__order=1)
-    assert unnumbered.title == "提升同仁行政效率"
+    assert unnumbered.title == "提升同仁行政效率："
     assert unnumbered.description.startswith("聚焦核心業務，運用多元管道蒐集成員意見")
 
 
@@ -379,3 +381,76 @@ def test_items_cover_every_seed_cell(khh_112):
         seed_text = squash(" ".join(r[column] for r in rows))
         fixture_text = squash(" ".join(getattr(i, field) for i in items))
         assert fixture_text == seed_text, field
+
+
+def seed_rows() -> list[list[str]]:
+    path = seed_path()
+    if path is None:
+        pytest.skip("seed file not found (set PERFREPORT_SEED)")
+    rows = [line.split("\t") for line in path.read_text(encoding="utf-8").split("\n")]
+    return [r for r in rows if len(r) == 5 and r[0] != "執行策略"]
+
+
+def bare(text: str) -> str:
+    """The characters of a text: tags and whitespace gone, every other character kept."""
+    return re.sub(r"\s+", "", re.sub(r"<[^>]+>", "", text))
+
+
+def plan_column_text(dimension: Dimension) -> str:
+    """The seed's 執行策略 and 執行方法 columns as the fixture renders them: numbered strategy
+    title, numbered method title (with its separator) and description, numbered item titles."""
+    parts = []
+    strategies = list(dimension.strategies.order_by("order"))
+    for s_pos, strategy in enumerate(strategies, start=1):
+        parts.append(numbering.strategy_label(s_pos) + strategy.title)
+        methods = list(strategy.methods.order_by("order"))
+        for m_pos, method in enumerate(methods, start=1):
+            parts.append(numbering.method_label(m_pos, len(methods)) + method.title)
+            parts.append(method.description)
+            items = list(method.items.order_by("order"))
+            for i_pos, item in enumerate(items, start=1):
+                if item.title:
+                    parts.append(numbering.item_label(i_pos, len(items)) + item.title)
+    return bare("".join(parts))
+
+
+def test_strategy_and_method_columns_keep_every_character(khh_112):
+    """Every character of the seed's first two columns, separators and full stops included."""
+    rows = seed_rows()
+    seed_text = bare("".join(r[0] + r[1] for r in rows))
+    fixture_text = "".join(
+        plan_column_text(d) for d in Dimension.objects.filter(year=khh_112).order_by("number")
+    )
+    assert fixture_text == seed_text
+
+
+@pytest.mark.parametrize(
+    ("column", "field"), [(2, "host_label"), (3, "planned_actions"), (4, "results")]
+)
+def test_item_columns_keep_every_character_per_cell(khh_112, column, field):
+    """Cell by cell: a seed row's text equals its items' texts (one row may hold several
+    items, as 一(二)1 (1)-(3) does), compared without whitespace."""
+    rows = seed_rows()
+    items = iter(Item.objects.order_by("method__strategy__dimension__number", "pk"))
+    fixture_texts = [bare(getattr(i, field)) for i in items]
+    seed_cells = [bare(r[column]) for r in rows]
+    # Walk the items, consuming as many as make up each seed cell exactly.
+    position = 0
+    for cell in seed_cells:
+        joined = ""
+        while joined != cell:
+            assert position < len(fixture_texts), f"seed cell not covered: {cell[:40]}"
+            joined += fixture_texts[position]
+            position += 1
+            assert cell.startswith(joined), f"fixture differs from the seed cell {cell[:40]}"
+    assert position == len(fixture_texts)
+
+
+def test_dimension_five_keeps_its_full_stops(khh_112):
+    titles = list(
+        Method.objects.filter(strategy__dimension__number=5)
+        .order_by("strategy__order")
+        .values_list("title", flat=True)
+    )
+    assert titles[0].endswith("共創與民眾合作契機。")
+    assert titles[1].endswith("並對服務對象具有實質效益。")

@@ -4,6 +4,7 @@ import pytest
 
 from strategies.errors import DomainError
 from strategies.models import Year
+from strategies.services import year_end
 from strategies.services.years import set_year_status
 from tests.test_results_compile import approved
 
@@ -20,8 +21,12 @@ def test_closing_with_an_unexplained_shortfall_is_refused(
     year = Year.objects.get(pk=item.method.strategy.dimension.year_id)
     assert year.status == Year.Status.OPEN
 
+    item.refresh_from_db()
     item.shortfall_note = "下半年講師異動，改於次年度補辦。"
     item.save()
+    # The year-end text must be approved too (its own rule: test_year_close_year_end_texts).
+    year_end.submit_text(user=staff_a, item=item)
+    year_end.approve_text(user=head_a, item=item)
     set_year_status(year=year, status="closed", user=admin_user)
     year.refresh_from_db()
     assert year.status == Year.Status.CLOSED

@@ -469,6 +469,8 @@ def _apply_item(method: Method, data: dict, units: dict[str, Unit]) -> None:
             results=data["results"],
             shortfall_note=data["shortfall_note"],
             is_retired=data["is_retired"],
+            # The text comes from the report as written: carried over, never re-drafted.
+            results_state=Item.ResultsState.IMPORTED,
         )
     )
     item.host_units.set([units[name] for name in data["host_units"]])

@@ -87,6 +87,14 @@ class ItemData:
     is_retired: bool
     indicators: list[IndicatorData]
     entries: list[EntryData]
+    # The year-end text's state (strategies.year_end) and the item it belongs to, for pages
+    # that show the state beside the text; documents built from JSON have neither.
+    results_state: str = ""
+    item_id: int | None = None
+
+    @property
+    def results_state_label(self) -> str:
+        return str(Item.ResultsState(self.results_state).label) if self.results_state else ""
 
     @property
     def text(self) -> str:
@@ -446,6 +454,8 @@ def build_report(year: Year, *, include_entries: bool = False) -> ReportData:
                             is_retired=item.is_retired,
                             indicators=indicators_by_item[item.pk],
                             entries=entries_by_item[item.pk],
+                            results_state=item.results_state,
+                            item_id=item.pk,
                         )
                     )
                 method_data.append(

@@ -220,12 +220,13 @@ def _restore(  # type: ignore[type-arg]
         counts[spec.name] = len(rows)
         for row in rows:
             values = {
-                name: load_value(spec.model, name, row[name])
+                name: load_value(spec.model, name, _stored(spec, row, name))
                 for name in spec.fields
                 if name not in spec.times
             }
             for name, kind in spec.refs.items():
-                values[f"{name}_id"] = pks[kind][row[name]] if row[name] is not None else None
+                ref = row.get(name)
+                values[f"{name}_id"] = pks[kind][ref] if ref is not None else None
             if _has_year_fk(spec.model):  # rows that hang on the year itself
                 values["year"] = year
             obj = _find_existing(spec, organization, values)
@@ -287,6 +288,14 @@ def _head(record: dict[str, Any], users: dict[int, int]) -> dict[str, Any]:
     }
 
 
+def _stored(spec: Spec, row: dict[str, Any], name: str) -> Any:
+    """The archived value, or the field's default for a field added after the archive was
+    made (an older archive has no year-end text state: its items get the model's default)."""
+    if name in row:
+        return row[name]
+    return spec.model._meta.get_field(name).get_default()
+
+
 def _when(text: str) -> dt.datetime:
     return dt.datetime.fromisoformat(text)
 
@@ -326,9 +335,9 @@ def _restore_history(  # type: ignore[no-untyped-def]
                 continue
             values = _tracked(model_history, obj)
             for name in spec.fields:
-                values[name] = load_value(spec.model, name, record[name])
+                values[name] = load_value(spec.model, name, _stored(spec, record, name))
             for name, kind in spec.refs.items():
-                ref = record[name]
+                ref = record.get(name)
                 values[f"{name}_id"] = pks[kind].get(ref) if ref is not None else None
             pairs.append((model_history(**values, **_head(record, users)), record))
         rows = model_history.objects.bulk_create([row for row, _ in pairs])

@@ -110,6 +110,11 @@ STRATEGIES_SPECS: list[Spec] = [
             "results",
             "shortfall_note",
             "is_retired",
+            "results_state",
+            "results_draft",
+            "results_base",
+            "results_state_reason",
+            "results_approved_at",
         ),
         lambda org, year: (
             Item.objects.filter(method__strategy__dimension__year=year)
@@ -117,7 +122,7 @@ STRATEGIES_SPECS: list[Spec] = [
             .prefetch_related("host_units")
             .order_by(*(p[6:] for p in ITEM_PATH))
         ),
-        refs={"method": "method"},
+        refs={"method": "method", "results_edited_by": "user", "results_approved_by": "user"},
         m2m={"host_units": "unit"},
     ),
     Spec(

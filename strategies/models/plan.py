@@ -2,6 +2,7 @@
 
 from decimal import Decimal
 
+from django.conf import settings
 from django.core.validators import MinValueValidator
 from django.db import models
 from django.utils.translation import gettext_lazy as _
@@ -140,7 +141,22 @@ class Method(models.Model):
 
 
 class Item(models.Model):
-    """The reportable row: host units, planned actions (具體作法) and results (執行績效與成果)."""
+    """The reportable row: host units, planned actions (具體作法) and results (執行績效與成果).
+
+    `results` is the year-end text as it stands (the report prints it); `results_draft` is what
+    the approved months say now, and `results_base` the draft the text was last reconciled with,
+    so a stale text can show what changed in the months since. Its lifecycle is the state
+    machine in strategies.year_end.
+    """
+
+    class ResultsState(models.TextChoices):
+        DRAFT = "draft", _("草稿")
+        EDITED = "edited", _("已修改")
+        STALE = "stale", _("待更新")
+        SUBMITTED = "submitted", _("待核定")
+        APPROVED = "approved", _("已核定")
+        ACCEPTED = "accepted", _("管理者接受")
+        IMPORTED = "imported", _("沿用原報告")
 
     method = models.ForeignKey(
         Method, verbose_name=_("執行方法"), on_delete=models.CASCADE, related_name="items"
@@ -161,6 +177,34 @@ class Item(models.Model):
     results = models.TextField(_("執行績效與成果"), blank=True)
     shortfall_note = models.TextField(
         _("未達目標說明"), blank=True, help_text=_("年度總計未達目標時，結算前必須說明原因。")
+    )
+    results_state = models.CharField(
+        _("執行績效與成果狀態"),
+        max_length=20,
+        choices=ResultsState.choices,
+        default=ResultsState.DRAFT,
+    )
+    results_draft = models.TextField(_("由月填報彙整的草稿"), blank=True)
+    results_base = models.TextField(_("上次確認時的草稿"), blank=True)
+    results_edited_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("執行績效與成果最後修改者"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    results_approved_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("執行績效與成果核定者"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    results_approved_at = models.DateTimeField(_("執行績效與成果核定時間"), null=True, blank=True)
+    results_state_reason = models.TextField(
+        _("退回或接受原因"), blank=True, help_text=_("主管退回或管理者接受時寫下的原因。")
     )
     copied_from = models.ForeignKey(
         "self",

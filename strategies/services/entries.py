@@ -1,5 +1,8 @@
 """The monthly entry workflow: save a draft, submit, approve, return, reopen, comment, evidence.
 
+Approving, returning or reopening a month also brings the item's year-end draft up to date in
+the same transaction (strategies.services.year_end.refresh_draft).
+
 Month locks are in strategies.services.month_locks, file storage in strategies.services.evidence.
 
 Every write runs in one transaction, checks who may do it (404 for another organization, 403
@@ -39,6 +42,7 @@ from strategies.models import (
     Year,
 )
 from strategies.services.evidence import check_files, removed_on_rollback, store_evidence
+from strategies.services.year_end import refresh_draft
 
 Status = MonthlyEntry.Status
 EDITABLE = {Status.DRAFT, Status.RETURNED}
@@ -379,6 +383,7 @@ def approve_entry(*, user, entry: MonthlyEntry, version: int) -> MonthlyEntry:  
         entry._change_reason = "管理者代理核定" if as_deputy else "核定"  # type: ignore[attr-defined]
         entry.full_clean()
         entry.save()
+        refresh_draft(item=entry.item, user=user)
     return entry
 
 
@@ -399,6 +404,7 @@ def return_entry(*, user, entry: MonthlyEntry, version: int, reason: str) -> Mon
         entry._change_reason = f"{'管理者代理退回' if as_deputy else '退回'}：{reason}"  # type: ignore[attr-defined]
         entry.full_clean()
         entry.save()
+        refresh_draft(item=entry.item, user=user)
     return entry
 
 
@@ -423,6 +429,7 @@ def reopen_entry(*, user, entry: MonthlyEntry, version: int, reason: str) -> Mon
         entry._change_reason = f"管理者重新開放：{reason}"  # type: ignore[attr-defined]
         entry.full_clean()
         entry.save()
+        refresh_draft(item=entry.item, user=user)
     return entry
 
 

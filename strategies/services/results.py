@@ -1,22 +1,21 @@
 """Year-end results (執行績效與成果 1-12 月) compiled from approved monthly entries.
 
-The compiled text is the approved narratives in month order, per host unit, followed by each
-indicator's total by its rule (sum of the months, or the latest value of a running total) and
-the achievement against the target (11 of 9 場次 = 122%). A year whose items have no entries
-(year 112, imported verbatim from the report) keeps its text: nothing here overwrites results
-that no entry backs. Edits of the compiled text are recorded in the item's history.
+The compiled text reads like the seed's results column: per host unit, the approved narratives
+merged in month order (no month prefixes, no sentence twice), then each indicator's total by its
+rule (sum of the months, or the latest value of a running total) as the seed writes figures,
+with the achievement against the target (專業教育訓練計 11 場次（目標 9 場次，達成率 122%）。).
+Nothing here writes: strategies.services.year_end keeps each item's draft current and decides
+what happens to a text a person edited.
 """
 
+import re
 from collections import defaultdict
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from decimal import ROUND_HALF_UP, Decimal
 
-from django.core.exceptions import PermissionDenied
-from django.db import transaction
 from django.db.models import Prefetch
 
-from strategies import access
 from strategies.errors import DomainError
 from strategies.models import Indicator, IndicatorValue, Item, MonthlyEntry, Unit, Year
 
@@ -87,32 +86,68 @@ def total_for(indicator: Indicator, entries: Sequence[MonthlyEntry]) -> Indicato
     return IndicatorTotal(indicator=indicator, actual=actual, months_reported=months)
 
 
+# A sentence ends at 。；;！!？? (several in a row stay together: "時間。;").
+_SENTENCE = re.compile(r"[^。；;！!？?]*[。；;！!？?]+|[^。；;！!？?]+")
+# "3 月：" / "3月份:" written at the start of a line: a label, not part of the narrative.
+_MONTH_PREFIX = re.compile(r"^\s*\d{1,2}\s*月份?\s*[：:]\s*")
+
+
+def _sentence_key(sentence: str) -> str:
+    return re.sub(r"\s+", "", sentence).rstrip("。；;！!？?")
+
+
+def merge_narratives(narratives: Iterable[str], seen: set[str] | None = None) -> list[str]:
+    """The months' narratives as paragraphs, in the order given, without month prefixes and
+    without a sentence already written earlier (compared without spaces and end marks).
+
+    >>> merge_narratives(["1 月：訂定計畫。辦理 2 場次。", "訂定計畫。辦理 3 場次。"])
+    ['訂定計畫。辦理 2 場次。', '辦理 3 場次。']
+    """
+    seen = set() if seen is None else seen
+    paragraphs = []
+    for narrative in narratives:
+        for line in narrative.replace("\r\n", "\n").split("\n"):
+            kept = []
+            for sentence in _SENTENCE.findall(_MONTH_PREFIX.sub("", line)):
+                key = _sentence_key(sentence)
+                if not key or key in seen:
+                    continue
+                seen.add(key)
+                kept.append(sentence)
+            text = "".join(kept).strip()
+            if text:
+                paragraphs.append(text)
+    return paragraphs
+
+
+def indicator_sentence(total: IndicatorTotal) -> str:
+    """The seed's way of writing a figure, with the indicator's own measure word:
+    專業教育訓練計 11 場次（目標 9 場次，達成率 122%）。"""
+    measure = total.indicator.measure
+    assert total.actual is not None
+    sentence = f"{total.indicator.name}計 {format_number(total.actual)} {measure}"
+    if total.achievement is not None and total.target is not None:
+        sentence += f"（目標 {format_number(total.target)} {measure}，達成率 {total.achievement}%）"
+    return sentence + "。"
+
+
 def compose_text(
     *, entries: Sequence[MonthlyEntry], units: Iterable[Unit], totals: Sequence[IndicatorTotal]
 ) -> str:
-    """Narratives in month order per unit (units in their order), then the indicator totals."""
+    """Per host unit (in the units' order), the approved narratives merged in month order
+    (no repeated sentence, no month prefix), then one paragraph with each indicator's figure."""
     by_unit: dict[int, list[MonthlyEntry]] = defaultdict(list)
     for entry in entries:
         by_unit[entry.unit_id].append(entry)
-    reporting = [u for u in units if by_unit.get(u.pk)]
-    lines: list[str] = []
-    for unit in reporting:
-        if len(reporting) > 1:
-            lines.append(f"{unit.name}：")
-        for entry in sorted(by_unit[unit.pk], key=lambda e: e.month):
-            if entry.narrative.strip():
-                lines.append(f"{entry.month} 月：{entry.narrative.strip()}")
-    for total in totals:
-        if total.actual is None:
-            continue
-        line = f"{total.indicator.name}：計 {format_number(total.actual)} {total.indicator.measure}"
-        if total.achievement is not None and total.target is not None:
-            line += (
-                f"（目標 {format_number(total.target)} {total.indicator.measure}，"
-                f"達成率 {total.achievement}%）"
-            )
-        lines.append(line + "。")
-    return "\n".join(lines)
+    paragraphs: list[str] = []
+    seen: set[str] = set()
+    for unit in units:
+        months = sorted(by_unit.get(unit.pk, []), key=lambda e: e.month)
+        paragraphs += merge_narratives((e.narrative for e in months), seen)
+    figures = "".join(indicator_sentence(t) for t in totals if t.actual is not None)
+    if figures:
+        paragraphs.append(figures)
+    return "\n".join(paragraphs)
 
 
 def _approved_entries() -> Prefetch:
@@ -166,69 +201,6 @@ def compile_item(item: Item) -> CompiledResults:
         .get()
     )
     return compile_items([fresh])[0]
-
-
-def _check_results_editor(user, item: Item) -> Year:  # type: ignore[no-untyped-def]
-    year = Year.objects.select_related("organization").get(
-        pk=item.method.strategy.dimension.year_id
-    )
-    membership = access.get_year_for_user(user, year)
-    if membership.unit is None or not access.can_edit_entry(membership, item, membership.unit):
-        raise PermissionDenied
-    if year.status != Year.Status.OPEN:
-        raise DomainError(
-            f"{year.roc_year} 年度目前為「{year.get_status_display()}」，執行績效與成果不能再修改。"
-        )
-    return year
-
-
-def apply_compiled_results(*, user, item: Item) -> Item:  # type: ignore[no-untyped-def]
-    """Replace the item's results with the text compiled from its approved entries.
-
-    Refused when the item has no approved entry: results no entry backs (year 112's) stay.
-    """
-    with transaction.atomic():
-        _check_results_editor(user, item)
-        compiled = compile_item(item)
-        if compiled.entry_count == 0:
-            raise DomainError("這個項目還沒有已核定的月填報，保留原有的執行績效與成果。")
-        item = Item.objects.select_for_update().get(pk=item.pk)
-        if item.results == compiled.text:
-            return item
-        item.results = compiled.text
-        item._history_user = user  # type: ignore[attr-defined]
-        item._change_reason = f"由 {compiled.entry_count} 筆已核定月填報彙整"  # type: ignore[attr-defined]
-        item.full_clean()
-        item.save()
-    return item
-
-
-def edit_results(
-    *,
-    user,  # type: ignore[no-untyped-def]
-    item: Item,
-    results: str,
-    shortfall_note: str = "",
-    reason: str = "",
-) -> Item:
-    """A host unit edits the compiled text (and the shortfall explanation) before the year
-    closes; who, when and why are kept in the item's history."""
-    results = (results or "").strip().replace("\r\n", "\n")
-    shortfall_note = (shortfall_note or "").strip().replace("\r\n", "\n")
-    if len(results) > RESULTS_MAX_LENGTH:
-        raise DomainError(f"執行績效與成果最多 {RESULTS_MAX_LENGTH} 字。")
-    with transaction.atomic():
-        _check_results_editor(user, item)
-        item = Item.objects.select_for_update().get(pk=item.pk)
-        if item.results == results and item.shortfall_note == shortfall_note:
-            return item
-        item.results = results
-        item.shortfall_note = shortfall_note
-        item._history_user = user  # type: ignore[attr-defined]
-        item._change_reason = reason.strip() or "修改執行績效與成果"  # type: ignore[attr-defined]
-        item.full_clean()
-        item.save()
-    return item
 
 
 def items_needing_explanation(year: Year) -> list[CompiledResults]:

@@ -5,6 +5,7 @@ from django.db import transaction
 from strategies.errors import DomainError
 from strategies.models import Year
 from strategies.services.results import check_shortfalls_explained
+from strategies.services.year_end import check_year_end_texts_final
 
 Status = Year.Status
 
@@ -27,7 +28,8 @@ def set_year_status(*, year: Year, status: str, user, reason: str = "") -> Year:
     """Move the year to `status`, recording who and why in its history.
 
     Reopening a closed or locked year (or reopening planning) requires a reason; closing an
-    open year requires an explanation for every item that falls short of its target.
+    open year requires an explanation for every item that falls short of its target and every
+    item's year-end text approved (or accepted by the admin).
     """
     with transaction.atomic():
         year = Year.objects.select_for_update().get(pk=year.pk)
@@ -43,6 +45,7 @@ def set_year_status(*, year: Year, status: str, user, reason: str = "") -> Year:
         if current == Status.OPEN and target in {Status.CLOSED, Status.LOCKED}:
             # Closing entry: every indicator short of its target must be explained first.
             check_shortfalls_explained(year)
+            check_year_end_texts_final(year)
         year.status = target
         year._history_user = user  # type: ignore[attr-defined]
         year._change_reason = reason or f"{current.label} → {target.label}"  # type: ignore[attr-defined]

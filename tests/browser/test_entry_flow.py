@@ -92,15 +92,15 @@ def test_entry_flow(django_db_setup, page, live_server, login_as, shots, plan):
     page.goto(f"{live_server.url}/items/{item.pk}/history/")
     expect(page.locator("#history")).to_contain_text("請補上訓練日期與參加人數")
     shots(page, "item-history")
-    # The year-end results compile themselves from the approved month.
+    # The year-end draft is already there: approving the month wrote it, no button pressed.
     page.goto(f"{live_server.url}/items/{item.pk}/results/")
-    expect(page.locator("#compiled-text")).to_contain_text("1 月：1 月 18 日辦理")
-    page.click("button[value=compile]")
+    expect(page.locator("#compiled-text")).to_contain_text("1 月 18 日辦理")
+    expect(page.locator("#results-state")).to_contain_text("草稿")
     expect(page.locator("#id_results")).to_have_value(
-        "1 月：1 月 18 日辦理度量衡法規教育訓練 1 場次，計 32 人參加。\n"
-        "教育訓練：計 1 場次（目標 9 場次，達成率 11%）。"
+        "1 月 18 日辦理度量衡法規教育訓練 1 場次，計 32 人參加。\n"
+        "教育訓練計 1 場次（目標 9 場次，達成率 11%）。"
     )
-    shots(page, "results-compiled")
+    shots(page, "results-drafted")
     logout(page)
 
     login_as(page, "secretariat-staff", factories.PASSWORD)

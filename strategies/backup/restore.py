@@ -293,7 +293,10 @@ def _stored(spec: Spec, row: dict[str, Any], name: str) -> Any:
     made (an older archive has no year-end text state: its items get the model's default)."""
     if name in row:
         return row[name]
-    return spec.model._meta.get_field(name).get_default()
+    field = spec.model._meta.get_field(name)
+    if not field.has_default():  # a field every archive carries: its absence is an error
+        raise KeyError(name)
+    return field.get_default()
 
 
 def _when(text: str) -> dt.datetime:

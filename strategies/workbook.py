@@ -29,8 +29,8 @@ import xlsxwriter
 FONT = "AR PL UMing TW"
 FONT_SIZE = 10
 LANGUAGE = "zh-TW"
-# Points per printed line of 10 pt CJK text, and the cell's padding above and below.
-LINE_HEIGHT = 13.5
+# Points per printed line of 10 pt text in the Traditional font (measured in LibreOffice), and the cell's padding above and below.
+LINE_HEIGHT = 11.5
 ROW_PADDING = 4.0
 MIN_ROW_HEIGHT = 16.5
 MAX_ROW_HEIGHT = 409.0  # Excel's limit for one row
@@ -242,6 +242,11 @@ def write_xlsx(sheets: list[Sheet], properties: Properties) -> bytes:
     if properties.year:
         workbook.set_custom_property("year", properties.year)
     workbook.set_custom_property("language", LANGUAGE)
+    # The default font sets the width unit: a digit of the Traditional font, half a CJK character.
+    default = workbook.formats[0]
+    default.set_font_name(FONT)
+    default.set_font_size(FONT_SIZE)
+    default.set_font_charset(136)
     formats = _Formats(workbook)
     for sheet in sheets:
         ws = workbook.add_worksheet(sheet.name)

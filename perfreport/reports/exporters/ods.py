@@ -24,6 +24,8 @@ from odf.style import (
     DefaultStyle,
     FontFace,
     Header,
+    HeaderFooterProperties,
+    HeaderStyle,
     MasterPage,
     PageLayout,
     PageLayoutProperties,
@@ -34,7 +36,7 @@ from odf.style import (
     TextProperties,
 )
 from odf.table import CoveredTableCell, Table, TableCell, TableColumn, TableHeaderRows, TableRow
-from odf.text import P
+from odf.text import P, PageNumber
 
 from perfreport.reports.exporters.base import Exporter
 from perfreport.reports.exporters.sheets import build_sheets, properties
@@ -99,10 +101,16 @@ class _Styles:
         page.setAttrNS(LOEXTNS, "scale-to-X", "1")
         page.setAttrNS(LOEXTNS, "scale-to-Y", "0")
         layout.addElement(page)
+        # LibreOffice prints a header only when the page layout turns one on.
+        header_style = HeaderStyle()
+        header_style.addElement(HeaderFooterProperties(minheight="0.6cm", marginbottom="0.3cm"))
+        layout.addElement(header_style)
         doc.automaticstyles.addElement(layout)
         master = MasterPage(name="Default", pagelayoutname=layout)
         header = Header()
-        header.addElement(P(text=props.print_header))
+        line = P(text=f"{props.print_header}　")
+        line.addElement(PageNumber(selectpage="current"))
+        header.addElement(line)
         master.addElement(header)
         doc.masterstyles.addElement(master)
         self.table = Style(name="ta1", family="table", masterpagename="Default")

@@ -10,7 +10,7 @@ HOST ?= 127.0.0.1:8000
 # Debian packages: a Traditional Chinese TrueType font for PDFs, poppler for PDF checks,
 # Chromium for browser tests, gettext for translations.
 RUN_DEBS := fonts-arphic-ukai fonts-arphic-uming gettext
-TEST_DEBS := $(RUN_DEBS) poppler-utils chromium
+TEST_DEBS := $(RUN_DEBS) poppler-utils chromium libreoffice-writer libreoffice-calc
 
 export PERFREPORT_TESTING
 

@@ -244,7 +244,7 @@ def render_odt(document: Document) -> bytes:
 
 class OdtExporter(Exporter):
     identifier = "odt"
-    label = "ODF 文件"
+    label = "ODT"
     extension = "odt"
     content_type = "application/vnd.oasis.opendocument.text"
 

@@ -128,6 +128,8 @@ def _table(word, block: Block) -> None:  # type: ignore[no-untyped-def]
         is_header = row_number <= sheet.header_rows
         if is_header:
             _repeat_as_header(row)
+        # A row moves to the next page whole rather than splitting its cells between pages.
+        row._tr.get_or_add_trPr().append(OxmlElement("w:cantSplit"))
         for column, cell in enumerate(row.cells, start=1):
             cell.width = widths[column - 1]
             if (row_number, column) in covered:

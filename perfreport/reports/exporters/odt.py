@@ -25,6 +25,7 @@ from odf.style import (
     TableCellProperties,
     TableColumnProperties,
     TableProperties,
+    TableRowProperties,
     TextProperties,
 )
 from odf.table import (
@@ -127,6 +128,10 @@ class _Styles:
             )
         )
         doc.automaticstyles.addElement(self.head_cell)
+        # A row moves to the next page whole rather than splitting its cells between pages.
+        self.row = Style(name="Row", family="table-row")
+        self.row.addElement(TableRowProperties(keeptogether="always"))
+        doc.automaticstyles.addElement(self.row)
         self._doc = doc
         self._tables = 0
 
@@ -192,7 +197,7 @@ def _table(block: Block, styles: _Styles, name: str) -> Table:
     columns = len(sheet.widths)
     for row in range(1, sheet.max_row + 1):
         is_header = row <= sheet.header_rows
-        element = TableRow()
+        element = TableRow(stylename=styles.row)
         for column in range(1, columns + 1):
             if (row, column) in covered:
                 element.addElement(CoveredTableCell())

@@ -5,13 +5,13 @@ numbers in the footer, the dimension tables with merged strategy and method cell
 row repeated on every page, and the score sheet in the seed's layout."""
 
 import io
+from xml.sax.saxutils import escape
 
 from docx import Document as WordDocument
 from docx.enum.section import WD_ORIENT
-from docx.enum.table import WD_CELL_VERTICAL_ALIGNMENT
 from docx.enum.text import WD_ALIGN_PARAGRAPH, WD_BREAK
-from docx.oxml import OxmlElement
-from docx.oxml.ns import qn
+from docx.oxml import OxmlElement, parse_xml
+from docx.oxml.ns import nsdecls, qn
 from docx.shared import Cm, Pt, RGBColor
 
 from perfreport.reports.exporters.base import Exporter
@@ -80,68 +80,83 @@ def _field(paragraph, instruction: str) -> None:  # type: ignore[no-untyped-def]
             run._r.append(shown)
 
 
-def _shade(cell, fill: str) -> None:  # type: ignore[no-untyped-def]
-    shading = OxmlElement("w:shd")
-    shading.set(qn("w:val"), "clear")
-    shading.set(qn("w:color"), "auto")
-    shading.set(qn("w:fill"), fill)
-    cell._tc.get_or_add_tcPr().append(shading)
+def _run(text: str, bold: bool) -> str:
+    props = "<w:rPr><w:b/></w:rPr>" if bold else ""
+    return f'<w:r>{props}<w:t xml:space="preserve">{escape(text)}</w:t></w:r>'
 
 
-def _repeat_as_header(row) -> None:  # type: ignore[no-untyped-def]
-    header = OxmlElement("w:tblHeader")
-    header.set(qn("w:val"), "true")
-    row._tr.get_or_add_trPr().append(header)
+def _cell_xml(text: str, width: int, *, head: bool, span: int, vmerge: str | None) -> str:
+    props = [f'<w:tcW w:w="{width}" w:type="dxa"/>']
+    if span > 1:
+        props.append(f'<w:gridSpan w:val="{span}"/>')
+    if vmerge == "restart":
+        props.append('<w:vMerge w:val="restart"/>')
+    elif vmerge == "continue":
+        props.append("<w:vMerge/>")
+    if head:
+        props.append(
+            '<w:shd w:val="clear" w:color="auto" w:fill="EEEEEE"/><w:vAlign w:val="center"/>'
+        )
+    align = '<w:pPr><w:jc w:val="center"/></w:pPr>' if head else ""
+    paragraphs = "".join(f"<w:p>{align}{_run(line, head)}</w:p>" for line in text.split("\n"))
+    return f"<w:tc><w:tcPr>{''.join(props)}</w:tcPr>{paragraphs}</w:tc>"
 
 
-def _set_text(cell, text: str, *, bold: bool = False) -> None:  # type: ignore[no-untyped-def]
-    lines = text.split("\n")
-    paragraph = cell.paragraphs[0]
-    for index, line in enumerate(lines):
-        if index:
-            paragraph = cell.add_paragraph()
-        run = paragraph.add_run(line)
-        run.bold = bold or None
-        if bold:
-            paragraph.alignment = WD_ALIGN_PARAGRAPH.CENTER
-
-
-def _table(word, block: Block) -> None:  # type: ignore[no-untyped-def]
+def _table_xml(block: Block) -> str:
+    """The table as WordprocessingML, written in one pass: python-docx's cell API walks the
+    whole table for every cell it touches, which grows with the square of the rows."""
     sheet = block.table
     assert sheet is not None
-    columns = len(sheet.widths)
-    table = word.add_table(rows=sheet.max_row, cols=columns)
-    table.style = "Table Grid"
-    table.autofit = False
-    widths = [Cm(w) for w in block.column_widths_cm()]
-    for column, width in zip(table.columns, widths, strict=True):
-        column.width = width  # the grid Writer lays the table out by
-    rows = table.rows
-    covered = {
-        (r, c)
-        for r1, c1, r2, c2 in sheet.merges
-        for r in range(r1, r2 + 1)
-        for c in range(c1, c2 + 1)
-        if (r, c) != (r1, c1)
-    }
-    for row_number, row in enumerate(rows, start=1):
-        is_header = row_number <= sheet.header_rows
-        if is_header:
-            _repeat_as_header(row)
-        # A row moves to the next page whole rather than splitting its cells between pages.
-        row._tr.get_or_add_trPr().append(OxmlElement("w:cantSplit"))
-        for column, cell in enumerate(row.cells, start=1):
-            cell.width = widths[column - 1]
-            if (row_number, column) in covered:
+    widths = [round(Cm(w).twips) for w in block.column_widths_cm()]
+    merges = {(r1, c1): (r2, c2) for r1, c1, r2, c2 in sheet.merges}
+    # Cells below a merged cell's first row: (row, first column) -> columns spanned.
+    continued: dict[tuple[int, int], int] = {}
+    hidden: set[tuple[int, int]] = set()
+    for (r1, c1), (r2, c2) in merges.items():
+        for r in range(r1, r2 + 1):
+            for c in range(c1, c2 + 1):
+                if (r, c) != (r1, c1):
+                    hidden.add((r, c))
+            if r > r1:
+                continued[(r, c1)] = c2 - c1 + 1
+    rows = []
+    for row in range(1, sheet.max_row + 1):
+        is_header = row <= sheet.header_rows
+        # A row moves to the next page whole; header rows repeat on every page.
+        row_props = "<w:cantSplit/>" + ('<w:tblHeader w:val="true"/>' if is_header else "")
+        cells = []
+        column = 1
+        while column <= len(widths):
+            if (row, column) in continued:
+                span = continued[(row, column)]
+                width = sum(widths[column - 1 : column - 1 + span])
+                cells.append(_cell_xml("", width, head=is_header, span=span, vmerge="continue"))
+                column += span
                 continue
-            value = sheet.cells.get((row_number, column))
+            if (row, column) in hidden:
+                column += 1
+                continue
+            last_row, last_column = merges.get((row, column), (row, column))
+            span = last_column - column + 1
+            value = sheet.cells.get((row, column))
             head = is_header or (value is not None and value.style == "header")
-            _set_text(cell, display(value.value) if value else "", bold=head)
-            if head:
-                _shade(cell, "EEEEEE")
-                cell.vertical_alignment = WD_CELL_VERTICAL_ALIGNMENT.CENTER
-    for r1, c1, r2, c2 in sheet.merges:
-        table.cell(r1 - 1, c1 - 1).merge(table.cell(r2 - 1, c2 - 1))
+            cells.append(
+                _cell_xml(
+                    display(value.value) if value else "",
+                    sum(widths[column - 1 : column - 1 + span]),
+                    head=head,
+                    span=span,
+                    vmerge="restart" if last_row > row else None,
+                )
+            )
+            column += span
+        rows.append(f"<w:tr><w:trPr>{row_props}</w:trPr>{''.join(cells)}</w:tr>")
+    grid = "".join(f'<w:gridCol w:w="{w}"/>' for w in widths)
+    return (
+        f'<w:tbl {nsdecls("w")}><w:tblPr><w:tblStyle w:val="TableGrid"/>'
+        f'<w:tblW w:w="{sum(widths)}" w:type="dxa"/><w:tblLayout w:type="fixed"/></w:tblPr>'
+        f"<w:tblGrid>{grid}</w:tblGrid>{''.join(rows)}</w:tbl>"
+    )
 
 
 def render_docx(document: Document) -> bytes:
@@ -195,7 +210,7 @@ def render_docx(document: Document) -> bytes:
         for note in block.notes:
             word.add_paragraph(note)
         if block.table is not None:
-            _table(word, block)
+            word.element.body._insert_tbl(parse_xml(_table_xml(block)))
     buffer = io.BytesIO()
     word.save(buffer)
     return buffer.getvalue()

@@ -140,11 +140,13 @@ def main() -> None:
         print(f"\nscale {scale}: {items} items (built in {built:.1f} s)")
         print(header)
         rows: list[tuple[str, object]] = [
-            ("raw XlsxWriter", lambda: raw_xlsxwriter(sheets)),
-            ("raw openpyxl wo", lambda: raw_openpyxl(sheets)),
-            ("layout (sheets)", lambda: b"x" * len(build_sheets(data))),
+            ("raw XlsxWriter", lambda sheets=sheets: raw_xlsxwriter(sheets)),
+            ("raw openpyxl wo", lambda sheets=sheets: raw_openpyxl(sheets)),
+            ("layout (sheets)", lambda data=data: b"x" * len(build_sheets(data))),
         ]
-        rows += [(f"ours {f}", lambda f=f: EXPORTERS[f].render(data)[2]) for f in FORMATS]
+        rows += [
+            (f"ours {f}", lambda f=f, data=data: EXPORTERS[f].render(data)[2]) for f in FORMATS
+        ]
         raw = None
         for label, func in rows:
             seconds, size = timed(func, args.repeat)

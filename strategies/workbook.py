@@ -21,6 +21,7 @@ import math
 import re
 from dataclasses import dataclass, field
 from decimal import Decimal
+from typing import NamedTuple
 
 import xlsxwriter
 
@@ -44,27 +45,23 @@ def clean_text(text: str) -> str:
     return _NOT_IN_XML.sub("", text)
 
 
-# Unicode's East Asian Wide and Fullwidth characters (CJK, kana, hangul, full-width forms).
-_WIDE = re.compile(
-    "[\u1100-\u115f\u231a\u231b\u2329\u232a\u2e80-\u303e\u3041-\u33ff\u3400-\u4dbf"
-    "\u4e00-\u9fff\ua000-\ua4cf\ua960-\ua97f\uac00-\ud7a3\uf900-\ufaff\ufe10-\ufe19"
-    "\ufe30-\ufe6f\uff01-\uff60\uffe0-\uffe6\U0001f300-\U0001f64f\U00020000-\U0003fffd]"
-)
-
-
 def text_width(text: str) -> int:
-    """Width in column units: a CJK (wide or full-width) character counts two."""
-    return 2 * len(text) - len(_WIDE.sub("", text))
+    """Width in column units: a CJK character counts two. Every character from U+0800 up (three
+    or four bytes in UTF-8: CJK, kana, hangul, full-width forms, and the punctuation and symbols
+    a CJK font draws full width) counts as wide; this is one C-level encode per text."""
+    size = len(text)
+    return size + (len(text.encode("utf-8")) - size) // 2
 
 
 def lines_needed(text: str, width: float) -> int:
     """Printed lines of `text` wrapped in a column `width` units wide (one unit of padding)."""
     usable = max(width - 1.0, 1.0)
+    if "\n" not in text:
+        return max(1, math.ceil(text_width(text) / usable))
     return sum(max(1, math.ceil(text_width(line) / usable)) for line in text.split("\n"))
 
 
-@dataclass(frozen=True)
-class Cell:
+class Cell(NamedTuple):
     """A cell's value; `formula` (Excel syntax, without "=") when the value is computed."""
 
     value: Value
@@ -88,11 +85,13 @@ class Sheet:
     def put(
         self, row: int, column: int, value: Value, style: str = "text", formula: str | None = None
     ) -> None:
-        if isinstance(value, str):
+        if isinstance(value, str) and not value.isprintable():  # only then can it hold one
             value = clean_text(value)
         self.cells[(row, column)] = Cell(value, style, formula)
-        self.max_row = max(self.max_row, row)
-        self.max_column = max(self.max_column, column)
+        if row > self.max_row:
+            self.max_row = row
+        if column > self.max_column:
+            self.max_column = column
 
     def merge(self, r1: int, c1: int, r2: int, c2: int) -> None:
         if (r1, c1) != (r2, c2):
@@ -109,12 +108,23 @@ class Sheet:
         spans = {(r1, c1): (r2, c2) for r1, c1, r2, c2 in self.merges}
         lines: dict[int, int] = {}
         tall: list[tuple[int, int, int]] = []  # first row, last row, lines
+        widths = [0.0, *(self.width(c) for c in range(1, self.max_column + 1))]
         for (row, column), cell in self.cells.items():
-            if cell.value is None or cell.value == "":
+            value = cell.value
+            if value is None or value == "":
                 continue
             last_row, last_column = spans.get((row, column), (row, column))
-            width = sum(self.width(c) for c in range(column, last_column + 1))
-            needed = lines_needed(display(cell.value), width)
+            width = (
+                widths[column] if last_column == column else sum(widths[column : last_column + 1])
+            )
+            if not isinstance(value, str):
+                needed = 1
+            elif "\n" in value:
+                needed = lines_needed(value, width)
+            else:  # lines_needed inlined: this loop runs for every cell of the workbook
+                size = len(value)
+                wide = size + (len(value.encode("utf-8")) - size) // 2
+                needed = max(1, math.ceil(wide / max(width - 1.0, 1.0)))
             if cell.style == "title":
                 needed = math.ceil(needed * 1.4)
             if last_row == row:
@@ -265,8 +275,14 @@ def write_xlsx(sheets: list[Sheet], properties: Properties) -> bytes:
         for r1, c1, r2, c2 in sheet.merges:
             style = sheet.cells.get((r1, c1), Cell(None)).style
             ws.merge_range(r1 - 1, c1 - 1, r2 - 1, c2 - 1, None, formats.get(style))
+        text_formats = {style: formats.get(style) for style in _STYLES}
         for (row, column), cell in sorted(sheet.cells.items()):
-            _write_cell(ws, formats, row - 1, column - 1, cell)
+            value = cell.value
+            # Plain text is nearly every cell: written here without a further call.
+            if type(value) is str and not cell.formula and not value.startswith(FORMULA_PREFIXES):
+                ws.write_string(row - 1, column - 1, value, text_formats[cell.style])
+            else:
+                _write_cell(ws, formats, row - 1, column - 1, cell)
         if sheet.header_rows:
             ws.freeze_panes(sheet.header_rows, 0)
             ws.repeat_rows(0, sheet.header_rows - 1)

@@ -3,6 +3,7 @@ strategy and method cells and a repeated header row, the score sheet, page numbe
 landscape, a Traditional Chinese font, and the draft or version mark."""
 
 import io
+import re
 import zipfile
 from datetime import date
 
@@ -212,3 +213,28 @@ def test_text_that_looks_like_markup_or_a_formula_stays_text(year, unit_a):
     assert '=1+2 <b>"x"</b> & 計 11 場次' in cells
     document = docx.Document(io.BytesIO(get_exporter("docx").render(data)[2]))
     assert document.tables[0].cell(1, 5).text == '=1+2 <b>"x"</b> & 計 11 場次'
+
+
+def test_the_html_score_sheet_has_the_seeds_columns(seed_data):
+    """The page and the PDF (rendered from the same HTML) use the seed's columns too."""
+    html = get_exporter("html").render(seed_data)[2].decode()
+    table = html[html.index('<table class="score-table">') :]
+    table = table[: table.index("</table>")]
+    heads = re.findall(r'<th scope="col(?:group)?"[^>]*>([^<]*)</th>', table)
+
+    assert [h.split(" (")[0] for h in heads[:8]] == [h.split(" (")[0] for h in SCORE_HEAD]
+    cells = re.findall(r"<td[^>]*>([^<]*)</td>", table)
+    assert cells == [
+        "高雄分局",
+        "",
+        "高雄分局",
+        "184",
+        "284",
+        "182",
+        "186",
+        "84",
+        "920",
+        "優",
+        "113.1",
+        "自評",
+    ]

@@ -4,7 +4,9 @@ repeated, a Traditional Chinese font, document properties, and a draft or versio
 
 import io
 import zipfile
+from collections import Counter
 from datetime import date
+from decimal import Decimal
 
 import openpyxl
 import pytest
@@ -14,6 +16,7 @@ from perfreport.reports.exporters.sheets import build_sheets
 from perfreport.reports.issuing import issue_report
 from perfreport.reports.models import IssuedReport
 from perfreport.reports.selectors import Release, build_report
+from scoring.hq import Comparison, ComparisonRow, comparison_xlsx
 from strategies.models import Year
 from strategies.plan_export import export_plan
 from strategies.workbook import (
@@ -183,3 +186,28 @@ def test_plan_and_hq_workbooks_come_from_the_same_writer(seed_year):
     assert ws.print_title_rows == "$1:$2"
     assert ws["E3"].font.name == "AR PL UMing TW"
     assert ws.row_dimensions[3].height > LINE_HEIGHT
+
+
+def test_hq_comparison_workbook_keeps_names_as_text_and_scores_as_numbers():
+    row = ComparisonRow(
+        organization="=1+2",
+        code="x",
+        roc_year=112,
+        status="已鎖定",
+        scores=(Decimal("184.5"), Decimal(284), Decimal(182), Decimal(186), Decimal(84)),
+        total=Decimal("920.5"),
+        grade="優",
+        round="自評",
+    )
+    data = Comparison(
+        rows=[row],
+        dimension_names=["一", "二", "三", "四", "五"],
+        distribution={112: Counter({"優": 1})},
+    )
+
+    ws = openpyxl.load_workbook(io.BytesIO(comparison_xlsx(data)[2]))["各機關比較"]
+
+    assert ws["A2"].value == "=1+2" and ws["A2"].data_type == "s" and ws["A2"].quotePrefix
+    assert [ws.cell(2, c).value for c in range(3, 9)] == [184.5, 284, 182, 186, 84, 920.5]
+    assert ws.page_setup.orientation == "landscape"
+    assert ws.print_title_rows == "$1:$1"

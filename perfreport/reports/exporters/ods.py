@@ -124,9 +124,10 @@ class _Styles:
             border: bool = True,
             size: str | None = None,
             color: str | None = None,
+            wrap: bool = True,
         ) -> Style:
             style = Style(name=name, family="table-cell")
-            cell_props = {"wrapoption": "wrap", "verticalalign": "top"}
+            cell_props = {"wrapoption": "wrap" if wrap else "no-wrap", "verticalalign": "top"}
             if border:
                 cell_props["border"] = "0.5pt solid #000000"
             if fill:
@@ -150,7 +151,9 @@ class _Styles:
             "text": cell_style("ce-text"),
             "number": cell_style("ce-number"),
             "note": cell_style("ce-note", border=False),
-            "mark": cell_style("ce-mark", bold=True, border=False, size="14pt", color="#b00020"),
+            "mark": cell_style(
+                "ce-mark", bold=True, border=False, size="14pt", color="#b00020", wrap=False
+            ),
         }
         self.columns: dict[float, Style] = {}
         self.rows: dict[float, Style] = {}

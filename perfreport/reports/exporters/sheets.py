@@ -33,7 +33,7 @@ SCORE_SHEET = "考核結果統計表"
 # 實施考核機關, 編號, 受考核單位名稱, (one per dimension), 總分, 等第, 考核年月, 評分階段
 SCORE_FIXED_WIDTHS = (10.0, 6.0, 12.0)
 SCORE_DIMENSION_WIDTH = 12.0
-SCORE_TAIL_WIDTHS = (8.0, 7.0, 9.0, 14.0)
+SCORE_TAIL_WIDTHS = (8.0, 7.0, 9.0, 18.0)
 SCORE_HEADER_ROWS = 5
 
 

@@ -10,6 +10,7 @@ from decimal import Decimal
 
 import openpyxl
 import pytest
+from django.utils import timezone
 
 from perfreport.reports.exporters import get_exporter
 from perfreport.reports.exporters.sheets import build_sheets
@@ -157,7 +158,8 @@ def test_issued_files_carry_their_version_and_sign_off_date(org, unit_a, auditor
     issue_report(year=year, user=auditor)
 
     issued = IssuedReport.objects.get(year=year, format="xlsx")
-    mark = f"第 1 版（{issued.issued_at.date().isoformat()} 簽核）"
+    # The sign-off date in the organization's time zone (Taipei), not UTC's.
+    mark = f"第 1 版（{timezone.localdate(issued.issued_at).isoformat()} 簽核）"
     workbook = openpyxl.load_workbook(io.BytesIO(bytes(issued.content)))
     assert workbook["構面一"]["F1"].value == mark
     assert mark in workbook["構面一"].oddHeader.center.text

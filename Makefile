@@ -13,7 +13,7 @@ HOST ?= 127.0.0.1:8000
 # slapd and ldap-utils: the real directory server the sign-in tests start.
 BUILD_DEBS := build-essential libldap2-dev libsasl2-dev
 RUN_DEBS := fonts-arphic-ukai fonts-arphic-uming gettext
-TEST_DEBS := $(RUN_DEBS) poppler-utils chromium slapd ldap-utils
+TEST_DEBS := $(RUN_DEBS) poppler-utils chromium slapd ldap-utils libreoffice-writer libreoffice-calc
 
 export PERFREPORT_TESTING
 

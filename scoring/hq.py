@@ -6,7 +6,6 @@ a year follows the score sheet's rule: the review (複評) once every dimension 
 self-assessment (自評); a year without a complete round has no total and no grade.
 """
 
-import io
 from collections import Counter
 from dataclasses import dataclass, field
 from decimal import Decimal
@@ -15,13 +14,11 @@ from xml.sax.saxutils import escape, quoteattr
 import django_tables2 as tables
 from django.db.models import Prefetch, QuerySet
 from django.utils.translation import gettext_lazy as _
-from openpyxl import Workbook
-from openpyxl.styles import Alignment, Font, PatternFill
-from openpyxl.utils import get_column_letter
 
 from scoring.grades import SEED_BANDS, Grade, grade_for
 from scoring.models import DimensionScore, GradeBands
 from strategies.models import Dimension, Organization, Year
+from strategies.workbook import Properties, Sheet, write_xlsx
 
 Round = DimensionScore.Round
 GRADES = [str(g) for g in Grade]
@@ -239,41 +236,31 @@ def distribution_svg(data: Comparison) -> str:
 
 def comparison_xlsx(data: Comparison) -> tuple[str, str, bytes]:
     """(filename, content type, bytes): the comparison table and the grade distribution."""
-    workbook = Workbook()
-    ws = workbook.active
-    ws.title = "各機關比較"
     header = ["機關", "年度", *data.dimension_names, "總分", "等第", "評分階段", "年度狀態"]
-    ws.append(header)
-    for row in data.rows:
-        ws.append(
-            [
-                row.organization,
-                row.roc_year,
-                *[float(s) if s is not None else None for s in row.scores],
-                float(row.total) if row.total is not None else None,
-                row.grade,
-                row.round,
-                row.status,
-            ]
-        )
-    # Text is text: an organization named "=1+2" must not become a formula (injection).
-    for cells in ws.iter_rows(min_row=2):
-        for cell in cells:
-            if isinstance(cell.value, str):
-                cell.data_type = "s"
-    dist = workbook.create_sheet("等第分布")
-    dist.append(["年度", *GRADES, "合計"])
-    for roc_year in data.years:
+    table = Sheet(name="各機關比較", widths=[14.0] * len(header), header_rows=1)
+    for column, text in enumerate(header, start=1):
+        table.put(1, column, text, "header")
+    for number, row in enumerate(data.rows, start=2):
+        values = [
+            row.organization,
+            row.roc_year,
+            *row.scores,
+            row.total,
+            row.grade,
+            row.round,
+            row.status,
+        ]
+        for column, value in enumerate(values, start=1):
+            table.put(number, column, value, "text" if isinstance(value, str) else "number")
+    dist = Sheet(name="等第分布", widths=[14.0] * (len(GRADES) + 2), header_rows=1)
+    for column, text in enumerate(["年度", *GRADES, "合計"], start=1):
+        dist.put(1, column, text, "header")
+    for number, roc_year in enumerate(data.years, start=2):
         counts = data.distribution[roc_year]
-        dist.append([roc_year, *[counts.get(g, 0) for g in GRADES], sum(counts.values())])
-    for sheet in (ws, dist):
-        for cell in sheet[1]:
-            cell.font = Font(bold=True)
-            cell.fill = PatternFill("solid", fgColor="EEEEEE")
-            cell.alignment = Alignment(horizontal="center", wrap_text=True)
-        sheet.freeze_panes = "A2"
-        for column in range(1, sheet.max_column + 1):
-            sheet.column_dimensions[get_column_letter(column)].width = 14
-    buffer = io.BytesIO()
-    workbook.save(buffer)
-    return "hq-comparison.xlsx", XLSX, buffer.getvalue()
+        values = [roc_year, *[counts.get(g, 0) for g in GRADES], sum(counts.values())]
+        for column, value in enumerate(values, start=1):
+            dist.put(number, column, value, "number")
+    content = write_xlsx(
+        [table, dist], Properties(title="各機關提升服務效能考核比較", organization="")
+    )
+    return "hq-comparison.xlsx", XLSX, content

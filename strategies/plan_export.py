@@ -3,9 +3,7 @@
 import io
 from decimal import Decimal
 
-from openpyxl import Workbook, load_workbook
-from openpyxl.styles import Alignment, Border, Font, PatternFill, Side
-from openpyxl.utils import get_column_letter
+from openpyxl import load_workbook
 
 from strategies.models import Year
 from strategies.plan_excel import (
@@ -17,6 +15,7 @@ from strategies.plan_excel import (
     cell_text,
 )
 from strategies.selectors.manage import plan_tree
+from strategies.workbook import Properties, Sheet, write_xlsx
 
 
 def _number_text(value: Decimal | None) -> str:
@@ -65,22 +64,14 @@ def plan_rows(year: Year) -> list[tuple[str, str, list[list]]]:  # type: ignore[
 
 def export_plan(year: Year) -> tuple[str, str, bytes]:
     """The year's plan (items in use) as a workbook: (filename, content type, bytes)."""
-    thin = Side(style="thin", color="000000")
-    border = Border(left=thin, right=thin, top=thin, bottom=thin)
-    wrap = Alignment(wrap_text=True, vertical="top")
-    workbook = Workbook()
-    workbook.remove(workbook.active)
+    sheets = []
     for sheet_name, title, rows in plan_rows(year):
-        ws = workbook.create_sheet(sheet_name)
-        ws.cell(1, 1, title).font = Font(bold=True, size=13)
-        ws.merge_cells(start_row=1, start_column=1, end_row=1, end_column=6)
+        sheet = Sheet(name=sheet_name, widths=list(WIDTHS), header_rows=2)
+        sheet.put(1, 1, title, "title")
+        sheet.merge(1, 1, 1, 6)
         for column, text in enumerate(HEADER, start=1):
-            cell = ws.cell(2, column, text or None)
-            cell.font = Font(bold=True)
-            cell.fill = PatternFill("solid", fgColor="EEEEEE")
-            cell.alignment = Alignment(wrap_text=True, vertical="center", horizontal="center")
-            cell.border = border
-        ws.merge_cells(start_row=2, start_column=2, end_row=2, end_column=3)
+            sheet.put(2, column, text or None, "header")
+        sheet.merge(2, 2, 2, 3)
         strategy_start = FIRST_DATA_ROW
         for offset, values in enumerate(rows):
             row = FIRST_DATA_ROW + offset
@@ -91,31 +82,24 @@ def export_plan(year: Year) -> tuple[str, str, bytes]:
             else:
                 cells[0] = None
             for column, value in enumerate(cells, start=1):
-                cell = ws.cell(row, column)
-                if value is not None and value != "":
-                    cell.value = value
-                    cell.data_type = "s"  # text stays text, whatever it starts with
-                    if value[:1] in "=+-@":
-                        cell.quotePrefix = True
-                cell.alignment = wrap
-                cell.border = border
+                sheet.put(row, column, value or None)
             if method_span:
-                last = 2 if has_item_column else 3
-                ws.merge_cells(
-                    start_row=row, start_column=2, end_row=row + method_span - 1, end_column=last
-                )
+                sheet.merge(row, 2, row + method_span - 1, 2 if has_item_column else 3)
             next_strategy = rows[offset + 1][0] if offset + 1 < len(rows) else None
             if next_strategy != values[0] and row > strategy_start:
-                ws.merge_cells(start_row=strategy_start, start_column=1, end_row=row, end_column=1)
-        for column, width in enumerate(WIDTHS, start=1):
-            ws.column_dimensions[get_column_letter(column)].width = width
-        ws.freeze_panes = "A3"
-        ws.print_title_rows = "1:2"
-        ws.page_setup.orientation = "landscape"
-    buffer = io.BytesIO()
-    workbook.save(buffer)
+                sheet.merge(strategy_start, 1, row, 1)
+        sheets.append(sheet)
+    roc_year = str(year.roc_year)
+    content = write_xlsx(
+        sheets,
+        Properties(
+            title=f"{year.organization.name} {roc_year} 年度提升服務效能計畫",
+            organization=year.organization.name,
+            year=roc_year,
+        ),
+    )
     filename = f"{year.organization.code}-{year.roc_year}-plan.xlsx"
-    return filename, CONTENT_TYPE, buffer.getvalue()
+    return filename, CONTENT_TYPE, content
 
 
 def sheet_cells(data: bytes) -> dict[str, list[list[str]]]:

@@ -89,7 +89,7 @@ def test_a_job_is_only_its_requesters(client, year, auditor, admin_user):
 
 def test_unknown_format_and_get_are_refused(client, year, auditor):
     login(client, auditor)
-    assert client.post(start_url(year, "docx")).status_code == 404
+    assert client.post(start_url(year, "rtf")).status_code == 404
     assert client.get(start_url(year)).status_code == 405
     assert not ExportJob.objects.exists()
 

@@ -74,7 +74,7 @@ def ods(seed_year):
 def test_every_dimension_sheet_equals_the_database(seed_year, ods):
     expected = expected_dimension_sheets(seed_year)
 
-    assert list(ods) == [*expected, "考核結果統計表"]
+    assert list(ods) == ["封面", *expected, "考核結果統計表"]
     for name, sheet in expected.items():
         assert ods[name]["cells"] == sheet["cells"], name
         assert ods[name]["merges"] == sheet["merges"], name
@@ -92,14 +92,27 @@ def test_ods_holds_what_the_workbook_holds(seed_year, ods):
 def test_score_sheet_formulas_in_open_formula(ods):
     sheet = ods["考核結果統計表"]
 
-    assert sheet["formulas"][(10, 3)] == "of:=SUM([.C5:.C9])"
-    assert sheet["cells"][(10, 3)] == 920
-    assert sheet["formulas"][(11, 3)] == (
-        'of:=IF([.C10]>=[.$B$18];"優";IF([.C10]>=[.$B$19];"甲";'
-        'IF([.C10]>=[.$B$20];"乙";IF([.C10]>=[.$B$21];"丙";"丁"))))'
+    assert sheet["formulas"][(6, 9)] == "of:=SUM([.D6:.H6])"
+    assert sheet["cells"][(6, 9)] == 920
+    assert sheet["formulas"][(6, 10)] == (
+        'of:=IF([.I6]>=[.$B$9];"優";IF([.I6]>=[.$B$10];"甲";'
+        'IF([.I6]>=[.$B$11];"乙";IF([.I6]>=[.$B$12];"丙";"丁"))))'
     )
-    assert sheet["cells"][(11, 3)] == "優"
-    assert [sheet["cells"][(r, 2)] for r in range(18, 23)] == [900, 800, 700, 600, 0]
+    assert sheet["cells"][(6, 10)] == "優"
+    assert [sheet["cells"][(r, 2)] for r in range(9, 14)] == [900, 800, 700, 600, 0]
+    assert sheet["header_rows"] == 5
+
+
+def test_title_sheet_reads_the_total_from_the_score_sheet(ods):
+    sheet = ods["封面"]
+    formulas = {
+        sheet["cells"][(r, 1)]: sheet["formulas"].get((r, 2))
+        for r, c in sheet["cells"]
+        if c == 1 and r > 2
+    }
+
+    assert formulas["總分"] == "of:=[$'考核結果統計表'.I6]"
+    assert formulas["等第"] == "of:=[$'考核結果統計表'.J6]"
 
 
 @pytest.mark.parametrize("text", ["=1+2", "+886-7-1234567", "@SUM(A1:A2)"])
@@ -121,3 +134,8 @@ def test_header_frozen_and_pages_landscape(ods_bytes):
     assert 'style:print-orientation="landscape"' in styles
     assert 'fo:page-width="29.7cm"' in styles
     assert 'fo:wrap-option="wrap"' in styles
+    # Scaled to the page width, Traditional Chinese in a Taiwanese font, the draft mark on top.
+    assert 'loext:scale-to-X="1"' in styles
+    assert 'style:language-asian="zh" style:country-asian="TW"' in styles
+    assert 'style:font-name-asian="AR PL UMing TW"' in styles
+    assert "草稿／未發布" in styles

@@ -32,9 +32,12 @@ def expected_dimension_sheets(year: Year) -> dict[str, dict]:
     """Straight from the database: per dimension sheet, {(row, column): text} and the merges."""
     sheets = {}
     for dimension in year.dimensions.order_by("number"):
-        cells = {(1, 1): f"構面{dimension.label}：{dimension.name} ({_n(dimension.max_score)} 分)"}
+        cells = {
+            (1, 1): f"構面{dimension.label}：{dimension.name} ({_n(dimension.max_score)} 分)",
+            (1, 6): "草稿／未發布",  # not issued
+        }
         cells.update(HEADER)
-        merges = {(1, 1, 1, 6), (2, 2, 2, 3)}
+        merges = {(1, 1, 1, 5), (2, 2, 2, 3)}
         row = 3
         strategies = list(dimension.strategies.filter(is_retired=False).order_by("order"))
         for s_pos, strategy in enumerate(strategies, start=1):
@@ -114,7 +117,7 @@ def test_every_dimension_sheet_equals_the_database(seed_year, workbook_bytes):
     workbook = read_xlsx(workbook_bytes)
     expected = expected_dimension_sheets(seed_year)
 
-    assert workbook.sheetnames == [*expected, "考核結果統計表"]
+    assert workbook.sheetnames == ["封面", *expected, "考核結果統計表"]
     for name, sheet in expected.items():
         ws = workbook[name]
         assert sheet_cells(ws) == sheet["cells"], name
@@ -133,28 +136,79 @@ def test_sheets_are_set_up_for_reading_and_printing(workbook_bytes):
     assert ws.page_setup.orientation == "landscape"
     assert str(ws.page_setup.paperSize) == ws.PAPERSIZE_A4
     assert ws["F3"].alignment.wrap_text
-    assert ws.column_dimensions["F"].width == 48
+    assert round(ws.column_dimensions["F"].width) == 49  # 48 characters, in Excel's units
     assert ws["A2"].font.b
 
 
-def test_score_sheet_formulas_give_920_and_excellent(workbook_bytes):
+def test_score_sheet_in_the_seeds_layout_with_formulas_giving_920_and_excellent(workbook_bytes):
+    """The seed's table: 實施考核機關 | 編號 | 受考核單位名稱 | 考核項目成績 (1000 分) over the five
+    dimensions | 總分 | 等第 | 考核年月 (then the round), the band legend above it."""
     ws = read_xlsx(workbook_bytes)["考核結果統計表"]
     cached = read_xlsx(workbook_bytes, data_only=True)["考核結果統計表"]
-    labels = {ws.cell(row=r, column=1).value: r for r in range(1, ws.max_row + 1)}
-    total, grade = labels["總分"], labels["等第"]
 
-    assert ws.cell(row=4, column=3).value == "自評"
-    assert [ws.cell(row=r, column=3).value for r in range(5, 10)] == [184, 284, 182, 186, 84]
-    assert ws.cell(row=total, column=3).value == "=SUM(C5:C9)"
-    assert ws.cell(row=grade, column=3).value.startswith("=IF(C10>=$B$")
-    assert evaluate(ws.cell(row=total, column=3).value, ws) == 920
-    assert evaluate(ws.cell(row=grade, column=3).value, ws) == "優"
-    # Cached values for readers that do not recalculate, and the computed values shown.
-    assert cached.cell(row=total, column=3).value == 920
-    assert cached.cell(row=grade, column=3).value == "優"
-    assert ws.cell(row=labels["總分（計算值）"], column=3).value == 920
-    assert ws.cell(row=labels["等第（計算值）"], column=3).value == "優"
-    assert ws.cell(row=labels["考核年月"], column=2).value == "113.1"
+    assert ws["A1"].value == "經濟部標準檢驗局 112 年度提升服務效能自行考核結果統計表"
+    assert ws["A2"].value == "受考核單位：經濟部標準檢驗局高雄分局"
+    assert ws["A3"].value.startswith("優=900 分以上；甲=899-800 分")
+    heads = [ws.cell(4, c).value for c in range(1, 13)]
+    assert heads == [
+        "實施考核機關",
+        "編號",
+        "受考核單位名稱",
+        "考核項目成績 (1000 分)",
+        None,
+        None,
+        None,
+        None,
+        "總分",
+        "等第",
+        "考核年月",
+        "評分階段",
+    ]
+    assert [ws.cell(5, c).value for c in range(4, 9)] == [
+        "一、基礎服務(200 分)",
+        "二、服務遞送(300 分)",
+        "三、服務量能(200 分)",
+        "四、服務評價(200 分)",
+        "五、開放創新(100 分)",
+    ]
+    merges = {str(m) for m in ws.merged_cells.ranges}
+    assert {"A4:A5", "B4:B5", "C4:C5", "D4:H4", "I4:I5", "J4:J5", "K4:K5"} <= merges
+    assert ws.print_title_rows == "$1:$5"
+
+    assert [ws.cell(6, c).value for c in (1, 3, 11, 12)] == [
+        "高雄分局",
+        "高雄分局",
+        "113.1",
+        "自評",
+    ]
+    assert [ws.cell(6, c).value for c in range(4, 9)] == [184, 284, 182, 186, 84]
+    assert ws["I6"].value == "=SUM(D6:H6)"
+    assert ws["J6"].value.startswith("=IF(I6>=$B$")
+    assert evaluate(ws["I6"].value, ws) == 920
+    assert evaluate(ws["J6"].value, ws) == "優"
+    # Cached values for readers that do not recalculate.
+    assert cached["I6"].value == 920
+    assert cached["J6"].value == "優"
+    # No cell holds a copy of the computed total that an edited score would leave stale.
+    values = [c.value for row in ws.iter_rows() for c in row]
+    assert 920 not in values
+    assert values.count("優") == 1  # the band table's label; the grade is a formula
+    assert "總分（計算值）" not in values
+
+
+def test_workbook_opens_on_a_title_sheet_whose_total_reads_the_score_sheet(workbook_bytes):
+    workbook = read_xlsx(workbook_bytes)
+    cached = read_xlsx(workbook_bytes, data_only=True)["封面"]
+    ws = workbook["封面"]
+
+    assert workbook.sheetnames[0] == "封面" and workbook.active.title == "封面"
+    facts = {ws.cell(r, 1).value: r for r in range(3, ws.max_row + 1)}
+    assert ws["A2"].value == "經濟部標準檢驗局高雄分局 112 年度提升服務效能執行績效與成果"
+    assert ws.cell(facts["總分"], 2).value == "='考核結果統計表'!I6"
+    assert ws.cell(facts["等第"], 2).value == "='考核結果統計表'!J6"
+    assert cached.cell(facts["總分"], 2).value == 920
+    assert cached.cell(facts["等第"], 2).value == "優"
+    assert ws.cell(facts["考核年月"], 2).value == "113.1"
 
 
 def test_grade_formula_reads_the_years_bands(org, unit_a):
@@ -170,11 +224,8 @@ def test_grade_formula_reads_the_years_bands(org, unit_a):
 
     content = get_exporter("xlsx").render(build_report(year))[2]
     ws = read_xlsx(content)["考核結果統計表"]
-    grade_row = next(
-        r for r in range(1, ws.max_row + 1) if ws.cell(row=r, column=1).value == "等第"
-    )
-    assert evaluate(ws.cell(row=grade_row, column=3).value, ws) == "甲"
-    assert read_xlsx(content, data_only=True)["考核結果統計表"].cell(grade_row, 3).value == "甲"
+    assert evaluate(ws["J6"].value, ws) == "甲"
+    assert read_xlsx(content, data_only=True)["考核結果統計表"]["J6"].value == "甲"
 
 
 @pytest.mark.parametrize(

@@ -39,7 +39,7 @@ def change_the_data(year):
     item.save()
 
 
-@pytest.mark.parametrize("fmt", ["html", "pdf", "xlsx", "ods", "json"])
+@pytest.mark.parametrize("fmt", ["html", "pdf", "xlsx", "ods", "odt", "docx", "json"])
 def test_download_gives_the_issued_bytes(client, issued_year, admin_user, fmt):
     change_the_data(issued_year)
     issued = IssuedReport.objects.get(year=issued_year, format=fmt)

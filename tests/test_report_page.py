@@ -56,7 +56,7 @@ def test_admins_and_auditors_see_download_buttons(client, report_year, actor, re
 
 def test_unknown_format_is_404(client, report_year, admin_user):
     login(client, admin_user)
-    assert client.get(url("reports:download", format="docx")).status_code == 404
+    assert client.get(url("reports:download", format="rtf")).status_code == 404
 
 
 def test_page_follows_the_seed(client, seed):

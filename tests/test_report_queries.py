@@ -23,6 +23,8 @@ EXPORT_QUERIES = {
     "pdf": REPORT_QUERIES + 1,
     "xlsx": REPORT_QUERIES + 1,
     "ods": REPORT_QUERIES + 1,
+    "odt": REPORT_QUERIES + 1,
+    "docx": REPORT_QUERIES + 1,
     "json": REPORT_WITH_ENTRIES_QUERIES + 1,
 }
 # session, user, year, membership, issued files, the report (15), the header's organization

@@ -30,8 +30,8 @@ def issued_year(org, auditor):
 def test_intact_files_pass(issued_year, capsys):
     call_command("verify_report", "--org", "khh", "--year", "112")
     out = capsys.readouterr().out
-    assert out.count("OK v1 khh-112-service-performance.") == 5
-    assert "5 個發布檔的 SHA-256 全部相符" in out
+    assert out.count("OK v1 khh-112-service-performance.") == 7
+    assert "7 個發布檔的 SHA-256 全部相符" in out
 
 
 def test_a_changed_file_fails(issued_year, capsys):
@@ -47,7 +47,7 @@ def test_every_version_is_checked(issued_year, auditor, capsys):
     issue_report(year=issued_year, user=auditor)
     call_command("verify_report", "--org", "khh", "--year", "112")
     out = capsys.readouterr().out
-    assert out.count("OK v1 ") == 5 and out.count("OK v2 ") == 5
+    assert out.count("OK v1 ") == 7 and out.count("OK v2 ") == 7
 
 
 def test_a_year_never_issued_is_an_error(org):

@@ -5,6 +5,7 @@ The sign-off service (scoring) is orchestrated from this layer's caller; it call
 """
 
 import hashlib
+from dataclasses import replace
 
 from django.db import transaction
 from django.db.models import Max
@@ -12,7 +13,7 @@ from django.utils import timezone
 
 from perfreport.reports.exporters import EXPORTERS, get_exporter
 from perfreport.reports.models import IssuedReport
-from perfreport.reports.selectors import build_report
+from perfreport.reports.selectors import Release, build_report
 from strategies.models import Year
 
 
@@ -24,14 +25,18 @@ def issue_report(*, year: Year, user) -> list[IssuedReport]:  # type: ignore[no-
     """Render every format of the year's report once and store the bytes and their SHA-256 as a
     new version (1, 2, ...). Earlier versions are kept untouched. Returns the new rows, in the
     order of EXPORTERS. Runs in one transaction (joins the caller's, if any)."""
-    data = build_report(year, include_entries=True)
-    rendered = [(identifier, exporter.render(data)) for identifier, exporter in EXPORTERS.items()]
     with transaction.atomic():
         # Lock the year row so two concurrent issues cannot take the same version number.
         list(Year.objects.select_for_update().filter(pk=year.pk).values_list("pk", flat=True))
         latest = IssuedReport.objects.filter(year=year).aggregate(v=Max("version"))["v"] or 0
         version = latest + 1
         now = timezone.now()
+        # The files say which version they are and when it was signed off.
+        data = replace(
+            build_report(year, include_entries=True),
+            release=Release(version=version, signed_off_on=timezone.localdate(now)),
+        )
+        rendered = [(key, exporter.render(data)) for key, exporter in EXPORTERS.items()]
         issued = []
         for identifier, (filename, content_type, content) in rendered:
             report = IssuedReport(

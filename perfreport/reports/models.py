@@ -16,6 +16,8 @@ class IssuedReport(models.Model):
         PDF = "pdf", _("PDF")
         XLSX = "xlsx", _("Excel (XLSX)")
         ODS = "ods", _("ODF 試算表 (ODS)")
+        ODT = "odt", _("ODF 文件 (ODT)")
+        DOCX = "docx", _("Word (DOCX)")
         JSON = "json", _("JSON")
 
     year = models.ForeignKey(

@@ -11,6 +11,7 @@ page, the PDF, the workbook, the ODF sheet and the JSON file cannot disagree.
 
 from collections import defaultdict
 from dataclasses import dataclass, field
+from datetime import date
 from decimal import Decimal
 
 from django.db.models import Prefetch
@@ -205,6 +206,14 @@ class ScoreRound:
         return format_number(self.total)
 
 
+@dataclass(frozen=True)
+class Release:
+    """The issued version a rendered file belongs to (set when issuing, see issuing.py)."""
+
+    version: int
+    signed_off_on: date
+
+
 @dataclass
 class ReportData:
     organization_code: str
@@ -225,6 +234,7 @@ class ReportData:
     rounds: list[ScoreRound]
     includes_entries: bool
     chart_svg: str  # the score sheet's chart (scoring.charts), inline SVG
+    release: Release | None = None  # None: a draft, not (yet) issued
 
     @property
     def title(self) -> str:

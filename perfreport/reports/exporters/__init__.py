@@ -1,9 +1,11 @@
 """The report's exporters, by identifier, in the order the report page offers them."""
 
 from perfreport.reports.exporters.base import Exporter, Rendered
+from perfreport.reports.exporters.docx import DocxExporter
 from perfreport.reports.exporters.html import HtmlExporter
 from perfreport.reports.exporters.json import JsonExporter
 from perfreport.reports.exporters.ods import OdsExporter
+from perfreport.reports.exporters.odt import OdtExporter
 from perfreport.reports.exporters.pdf import PdfExporter
 from perfreport.reports.exporters.xlsx import XlsxExporter
 
@@ -14,6 +16,8 @@ EXPORTERS: dict[str, Exporter] = {
         PdfExporter(),
         XlsxExporter(),
         OdsExporter(),
+        OdtExporter(),
+        DocxExporter(),
         JsonExporter(),
     )
 }

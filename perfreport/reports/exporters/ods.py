@@ -1,6 +1,9 @@
 """ODF spreadsheet (odfpy): the same sheets as the workbook, because Taiwan's agencies publish
-in ODF. Merged cells, wrapped text, column widths, the header rows repeated on every printed
-page and frozen on screen, A4 landscape; formulas in OpenFormula with their computed values."""
+in ODF. Merged cells, wrapped text, column widths and the same fitted row heights, the header rows
+repeated on every printed page and frozen on screen, A4 landscape scaled to the page width, the
+draft or version mark in every page's header; formulas in OpenFormula with their computed values.
+Text is marked as Traditional Chinese (zh-TW) in a Taiwanese font, so LibreOffice does not fall
+back to a Simplified design."""
 
 import io
 import re
@@ -13,40 +16,51 @@ from odf.config import (
     ConfigItemMapNamed,
     ConfigItemSet,
 )
+from odf.dc import Language, Subject, Title
+from odf.meta import UserDefined
+from odf.namespaces import LOEXTNS
 from odf.opendocument import OpenDocumentSpreadsheet
 from odf.style import (
+    DefaultStyle,
+    FontFace,
+    Header,
+    HeaderFooterProperties,
+    HeaderStyle,
     MasterPage,
     PageLayout,
     PageLayoutProperties,
     Style,
     TableCellProperties,
     TableColumnProperties,
+    TableRowProperties,
     TextProperties,
 )
 from odf.table import CoveredTableCell, Table, TableCell, TableColumn, TableHeaderRows, TableRow
-from odf.text import P
+from odf.text import P, PageNumber
 
 from perfreport.reports.exporters.base import Exporter
-from perfreport.reports.exporters.sheets import Cell, Sheet, build_sheets
+from perfreport.reports.exporters.sheets import build_sheets, properties
 from perfreport.reports.selectors import ReportData
+from strategies.workbook import FONT, FONT_SIZE, Cell, Properties, Sheet
 
-_REF = re.compile(r"(\$?[A-Z]+\$?\d+)(?::(\$?[A-Z]+\$?\d+))?")
+_REF = re.compile(r"(?:'([^']+)'!)?(\$?[A-Z]+\$?\d+)(?::(\$?[A-Z]+\$?\d+))?")
 
 
 def open_formula(excel: str) -> str:
-    """SUM(C5:C9) -> of:=SUM([.C5:.C9]); IF(a,"x",b) -> IF(a;"x";b). Our formulas hold no
-    commas or cell-like text inside their string literals."""
+    """SUM(C5:C9) -> of:=SUM([.C5:.C9]); IF(a,"x",b) -> IF(a;"x";b); 'S'!A1 -> [$'S'.A1].
+    Our formulas hold no commas or cell-like text inside their string literals."""
     parts = re.split(r'("[^"]*")', excel)
     out = []
     for part in parts:
         if part.startswith('"'):
             out.append(part)
             continue
-        part = _REF.sub(
-            lambda m: f"[.{m[1]}:.{m[2]}]" if m[2] else f"[.{m[1]}]",
-            part,
-        )
-        out.append(part.replace(",", ";"))
+
+        def ref(m: re.Match[str]) -> str:
+            sheet = f"$'{m[1]}'" if m[1] else ""
+            return f"[{sheet}.{m[2]}:.{m[3]}]" if m[3] else f"[{sheet}.{m[2]}]"
+
+        out.append(_REF.sub(ref, part).replace(",", ";"))
     return "of:=" + "".join(out)
 
 
@@ -56,55 +70,114 @@ def _text_value(value) -> str:  # type: ignore[no-untyped-def]
     return str(value)
 
 
+_LANGUAGE = {
+    "language": "zh",
+    "country": "TW",
+    "languageasian": "zh",
+    "countryasian": "TW",
+    "fontname": FONT,
+    "fontnameasian": FONT,
+    "fontsize": f"{FONT_SIZE}pt",
+    "fontsizeasian": f"{FONT_SIZE}pt",
+}
+
+
 class _Styles:
-    def __init__(self, doc: OpenDocumentSpreadsheet) -> None:
-        layout = PageLayout(name="pm1")
-        layout.addElement(
-            PageLayoutProperties(
-                pagewidth="29.7cm",
-                pageheight="21cm",
-                printorientation="landscape",
-                margin="1.2cm",
-            )
+    def __init__(self, doc: OpenDocumentSpreadsheet, props: Properties) -> None:
+        doc.fontfacedecls.addElement(
+            FontFace(name=FONT, fontfamily=FONT, fontfamilygeneric="roman", fontpitch="variable")
         )
+        default = DefaultStyle(family="table-cell")
+        default.addElement(TextProperties(**_LANGUAGE))
+        doc.styles.addElement(default)
+        layout = PageLayout(name="pm1")
+        page = PageLayoutProperties(
+            pagewidth="29.7cm",
+            pageheight="21cm",
+            printorientation="landscape",
+            margin="1.2cm",
+        )
+        # Every column on the page's width, as many pages down as needed.
+        page.setAttrNS(LOEXTNS, "scale-to-X", "1")
+        page.setAttrNS(LOEXTNS, "scale-to-Y", "0")
+        layout.addElement(page)
+        # LibreOffice prints a header only when the page layout turns one on.
+        header_style = HeaderStyle()
+        header_style.addElement(HeaderFooterProperties(minheight="0.6cm", marginbottom="0.3cm"))
+        layout.addElement(header_style)
         doc.automaticstyles.addElement(layout)
-        doc.masterstyles.addElement(MasterPage(name="Default", pagelayoutname=layout))
+        master = MasterPage(name="Default", pagelayoutname=layout)
+        header = Header()
+        line = P(text=f"{props.print_header}　")
+        line.addElement(PageNumber(selectpage="current"))
+        header.addElement(line)
+        master.addElement(header)
+        doc.masterstyles.addElement(master)
         self.table = Style(name="ta1", family="table", masterpagename="Default")
         doc.automaticstyles.addElement(self.table)
 
         def cell_style(
-            name: str, *, bold: bool = False, fill: str | None = None, border: bool = True
-        ):  # type: ignore[no-untyped-def]
+            name: str,
+            *,
+            bold: bool = False,
+            fill: str | None = None,
+            border: bool = True,
+            size: str | None = None,
+            color: str | None = None,
+            wrap: bool = True,
+        ) -> Style:
             style = Style(name=name, family="table-cell")
-            props = {"wrapoption": "wrap", "verticalalign": "top"}
+            cell_props = {"wrapoption": "wrap" if wrap else "no-wrap", "verticalalign": "top"}
             if border:
-                props["border"] = "0.5pt solid #000000"
+                cell_props["border"] = "0.5pt solid #000000"
             if fill:
-                props["backgroundcolor"] = fill
-                props["verticalalign"] = "middle"
-            style.addElement(TableCellProperties(**props))
+                cell_props["backgroundcolor"] = fill
+                cell_props["verticalalign"] = "middle"
+            style.addElement(TableCellProperties(**cell_props))
+            text = dict(_LANGUAGE)
             if bold:
-                style.addElement(TextProperties(fontweight="bold"))
+                text.update(fontweight="bold", fontweightasian="bold")
+            if size:
+                text.update(fontsize=size, fontsizeasian=size)
+            if color:
+                text["color"] = color
+            style.addElement(TextProperties(**text))
             doc.automaticstyles.addElement(style)
             return style
 
         self.cells = {
-            "title": cell_style("ce-title", bold=True, border=False),
+            "title": cell_style("ce-title", bold=True, border=False, size="14pt"),
             "header": cell_style("ce-header", bold=True, fill="#eeeeee"),
             "text": cell_style("ce-text"),
             "number": cell_style("ce-number"),
+            "note": cell_style("ce-note", border=False),
+            "mark": cell_style(
+                "ce-mark", bold=True, border=False, size="14pt", color="#b00020", wrap=False
+            ),
         }
         self.columns: dict[float, Style] = {}
+        self.rows: dict[float, Style] = {}
         self._doc = doc
 
     def column(self, width: float) -> Style:
         if width not in self.columns:
             style = Style(name=f"co{len(self.columns) + 1}", family="table-column")
-            # openpyxl widths are in characters; about 0.21 cm each.
+            # Workbook widths are in characters; about 0.21 cm each.
             style.addElement(TableColumnProperties(columnwidth=f"{width * 0.21:.2f}cm"))
             self._doc.automaticstyles.addElement(style)
             self.columns[width] = style
         return self.columns[width]
+
+    def row(self, height: float) -> Style:
+        height = round(height, 1)
+        if height not in self.rows:
+            style = Style(name=f"ro{len(self.rows) + 1}", family="table-row")
+            style.addElement(
+                TableRowProperties(rowheight=f"{height:.1f}pt", useoptimalrowheight="false")
+            )
+            self._doc.automaticstyles.addElement(style)
+            self.rows[height] = style
+        return self.rows[height]
 
 
 def _cell(cell: Cell | None, styles: _Styles, span: tuple[int, int] | None) -> TableCell:
@@ -118,7 +191,7 @@ def _cell(cell: Cell | None, styles: _Styles, span: tuple[int, int] | None) -> T
     value = cell.value
     if cell.formula:
         attrs["formula"] = open_formula(cell.formula)
-    if isinstance(value, int | Decimal) and not isinstance(value, bool):
+    if isinstance(value, int | float | Decimal) and not isinstance(value, bool):
         element = TableCell(valuetype="float", value=_text_value(value), **attrs)
     elif value is None or value == "":
         element = TableCell(**attrs)
@@ -143,11 +216,14 @@ def _table(sheet: Sheet, styles: _Styles) -> Table:
         for c in range(c1, c2 + 1)
         if (r, c) != (r1, c1)
     }
+    heights = sheet.row_heights()
+    columns = sheet.max_column
     header = TableHeaderRows()
-    table.addElement(header)
+    if sheet.header_rows:
+        table.addElement(header)
     for row in range(1, sheet.max_row + 1):
-        element = TableRow()
-        for column in range(1, sheet.max_column + 1):
+        element = TableRow(stylename=styles.row(heights[row])) if row in heights else TableRow()
+        for column in range(1, columns + 1):
             if (row, column) in covered:
                 element.addElement(CoveredTableCell())
             else:
@@ -164,8 +240,11 @@ def _freeze_settings(doc: OpenDocumentSpreadsheet, sheets: list[Sheet]) -> None:
     views = ConfigItemMapIndexed(name="Views")
     view = ConfigItemMapEntry()
     view.addElement(ConfigItem(name="ViewId", type="string", text="view1"))
+    view.addElement(ConfigItem(name="ActiveTable", type="string", text=sheets[0].name))
     tables = ConfigItemMapNamed(name="Tables")
     for sheet in sheets:
+        if not sheet.header_rows:
+            continue
         entry = ConfigItemMapEntry(name=sheet.name)
         rows = str(sheet.header_rows)
         for name, kind, value in (
@@ -184,6 +263,15 @@ def _freeze_settings(doc: OpenDocumentSpreadsheet, sheets: list[Sheet]) -> None:
     doc.settings.addElement(view_settings)
 
 
+def _meta(doc, props: Properties) -> None:  # type: ignore[no-untyped-def]
+    """Title, subject, language and the organization and year as user-defined properties."""
+    doc.meta.addElement(Title(text=props.title))
+    doc.meta.addElement(Subject(text=props.subject))
+    doc.meta.addElement(Language(text="zh-TW"))
+    doc.meta.addElement(UserDefined(name="機關", valuetype="string", text=props.organization))
+    doc.meta.addElement(UserDefined(name="年度", valuetype="string", text=props.year))
+
+
 class OdsExporter(Exporter):
     identifier = "ods"
     label = "ODF"
@@ -192,7 +280,9 @@ class OdsExporter(Exporter):
 
     def render_bytes(self, data: ReportData) -> bytes:
         doc = OpenDocumentSpreadsheet()
-        styles = _Styles(doc)
+        props = properties(data)
+        _meta(doc, props)
+        styles = _Styles(doc, props)
         sheets = build_sheets(data)
         for sheet in sheets:
             doc.spreadsheet.addElement(_table(sheet, styles))

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from strategies.views import entries, items, month_locks
+from strategies.views import entries, items, month_locks, notifications
 
 app_name = "strategies"
 
@@ -18,4 +18,15 @@ urlpatterns = [
     path("items/<int:item_id>/results/", items.item_results, name="item-results"),
     path("evidence/<int:evidence_id>/", entries.evidence_download, name="evidence-download"),
     path("years/<int:year_id>/month-locks/", month_locks.month_locks, name="month-locks"),
+    path("notifications/", notifications.inbox, name="notifications"),
+    path(
+        "notifications/<int:pk>/read/",
+        notifications.notification_read,
+        name="notification-read",
+    ),
+    path(
+        "notifications/read-all/",
+        notifications.notifications_read_all,
+        name="notifications-read-all",
+    ),
 ]

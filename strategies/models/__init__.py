@@ -6,6 +6,7 @@ from strategies.models.entries import (
     MonthLock,
     MonthlyEntry,
 )
+from strategies.models.notifications import Notification
 from strategies.models.organization import Membership, Organization, Unit
 from strategies.models.plan import Dimension, Indicator, Item, Method, Strategy, Year
 from strategies.models.reminders import ReminderLog
@@ -22,6 +23,7 @@ __all__ = [
     "Method",
     "MonthLock",
     "MonthlyEntry",
+    "Notification",
     "Organization",
     "ReminderLog",
     "Strategy",

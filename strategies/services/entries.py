@@ -38,6 +38,7 @@ from strategies.models import (
     Unit,
     Year,
 )
+from strategies.services import notifications
 from strategies.services.evidence import check_files, store_evidence
 
 Status = MonthlyEntry.Status
@@ -253,7 +254,8 @@ def save_entry(
     access.check_entry_access(user, item, unit, write=True)
     narrative = (narrative or "").strip().replace("\r\n", "\n")
     with transaction.atomic():
-        check_month_writable(year=_year_of(item), month=month, today=today)
+        year = _year_of(item)
+        check_month_writable(year=year, month=month, today=today)
         if len(narrative) > NARRATIVE_MAX_LENGTH:
             raise DomainError(
                 f"執行情形最多 {NARRATIVE_MAX_LENGTH} 字，目前 {len(narrative)} 字，請精簡後再儲存。"
@@ -292,10 +294,16 @@ def save_entry(
 
         entry.narrative = narrative
         entry.updated_by = user
+        late = 0
         if submit:
             entry.status = Status.SUBMITTED
             entry.submitted_at = timezone.now()
             reason = "送出" if previous_status != Status.RETURNED else "修正後再送出"
+            late = deadlines.days_late(
+                year.roc_year, month, year.deadline_day, today or deadlines.today_in_taipei()
+            )
+            if late:
+                reason = f"逾期送出（逾期 {late} 天）：{reason}"
         else:
             reason = "新增草稿" if previous_status is None else "儲存草稿"
         entry._history_user = user  # type: ignore[attr-defined]
@@ -317,6 +325,8 @@ def save_entry(
         _write_values(user=user, entry=entry, values=cleaned)
         _remove_evidence(user=user, entry=entry, evidence_ids=remove_evidence)
         store_evidence(user=user, entry=entry, files=files)
+        if submit:
+            notifications.entry_submitted(entry=entry, actor=user, late_days=late)
     return entry
 
 
@@ -355,6 +365,7 @@ def approve_entry(*, user, entry: MonthlyEntry, version: int) -> MonthlyEntry:  
     """The unit head approves a submitted entry; it becomes read-only."""
     with transaction.atomic():
         entry = _reviewable(user, entry, version)
+        authors = notifications.entry_authors(entry)
         entry.status = Status.APPROVED
         entry.approved_at = timezone.now()
         entry.updated_by = user
@@ -362,6 +373,9 @@ def approve_entry(*, user, entry: MonthlyEntry, version: int) -> MonthlyEntry:  
         entry._change_reason = "核定"  # type: ignore[attr-defined]
         entry.full_clean()
         entry.save()
+        notifications.entry_reviewed(
+            entry=entry, actor=user, authors=authors, kind=notifications.Kind.ENTRY_APPROVED
+        )
     return entry
 
 
@@ -374,6 +388,7 @@ def return_entry(*, user, entry: MonthlyEntry, version: int, reason: str) -> Mon
         raise DomainError(f"退回原因最多 {REASON_MAX_LENGTH} 字。")
     with transaction.atomic():
         entry = _reviewable(user, entry, version)
+        authors = notifications.entry_authors(entry)
         entry.status = Status.RETURNED
         entry.return_reason = reason
         entry.updated_by = user
@@ -381,6 +396,13 @@ def return_entry(*, user, entry: MonthlyEntry, version: int, reason: str) -> Mon
         entry._change_reason = f"退回：{reason}"  # type: ignore[attr-defined]
         entry.full_clean()
         entry.save()
+        notifications.entry_reviewed(
+            entry=entry,
+            actor=user,
+            authors=authors,
+            kind=notifications.Kind.ENTRY_RETURNED,
+            reason=reason,
+        )
     return entry
 
 
@@ -398,6 +420,7 @@ def reopen_entry(*, user, entry: MonthlyEntry, version: int, reason: str) -> Mon
         entry = _claim_version(entry.pk, version)
         if entry.status not in {Status.SUBMITTED, Status.APPROVED}:
             raise DomainError("這筆填報本來就可以修改，不需要重新開放。")
+        authors = notifications.entry_authors(entry)
         entry.status = Status.RETURNED
         entry.return_reason = reason
         entry.updated_by = user
@@ -405,6 +428,13 @@ def reopen_entry(*, user, entry: MonthlyEntry, version: int, reason: str) -> Mon
         entry._change_reason = f"管理者重新開放：{reason}"  # type: ignore[attr-defined]
         entry.full_clean()
         entry.save()
+        notifications.entry_reviewed(
+            entry=entry,
+            actor=user,
+            authors=authors,
+            kind=notifications.Kind.ENTRY_REOPENED,
+            reason=reason,
+        )
     return entry
 
 
@@ -420,4 +450,5 @@ def add_comment(*, user, entry: MonthlyEntry, body: str) -> EntryComment:  # typ
         comment = EntryComment(entry=entry, author=user, body=body)
         comment.full_clean()
         comment.save()
+        notifications.entry_commented(entry=entry, comment_pk=comment.pk, actor=user, body=body)
     return comment

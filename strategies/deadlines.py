@@ -52,12 +52,12 @@ def open_months(roc_year: int, today: dt.date) -> list[int]:
     return [m for m in range(1, 13) if is_open(roc_year, m, today)]
 
 
-def days_late(roc_year: int, month: int, deadline_day: int, submitted_on: dt.date) -> int:
-    """Days past the month's due date a submission came (0 when on time).
+def days_late(due: dt.date, submitted_on: dt.date) -> int:
+    """Days past its due date (`due_on`) a month's entry was submitted; 0 when on time.
 
-    >>> days_late(113, 1, 10, dt.date(2024, 2, 10))
+    >>> days_late(due_on(113, 1), dt.date(2024, 2, 10))
     0
-    >>> days_late(113, 1, 10, dt.date(2024, 2, 13))
+    >>> days_late(due_on(113, 1), dt.date(2024, 2, 13))
     3
     """
-    return max(0, (submitted_on - due_on(roc_year, month, deadline_day)).days)
+    return max(0, (submitted_on - due).days)

@@ -300,7 +300,8 @@ def save_entry(
             entry.submitted_at = timezone.now()
             reason = "送出" if previous_status != Status.RETURNED else "修正後再送出"
             late = deadlines.days_late(
-                year.roc_year, month, year.deadline_day, today or deadlines.today_in_taipei()
+                deadlines.due_on(year.roc_year, month, year.deadline_day),
+                today or deadlines.today_in_taipei(),
             )
             if late:
                 reason = f"逾期送出（逾期 {late} 天）：{reason}"

@@ -192,6 +192,8 @@ class YearContext:
     months_in_scope: list[int]  # months whose entries are owed (open months, or all once closed)
     items: list[PlanItem]
     counts_overdue: bool
+    # A legacy year imported from its report: results text but no monthly entries at all.
+    imported: bool = False
 
     @property
     def months_due(self) -> int:
@@ -375,7 +377,15 @@ def _slots(
     units: dict[int, Unit] | None = None,
     only_unit: Unit | None = None,
 ) -> list[Slot]:
-    """Every (item, host unit, month) of the plan, in plan order, host order, month order."""
+    """Every (item, host unit, month) of the plan, in plan order, host order, month order.
+
+    Also settles `ctx.imported` from what was read: a closed or locked year without a single
+    entry whose items carry results text came from a report, not from monthly entry."""
+    ctx.imported = (
+        ctx.year.status in {Year.Status.CLOSED, Year.Status.LOCKED}
+        and not entries
+        and any(p.item.results for p in ctx.items)
+    )
     slots = []
     for pitem in ctx.items:
         for host in pitem.host_units:

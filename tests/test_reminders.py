@@ -53,7 +53,7 @@ class TestDueSoon:
         (message,) = mail.outbox
         assert message.to == ["staff_a@example.gov.tw"]
         assert "預催" in message.subject
-        assert "1 月｜期限 2024-02-10｜未填" in message.body
+        assert "1 月｜期限 113/02/10｜未填" in message.body
         link = SITE + reverse(
             "strategies:entry-edit", kwargs={"item_id": item.pk, "unit_id": unit_a.pk, "month": 1}
         )
@@ -100,7 +100,7 @@ class TestOverdue:
         run(dt.date(2024, 2, 11))
         (message,) = to("staff_a@example.gov.tw")
         assert "稽催" in message.subject
-        assert "1 月｜期限 2024-02-10｜退回" in message.body
+        assert "1 月｜期限 113/02/10｜退回" in message.body
         assert ReminderLog.objects.get().kind == Kind.OVERDUE
 
     def test_overdue_is_chased_again_a_week_later_not_before(self, people):
@@ -124,7 +124,7 @@ class TestAwaitingApproval:
         run(dt.date(2024, 2, 5))
         (message,) = to("head_a@example.gov.tw")
         assert "待核定" in message.subject
-        assert "1 月｜期限 2024-02-10｜已送出" in message.body
+        assert "1 月｜期限 113/02/10｜已送出" in message.body
         run(dt.date(2024, 2, 5))
         run(dt.date(2024, 2, 6))
         assert len(to("head_a@example.gov.tw")) == 2  # once a day while it waits

@@ -38,6 +38,7 @@ from strategies.models import (
     Unit,
     Year,
 )
+from strategies.roc import roc_datetime
 from strategies.services import notifications
 from strategies.services.evidence import check_files, store_evidence
 
@@ -116,7 +117,7 @@ def _stale(entry_pk: int) -> StaleVersionError:
     who = "其他人"
     if current.updated_by is not None:
         who = current.updated_by.get_full_name() or current.updated_by.get_username()
-    when = timezone.localtime(current.updated_at).strftime("%Y-%m-%d %H:%M")
+    when = roc_datetime(current.updated_at)
     values = "、".join(
         f"{v.indicator.name} {_plain(v.value)} {v.indicator.measure}" for v in current.values.all()
     )

@@ -29,6 +29,7 @@ from django.utils.translation import gettext as _
 
 from strategies import deadlines
 from strategies.models import Membership, MonthlyEntry, ReminderLog, Year
+from strategies.roc import roc_date
 from strategies.selectors.dashboard import Slot, slots_of_year
 from strategies.services import notifications
 
@@ -103,7 +104,7 @@ def _line(slot: Slot) -> str:
         "path": slot.item.path,
         "title": slot.item.title[:60],
         "month": slot.month,
-        "due": slot.due.isoformat(),
+        "due": roc_date(slot.due),
         "status": status,
         "link": _link(slot),
     }

@@ -7,8 +7,18 @@ and notices format the same way.
 """
 
 from django import template
+from django.utils.html import conditional_escape
+from django.utils.safestring import SafeString, mark_safe
 
-from strategies.roc import MONTH_LABELS, month_label, roc_date, roc_datetime, roc_month, roc_year
+from strategies.roc import (
+    MONTH_LABELS,
+    english,
+    month_label,
+    roc_date,
+    roc_datetime,
+    roc_month,
+    roc_year,
+)
 
 register = template.Library()
 register.filter("roc_year", roc_year)
@@ -16,5 +26,13 @@ register.filter("roc_month", roc_month)
 register.filter("month_label", month_label)
 register.filter("roc_date", roc_date)
 register.filter("roc_datetime", roc_datetime)
+
+
+@register.filter(needs_autoescape=True)
+def parens(value: object, autoescape: bool = True) -> SafeString:
+    """A remark in brackets as each language writes them: （填報中） / " (Open for entry)"."""
+    text = conditional_escape(value) if autoescape else str(value)
+    return mark_safe(f" ({text})" if english() else f"（{text}）")  # noqa: S308 - escaped above
+
 
 __all__ = ["MONTH_LABELS", "month_label", "roc_date", "roc_datetime", "roc_month", "roc_year"]

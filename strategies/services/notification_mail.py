@@ -10,6 +10,7 @@ from collections import defaultdict
 from django.conf import settings
 from django.core.mail import EmailMessage, mailers
 from django.db import transaction
+from django.urls import reverse
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
@@ -29,7 +30,7 @@ def compose(user, notices: list[Notification]) -> tuple[str, str]:  # type: igno
         lines.append(f"- {text_of(notice)}")
         if notice.link:
             lines.append(f"  {site}{notice.link}")
-    lines += ["", _("所有通知：%(url)s") % {"url": site + "/notifications/"}]
+    lines += ["", _("所有通知：%(url)s") % {"url": site + reverse("strategies:notifications")}]
     return subject, "\n".join(lines)
 
 

@@ -43,3 +43,16 @@ def test_my_work_and_the_report_on_a_phone_and_a_desk(
         shots(page, f"{name}-{width}")
         assert page.title(), f"{name} has no title"
         assert narrow_text_cells(page) == [], name
+
+
+def test_the_narrative_counter_speaks_the_pages_language(page, live_server, login_as, demo):
+    year, metrology, item = demo
+    login_as(page, "metrology-staff", "perfreport-demo")
+    page.goto(f"{live_server.url}/items/{item.pk}/units/{metrology.pk}/months/1/")
+    page.fill("#id_narrative", "辦理 1 場次")
+    assert page.locator(".counter").inner_text() == "（7 / 4000 字）"
+    page.select_option("#language-select", "en")
+    page.click("form[action$='/i18n/setlang/'] button")
+    page.wait_for_load_state()
+    page.fill("#id_narrative", "辦理 1 場次")
+    assert page.locator(".counter").inner_text().strip() == "(7 / 4000 characters)"

@@ -65,6 +65,7 @@ def notify(
     """
     if kind not in Kind.values:
         raise ValueError(f"unknown notification kind {kind!r}")
+    key = key[:200]
     users = {u.pk: u for u in recipients if u is not None and u.is_active}
     if actor is not None:
         users.pop(actor.pk, None)
@@ -76,9 +77,7 @@ def notify(
         )
     )
     new = [
-        Notification(
-            recipient_id=pk, kind=kind, key=key[:200], link=link, params=dict(params or {})
-        )
+        Notification(recipient_id=pk, kind=kind, key=key, link=link, params=dict(params or {}))
         for pk in users
         if pk not in existing
     ]

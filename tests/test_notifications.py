@@ -123,6 +123,19 @@ class TestWorkflowEvents:
 
 
 @pytest.mark.django_db
+def test_the_year_end_text_waiting_for_the_head(client, item, unit_a, staff_a, head_a):
+    from strategies.services.notifications import results_awaiting
+
+    assert results_awaiting(item=item, unit=unit_a, actor=staff_a, event="v1") == 1
+    assert results_awaiting(item=item, unit=unit_a, actor=staff_a, event="v1") == 0
+    (notice,) = notices(head_a)
+    assert notice.link == reverse("strategies:item-results", args=[item.pk])
+    login(client, head_a)
+    page = client.get(reverse("strategies:notifications")).content.decode()
+    assert "「提高服務人員專業度」的年度執行績效與成果等待您處理。" in page
+
+
+@pytest.mark.django_db
 class TestLateSubmission:
     def test_a_late_submission_is_recorded_and_flagged_to_the_head(
         self, item, unit_a, staff_a, head_a

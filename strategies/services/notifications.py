@@ -4,17 +4,12 @@ inside their transaction: the notice exists exactly when the event does (no sign
 Every notice names its event with a key; (recipient, key) is unique, so calling `notify` twice
 for the same event (a retried request, a second `send_reminders` run) notifies nobody twice.
 
-How another service notifies (e.g. the year-end text waiting for a head):
+The year-end text waiting for a head is one call, inside the service that submits it:
 
-    from strategies.services.notifications import notify, item_params
-    notify(
-        recipients=heads_of(unit),
-        kind=Notification.Kind.RESULTS_AWAITING,
-        key=f"results:{item.pk}:{unit.pk}:v{version}",
-        link=reverse("strategies:item-results", args=[item.pk]),
-        params=item_params(item) | {"who": display_name(user)},
-        actor=user,
-    )
+    notifications.results_awaiting(item=item, unit=unit, actor=user, event=f"v{version}")
+
+Any other event: `notify(recipients=..., kind=Notification.Kind.X, key=..., link=..., params=...,
+actor=user)`, with a text for the kind in strategies.selectors.notifications.TEXTS.
 """
 
 from collections.abc import Iterable, Mapping
@@ -173,6 +168,22 @@ def entry_commented(
         key=f"comment:{comment_pk}",
         link=entry_link(entry) + "#comments",
         params=_entry_params(entry, actor) | {"body": body[:QUOTE_LENGTH]},
+        actor=actor,
+    )
+
+
+def results_awaiting(
+    *, item: Item, unit: Unit | int, actor: AbstractBaseUser | None, event: str
+) -> int:
+    """Tell the host unit's heads the item's year-end text waits for them; `event` names this
+    submission (e.g. the text's version), so a retry does not notify twice."""
+    unit_id = unit if isinstance(unit, int) else unit.pk
+    return notify(
+        recipients=heads_of(unit_id),
+        kind=Kind.RESULTS_AWAITING,
+        key=f"results:{item.pk}:{unit_id}:{event}",
+        link=reverse("strategies:item-results", args=[item.pk]),
+        params=item_params(item) | {"who": display_name(actor)},
         actor=actor,
     )
 

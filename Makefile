@@ -44,7 +44,7 @@ messages: install
 demo-data: install sysdeps-run messages
 	DEBUG=1 $(PY) manage.py migrate --noinput -v0
 	DEBUG=1 $(PY) manage.py load_demo
-	DEBUG=1 $(PY) manage.py copy_year --org khh --from 112 --to 113 --if-missing --open
+	DEBUG=1 $(PY) manage.py copy_year --org khh --from 112 --to current --if-missing --open
 
 run: demo-data
 	@echo "perfreport on http://$(HOST)/  (demo users in README.md; password perfreport-demo)"

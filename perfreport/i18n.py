@@ -14,7 +14,7 @@ from django.views.decorators.http import require_POST
 from django.views.i18n import set_language as django_set_language
 
 from strategies.access import membership_of
-from strategies.models import Membership
+from strategies.models import Membership, Organization
 
 LANGUAGE_CODES = {code for code, _name in settings.LANGUAGES}
 
@@ -47,6 +47,13 @@ def remember_language(*, membership: Membership, language: str, user) -> Members
 
 class LoginView(auth_views.LoginView):
     """Django's login, then the member's remembered language for the rest of the session."""
+
+    def get_context_data(self, **kwargs):  # type: ignore[no-untyped-def]
+        """The login page names the agency whose assessment this is (one query)."""
+        context = super().get_context_data(**kwargs)
+        branches = list(Organization.objects.filter(is_headquarters=False)[:2])
+        context["agency"] = branches[0] if len(branches) == 1 else None
+        return context
 
     def form_valid(self, form):  # type: ignore[no-untyped-def]
         response = super().form_valid(form)

@@ -82,6 +82,7 @@ TEMPLATES = [
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
                 "strategies.context_processors.membership",
+                "strategies.context_processors.notifications",
             ],
             # ROC years with the Gregorian year beside them in English (issue 8).
             # ROC years everywhere without a {% load %}: "112 (2023)" in English.

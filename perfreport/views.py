@@ -1,6 +1,7 @@
 """The home page: a dashboard for the signed-in member's role (staff, head, auditor, admin)."""
 
 from django.contrib.auth.decorators import login_required
+from django.core.paginator import Paginator
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import render
 
@@ -14,6 +15,20 @@ from strategies.selectors import dashboard, years_for
 from strategies.views.manage_years import ACTIONS as YEAR_ACTIONS
 
 Role = Membership.Role
+# Item rows per page in the due and overdue lists of the staff and head home pages.
+GROUPS_PER_PAGE = 10
+
+
+def _group_pages(request: HttpRequest, board: dashboard.StaffDashboard) -> dict[str, object]:
+    """The due and overdue lists one page of item rows at a time (`?due_page=`, `?overdue_page=`)."""
+    return {
+        "due_page": Paginator(board.due_groups, GROUPS_PER_PAGE).get_page(
+            request.GET.get("due_page")
+        ),
+        "overdue_page": Paginator(board.overdue_groups, GROUPS_PER_PAGE).get_page(
+            request.GET.get("overdue_page")
+        ),
+    }
 
 
 def _chosen_year(request: HttpRequest, membership: Membership, years: list[Year]) -> Year | None:
@@ -51,9 +66,11 @@ def home(request: HttpRequest) -> HttpResponse:
     if role == Role.STAFF and own_unit is not None:
         context["board"] = dashboard.staff_dashboard(year, own_unit)
         context["board_template"] = "dashboard/staff.html"
+        context.update(_group_pages(request, context["board"]))
     elif role == Role.HEAD and own_unit is not None:
         context["board"] = dashboard.head_dashboard(year, own_unit, reviewer_id=request.user.pk)
         context["board_template"] = "dashboard/head.html"
+        context.update(_group_pages(request, context["board"]))
     elif role == Role.AUDITOR:
         context["board"] = dashboard.auditor_dashboard(year, score_sheet=_score_sheet_state)
         context["board_template"] = "dashboard/auditor.html"

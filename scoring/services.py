@@ -19,6 +19,7 @@ from scoring.models import DimensionScore, GradeBands, ScoreSheet
 from strategies import numbering
 from strategies.errors import DomainError
 from strategies.models import Dimension, Year
+from strategies.services import notifications
 from strategies.services.years import lock_year, set_year_status
 
 Round = DimensionScore.Round
@@ -349,6 +350,7 @@ def sign_off_review(*, year: Year, user) -> ScoreSheet:  # type: ignore[no-untyp
         sheet._change_reason = "完成複評"  # type: ignore[attr-defined]
         sheet.save()
         lock_year(year=year, user=user, reason="完成複評，年度鎖定")
+        notifications.year_signed_off(year=year, actor=user)
     return sheet
 
 

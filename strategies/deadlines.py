@@ -50,3 +50,14 @@ def is_overdue(roc_year: int, month: int, deadline_day: int, today: dt.date) -> 
 def open_months(roc_year: int, today: dt.date) -> list[int]:
     """The months of the year open for entry on `today`."""
     return [m for m in range(1, 13) if is_open(roc_year, m, today)]
+
+
+def days_late(due: dt.date, submitted_on: dt.date) -> int:
+    """Days past its due date (`due_on`) a month's entry was submitted; 0 when on time.
+
+    >>> days_late(due_on(113, 1), dt.date(2024, 2, 10))
+    0
+    >>> days_late(due_on(113, 1), dt.date(2024, 2, 13))
+    3
+    """
+    return max(0, (submitted_on - due).days)

@@ -7,6 +7,7 @@ from django.utils.safestring import mark_safe
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
+from strategies.roc import month_label, roc_date
 from strategies.selectors.entries import FUTURE, STRIP_LABELS, MyWorkRow
 
 
@@ -18,18 +19,19 @@ def month_strip(row: MyWorkRow) -> str:
     """
     # One reverse per row; the month is the URL's last segment.
     base = reverse("strategies:entry-edit", args=[row.item.pk, row.unit.pk, 1])[: -len("1/")]
-    month_word, due_word = escape(gettext("月")), escape(gettext("期限"))
+    month_words = {m: escape(month_label(m)) for m in range(1, 13)}
+    title_text = gettext("%(month)s，期限 %(due)s")
     lock = '<span class="lock">' + escape(gettext("鎖定")) + "</span>"
     labels = {state: escape(label) for state, label in STRIP_LABELS.items()}
     parts = ['<ol class="strip" aria-label="', escape(gettext("1 至 12 月填報狀態")), '">']
     for cell in row.months:
         m = cell.month
         inner = (
-            f'<span class="m">{m}{month_word}</span><span class="s">{labels[cell.state]}</span>'
+            f'<span class="m">{month_words[m]}</span><span class="s">{labels[cell.state]}</span>'
             + (lock if cell.locked else "")
         )
         if cell.state != FUTURE:
-            title = f"{m} {month_word}，{due_word} {cell.due.month}/{cell.due.day}"
+            title = escape(title_text % {"month": month_label(m), "due": roc_date(cell.due)})
             inner = f'<a href="{escape(base)}{m}/" title="{title}">{inner}</a>'
         locked = " is-locked" if cell.locked else ""
         parts.append(f'<li class="cell status-{cell.state}{locked}">{inner}</li>')

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from strategies.views import entries, items, mail_settings, month_locks
+from strategies.views import entries, items, mail_settings, month_locks, notifications
 
 app_name = "strategies"
 
@@ -22,5 +22,16 @@ urlpatterns = [
         "settings/notifications/",
         mail_settings.notification_settings,
         name="notification-settings",
+    ),
+    path("notifications/", notifications.inbox, name="notifications"),
+    path(
+        "notifications/<int:pk>/read/",
+        notifications.notification_read,
+        name="notification-read",
+    ),
+    path(
+        "notifications/read-all/",
+        notifications.notifications_read_all,
+        name="notifications-read-all",
     ),
 ]

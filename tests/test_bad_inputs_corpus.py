@@ -829,7 +829,8 @@ GOOD: list[Good] = [
         ),
         lambda w: EntryComment.objects.get().body,
         f"{RARE}{EMOJI} 請補充",
-        {"strategies.EntryComment"},
+        # The entry's author is told of the comment.
+        {"strategies.EntryComment", "strategies.Notification"},
     ),
     Good(
         "evidence-name-rare-cjk-and-emoji",

@@ -19,12 +19,13 @@ Status = MonthlyEntry.Status
 #   session, user, membership, its organization, the years the member sees         = 5
 #   plan: dimensions, strategies, methods, items, host units, indicators          = 6
 #   entries of the year (of the unit for staff and heads)                          = 1
+#   unread notices (the nav badge)                                                 = 1
 #   saving the session (SESSION_SAVE_EVERY_REQUEST): savepoint, update, release    = 3
-# staff and head: + the membership's unit                                          = 16
-# admin: + the organization's units, its heads (entries waiting for a deputy)     = 17
+# staff and head: + the membership's unit                                          = 17
+# admin: + the organization's units, its heads (entries waiting for a deputy)     = 18
 # auditor: + units, approved entries, their values, and the score sheet (year,
-#   dimensions, scores; earlier years: 1 when there are none, 3 otherwise)         = 22
-PINNED = {"staff_a": 16, "head_a": 16, "admin_user": 17, "auditor": 22}
+#   dimensions, scores; earlier years: 1 when there are none, 3 otherwise)         = 23
+PINNED = {"staff_a": 17, "head_a": 17, "admin_user": 18, "auditor": 23}
 
 
 def build(year, units, n):

@@ -11,8 +11,9 @@ from tests.conftest import login
 
 # 1 session, 2 user, 3 membership, 4 current year, 5 items, 6 their host units, 7 number
 # paths, 8 entries, 9 month locks, 10 organization and 11 unit (the header), 12 dimensions and
-# 13 strategies (filter choices), 14-16 the session save (savepoint, update, release).
-MY_WORK_QUERIES = 16
+# 13 strategies (filter choices), 14 unread notices (the nav badge), 15-17 the session save
+# (savepoint, update, release).
+MY_WORK_QUERIES = 17
 
 
 def build(year, unit, other_unit, count):

@@ -29,7 +29,7 @@ from django.urls import URLPattern, URLResolver, get_resolver, reverse
 from django.utils import timezone
 
 from perfreport.reports.models import ExportJob, IssuedReport
-from strategies.models import EntryComment, Evidence, Membership, MonthlyEntry
+from strategies.models import EntryComment, Evidence, Membership, MonthlyEntry, Notification
 from tests import factories
 
 
@@ -227,6 +227,16 @@ MATRIX: dict[str, list[Row]] = {
             post=OTHER_ORG_ADMIN,
         ),
     ],
+    # --- notifications: a member's own inbox; another member's notice is a 404 --------------
+    "strategies:notifications": [Row(get=MEMBERS, post="L 405 405 405 405 405 405 405")],
+    "strategies:notification-read": [
+        Row(
+            kwargs=lambda w: {"pk": w.notification.pk},
+            get=POST_ONLY,
+            post="L 302 404 404 404 404 404 404",
+        )
+    ],
+    "strategies:notifications-read-all": [Row(get=POST_ONLY, post="L 302 302 302 302 302 302 302")],
     # --- manage: the organization admin's pages (issue 6) ----------------------------------
     "manage:years": [Row(get=OWN_ADMIN)],
     "manage:year-status": [
@@ -507,6 +517,7 @@ class World:
     job: Any
     superuser: Any
     site_staff: Any
+    notification: Any
 
 
 def _issued(year, content: bytes) -> IssuedReport:
@@ -547,6 +558,9 @@ def world(year, item, unit_a, unit_b, staff_a, outsider, other_org, auditor):
     evidence.save()
     method = item.method
     other_year = factories.make_year(other_org, 113)
+    notification = Notification.objects.create(
+        recipient=staff_a, kind=Notification.Kind.ENTRY_APPROVED, key="matrix", params={}
+    )
     return World(
         year=year,
         item=item,
@@ -581,6 +595,7 @@ def world(year, item, unit_a, unit_b, staff_a, outsider, other_org, auditor):
         site_staff=factories.make_user(
             "site_staff", year.organization, Membership.Role.STAFF, unit_b, is_staff=True
         ),
+        notification=notification,
     )
 
 
@@ -757,6 +772,10 @@ HQ_ADMIN: dict[str, tuple[str, str | None]] = {
     "strategies:item-results": ("200", "403"),
     "strategies:evidence-download": ("200", None),
     "strategies:month-locks": ("403", "403"),
+    # Their own inbox; staff_a's notice is not theirs.
+    "strategies:notifications": ("200", "405"),
+    "strategies:notification-read": ("405", "404"),
+    "strategies:notifications-read-all": ("405", "302"),
     # Headquarters' own admin pages (its own organization): allowed.
     "manage:years": ("200", None),
     "manage:units": ("200", "400"),

@@ -83,7 +83,7 @@ def test_page_follows_the_seed(client, seed):
     # Every reported item is one row; a strategy's cell spans all its rows.
     year = Year.objects.get(organization__code="khh", roc_year=112)
     assert (
-        text.count('<td class="c-host">')
+        text.count('<td class="c-host"')
         == Item.objects.filter(method__strategy__dimension__year=year).count()
     )
     assert 'class="c-strategy" rowspan="' in text

@@ -28,8 +28,8 @@ EXPORT_QUERIES = {
     "json": REPORT_WITH_ENTRIES_QUERIES + 1,
 }
 # session, user, year, membership, issued files, the report (15), the header's organization
-# name, and saving the session (savepoint, update, release).
-PAGE_QUERIES = 24
+# name, unread notices (the nav badge), and saving the session (savepoint, update, release).
+PAGE_QUERIES = 25
 
 
 @pytest.fixture

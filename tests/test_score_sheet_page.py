@@ -83,14 +83,15 @@ def test_the_sheet_reads_in_a_fixed_number_of_queries(
     login(client, admin_user)
     # session, user, year, membership; the sheet (year with bands and sheet, dimensions,
     # scores, earlier years); the score history; the year's status history; the layout's
-    # organization; the session save (savepoint, update, release).
-    with django_assert_max_num_queries(14):
+    # organization; unread notices (the nav badge); the session save (savepoint, update,
+    # release).
+    with django_assert_max_num_queries(15):
         client.get(sheet_url("khh", 113))
     for roc in range(100, 110):
         earlier = factories.make_year(org, roc, status="closed")
         services.save_scores(year=earlier, round="self", scores=SEED, user=admin_user)
     # + the earlier years' dimensions and scores, whatever their number
-    with django_assert_max_num_queries(16):
+    with django_assert_max_num_queries(17):
         response = client.get(sheet_url("khh", 113))
     assert response.content.decode().count("920 優") >= 10
 

@@ -216,17 +216,17 @@ def test_review_page_and_report_page_show_the_state(client, item, unit_a, staff_
 def test_results_page_query_count(
     client, django_assert_max_num_queries, item, unit_a, staff_a, months
 ):
-    """The same 16 queries for 1 or 12 approved months. 13 reads: session, user, the item with
+    """The same 17 queries for 1 or 12 approved months. 14 reads: session, user, the item with
     its path up to the year, its host units, membership, membership's unit, number paths, the
     compiled totals (item, host units, indicators, approved entries, their values), the
-    organization; then the session save (3 with its savepoints)."""
+    organization, the unread-notification badge; then the session save (3 with its savepoints)."""
     for month in range(1, months + 1):
         MonthlyEntry.objects.create(
             item=item, unit=unit_a, month=month, narrative=f"第 {month} 句。", status="approved"
         )
     login(client, staff_a)
     url = reverse("strategies:item-results", args=[item.pk])
-    with django_assert_max_num_queries(16):
+    with django_assert_max_num_queries(17):
         assert client.get(url).status_code == 200
 
 
@@ -244,3 +244,16 @@ def test_existing_texts_are_classified_when_the_state_arrives(year, unit_a, item
     migration.classify_existing_texts(apps, None)
     states = dict(Item.objects.values_list("pk", "results_state"))
     assert states == {item.pk: "draft", reported.pk: "imported", typed.pk: "edited"}
+
+
+def test_submitting_the_text_tells_the_host_unit_heads(item, unit_a, staff_a, head_a):
+    from strategies.models import Notification
+
+    indicator = item.indicators.get()
+    approved(item, unit_a, staff_a, head_a, 1, "辦理講習。", {indicator.pk: 9})
+    year_end.submit_text(user=staff_a, item=item)
+    waiting = Notification.objects.filter(recipient=head_a, kind=Notification.Kind.RESULTS_AWAITING)
+    assert [n.link for n in waiting] == [reverse("strategies:item-results", args=[item.pk])]
+    assert not Notification.objects.filter(
+        recipient=staff_a, kind=Notification.Kind.RESULTS_AWAITING
+    ).exists()

@@ -22,3 +22,12 @@ def entry_url(slot: object) -> str:
         )
     except NoReverseMatch:
         return ""
+
+
+@register.simple_tag(takes_context=True)
+def page_query(context: template.Context, param: str, number: int) -> str:
+    """The current query string with one list's page set (`?year=3&due_page=2`): each list of
+    the home page turns its pages without resetting the other's."""
+    query = context["request"].GET.copy()
+    query[param] = str(number)
+    return "?" + query.urlencode()

@@ -1,65 +1,38 @@
-"""ROC years and months as people read them: 112 年度 in Chinese, "112 (2023)" in English.
+"""ROC years, months and dates in templates: `{{ 112|roc_year }}`, `{{ 3|month_label }}`,
+`{{ day|roc_date }}` (113/02/10), `{{ day|roc_date:"long" }}` (113年2月10日),
+`{{ moment|roc_datetime }}` (113/02/10 14:05); English keeps ISO dates with the ROC year.
 
-Registered as the `roc` template library in settings (`{% load roc %}`).
+Registered as a builtin (no `{% load %}` needed). The functions live in strategies.roc, so mails
+and notices format the same way.
 """
 
 from django import template
-from django.utils.translation import get_language
-from django.utils.translation import gettext_lazy as _
+from django.utils.html import conditional_escape
+from django.utils.safestring import SafeString, mark_safe
+
+from strategies.roc import (
+    MONTH_LABELS,
+    english,
+    month_label,
+    roc_date,
+    roc_datetime,
+    roc_month,
+    roc_year,
+)
 
 register = template.Library()
-
-ROC_OFFSET = 1911
-
-MONTH_LABELS = {
-    1: _("1 月"),
-    2: _("2 月"),
-    3: _("3 月"),
-    4: _("4 月"),
-    5: _("5 月"),
-    6: _("6 月"),
-    7: _("7 月"),
-    8: _("8 月"),
-    9: _("9 月"),
-    10: _("10 月"),
-    11: _("11 月"),
-    12: _("12 月"),
-}
+register.filter("roc_year", roc_year)
+register.filter("roc_month", roc_month)
+register.filter("month_label", month_label)
+register.filter("roc_date", roc_date)
+register.filter("roc_datetime", roc_datetime)
 
 
-def _english() -> bool:
-    return (get_language() or "").startswith("en")
+@register.filter(needs_autoescape=True)
+def parens(value: object, autoescape: bool = True) -> SafeString:
+    """A remark in brackets as each language writes them: （填報中） / " (Open for entry)"."""
+    text = conditional_escape(value) if autoescape else str(value)
+    return mark_safe(f" ({text})" if english() else f"（{text}）")  # noqa: S308 - escaped above
 
 
-@register.filter
-def roc_year(value: object) -> str:
-    """112 -> "112" in Chinese, "112 (2023)" in English."""
-    try:
-        roc = int(value)  # type: ignore[call-overload]
-    except (TypeError, ValueError):
-        return "" if value is None else str(value)
-    if _english():
-        return f"{roc} ({roc + ROC_OFFSET})"
-    return str(roc)
-
-
-@register.filter
-def roc_month(roc: object, month: object) -> str:
-    """(113, 1) -> "113.1" as the seed writes it; in English "113.1 (Jan 2024)"."""
-    try:
-        year, m = int(roc), int(month)  # type: ignore[call-overload]
-    except (TypeError, ValueError):
-        return ""
-    text = f"{year}.{m}"
-    if _english() and 1 <= m <= 12:
-        return f"{text} ({MONTH_LABELS[m]} {year + ROC_OFFSET})"
-    return text
-
-
-@register.filter
-def month_label(month: object) -> str:
-    """3 -> "3 月" (English: "Mar")."""
-    try:
-        return str(MONTH_LABELS[int(month)])  # type: ignore[call-overload]
-    except (TypeError, ValueError, KeyError):
-        return ""
+__all__ = ["MONTH_LABELS", "month_label", "roc_date", "roc_datetime", "roc_month", "roc_year"]

@@ -5,10 +5,12 @@
   document.querySelectorAll(".counter[data-for]").forEach(function (counter) {
     var field = document.getElementById(counter.dataset.for);
     var max = parseInt(counter.dataset.max, 10);
+    // The words come translated from the page: "（{n} / {max} 字）", " ({n} / {max} characters)".
+    var format = counter.dataset.format || "{n} / {max}";
     if (!field || !max) { return; }
     var update = function () {
       var n = field.value.length;
-      counter.textContent = "（" + n + " / " + max + " 字）";
+      counter.textContent = format.replace("{n}", n).replace("{max}", max);
       counter.classList.toggle("short", n > max);
     };
     field.addEventListener("input", update);

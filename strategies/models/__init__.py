@@ -8,6 +8,7 @@ from strategies.models.entries import (
     MonthlyEntry,
 )
 from strategies.models.mail import MailPreference
+from strategies.models.notifications import Notification
 from strategies.models.organization import Membership, Organization, Unit
 from strategies.models.plan import Dimension, Indicator, Item, Method, Strategy, Year
 from strategies.models.reminders import ReminderLog
@@ -26,6 +27,7 @@ __all__ = [
     "Method",
     "MonthLock",
     "MonthlyEntry",
+    "Notification",
     "Organization",
     "ReminderLog",
     "Strategy",

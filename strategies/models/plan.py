@@ -5,6 +5,7 @@ from decimal import Decimal
 from django.conf import settings
 from django.core.validators import MinValueValidator
 from django.db import models
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
@@ -92,7 +93,7 @@ class Dimension(models.Model):
         ]
 
     def __str__(self) -> str:
-        return f"構面{self.label}：{self.name}"
+        return gettext("構面%(label)s：%(name)s") % {"label": self.label, "name": self.name}
 
     @property
     def label(self) -> str:

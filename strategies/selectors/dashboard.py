@@ -102,6 +102,13 @@ class Slot:
         return str(STATE_LABELS[self.state])
 
     @property
+    def late_days(self) -> int:
+        """Days past the deadline the entry was submitted (逾期送出); 0 on time or unsent."""
+        if self.entry is None or self.entry.submitted_at is None:
+            return 0
+        return deadlines.days_late(self.due, deadlines.today_in_taipei(self.entry.submitted_at))
+
+    @property
     def entry_status_label(self) -> str:
         """The entry's own status behind an overdue state (草稿, 退回) or 未填."""
         if self.entry is None:
@@ -120,6 +127,10 @@ class SlotGroup:
     @property
     def first_due(self) -> dt.date:
         return min(s.due for s in self.slots)
+
+    @property
+    def count(self) -> int:
+        return len(self.slots)
 
 
 def group_slots(slots: Iterable[Slot]) -> list[SlotGroup]:
@@ -183,6 +194,8 @@ class YearContext:
     months_in_scope: list[int]  # months whose entries are owed (open months, or all once closed)
     items: list[PlanItem]
     counts_overdue: bool
+    # A legacy year imported from its report: results text but no monthly entries at all.
+    imported: bool = False
 
     @property
     def months_due(self) -> int:
@@ -196,27 +209,47 @@ class YearContext:
         )
 
 
+def per_month(slots: Iterable[Slot]) -> list[tuple[int, int]]:
+    """(month, how many slots) in month order: the count per month beside the item rows."""
+    counts: dict[int, int] = defaultdict(int)
+    for slot in slots:
+        counts[slot.month] += 1
+    return sorted(counts.items())
+
+
 @dataclass
 class StaffDashboard:
+    """The unit's work, most urgent first: returned to the unit (with the reason), due soonest,
+    then overdue; each list grouped by item."""
+
     ctx: YearContext
     unit: Unit
     due: list[Slot] = field(default_factory=list)
     overdue: list[Slot] = field(default_factory=list)
     glance: list[GlanceRow] = field(default_factory=list)
+    returned: list[Slot] = field(default_factory=list)
 
     @property
     def due_groups(self) -> list[SlotGroup]:
-        return group_slots(self.due)
+        """Grouped by item, the item whose first deadline comes soonest first."""
+        return sorted(group_slots(self.due), key=lambda g: g.first_due)
 
     @property
     def overdue_groups(self) -> list[SlotGroup]:
         return group_slots(self.overdue)
 
+    @property
+    def due_per_month(self) -> list[tuple[int, int]]:
+        return per_month(self.due)
+
+    @property
+    def overdue_per_month(self) -> list[tuple[int, int]]:
+        return per_month(self.overdue)
+
 
 @dataclass
 class HeadDashboard(StaffDashboard):
     awaiting_approval: list[Slot] = field(default_factory=list)
-    returned: list[Slot] = field(default_factory=list)
     by_month: list[Ratio] = field(default_factory=list)
     by_month_total: Ratio = field(default_factory=lambda: Ratio(0, 0))
 
@@ -348,7 +381,15 @@ def _slots(
     units: dict[int, Unit] | None = None,
     only_unit: Unit | None = None,
 ) -> list[Slot]:
-    """Every (item, host unit, month) of the plan, in plan order, host order, month order."""
+    """Every (item, host unit, month) of the plan, in plan order, host order, month order.
+
+    Also settles `ctx.imported` from what was read: a closed or locked year without a single
+    entry whose items carry results text came from a report, not from monthly entry."""
+    ctx.imported = (
+        ctx.year.status in {Year.Status.CLOSED, Year.Status.LOCKED}
+        and not entries
+        and any(p.item.results for p in ctx.items)
+    )
     slots = []
     for pitem in ctx.items:
         for host in pitem.host_units:
@@ -411,8 +452,8 @@ def _in_scope(slots: Iterable[Slot], ctx: YearContext) -> list[Slot]:
 
 
 def staff_dashboard(year: Year, unit: Unit, *, today: dt.date | None = None) -> StaffDashboard:
-    """Due this month (owed, before the deadline) and overdue, and the unit's year at a glance.
-    Queries: plan 6 + entries 1."""
+    """Returned entries (with the reason), due (owed, before the deadline) and overdue, and the
+    unit's year at a glance. Queries: plan 6 + entries 1."""
     ctx = year_context(year, today)
     slots = _slots(ctx, _entries(year, unit), only_unit=unit)
     return StaffDashboard(
@@ -421,7 +462,12 @@ def staff_dashboard(year: Year, unit: Unit, *, today: dt.date | None = None) -> 
         due=[s for s in slots if s.state != "overdue" and _is_pending(s, ctx)],
         overdue=[s for s in slots if s.state == "overdue"],
         glance=_glance(slots),
+        returned=_returned(slots),
     )
+
+
+def _returned(slots: Iterable[Slot]) -> list[Slot]:
+    return [s for s in slots if s.entry is not None and s.entry.status == Status.RETURNED]
 
 
 def head_dashboard(
@@ -448,7 +494,7 @@ def head_dashboard(
         overdue=[s for s in slots if s.state == "overdue"],
         glance=_glance(slots),
         awaiting_approval=waiting,
-        returned=[s for s in with_entry if s.entry.status == Status.RETURNED],  # type: ignore[union-attr]
+        returned=_returned(slots),
         by_month=_by_month(slots, ctx),
         by_month_total=_ratio(_in_scope(slots, ctx)),
     )

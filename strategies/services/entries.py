@@ -41,6 +41,8 @@ from strategies.models import (
     Unit,
     Year,
 )
+from strategies.roc import roc_datetime
+from strategies.services import notifications
 from strategies.services.evidence import check_files, removed_on_rollback, store_evidence
 from strategies.services.year_end import refresh_draft
 
@@ -119,7 +121,7 @@ def _stale(entry_pk: int) -> StaleVersionError:
     who = "其他人"
     if current.updated_by is not None:
         who = current.updated_by.get_full_name() or current.updated_by.get_username()
-    when = timezone.localtime(current.updated_at).strftime("%Y-%m-%d %H:%M")
+    when = roc_datetime(current.updated_at)
     values = "、".join(
         f"{v.indicator.name} {_plain(v.value)} {v.indicator.measure}" for v in current.values.all()
     )
@@ -257,7 +259,8 @@ def save_entry(
     access.check_entry_access(user, item, unit, write=True)
     narrative = (narrative or "").strip().replace("\r\n", "\n")
     with removed_on_rollback() as written, transaction.atomic():
-        check_month_writable(year=_year_of(item), month=month, today=today)
+        year = _year_of(item)
+        check_month_writable(year=year, month=month, today=today)
         if len(narrative) > NARRATIVE_MAX_LENGTH:
             raise DomainError(
                 f"執行情形最多 {NARRATIVE_MAX_LENGTH} 字，目前 {len(narrative)} 字，請精簡後再儲存。"
@@ -296,11 +299,18 @@ def save_entry(
 
         entry.narrative = narrative
         entry.updated_by = user
+        late = 0
         if submit:
             entry.status = Status.SUBMITTED
             entry.submitted_at = timezone.now()
             entry.submitted_by = user
             reason = "送出" if previous_status != Status.RETURNED else "修正後再送出"
+            late = deadlines.days_late(
+                deadlines.due_on(year.roc_year, month, year.deadline_day),
+                today or deadlines.today_in_taipei(),
+            )
+            if late:
+                reason = f"逾期送出（逾期 {late} 天）：{reason}"
         else:
             reason = "新增草稿" if previous_status is None else "儲存草稿"
         entry._history_user = user  # type: ignore[attr-defined]
@@ -322,6 +332,8 @@ def save_entry(
         _write_values(user=user, entry=entry, values=cleaned)
         _remove_evidence(user=user, entry=entry, evidence_ids=remove_evidence)
         store_evidence(user=user, entry=entry, files=files, written=written)
+        if submit:
+            notifications.entry_submitted(entry=entry, actor=user, late_days=late)
     return entry
 
 
@@ -374,6 +386,7 @@ def approve_entry(*, user, entry: MonthlyEntry, version: int) -> MonthlyEntry:  
     kept on the entry and in its history."""
     with transaction.atomic():
         entry, as_deputy = _reviewable(user, entry, version)
+        authors = notifications.entry_authors(entry)
         entry.status = Status.APPROVED
         entry.approved_at = timezone.now()
         entry.approved_by = user
@@ -384,6 +397,9 @@ def approve_entry(*, user, entry: MonthlyEntry, version: int) -> MonthlyEntry:  
         entry.full_clean()
         entry.save()
         refresh_draft(item=entry.item, user=user)
+        notifications.entry_reviewed(
+            entry=entry, actor=user, authors=authors, kind=notifications.Kind.ENTRY_APPROVED
+        )
     return entry
 
 
@@ -397,6 +413,7 @@ def return_entry(*, user, entry: MonthlyEntry, version: int, reason: str) -> Mon
         raise DomainError(f"退回原因最多 {REASON_MAX_LENGTH} 字。")
     with transaction.atomic():
         entry, as_deputy = _reviewable(user, entry, version)
+        authors = notifications.entry_authors(entry)
         entry.status = Status.RETURNED
         entry.return_reason = reason
         entry.updated_by = user
@@ -405,6 +422,13 @@ def return_entry(*, user, entry: MonthlyEntry, version: int, reason: str) -> Mon
         entry.full_clean()
         entry.save()
         refresh_draft(item=entry.item, user=user)
+        notifications.entry_reviewed(
+            entry=entry,
+            actor=user,
+            authors=authors,
+            kind=notifications.Kind.ENTRY_RETURNED,
+            reason=reason,
+        )
     return entry
 
 
@@ -422,6 +446,7 @@ def reopen_entry(*, user, entry: MonthlyEntry, version: int, reason: str) -> Mon
         entry = _claim_version(entry.pk, version)
         if entry.status not in {Status.SUBMITTED, Status.APPROVED}:
             raise DomainError("這筆填報本來就可以修改，不需要重新開放。")
+        authors = notifications.entry_authors(entry)
         entry.status = Status.RETURNED
         entry.return_reason = reason
         entry.updated_by = user
@@ -430,6 +455,13 @@ def reopen_entry(*, user, entry: MonthlyEntry, version: int, reason: str) -> Mon
         entry.full_clean()
         entry.save()
         refresh_draft(item=entry.item, user=user)
+        notifications.entry_reviewed(
+            entry=entry,
+            actor=user,
+            authors=authors,
+            kind=notifications.Kind.ENTRY_REOPENED,
+            reason=reason,
+        )
     return entry
 
 
@@ -446,4 +478,5 @@ def add_comment(*, user, entry: MonthlyEntry, body: str) -> EntryComment:  # typ
         comment = EntryComment(entry=entry, author=user, body=body)
         comment.full_clean()
         comment.save()
+        notifications.entry_commented(entry=entry, comment_pk=comment.pk, actor=user, body=body)
     return comment

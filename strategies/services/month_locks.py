@@ -10,6 +10,7 @@ from django.db import IntegrityError, transaction
 from strategies import access, deadlines
 from strategies.errors import DomainError
 from strategies.models import MonthLock, Year
+from strategies.services import notifications
 from strategies.services.entries import REASON_MAX_LENGTH
 
 
@@ -56,3 +57,4 @@ def reopen_month(*, user, year: Year, month: int, reason: str) -> None:  # type:
         lock._history_user = user  # type: ignore[attr-defined]
         lock._change_reason = f"重新開放：{reason}"  # type: ignore[attr-defined]
         lock.delete()
+        notifications.month_reopened(year=year, month=month, actor=user, reason=reason)

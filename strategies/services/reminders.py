@@ -35,7 +35,9 @@ from django.utils.translation import gettext as _
 
 from strategies import deadlines, mail
 from strategies.models import Membership, MonthlyEntry, ReminderLog, Year
+from strategies.roc import roc_date
 from strategies.selectors.dashboard import Slot, slots_of_year
+from strategies.services import notifications
 
 logger = logging.getLogger(__name__)
 Kind = ReminderLog.Kind
@@ -114,7 +116,7 @@ def _line(slot: Slot) -> str:
         "path": slot.item.path,
         "title": slot.item.title[:60],
         "month": slot.month,
-        "due": slot.due.isoformat(),
+        "due": roc_date(slot.due),
         "status": status,
         "link": _link(slot),
     }
@@ -233,6 +235,28 @@ def _send_one(
     return True
 
 
+def _notify_deadlines(*, membership: Membership, year: Year, wanted: dict[str, list[Slot]]) -> None:
+    """The in-app side of 預催 and 稽催: one notice per member, year, month and kind, whether or
+    not the member has an email address (the key makes a second run a no-op)."""
+    for kind in (Kind.DUE_SOON, Kind.OVERDUE):
+        months: dict[int, list[Slot]] = defaultdict(list)
+        for slot in wanted.get(kind, []):
+            months[slot.month].append(slot)
+        for month, slots in months.items():
+            notifications.notify(
+                recipients=[membership.user],
+                kind=kind,
+                key=f"{kind}:{year.pk}:{month}",
+                link=reverse("strategies:my-work"),
+                params={
+                    "year": year.roc_year,
+                    "month": month,
+                    "due": slots[0].due.isoformat(),
+                    "count": len(slots),
+                },
+            )
+
+
 def open_years() -> list[Year]:
     return list(Year.objects.filter(status=Year.Status.OPEN).select_related("organization"))
 
@@ -272,6 +296,7 @@ def send_reminders(
         fresh = _already_sent(logs.only("recipient_id", "kind", "month", "sent_on"), today)
         for membership in members:
             wanted = reminders_for(membership, by_unit.get(membership.unit_id, []), today)
+            _notify_deadlines(membership=membership, year=year, wanted=wanted)
             sections = {
                 kind: [s for s in slots if (membership.user_id, kind, s.month) not in fresh]
                 for kind, slots in wanted.items()

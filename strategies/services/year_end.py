@@ -20,6 +20,7 @@ from django.utils import timezone
 from strategies import access
 from strategies.errors import DomainError
 from strategies.models import Item, Membership, MonthlyEntry, Year
+from strategies.services import notifications
 from strategies.services.results import RESULTS_MAX_LENGTH, compile_item
 from strategies.year_end import FINAL, Event, State, TransitionRefused, next_state
 
@@ -195,7 +196,13 @@ def submit_text(*, user, item: Item) -> Item:  # type: ignore[no-untyped-def]
         _move(item, Event.SUBMIT)
         item.results_edited_by = user
         item.results_state_reason = ""
-        return _save(item, user=user, reason="送出執行績效與成果，待主管核定")
+        item = _save(item, user=user, reason="送出執行績效與成果，待主管核定")
+        submission = item.history.values_list("history_id", flat=True).latest("history_id")
+        for unit_id in item.host_units.values_list("pk", flat=True):
+            notifications.results_awaiting(
+                item=item, unit=unit_id, actor=user, event=f"h{submission}"
+            )
+        return item
 
 
 def save_and_submit(

@@ -4,6 +4,7 @@ from django.db import transaction
 
 from strategies.errors import DomainError
 from strategies.models import Year
+from strategies.services import notifications
 from strategies.services.results import check_shortfalls_explained
 from strategies.services.year_end import check_year_end_texts_final
 
@@ -51,6 +52,8 @@ def set_year_status(*, year: Year, status: str, user, reason: str = "") -> Year:
         year._change_reason = reason or f"{current.label} → {target.label}"  # type: ignore[attr-defined]
         year.full_clean()
         year.save(update_fields=["status"])
+        if target == Status.OPEN and current in {Status.CLOSED, Status.LOCKED}:
+            notifications.year_reopened(year=year, actor=user, reason=reason)
     return year
 
 

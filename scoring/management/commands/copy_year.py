@@ -1,10 +1,25 @@
-"""python manage.py copy_year --org khh --from 112 --to 113 [--if-missing] [--open]"""
+"""python manage.py copy_year --org khh --from 112 --to 113|current [--if-missing] [--open]"""
+
+import argparse
 
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
 from scoring.year_setup import copy_year_with_scoring
+from strategies import deadlines
 from strategies.errors import DomainError
 from strategies.models import Organization, Year
+
+
+def _roc_year(text: str) -> int:
+    """A ROC year, or `current`: this year in Taipei (2026 -> 115)."""
+    if text == "current":
+        return deadlines.today_in_taipei().year - deadlines.ROC_OFFSET
+    try:
+        return int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(
+            f"年度請寫民國年（例如 113）或 current，收到「{text}」"
+        ) from None
 
 
 class Command(BaseCommand):
@@ -13,7 +28,13 @@ class Command(BaseCommand):
     def add_arguments(self, parser: CommandParser) -> None:
         parser.add_argument("--org", required=True, help="機關代碼，例如 khh")
         parser.add_argument("--from", dest="from_year", type=int, required=True, help="來源年度")
-        parser.add_argument("--to", dest="to_year", type=int, required=True, help="新年度")
+        parser.add_argument(
+            "--to",
+            dest="to_year",
+            type=_roc_year,
+            required=True,
+            help="新年度；current 為今天（臺北時間）所在的民國年",
+        )
         parser.add_argument(
             "--if-missing",
             action="store_true",

@@ -7,13 +7,15 @@ from django.core.management.base import BaseCommand, CommandError
 
 from strategies.models import ReminderLog, Year
 from strategies.progress import progress
+from strategies.services.notification_mail import email_unread_notifications
 from strategies.services.reminders import send_reminders
 
 
 class Command(BaseCommand):
     help = (
         "Email staff the entries due within 3 days (預催) and overdue (稽催), and heads the "
-        "entries waiting for approval. Idempotent: a second run the same day sends nothing twice."
+        "entries waiting for approval, and each member's unread notifications. Idempotent: a "
+        "second run the same day sends nothing twice."
     )
 
     def add_arguments(self, parser):  # type: ignore[no-untyped-def]
@@ -41,6 +43,8 @@ class Command(BaseCommand):
             f"{ReminderLog.Kind(kind).label} {n} 項" for kind, n in result.by_kind.items()
         )
         self.stdout.write(f"寄出 {result.mails} 封提醒" + (f"（{counts}）。" if counts else "。"))
+        digests = email_unread_notifications(organization_code=options["org"] or None)  # type: ignore[arg-type]
+        self.stdout.write(f"寄出 {digests} 封未讀通知。")
         if result.without_address:
             names = "、".join(result.without_address)
             self.stderr.write(f"沒有電子郵件地址，未寄送：{names}")

@@ -92,7 +92,7 @@ def test_odt_tables_follow_the_seed(seed_year, seed_data):
     assert len(header_rows[0].getElementsByType(TableRow)) == 1
     # (一)服務一致及正確性 spans its three methods' rows, as in the seed.
     assert first[1][0] == ("(一)服務一致及正確性", 3)
-    assert first[1][1][0].startswith("1.訂定申辦業務標準作業流程\n")
+    assert first[1][1][0].startswith("1.訂定申辦業務標準作業流程:\n")
     # Every item of the seed, one row each.
     body_rows = sum(len(t) - 1 for t in tables[:5])
     assert body_rows == Item.objects.filter(method__strategy__dimension__year=seed_year).count()

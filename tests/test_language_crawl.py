@@ -30,7 +30,7 @@ MAX_PAGES = 70
 ALLOWED_ASCII = {
     "PDF", "Excel", "ODF", "ODS", "JSON", "HTML", "XLSX", "xlsx", "CSV", "SHA", "English",
     "ID", "OK", "Email", "email", "SVG", "ROC", "KB", "MB", "CSRF", "pdf", "ods", "json", "html",
-    "DOCX", "JPG", "ODT", "PNG",
+    "DOCX", "JPG", "ODT", "PNG", "Word",
 }  # fmt: skip
 SKIP_PREFIXES = ("/admin/", "/logout/", "/i18n/", "/static/", "/media/")
 CJK_RUN = re.compile(r"[\u3000-\u303f\u3400-\u9fff\uf900-\ufaff\uff00-\uffef]+")

@@ -87,7 +87,7 @@ def test_reminders_arrive_with_both_parts_and_the_headers(smtp, people, item, un
     )
     text = message.get_body(("plain",)).get_content()
     html = message.get_body(("html",)).get_content()
-    assert "2 月｜期限 2024-03-10" in text and link in text
+    assert "2 月｜期限 113/03/10" in text and link in text
     assert f'<a href="{link}">' in html and f'href="{SITE}/settings/notifications/"' in html
     head_message = got["head_a@khh.example.gov.tw"].message
     assert "待核定 1" in head_message["Subject"]

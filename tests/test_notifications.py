@@ -311,6 +311,29 @@ class TestEmail:
         self.run()
         assert self.digests("head_a@example.gov.tw") == []
 
+    def test_the_digest_has_an_html_part_a_stable_id_and_the_settings_link(
+        self, item, unit_a, staff_a, head_a
+    ):
+        submit(staff_a, item, unit_a)
+        self.run()
+        (message,) = self.digests("head_a@example.gov.tw")
+        html, mime = message.alternatives[0]
+        assert mime == "text/html"
+        assert reverse("strategies:entry-edit", args=[item.pk, unit_a.pk, 1]) in html
+        assert message.extra_headers["List-Unsubscribe"] == (
+            "<https://perf.example.gov.tw" + reverse("strategies:notification-settings") + ">"
+        )
+        assert message.extra_headers["Message-ID"].startswith("<perfreport.notices.")
+
+    def test_a_member_who_turned_mail_off_gets_no_digest(self, item, unit_a, staff_a, head_a):
+        from strategies.models import MailPreference
+
+        MailPreference.objects.create(user=head_a, reminders=False)
+        submit(staff_a, item, unit_a)
+        self.run()
+        assert self.digests("head_a@example.gov.tw") == []
+        assert notices(head_a, Kind.ENTRY_SUBMITTED)
+
     def test_read_notices_are_not_mailed(self, item, unit_a, staff_a, head_a):
         submit(staff_a, item, unit_a)
         Notification.objects.update(read_at=JAN_20)

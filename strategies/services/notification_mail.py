@@ -8,12 +8,13 @@ mark back, so the next run tries again.
 from collections import defaultdict
 
 from django.conf import settings
-from django.core.mail import EmailMessage, mailers
 from django.db import transaction
 from django.urls import reverse
 from django.utils import timezone, translation
+from django.utils.html import format_html, format_html_join
 from django.utils.translation import gettext as _
 
+from strategies import mail
 from strategies.models import Notification
 from strategies.selectors.notifications import text_of
 
@@ -21,8 +22,8 @@ Kind = Notification.Kind
 IN_REMINDER_MAIL = {Kind.DUE_SOON, Kind.OVERDUE}
 
 
-def compose(user, notices: list[Notification]) -> tuple[str, str]:  # type: ignore[no-untyped-def]
-    """Subject and body of one member's digest, in the language active now."""
+def compose(user, notices: list[Notification]) -> tuple[str, str, str]:  # type: ignore[no-untyped-def]
+    """Subject, plain-text and HTML body of one member's digest, in the language active now."""
     subject = _("[提升服務效能自行考核] 您有 %(count)s 則未讀通知") % {"count": len(notices)}
     site = settings.SITE_URL.rstrip("/")
     lines = [_("%(name)s 您好：") % {"name": user.get_full_name() or user.get_username()}, ""]
@@ -30,8 +31,20 @@ def compose(user, notices: list[Notification]) -> tuple[str, str]:  # type: igno
         lines.append(f"- {text_of(notice)}")
         if notice.link:
             lines.append(f"  {site}{notice.link}")
-    lines += ["", _("所有通知：%(url)s") % {"url": site + reverse("strategies:notifications")}]
-    return subject, "\n".join(lines)
+    inbox = site + reverse("strategies:notifications")
+    lines += ["", _("所有通知：%(url)s") % {"url": inbox}]
+    html = format_html(
+        "<p>{}</p><ul>{}</ul><p><a href=\"{}\">{}</a></p>",
+        lines[0],
+        format_html_join(
+            "",
+            "<li><a href=\"{}\">{}</a></li>",
+            ((f"{site}{n.link}" if n.link else inbox, text_of(n)) for n in notices),
+        ),
+        inbox,
+        _("所有通知"),
+    )
+    return subject, "\n".join(lines), html
 
 
 def email_unread_notifications(*, organization_code: str | None = None) -> int:
@@ -41,6 +54,7 @@ def email_unread_notifications(*, organization_code: str | None = None) -> int:
         Notification.objects.filter(read_at__isnull=True, emailed_at__isnull=True)
         .exclude(kind__in=IN_REMINDER_MAIL)
         .exclude(recipient__email="")
+        .exclude(recipient__mail_preference__reminders=False)
         .filter(recipient__is_active=True, recipient__membership__isnull=False)
         .select_related("recipient__membership")
         .order_by("recipient_id", "created_at", "pk")
@@ -53,20 +67,19 @@ def email_unread_notifications(*, organization_code: str | None = None) -> int:
     sent = 0
     for notices in by_user.values():
         user = notices[0].recipient
-        with transaction.atomic():
-            claimed = Notification.objects.filter(
-                pk__in=[n.pk for n in notices], emailed_at__isnull=True
-            ).update(emailed_at=timezone.now())
-            if claimed != len(notices):
-                continue  # another run is mailing them
-            with translation.override(user.membership.language):
-                subject, body = compose(user, notices)
-            message = EmailMessage(
-                subject=subject,
-                body=body,
-                from_email=settings.DEFAULT_FROM_EMAIL,
-                to=[user.email],
-            )
-            mailers.default.send_messages([message])
+        try:
+            with transaction.atomic():
+                claimed = Notification.objects.filter(
+                    pk__in=[n.pk for n in notices], emailed_at__isnull=True
+                ).update(emailed_at=timezone.now())
+                if claimed != len(notices):
+                    continue  # another run is mailing them
+                membership = user.membership
+                with translation.override(membership.language):
+                    subject, text, html = compose(user, notices)
+                message_id = mail.message_id("notices", user.pk, max(n.pk for n in notices))
+                mail.send(mail.build_message(membership, subject, text, html, message_id))
+        except mail.MailNotSent:
+            continue  # logged by mail.send; the mark rolled back, so the next run tries again
         sent += 1
     return sent

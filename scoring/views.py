@@ -29,6 +29,7 @@ from strategies.access import (
 from strategies.errors import DomainError
 from strategies.models import Membership, Year
 from strategies.selectors import years_for
+from strategies.services.years import status_change_confirmation
 
 Round = DimensionScore.Round
 
@@ -268,4 +269,13 @@ def reopen(request: HttpRequest, org: str, roc_year: int) -> HttpResponse:
             return redirect("scoring:score-sheet", **_year_kwargs(year))
     elif request.method == "POST":
         status = 400
-    return render(request, "scoring/reopen.html", {"year": year, "form": form}, status=status)
+    effects = {
+        target: status_change_confirmation(year=year, status=target).consequences
+        for target in (Year.Status.OPEN, Year.Status.CLOSED)
+    }
+    return render(
+        request,
+        "scoring/reopen.html",
+        {"year": year, "form": form, "effects": effects},
+        status=status,
+    )

@@ -3,6 +3,7 @@ locked and the report issued; only the admin reopens, with a reason that is reco
 
 import pytest
 
+from perfreport.reports.exporters import EXPORTERS
 from perfreport.reports.models import IssuedReport
 from scoring import services
 from scoring.models import DimensionScore, ScoreSheet
@@ -57,7 +58,7 @@ def test_the_auditor_signs_off_on_the_page_and_the_report_is_issued(
     assert "報告已發布" in page
     year.refresh_from_db()
     assert year.status == Year.Status.LOCKED
-    assert IssuedReport.objects.filter(year=year, version=1).count() == 5
+    assert IssuedReport.objects.filter(year=year, version=1).count() == len(EXPORTERS)
     sheet_page = client.get("/scoring/khh/113/").content.decode()
     assert 'id="year-status">已鎖定<' in sheet_page
     assert "完成複評並鎖定年度" not in sheet_page

@@ -12,6 +12,7 @@ from django.core.management.base import CommandError
 
 from perfreport.reports import signing, synthetic
 from perfreport.reports.demo_key import write_self_signed_pkcs12
+from perfreport.reports.exporters import EXPORTERS
 from perfreport.reports.issuing import issue_report
 from perfreport.reports.models import IssuedReport, IssuedVersion
 from tests.conftest import login, stored_bytes
@@ -36,8 +37,8 @@ def test_intact_files_pass(issued_year, capsys):
     call_command(*VERIFY)
     out = capsys.readouterr().out
     assert "OK v1 清單簽章" in out
-    assert out.count("OK v1 v1 高雄分局112年度提升服務效能執行績效與成果-v1.") == 5
-    assert "1 個版本、6 項簽章檢查全部通過" in out
+    assert out.count("OK v1 v1 高雄分局112年度提升服務效能執行績效與成果-v1.") == len(EXPORTERS)
+    assert f"1 個版本、{len(EXPORTERS) + 1} 項簽章檢查全部通過" in out
 
 
 def test_a_file_changed_with_its_stored_hash_is_caught(issued_year, capsys):
@@ -117,7 +118,8 @@ def test_every_version_is_checked(issued_year, auditor, capsys):
     issue_report(year=issued_year, user=auditor)
     call_command(*VERIFY)
     out = capsys.readouterr().out
-    assert out.count("OK v1 ") == 6 and out.count("OK v2 ") == 6
+    checks = len(EXPORTERS) + 1  # each file and the manifest's signature
+    assert out.count("OK v1 ") == checks and out.count("OK v2 ") == checks
 
 
 def test_a_version_issued_before_signing_is_reported(issued_year, capsys):

@@ -37,7 +37,7 @@ def test_intact_files_pass(issued_year, capsys):
     call_command(*VERIFY)
     out = capsys.readouterr().out
     assert "OK v1 清單簽章" in out
-    assert out.count("OK v1 v1 高雄分局112年度提升服務效能執行績效與成果-v1.") == len(EXPORTERS)
+    assert out.count("OK v1 高雄分局112年度提升服務效能執行績效與成果-v1.") == len(EXPORTERS)
     assert f"1 個版本、{len(EXPORTERS) + 1} 項簽章檢查全部通過" in out
 
 

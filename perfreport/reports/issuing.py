@@ -323,7 +323,7 @@ def verify_version(version: IssuedVersion, reports: list[IssuedReport]) -> Versi
     for report in reports:
         name = report.file.name.rsplit("/", 1)[-1]
         names.add(name)
-        what = f"v{version.version} {report.filename}"
+        what = report.filename
         content = _read(report.file.name)
         entry = listed.get(name)
         if content is None:

@@ -8,6 +8,7 @@ import pytest
 from perfreport.reports.selectors import build_report
 from scoring import services
 from scoring.selectors import score_sheet_data
+from tests import factories
 from tests.conftest import login
 
 SELF = {1: "180", 2: "280", 3: "180", 4: "180", 5: "80"}  # 900 優
@@ -95,3 +96,20 @@ def test_a_year_reopened_after_sign_off_hides_the_review_again(reviewed, auditor
     assert not score_sheet_data(reviewed).review_hidden
     services.reopen_year(year=reviewed, user=admin_user, reason="總局退回重評")
     assert score_sheet_data(reviewed).review_hidden
+
+
+def test_headquarters_admins_see_a_branch_review_only_once_signed_off(
+    client, reviewed, hq, auditor
+):
+    """Headquarters' comparison: its auditors see the review in progress, its admins (not the
+    branch's admins) only the signed-off review."""
+    login(client, factories.make_user("hq_admin", hq, "admin"))
+
+    def khh_113():
+        table = client.get("/scoring/hq/").context["table"]
+        row = next(r for r in table.data if (r["code"], r["roc_year"]) == ("khh", 113))
+        return row["total"], row["round"]
+
+    assert khh_113() == (900, "自評")
+    services.sign_off_review(year=reviewed, user=auditor)
+    assert khh_113() == (770, "複評")

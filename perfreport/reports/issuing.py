@@ -9,6 +9,7 @@ signatures, never the hashes in the database.
 """
 
 import json
+import logging
 from dataclasses import dataclass
 from typing import BinaryIO
 
@@ -26,6 +27,7 @@ from scoring.models import ScoreSheet
 from strategies.models import Year
 
 Status = IssuedVersion.Status
+logger = logging.getLogger(__name__)
 MANIFEST_NAME = "manifest.json"
 SIGNATURE_NAME = "manifest.json.p7s"
 sha256_of = signing.sha256_of
@@ -175,6 +177,14 @@ def issue_version(version_id: int) -> IssuedVersion:
 def report_issued(version: IssuedVersion) -> None:
     """The one place where a sign-off's report is complete: every file stored and signed.
     Whatever should follow an issued report (notifications) is called from here."""
+    logger.info(
+        "issued %s %s version %s (%s files, manifest %s)",
+        version.year.organization.code,
+        version.year.roc_year,
+        version.version,
+        IssuedReport.objects.filter(year=version.year, version=version.version).count(),
+        version.manifest.name,
+    )
 
 
 # --- The manifest ------------------------------------------------------------------------------

@@ -30,6 +30,7 @@ from pyhanko_certvalidator import ValidationContext
 from strategies.errors import DomainError
 
 SIGNATURE_FIELD = "perfreport-signature"
+SIGNATURE_BYTES = 16384
 
 
 class SigningKeyError(DomainError):
@@ -110,7 +111,9 @@ def sign_pdf(content: bytes, *, reason: str, location: str = "") -> bytes:
         location=location or None,
         name=signer_name(),
     )
-    out = signers.sign_pdf(writer, meta, signer=signer())
+    # Room for the signature given up front: pyHanko otherwise signs twice (a dry run to
+    # measure it). 16 KB holds the signature with a certificate chain of a few certificates.
+    out = signers.sign_pdf(writer, meta, signer=signer(), bytes_reserved=SIGNATURE_BYTES)
     return out.getvalue()
 
 

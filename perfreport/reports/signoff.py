@@ -30,6 +30,7 @@ from strategies.access import can_read_all, get_year_for_user, is_year_auditor
 from strategies.confirm import Confirmation, Precondition, confirmed
 from strategies.errors import DomainError
 from strategies.models import Unit, Year
+from strategies.services.years import status_change_confirmation
 
 
 def sign_off_confirmation(year: Year) -> Confirmation:
@@ -69,6 +70,9 @@ def sign_off_confirmation(year: Year) -> Confirmation:
                 "" if review.complete else f"已評 {review.scored} 個構面",
             ),
             Precondition("年度尚未鎖定", year.status != Year.Status.LOCKED),
+            # Whatever locking the year requires (e.g. shortfalls explained), as the admin's
+            # lock page lists it; the first entry (the status change itself) is said above.
+            *status_change_confirmation(year=year, status=Year.Status.LOCKED).preconditions[1:],
             Precondition("簽章憑證可用", signer is not None, key_problem),
         ],
     )

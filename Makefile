@@ -45,6 +45,8 @@ demo-data: install sysdeps-run messages
 	DEBUG=1 $(PY) manage.py migrate --noinput -v0
 	DEBUG=1 $(PY) manage.py load_demo
 	DEBUG=1 $(PY) manage.py copy_year --org khh --from 112 --to current --if-missing --open
+	@# A self-signed demo certificate for signing issued reports (once; var/ is not committed).
+	DEBUG=1 $(PY) manage.py make_demo_signing_key
 
 run: demo-data
 	@echo "perfreport on http://$(HOST)/  (demo users in README.md; password perfreport-demo)"

@@ -235,6 +235,14 @@ SITE_URL = envstr("SITE_URL", "http://127.0.0.1:8000")
 
 DJANGO_TABLES2_TEMPLATE = "django_tables2/bootstrap5.html"
 
+# The organization's signing certificate and key (PKCS#12) for issued reports, outside the
+# database. Development (`make run`) uses a self-signed demo key made by make_demo_signing_key.
+DEMO_SIGNING_PKCS12 = BASE_DIR / "var" / "signing" / "demo-signing.p12"
+SIGNING_PKCS12 = envstr("SIGNING_PKCS12", str(DEMO_SIGNING_PKCS12) if DEBUG else "")
+SIGNING_PKCS12_PASSPHRASE = envstr(
+    "SIGNING_PKCS12_PASSPHRASE", "perfreport-demo-signing" if DEBUG else ""
+)
+
 # The PDF font: a TrueType Traditional Chinese font writes fast in WeasyPrint (see README).
 PDF_FONT_FAMILY = envstr("PDF_FONT_FAMILY", "AR PL UKai TW")
 

@@ -45,8 +45,9 @@ def _chosen_year(request: HttpRequest, membership: Membership, years: list[Year]
 
 
 def _score_sheet_state(year: Year) -> object:
-    """The score sheet as the scoring app reads it (strategies may not import scoring)."""
-    return score_sheet_data(year)
+    """The score sheet as the scoring app reads it (strategies may not import scoring); only
+    the auditor's dashboard asks, and auditors see the review in progress."""
+    return score_sheet_data(year, include_unsigned_review=True)
 
 
 @login_required

@@ -7,6 +7,7 @@ self-assessment (自評); a year without a complete round has no total and no gr
 """
 
 from collections import Counter
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from decimal import Decimal
 from xml.sax.saxutils import escape, quoteattr
@@ -17,6 +18,7 @@ from django.utils.translation import gettext_lazy as _
 
 from scoring.grades import SEED_BANDS, Grade, grade_for
 from scoring.models import DimensionScore, GradeBands
+from scoring.selectors import is_signed_off
 from strategies.models import Dimension, Organization, Year
 from strategies.workbook import Properties, Sheet, write_xlsx
 
@@ -63,11 +65,13 @@ class Comparison:
         return sorted(self.distribution)
 
 
-def _final(year: Year) -> tuple[list[Decimal | None], Decimal | None, str, str]:
+def _final(year: Year, with_review: bool) -> tuple[list[Decimal | None], Decimal | None, str, str]:
     dims = sorted(year.dimensions.all(), key=lambda d: d.number)
     by_round: dict[str, list[Decimal | None]] = {Round.SELF: [], Round.REVIEW: []}
     for dim in dims:
-        scores = {s.round: s.score for s in dim.scores.all()}
+        scores = {
+            s.round: s.score for s in dim.scores.all() if with_review or s.round != Round.REVIEW
+        }
         for round_ in by_round:
             by_round[round_].append(scores.get(round_))
     review = by_round[Round.REVIEW]
@@ -83,15 +87,21 @@ def _final(year: Year) -> tuple[list[Decimal | None], Decimal | None, str, str]:
     return chosen, total, str(grade_for(total, bands)), str(use.label)
 
 
-def comparison(organizations: QuerySet[Organization]) -> Comparison:
+def comparison(
+    organizations: QuerySet[Organization],
+    *,
+    sees_unsigned_review: Callable[[Year], bool] = lambda year: False,
+) -> Comparison:
     """Every year of the given organizations, newest first, organization by organization.
+    A review that is not signed off counts only where `sees_unsigned_review(year)` (the reader
+    may see it: strategies.access.can_see_unsigned_review); elsewhere the self-assessment does.
 
     Three queries, however many organizations and years: years (with organization and bands),
     dimensions, scores.
     """
     years = (
         Year.objects.filter(organization__in=organizations)
-        .select_related("organization", "grade_bands")
+        .select_related("organization", "grade_bands", "score_sheet")
         .prefetch_related(
             Prefetch("dimensions", queryset=Dimension.objects.order_by("number")),
             Prefetch(
@@ -105,7 +115,9 @@ def comparison(organizations: QuerySet[Organization]) -> Comparison:
     names: list[str] = []
     distribution: dict[int, Counter[str]] = {}
     for year in years:
-        scores, total, grade, round_label = _final(year)
+        scores, total, grade, round_label = _final(
+            year, is_signed_off(year) or sees_unsigned_review(year)
+        )
         if not names:
             names = [f"{d.label}、{d.name}" for d in year.dimensions.all()]
         rows.append(

@@ -2,19 +2,24 @@
 
 from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse
+from django.http.response import HttpResponseBase
 from django.shortcuts import render
 from django.utils.safestring import mark_safe
 from django_tables2 import RequestConfig
 
 from scoring.hq import ComparisonTable, comparison, comparison_xlsx, distribution_svg
-from strategies.access import check_hq_reader
+from strategies.access import can_see_unsigned_review, check_hq_reader
+from strategies.downloads import attachment_response
 from strategies.selectors import visible_organizations
 
 
 @login_required
 def hq_comparison(request: HttpRequest) -> HttpResponse:
     membership = check_hq_reader(request.user)
-    data = comparison(visible_organizations(membership))
+    data = comparison(
+        visible_organizations(membership),
+        sees_unsigned_review=lambda year: can_see_unsigned_review(membership, year),
+    )
     table = ComparisonTable(
         [row.as_dict() for row in data.rows], order_by=("-roc_year", "organization")
     )
@@ -36,9 +41,11 @@ def hq_comparison(request: HttpRequest) -> HttpResponse:
 
 
 @login_required
-def hq_comparison_xlsx(request: HttpRequest) -> HttpResponse:
+def hq_comparison_xlsx(request: HttpRequest) -> HttpResponseBase:
     membership = check_hq_reader(request.user)
-    filename, content_type, content = comparison_xlsx(comparison(visible_organizations(membership)))
-    response = HttpResponse(content, content_type=content_type)
-    response["Content-Disposition"] = f'attachment; filename="{filename}"'
-    return response
+    data = comparison(
+        visible_organizations(membership),
+        sees_unsigned_review=lambda year: can_see_unsigned_review(membership, year),
+    )
+    filename, content_type, content = comparison_xlsx(data)
+    return attachment_response(content, filename=filename, content_type=content_type)

@@ -100,6 +100,8 @@ class SheetData:
     signed_off_at: datetime | None
     signed_off_by: str
     trend: list[TrendPoint] = field(default_factory=list)  # earlier years, then this year
+    # The review is in progress and this reader may not see it yet (left out above).
+    review_hidden: bool = False
 
     @property
     def signed_off(self) -> bool:
@@ -166,13 +168,26 @@ def _year_queryset() -> QuerySet[Year]:
     )
 
 
+def is_signed_off(year: Year) -> bool:
+    """A sign-off holds only while the year stays locked: a year reopened by any route (the
+    scoring reopen page or the admin's year page) is no longer signed off. Uses the year's
+    `score_sheet` (select it with the year to save the query)."""
+    sheet = _sheet_of(year)
+    return (
+        sheet is not None and sheet.signed_off_at is not None and year.status == Year.Status.LOCKED
+    )
+
+
 def _lines_and_rounds(
-    year: Year, bands: Bands
+    year: Year, bands: Bands, *, with_review: bool = True
 ) -> tuple[list[DimensionLine], RoundSummary, RoundSummary, str]:
+    """Both rounds' lines; without the review (a round in progress that the reader may not
+    see yet), its scores and comments are left out as if none had been entered."""
     rows = []
     for dimension in sorted(year.dimensions.all(), key=lambda d: d.number):
         by_round = {s.round: s for s in dimension.scores.all()}
-        rows.append((dimension, by_round.get(Round.SELF), by_round.get(Round.REVIEW)))
+        review = by_round.get(Round.REVIEW) if with_review else None
+        rows.append((dimension, by_round.get(Round.SELF), review))
     self_round = _summary(Round.SELF, [s.score if s else None for _, s, _ in rows], bands)
     review_round = _summary(Round.REVIEW, [r.score if r else None for _, _, r in rows], bands)
     use = Round.REVIEW if review_round.complete else Round.SELF
@@ -195,29 +210,34 @@ def _lines_and_rounds(
     return lines, self_round, review_round, use.value
 
 
-def score_sheet_data(year: Year) -> SheetData:
+def score_sheet_data(year: Year, *, include_unsigned_review: bool = False) -> SheetData:
     """The year's 考核結果統計表: both rounds, totals, grades, differences, legend, sign-off,
     and the total and grade of every earlier year of the organization for the trend chart.
+
+    The auditor's review is part of it once the year is signed off; before that only when
+    `include_unsigned_review` (the reader may see a review in progress:
+    `strategies.access.can_see_unsigned_review`). The same holds for each earlier year.
 
     Queries: 4 (the year with its organization, bands and sheet; dimensions; scores; earlier
     years), and 2 more (their dimensions and scores) when there are earlier years, however many.
     """
     year = _year_queryset().get(pk=year.pk)
     bands = _bands_of(year)
-    lines, self_round, review_round, use = _lines_and_rounds(year, bands)
+    signed = is_signed_off(year)
+    with_review = signed or include_unsigned_review
+    lines, self_round, review_round, use = _lines_and_rounds(year, bands, with_review=with_review)
     chosen = review_round if use == Round.REVIEW else self_round
     sheet = _sheet_of(year)
     organization = year.organization
-    # A sign-off holds only while the year stays locked: a year reopened by any route (the
-    # scoring reopen page or the admin's year page) is no longer signed off.
-    signed = sheet is not None and year.status == Year.Status.LOCKED
-    signed_by = sheet.signed_off_by if signed else None
+    signed_by = sheet.signed_off_by if signed and sheet is not None else None
 
     trend = []
     earlier = _year_queryset().filter(organization=organization, roc_year__lt=year.roc_year)
     for other in sorted(earlier, key=lambda y: y.roc_year):
         other_bands = _bands_of(other)
-        _, other_self, other_review, other_use = _lines_and_rounds(other, other_bands)
+        _, other_self, other_review, other_use = _lines_and_rounds(
+            other, other_bands, with_review=include_unsigned_review or is_signed_off(other)
+        )
         picked = other_review if other_use == Round.REVIEW else other_self
         if picked.total is not None:
             trend.append(TrendPoint(other.roc_year, picked.total, picked.grade or "", other_use))
@@ -244,9 +264,10 @@ def score_sheet_data(year: Year) -> SheetData:
         legend=bands.legend(),
         assessed_by=sheet.assessed_by if sheet else "",
         assessed_month=sheet.assessed_month_label if sheet else "",
-        signed_off_at=sheet.signed_off_at if signed else None,
+        signed_off_at=sheet.signed_off_at if signed and sheet is not None else None,
         signed_off_by=(signed_by.get_full_name() or signed_by.get_username()) if signed_by else "",
         trend=trend,
+        review_hidden=not with_review,
     )
 
 
@@ -261,13 +282,15 @@ class ScoreChange:
     comment: str
 
 
-def score_history(year: Year, *, limit: int = 50) -> list[ScoreChange]:
-    """Every score change of the year, newest first: who, when, old -> new, comment (1 query)."""
+def score_history(year: Year, *, limit: int = 50, include_review: bool = True) -> list[ScoreChange]:
+    """Every score change of the year, newest first: who, when, old -> new, comment (1 query).
+    Without `include_review`, the review round's changes are left out."""
     historical = DimensionScore.history.model  # type: ignore[attr-defined]
+    records = historical.objects.filter(dimension__year=year)
+    if not include_review:
+        records = records.exclude(round=Round.REVIEW)
     records = list(
-        historical.objects.filter(dimension__year=year)
-        .select_related("history_user", "dimension")
-        .order_by("history_date", "history_id")
+        records.select_related("history_user", "dimension").order_by("history_date", "history_id")
     )
     previous: dict[tuple[int, str], Decimal] = {}
     changes: list[ScoreChange] = []

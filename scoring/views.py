@@ -20,6 +20,7 @@ from scoring.models import DimensionScore
 from scoring.tables import ReviewTable
 from strategies.access import (
     can_read_year_review,
+    can_see_unsigned_review,
     get_year_for_user,
     is_year_admin,
     is_year_auditor,
@@ -28,6 +29,7 @@ from strategies.access import (
 from strategies.errors import DomainError
 from strategies.models import Membership, Year
 from strategies.selectors import years_for
+from strategies.services.years import status_change_confirmation
 
 Round = DimensionScore.Round
 
@@ -65,7 +67,8 @@ def index(request: HttpRequest) -> HttpResponse:
 def score_sheet(request: HttpRequest, org: str, roc_year: int) -> HttpResponse:
     """考核結果統計表: every member of the organization (and headquarters) may read it."""
     year, membership = _year_for(request, org, roc_year)
-    data = selectors.score_sheet_data(year)
+    sees_review = can_see_unsigned_review(membership, year)
+    data = selectors.score_sheet_data(year, include_unsigned_review=sees_review)
     return render(
         request,
         "scoring/score_sheet.html",
@@ -74,7 +77,9 @@ def score_sheet(request: HttpRequest, org: str, roc_year: int) -> HttpResponse:
             "year": year,
             "score_chart": score_chart_svg(data),
             "trend_chart": trend_chart_svg(data),
-            "history": selectors.score_history(year, limit=20),
+            "history": selectors.score_history(
+                year, limit=20, include_review=sees_review or data.signed_off
+            ),
             "status_history": selectors.year_status_history(year),
             "can_self": can_enter_round(membership, year, Round.SELF) and not data.locked,
             "can_review": can_enter_round(membership, year, Round.REVIEW) and not data.locked,
@@ -97,7 +102,8 @@ def score_edit(request: HttpRequest, org: str, roc_year: int, round: str) -> Htt
     year, membership = _year_for(request, org, roc_year)
     if not can_enter_round(membership, year, round):
         raise PermissionDenied
-    data = selectors.score_sheet_data(year)
+    # Only the organization's admin and auditors enter rounds: both may see the review.
+    data = selectors.score_sheet_data(year, include_unsigned_review=True)
     form = ScoreForm(request.POST or None, sheet=data, round=round)
     status = 200
     if data.locked:
@@ -123,7 +129,7 @@ def score_edit(request: HttpRequest, org: str, roc_year: int, round: str) -> Htt
             form.add_error(None, exc.message)
             status = 400
         else:
-            saved = selectors.score_sheet_data(year)
+            saved = selectors.score_sheet_data(year, include_unsigned_review=True)
             summary = saved.review_round if round == Round.REVIEW else saved.self_round
             messages.success(
                 request,
@@ -159,7 +165,7 @@ def bands_edit(request: HttpRequest, org: str, roc_year: int) -> HttpResponse:
     year, membership = _year_for(request, org, roc_year)
     if not is_year_admin(membership, year):
         raise PermissionDenied
-    data = selectors.score_sheet_data(year)
+    data = selectors.score_sheet_data(year, include_unsigned_review=True)
     if data.locked:
         if request.method == "POST":
             messages.error(request, _("本年度已完成複評並鎖定，不能再調整等第區間。"))
@@ -263,4 +269,13 @@ def reopen(request: HttpRequest, org: str, roc_year: int) -> HttpResponse:
             return redirect("scoring:score-sheet", **_year_kwargs(year))
     elif request.method == "POST":
         status = 400
-    return render(request, "scoring/reopen.html", {"year": year, "form": form}, status=status)
+    effects = {
+        target: status_change_confirmation(year=year, status=target).consequences
+        for target in (Year.Status.OPEN, Year.Status.CLOSED)
+    }
+    return render(
+        request,
+        "scoring/reopen.html",
+        {"year": year, "form": form, "effects": effects},
+        status=status,
+    )

@@ -182,6 +182,12 @@ def can_read_year_review(membership: Membership | None, year: Year) -> bool:
     return is_year_auditor(membership, year) or is_year_admin(membership, year)
 
 
+def can_see_unsigned_review(membership: Membership | None, year: Year) -> bool:
+    """The auditor's review round before sign-off (scores and comments): auditors and the
+    organization's admins only; everyone sees it once the year is signed off."""
+    return can_read_year_review(membership, year)
+
+
 # --- Managing an organization (issue 6): years, plan, units and users. ---
 
 

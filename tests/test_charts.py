@@ -17,7 +17,7 @@ SEED = {1: "184", 2: "284", 3: "182", 4: "186", 5: "84"}
 def sheet(org, year, admin_user, auditor):
     services.save_scores(year=year, round="self", scores=SEED, user=admin_user)
     services.save_scores(year=year, round="review", scores={**SEED, 1: "115.5"}, user=auditor)
-    return score_sheet_data(year)
+    return score_sheet_data(year, include_unsigned_review=True)
 
 
 def assert_plain_svg(markup: str) -> ET.Element:
@@ -66,7 +66,7 @@ def test_no_trend_without_an_earlier_year(sheet):
 def test_the_trend_shows_total_and_grade_by_year(org, year, sheet, admin_user):
     earlier = factories.make_year(org, 112, status="closed")
     services.save_scores(year=earlier, round="self", scores=SEED, user=admin_user)
-    root = assert_plain_svg(trend_chart_svg(score_sheet_data(year)))
+    root = assert_plain_svg(trend_chart_svg(score_sheet_data(year, include_unsigned_review=True)))
     texts = [t.text for t in root.iter(f"{SVG}text")]
     assert "920 優" in texts and "851.5 甲" in texts
     assert "112 年度" in texts and "113 年度" in texts
@@ -76,7 +76,7 @@ def test_the_trend_shows_total_and_grade_by_year(org, year, sheet, admin_user):
 def test_text_is_escaped(org, year, admin_user):
     org.short_name = "<高雄&分局>"
     org.save()
-    markup = score_chart_svg(score_sheet_data(year))
+    markup = score_chart_svg(score_sheet_data(year, include_unsigned_review=True))
     assert_plain_svg(markup)
     assert "&lt;高雄&amp;分局&gt;" in markup
 

@@ -2,10 +2,11 @@
 strategy and method cells and a repeated header row, the score sheet, page numbers, A4
 landscape, a Traditional Chinese font, and the draft or version mark."""
 
+import datetime as dt
 import io
 import re
 import zipfile
-from datetime import date
+from zoneinfo import ZoneInfo
 
 import docx
 import pytest
@@ -15,7 +16,7 @@ from odf.opendocument import load
 from odf.table import Table, TableCell, TableHeaderRows, TableRow
 
 from perfreport.reports.exporters import EXPORTERS, get_exporter
-from perfreport.reports.selectors import Release, build_report
+from perfreport.reports.selectors import build_report
 from strategies.models import Item, Year
 from tests import factories
 
@@ -29,6 +30,8 @@ SCORE_HEAD = [
     "考核年月",
     "評分階段",
 ]
+
+SIGNED_OFF = dt.datetime(2024, 1, 15, 10, tzinfo=ZoneInfo("Asia/Taipei"))
 
 
 @pytest.fixture
@@ -194,14 +197,15 @@ def test_docx_pages_are_a4_landscape_numbered_in_a_traditional_font(seed_data):
 
 
 def test_issued_documents_carry_their_version(seed_data):
-    seed_data.release = Release(version=2, signed_off_on=date(2024, 1, 15))
+    seed_data.version = 2
+    seed_data.signed_off_at = SIGNED_OFF
 
     document = docx.Document(io.BytesIO(get_exporter("docx").render(seed_data)[2]))
-    assert "第 2 版（2024-01-15 簽核）" in document.sections[0].header.paragraphs[0].text
-    assert document.paragraphs[0].text == "第 2 版（2024-01-15 簽核）"
+    assert "第 2 版．2024-01-15 完成複評發布" in document.sections[0].header.paragraphs[0].text
+    assert document.paragraphs[0].text == "第 2 版．2024-01-15 完成複評發布"
     odt = load(io.BytesIO(get_exporter("odt").render(seed_data)[2]))
     first = odt.text.childNodes[0]
-    assert teletype.extractText(first) == "第 2 版（2024-01-15 簽核）"
+    assert teletype.extractText(first) == "第 2 版．2024-01-15 完成複評發布"
 
 
 def test_text_that_looks_like_markup_or_a_formula_stays_text(year, unit_a):

@@ -19,7 +19,7 @@ def test_standalone_document_in_traditional_chinese(seed_year, settings):
     filename, content_type, content = get_exporter("html").render(build_report(seed_year))
     html = content.decode("utf-8")
 
-    assert filename == "khh-112-service-performance.html"
+    assert filename == "高雄分局112年度提升服務效能執行績效與成果-draft.html"
     assert content_type == "text/html; charset=utf-8"
     assert html.startswith("<!DOCTYPE html>")
     assert '<html lang="zh-Hant-TW">' in html

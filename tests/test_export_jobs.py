@@ -40,7 +40,7 @@ def test_the_auditor_starts_a_pdf_export_and_downloads_it(client, year, item, au
     status = client.get(reverse("reports:export-job-status", args=[job.pk])).json()
     assert status["status"] == "done"
     assert status["progress"] == 100
-    assert status["filename"] == "khh-113-service-performance.pdf"
+    assert status["filename"] == "高雄分局113年度提升服務效能執行績效與成果-draft.pdf"
 
     download = client.get(status["download_url"])
     assert download.status_code == 200

@@ -50,7 +50,7 @@ def empty_database() -> None:
 
 def export_json(year: Year) -> bytes:
     filename, content_type, content = get_exporter("json").render(
-        build_report(year, include_entries=True)
+        build_report(year, include_entries=True, include_unsigned_review=True)
     )
     assert filename.endswith(".json")
     assert content_type == "application/json"

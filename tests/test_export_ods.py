@@ -66,7 +66,7 @@ def ods_bytes(seed_year):
 @pytest.fixture
 def ods(seed_year):
     filename, content_type, content = get_exporter("ods").render(build_report(seed_year))
-    assert filename == "khh-112-service-performance.ods"
+    assert filename == "高雄分局112年度提升服務效能執行績效與成果-draft.ods"
     assert content_type == "application/vnd.oasis.opendocument.spreadsheet"
     return read_ods(content)
 

@@ -1,5 +1,6 @@
 """The PDF of the 112 report: every item's results, 920 and 優, an embedded Traditional Chinese
-font, A4 landscape, page footers. Rendered once for the module (a render takes seconds)."""
+font, A4 landscape, page footers, the draft mark on every page, PDF/A-3a (tagged) with its XMP
+metadata. Rendered once for the module (a render takes seconds)."""
 
 import re
 import subprocess
@@ -34,7 +35,7 @@ def seed_pdf(django_db_setup, django_db_blocker, tmp_path_factory):
             )
         )
         transaction.set_rollback(True)
-    assert filename == "khh-112-service-performance.pdf"
+    assert filename == "高雄分局112年度提升服務效能執行績效與成果-draft.pdf"
     assert content_type == "application/pdf"
     path = tmp_path_factory.mktemp("pdf") / filename
     path.write_bytes(content)
@@ -102,3 +103,39 @@ def test_page_one_renders(seed_pdf, tmp_path):
     )
     image = next(tmp_path.glob("page*.png"))
     assert image.stat().st_size > 5_000
+
+
+def pdfinfo(path, *args: str) -> str:
+    return subprocess.run(
+        ["pdfinfo", *args, str(path)], capture_output=True, text=True, check=True
+    ).stdout
+
+
+def test_a_draft_says_so_on_every_page(seed_pdf):
+    """The year is not signed off: each page's header carries 草稿／未發布."""
+    path, _results = seed_pdf
+    reader = PdfReader(path)
+    for number, page in enumerate(reader.pages, start=1):
+        assert "草稿／未發布" in page.extract_text(), number
+
+
+def test_pdf_a_tagged_with_metadata(seed_pdf):
+    """pdfinfo: tagged (a structure tree for screen readers), title, author (the organization),
+    subject; the XMP declares PDF/A-3a and carries the language and the creation date."""
+    path, _results = seed_pdf
+    info = pdfinfo(path)
+    assert re.search(r"^Tagged:\s+yes$", info, re.M), info
+    assert re.search(
+        r"^Title:\s+經濟部標準檢驗局高雄分局 112 年度提升服務效能執行績效與成果$", info, re.M
+    )
+    assert re.search(r"^Author:\s+經濟部標準檢驗局高雄分局$", info, re.M)
+    assert re.search(r"^Subject:\s+.*112 年度提升服務效能自行考核報告（草稿／未發布）$", info, re.M)
+    assert re.search(r"^CreationDate:\s+\S", info, re.M)
+    xmp = pdfinfo(path, "-meta")
+    assert 'pdfaid:part="3"' in xmp and 'pdfaid:conformance="A"' in xmp
+    assert "<rdf:li>zh-Hant-TW</rdf:li>" in xmp
+    assert "<xmp:CreateDate>" in xmp
+    catalog = PdfReader(path).trailer["/Root"]
+    assert catalog["/Lang"] == "zh-Hant-TW"
+    assert catalog["/OutputIntents"][0].get_object()["/S"] == "/GTS_PDFA1"
+    assert "/StructTreeRoot" in catalog

@@ -2,11 +2,12 @@
 included, CJK counted double), A4 landscape fitted to the page width with the header rows
 repeated, a Traditional Chinese font, document properties, and a draft or version mark."""
 
+import datetime as dt
 import io
 import zipfile
 from collections import Counter
-from datetime import date
 from decimal import Decimal
+from zoneinfo import ZoneInfo
 
 import openpyxl
 import pytest
@@ -16,7 +17,7 @@ from perfreport.reports.exporters import get_exporter
 from perfreport.reports.exporters.sheets import build_sheets
 from perfreport.reports.issuing import issue_report
 from perfreport.reports.models import IssuedReport
-from perfreport.reports.selectors import Release, build_report
+from perfreport.reports.selectors import build_report
 from scoring.hq import Comparison, ComparisonRow, comparison_xlsx
 from strategies.models import Year
 from strategies.plan_export import export_plan
@@ -30,6 +31,8 @@ from strategies.workbook import (
     write_xlsx,
 )
 from tests import factories
+
+SIGNED_OFF = dt.datetime(2024, 1, 15, 10, tzinfo=ZoneInfo("Asia/Taipei"))
 
 
 @pytest.fixture
@@ -172,11 +175,12 @@ def test_issued_files_carry_their_version_and_sign_off_date(org, unit_a, auditor
 
 def test_a_release_given_to_the_report_data_is_what_the_files_say(seed_year):
     data = build_report(seed_year)
-    data.release = Release(version=3, signed_off_on=date(2024, 1, 15))
+    data.version = 3
+    data.signed_off_at = SIGNED_OFF
 
     ws = openpyxl.load_workbook(io.BytesIO(get_exporter("xlsx").render(data)[2]))["封面"]
 
-    assert ws["A1"].value == "第 3 版（2024-01-15 簽核）"
+    assert ws["A1"].value == "第 3 版．2024-01-15 完成複評發布"
 
 
 def test_plan_and_hq_workbooks_come_from_the_same_writer(seed_year):

@@ -108,7 +108,7 @@ def seed_year(seed):
 @pytest.fixture
 def workbook_bytes(seed_year):
     filename, content_type, content = get_exporter("xlsx").render(build_report(seed_year))
-    assert filename == "khh-112-service-performance.xlsx"
+    assert filename == "高雄分局112年度提升服務效能執行績效與成果-draft.xlsx"
     assert content_type.endswith("spreadsheetml.sheet")
     return content
 

@@ -27,13 +27,13 @@ def bounds(year):
 
 def test_raising_the_excellent_bound_regrades_the_year_and_is_recorded(year, admin_user):
     services.save_scores(year=year, round="self", scores=SEED, user=admin_user)
-    assert score_sheet_data(year).grade == "優"
+    assert score_sheet_data(year, include_unsigned_review=True).grade == "優"
 
     services.update_grade_bands(
         year=year, values=bands_post(excellent="925.5"), user=admin_user, reason="總局新規定"
     )
 
-    data = score_sheet_data(year)
+    data = score_sheet_data(year, include_unsigned_review=True)
     assert data.grade == "甲"
     assert data.legend.startswith("優=925.5 分以上；甲=924.5-800 分")
     latest = GradeBands.objects.get(year=year).history.first()
@@ -70,7 +70,9 @@ def test_bands_cannot_change_in_a_locked_year(year, admin_user):
 
 def test_a_year_without_bands_gets_them_on_first_edit(year, admin_user):
     GradeBands.objects.filter(year=year).delete()
-    assert score_sheet_data(year).bands.excellent_min == 900  # the seed's default
+    assert (
+        score_sheet_data(year, include_unsigned_review=True).bands.excellent_min == 900
+    )  # the seed's default
     services.update_grade_bands(year=year, values=bands_post(excellent="950"), user=admin_user)
     assert bounds(year)[0] == Decimal("950")
 

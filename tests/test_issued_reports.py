@@ -1,14 +1,20 @@
-"""Issuing a year's report freezes every format with its SHA-256; re-issuing adds a version."""
+"""Issuing a year's report stores every format once, on disk, with its SHA-256; re-issuing adds
+a version; the task is idempotent."""
 
 import hashlib
+from pathlib import Path
 
 import pytest
+from django.conf import settings
 
-from perfreport.reports import synthetic
+from perfreport.reports import issuing, synthetic
+from perfreport.reports.exporters import EXPORTERS
 from perfreport.reports.issuing import issue_report, latest_issued
-from perfreport.reports.models import IssuedReport
+from perfreport.reports.models import IssuedReport, IssuedVersion
+from tests.conftest import stored_bytes
 
-FORMATS = ["html", "pdf", "xlsx", "ods", "odt", "docx", "json"]
+FORMATS = list(EXPORTERS)
+pytestmark = pytest.mark.usefixtures("quick_pdf")
 
 
 @pytest.fixture
@@ -16,20 +22,26 @@ def closed_year(org):
     return synthetic.build_year(org, 112)
 
 
-def test_issue_stores_every_format_once_with_its_hash(closed_year, auditor):
+def test_issue_stores_every_format_once_on_disk_with_its_hash(closed_year, auditor):
     issued = issue_report(year=closed_year, user=auditor)
 
     assert [r.format for r in issued] == FORMATS
     stored = IssuedReport.objects.filter(year=closed_year).order_by("pk")
     assert stored.count() == len(FORMATS)
     for report in stored:
-        content = bytes(report.content)
+        path = Path(settings.MEDIA_ROOT) / report.file.name
+        assert path.parent == Path(settings.MEDIA_ROOT) / "issued/khh/112/v1"
+        content = path.read_bytes()
         assert report.version == 1
         assert report.sha256 == hashlib.sha256(content).hexdigest()
         assert report.size == len(content)
         assert report.issued_by == auditor
-        assert report.filename == f"khh-112-service-performance.{report.format}"
-    assert bytes(stored.get(format="pdf").content).startswith(b"%PDF")
+        assert report.filename == f"高雄分局112年度提升服務效能執行績效與成果-v1.{report.format}"
+        assert path.name == f"khh-112-service-performance-v1.{report.format}"
+    assert stored_bytes(stored.get(format="pdf")).startswith(b"%PDF")
+    version = IssuedVersion.objects.get(year=closed_year)
+    assert version.status == IssuedVersion.Status.DONE and version.progress == 100
+    assert (Path(settings.MEDIA_ROOT) / version.manifest.name).name == "manifest.json"
 
 
 def test_reissue_adds_a_version_and_keeps_the_first(closed_year, auditor, admin_user):
@@ -41,16 +53,50 @@ def test_reissue_adds_a_version_and_keeps_the_first(closed_year, auditor, admin_
     for pk, sha in first.values():
         kept = IssuedReport.objects.get(pk=pk)
         assert kept.version == 1
-        assert kept.sha256 == sha == hashlib.sha256(bytes(kept.content)).hexdigest()
+        assert kept.sha256 == sha == hashlib.sha256(stored_bytes(kept)).hexdigest()
     latest = latest_issued(closed_year)
     assert {r.version for r in latest.values()} == {2}
     assert sorted(latest) == sorted(FORMATS)
 
 
-def test_admin_lists_issued_files_read_only(client, closed_year, auditor, admin_user, monkeypatch):
-    monkeypatch.setattr(
-        "perfreport.reports.exporters.pdf.html_to_pdf", lambda html: b"%PDF-1.7 stub"
-    )
+def test_running_the_task_again_changes_nothing(closed_year, auditor):
+    issue_report(year=closed_year, user=auditor)
+    version = IssuedVersion.objects.get(year=closed_year)
+    before = {r.pk: (r.sha256, stored_bytes(r)) for r in IssuedReport.objects.all()}
+
+    issuing.issue_version(version.pk)  # a duplicated or retried task
+
+    assert IssuedReport.objects.count() == len(FORMATS)
+    assert {r.pk: (r.sha256, stored_bytes(r)) for r in IssuedReport.objects.all()} == before
+
+
+def test_an_interrupted_issue_resumes_and_keeps_what_it_stored(closed_year, auditor, monkeypatch):
+    from perfreport.reports.exporters.ods import OdsExporter
+
+    def broken(self, data):
+        raise RuntimeError("磁碟已滿")
+
+    monkeypatch.setattr(OdsExporter, "render_bytes", broken)
+    with pytest.raises(RuntimeError):
+        issue_report(year=closed_year, user=auditor)
+    version = IssuedVersion.objects.get(year=closed_year)
+    assert version.status == IssuedVersion.Status.FAILED
+    assert "磁碟已滿" in version.error
+    kept = {r.format: r.sha256 for r in IssuedReport.objects.filter(year=closed_year)}
+    assert sorted(kept) == sorted(FORMATS[: FORMATS.index("ods")])
+    assert latest_issued(closed_year) == {}  # nothing offered from an unfinished version
+
+    monkeypatch.undo()
+    issuing.issue_version(version.pk)
+
+    version.refresh_from_db()
+    assert version.status == IssuedVersion.Status.DONE
+    again = {r.format: r.sha256 for r in IssuedReport.objects.filter(year=closed_year)}
+    assert sorted(again) == sorted(FORMATS)
+    assert all(again[f] == kept[f] for f in kept)
+
+
+def test_admin_lists_issued_files_read_only(client, closed_year, auditor, admin_user):
     issued = issue_report(year=closed_year, user=auditor)
     client.force_login(admin_user)
 
@@ -61,3 +107,4 @@ def test_admin_lists_issued_files_read_only(client, closed_year, auditor, admin_
     pdf = next(r for r in issued if r.format == "pdf")
     assert client.post(f"/admin/reports/issuedreport/{pdf.pk}/delete/").status_code == 403
     assert IssuedReport.objects.filter(pk=pdf.pk).exists()
+    assert client.get("/admin/reports/issuedversion/").status_code == 200

@@ -193,7 +193,7 @@ def test_reopening_planning_is_recorded_then_edits_are_allowed(client, admin_use
     client.force_login(admin_user)
     client.post(
         reverse("manage:year-status", args=[year.pk]),
-        {"status": "planning", "reason": "新增第 4 季項目"},
+        {"status": "planning", "reason": "新增第 4 季項目", "confirmed": "1"},
     )
     year.refresh_from_db()
     assert year.status == Year.Status.PLANNING

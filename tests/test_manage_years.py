@@ -21,23 +21,50 @@ def test_years_page_lists_years_with_their_actions(client, admin_user, year, ite
     assert "重新開放填報" in page  # offered on the locked year
 
 
-def test_closing_a_year(client, admin_user, year):
+def test_closing_a_year_asks_for_confirmation_first(client, admin_user, year, unit_a, unit_b):
     client.force_login(admin_user)
-    response = client.post(reverse("manage:year-status", args=[year.pk]), {"status": "closed"})
+    url = reverse("manage:year-status", args=[year.pk])
+
+    page = client.post(url, {"status": "closed"})
+
+    text = page.content.decode()
+    assert page.status_code == 200
+    assert "結束 113 年度的填報：所有單位（2 個）都不能再新增、修改或送出每月填報。" in text
+    assert "已符合：未達目標的項目都已說明原因" in text
+    assert 'class="danger" id="confirm-button"' in text
+    assert '<input type="hidden" name="confirmed" value="1">' in text
+    year.refresh_from_db()
+    assert year.status == Year.Status.OPEN  # nothing changed yet
+
+    response = client.post(url, {"status": "closed", "confirmed": "1"})
     assert response.status_code == 302
     year.refresh_from_db()
     assert year.status == Year.Status.CLOSED
+
+
+def test_locking_says_what_it_does_not_do(client, admin_user, year):
+    client.force_login(admin_user)
+    page = client.post(reverse("manage:year-status", args=[year.pk]), {"status": "locked"})
+    text = page.content.decode()
+    assert "鎖定 113 年度：所有單位" in text
+    assert "正式報告要由考核人員完成複評後才會發布" in text
 
 
 def test_reopening_needs_a_reason_and_records_it(client, admin_user, year):
     Year.objects.filter(pk=year.pk).update(status=Year.Status.LOCKED)
     client.force_login(admin_user)
     url = reverse("manage:year-status", args=[year.pk])
-    response = client.post(url, {"status": "open"}, follow=True)
+    confirm = client.post(url, {"status": "open"}).content.decode()
+    assert "未符合：已填寫原因" in confirm and 'id="confirm-button"' not in confirm
+    response = client.post(url, {"status": "open", "confirmed": "1"}, follow=True)
     assert "必須填寫原因" in response.content.decode()
     year.refresh_from_db()
     assert year.status == Year.Status.LOCKED
-    client.post(url, {"status": "open", "reason": "補登 12 月資料"})
+    confirm = client.post(url, {"status": "open", "reason": "補登 12 月資料"}).content.decode()
+    assert "已完成的複評會撤銷" in confirm and "「補登 12 月資料」" in confirm
+    year.refresh_from_db()
+    assert year.status == Year.Status.LOCKED
+    client.post(url, {"status": "open", "reason": "補登 12 月資料", "confirmed": "1"})
     year.refresh_from_db()
     assert year.status == Year.Status.OPEN
     last = year.history.first()
@@ -48,9 +75,9 @@ def test_reopening_needs_a_reason_and_records_it(client, admin_user, year):
 def test_an_impossible_status_change_is_refused(client, admin_user, year):
     Year.objects.filter(pk=year.pk).update(status=Year.Status.PLANNING)
     client.force_login(admin_user)
-    response = client.post(
-        reverse("manage:year-status", args=[year.pk]), {"status": "locked"}, follow=True
-    )
+    url = reverse("manage:year-status", args=[year.pk])
+    assert "未符合：可由「規劃中」改為「已鎖定」" in client.post(url, {"status": "locked"}).text
+    response = client.post(url, {"status": "locked", "confirmed": "1"}, follow=True)
     assert "不能直接改為" in response.content.decode()
     year.refresh_from_db()
     assert year.status == Year.Status.PLANNING
@@ -112,3 +139,21 @@ def test_years_page_query_count_does_not_grow(
         factories.make_year(org, roc)
     with django_assert_max_num_queries(len(few.captured_queries)):
         client.get(reverse("manage:years"))
+
+
+def test_closing_lists_the_year_end_texts_still_waiting(
+    client, admin_user, year, item, unit_a, staff_a, head_a
+):
+    from tests.test_results_compile import approved
+
+    approved(item, unit_a, staff_a, head_a, 1, "辦理講習。", {})
+    client.force_login(admin_user)
+    url = reverse("manage:year-status", args=[year.pk])
+
+    text = client.post(url, {"status": "closed"}).content.decode()
+
+    assert "未符合：各項目的執行績效與成果都已核定" in text
+    assert 'id="confirm-button"' not in text
+    client.post(url, {"status": "closed", "confirmed": "1"})
+    year.refresh_from_db()
+    assert year.status == Year.Status.OPEN

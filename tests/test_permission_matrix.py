@@ -28,7 +28,7 @@ from django.test import Client
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 from django.utils import timezone
 
-from perfreport.reports.models import ExportJob, IssuedReport
+from perfreport.reports.models import ExportJob, IssuedReport, IssuedVersion
 from strategies.models import EntryComment, Evidence, Membership, MonthlyEntry, Notification
 from tests import factories
 
@@ -418,11 +418,24 @@ MATRIX: dict[str, list[Row]] = {
             "reports:export-job-download",
         )
     },
+    # Auditors: GET (and a POST without confirmed=1) shows the confirmation page.
     "reports:sign-off": [
         Row(
             kwargs=lambda w: {"org": "khh", "roc_year": 113},
+            get="L 403 403 403 200 403 404 200",
+            post="L 403 403 403 200 403 404 200",
+        )
+    ],
+    # An issued version's progress: those who download; a retry is the auditors' (404 unless
+    # the issuing failed).
+    "reports:issue-progress": [
+        Row(kwargs=lambda w: {"org": "khh", "roc_year": 113, "pk": w.version.pk}, get=DOWNLOADERS)
+    ],
+    "reports:issue-retry": [
+        Row(
+            kwargs=lambda w: {"org": "khh", "roc_year": 113, "pk": w.version.pk},
             get=POST_ONLY,
-            post="L 403 403 403 302 403 404 302",
+            post="L 403 403 403 404 403 404 404",
         )
     ],
     # --- scoring (issue 4) -----------------------------------------------------------------
@@ -510,6 +523,7 @@ class World:
     evidence: Any
     staff_a: Any
     issued: Any
+    version: Any
     other_issued: Any
     other_year: Any
     outsider: Any
@@ -521,17 +535,22 @@ class World:
 
 
 def _issued(year, content: bytes) -> IssuedReport:
-    return IssuedReport.objects.create(
+    IssuedVersion.objects.create(
+        year=year, version=1, status=IssuedVersion.Status.DONE, progress=100
+    )
+    report = IssuedReport(
         year=year,
         version=1,
         format=IssuedReport.Format.JSON,
-        filename=f"{year.organization.code}-{year.roc_year}-service-performance.json",
+        filename=f"{year.organization.code}-{year.roc_year}-service-performance-v1.json",
         content_type="application/json",
-        content=content,
         size=len(content),
         sha256=hashlib.sha256(content).hexdigest(),
         issued_at=timezone.now(),
     )
+    report.file.save(f"issued/{year.pk}/v1/report.json", ContentFile(content), save=False)
+    report.save()
+    return report
 
 
 @pytest.fixture
@@ -575,6 +594,7 @@ def world(year, item, unit_a, unit_b, staff_a, outsider, other_org, auditor):
         evidence=evidence,
         staff_a=staff_a,
         issued=_issued(year, b"{}"),
+        version=IssuedVersion.objects.get(year=year),
         other_issued=_issued(other_year, b"{}"),
         other_year=other_year,
         outsider=outsider,
@@ -814,10 +834,11 @@ HQ_ADMIN: dict[str, tuple[str, str | None]] = {
             "manage:user-active",
             "manage:user-unlock",
             "manage:plan-import-apply",
-            "reports:sign-off",
+            "reports:issue-retry",
         ],
         ("405", "403"),
     ),
+    "reports:sign-off": ("403", "403"),
     "reports:export-start": ("405", "302"),
     **dict.fromkeys(
         ["reports:export-job", "reports:export-job-status", "reports:export-job-download"],
@@ -829,6 +850,7 @@ HQ_ADMIN: dict[str, tuple[str, str | None]] = {
             "reports:report",
             "reports:download",
             "reports:issued-file",
+            "reports:issue-progress",
             "scoring:index",
             "scoring:score-sheet",
             "scoring:hq-comparison",

@@ -2,6 +2,7 @@
 earlier versions stay downloadable; a reopened year is rendered afresh."""
 
 import hashlib
+from urllib.parse import quote
 
 import pytest
 from django.core.management import call_command
@@ -11,15 +12,9 @@ from perfreport.reports import synthetic
 from perfreport.reports.issuing import issue_report
 from perfreport.reports.models import IssuedReport
 from strategies.models import Item, Year
-from tests.conftest import login
+from tests.conftest import login, stored_bytes
 
-
-@pytest.fixture(autouse=True)
-def quick_pdf(monkeypatch):
-    monkeypatch.setattr(
-        "perfreport.reports.exporters.pdf.html_to_pdf",
-        lambda html: b"%PDF-1.7 " + hashlib.sha256(html.encode()).hexdigest().encode(),
-    )
+pytestmark = pytest.mark.usefixtures("quick_pdf")
 
 
 @pytest.fixture
@@ -48,10 +43,15 @@ def test_download_gives_the_issued_bytes(client, issued_year, admin_user, fmt):
     response = client.get(url("reports:download", format=fmt))
 
     assert response.status_code == 200
-    assert response.content == bytes(issued.content)
-    assert hashlib.sha256(response.content).hexdigest() == issued.sha256
+    content = b"".join(response.streaming_content)  # streamed from disk
+    assert content == stored_bytes(issued)
+    assert hashlib.sha256(content).hexdigest() == issued.sha256
     assert response["X-Content-SHA256"] == issued.sha256
-    assert "事後修改的成果".encode() not in response.content
+    assert "事後修改的成果".encode() not in content
+    assert response["Content-Disposition"] == (
+        f'attachment; filename="khh-112-service-performance-v1.{fmt}"; '
+        "filename*=UTF-8''" + quote(f"高雄分局112年度提升服務效能執行績效與成果-v1.{fmt}")
+    )
 
 
 def test_command_gives_the_issued_bytes(issued_year, tmp_path):
@@ -60,7 +60,7 @@ def test_command_gives_the_issued_bytes(issued_year, tmp_path):
     call_command(
         "export_report", "--org", "khh", "--year", "112", "--format", "xlsx", "--output", str(out)
     )
-    assert out.read_bytes() == bytes(IssuedReport.objects.get(format="xlsx").content)
+    assert out.read_bytes() == stored_bytes(IssuedReport.objects.get(format="xlsx"))
 
 
 def test_page_lists_versions_with_their_hashes(client, issued_year, auditor, staff_a):
@@ -90,9 +90,10 @@ def test_earlier_versions_stay_downloadable(client, issued_year, auditor, admin_
     old = client.get(url("reports:issued-file", pk=first.pk))
     new = client.get(url("reports:download", format="json"))
 
-    assert old.content == bytes(first.content)
-    assert "事後修改的成果".encode() not in old.content
-    assert "事後修改的成果".encode() in new.content
+    old_content = b"".join(old.streaming_content)
+    assert old_content == stored_bytes(first)
+    assert "事後修改的成果".encode() not in old_content
+    assert "事後修改的成果".encode() in b"".join(new.streaming_content)
 
 
 def test_issued_file_permissions(client, issued_year, staff_a, outsider):
@@ -114,3 +115,4 @@ def test_a_reopened_year_is_rendered_from_the_current_data(client, issued_year, 
 
     assert "事後修改的成果".encode() in response.content
     assert "X-Content-SHA256" not in response
+    assert "khh-112-service-performance-draft.json" in response["Content-Disposition"]

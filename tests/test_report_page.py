@@ -1,6 +1,7 @@
 """The report page: the seed's layout, download buttons for admins and auditors only."""
 
 import re
+from urllib.parse import quote
 
 import pytest
 from django.urls import reverse
@@ -50,7 +51,8 @@ def test_admins_and_auditors_see_download_buttons(client, report_year, actor, re
     download = client.get(url("reports:download", format="xlsx"))
     assert download.status_code == 200
     assert download["Content-Disposition"] == (
-        'attachment; filename="khh-112-service-performance.xlsx"'
+        'attachment; filename="khh-112-service-performance-draft.xlsx"; '
+        "filename*=UTF-8''" + quote("高雄分局112年度提升服務效能執行績效與成果-draft.xlsx")
     )
 
 

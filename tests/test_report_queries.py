@@ -17,7 +17,7 @@ from tests.conftest import login
 REPORT_QUERIES = 15
 # + monthly entries and their indicator values, which only the JSON file carries.
 REPORT_WITH_ENTRIES_QUERIES = 17
-# + the issued file looked up first (the year is closed).
+# + the newest finished issued version looked up first (the year is closed; none is found).
 EXPORT_QUERIES = {
     "html": REPORT_QUERIES + 1,
     "pdf": REPORT_QUERIES + 1,
@@ -27,9 +27,10 @@ EXPORT_QUERIES = {
     "docx": REPORT_QUERIES + 1,
     "json": REPORT_WITH_ENTRIES_QUERIES + 1,
 }
-# session, user, year, membership, issued files, the report (15), the header's organization
-# name, unread notices (the nav badge), and saving the session (savepoint, update, release).
-PAGE_QUERIES = 25
+# session, user, year, membership, issued files (of finished versions), a version still being
+# issued, the report (15), the header's organization name, unread notices (the nav badge), and
+# saving the session (savepoint, update, release).
+PAGE_QUERIES = 26
 
 
 @pytest.fixture
@@ -69,14 +70,14 @@ def test_every_export_pins_its_queries(years, fmt, django_assert_num_queries, mo
         # The PDF is WeasyPrint's render of the HTML document, which touches no database;
         # skip the slow render of 470 rows here (the PDF tests render the seed for real).
         monkeypatch.setattr(
-            "perfreport.reports.exporters.pdf.html_to_pdf",
-            lambda html: b"%PDF-" + html[:10].encode(),
+            "perfreport.reports.exporters.pdf.archival_pdf",
+            lambda html, **metadata: b"%PDF-" + html[:10].encode(),
         )
     for year in years:
         with django_assert_num_queries(EXPORT_QUERIES[fmt]):
-            filename, _content_type, content, issued = render_for_download(year, fmt)
-        assert issued is None
-        assert content
+            download = render_for_download(year, fmt)
+        assert download.issued is None
+        assert download.content
 
 
 def test_page_queries_do_not_grow(client, years, django_assert_num_queries):

@@ -1,8 +1,9 @@
-"""Signing off the review: all five review scores, then the year is locked and the report
-issued; only the admin reopens, with a reason that is recorded."""
+"""Signing off the review: all five review scores, then (after a confirmation page) the year is
+locked and the report issued; only the admin reopens, with a reason that is recorded."""
 
 import pytest
 
+from perfreport.reports.exporters import EXPORTERS
 from perfreport.reports.models import IssuedReport
 from scoring import services
 from scoring.models import DimensionScore, ScoreSheet
@@ -41,26 +42,31 @@ def test_sign_off_locks_the_year_and_records_who(year, auditor):
         services.sign_off_review(year=year, user=auditor)
 
 
-def test_the_auditor_signs_off_on_the_page_and_the_report_is_issued(client, year, auditor):
+def test_the_auditor_signs_off_on_the_page_and_the_report_is_issued(
+    client, year, auditor, django_capture_on_commit_callbacks
+):
     services.save_scores(year=year, round="review", scores=SEED, user=auditor)
     login(client, auditor)
     page = client.get("/scoring/khh/113/").content.decode()
-    assert f'action="{SIGN_OFF}"' in page
+    assert f'href="{SIGN_OFF}"' in page  # to the confirmation page, not a one-click POST
 
-    response = client.post(SIGN_OFF, follow=True)
+    with django_capture_on_commit_callbacks(execute=True):  # the worker runs the issuing
+        response = client.post(SIGN_OFF, {"confirmed": "1"})
 
-    page = response.content.decode()
-    assert "已完成複評：本年度已鎖定" in page
-    assert 'id="year-status">已鎖定<' in page
+    page = client.get(response["Location"]).content.decode()
+    assert "已完成複評：本年度已鎖定，第 1 版報告正在產生。" in page
+    assert "報告已發布" in page
     year.refresh_from_db()
     assert year.status == Year.Status.LOCKED
-    assert IssuedReport.objects.filter(year=year, version=1).count() >= 1
-    assert "完成複評並鎖定年度" not in page
+    assert IssuedReport.objects.filter(year=year, version=1).count() == len(EXPORTERS)
+    sheet_page = client.get("/scoring/khh/113/").content.decode()
+    assert 'id="year-status">已鎖定<' in sheet_page
+    assert "完成複評並鎖定年度" not in sheet_page
 
 
 def test_an_incomplete_review_is_not_signed_off_on_the_page(client, year, auditor):
     services.save_scores(year=year, round="self", scores=SEED, user=auditor)
-    response = login(client, auditor).post(SIGN_OFF, follow=True)
+    response = login(client, auditor).post(SIGN_OFF, {"confirmed": "1"}, follow=True)
     assert "複評尚未完成" in response.content.decode()
     year.refresh_from_db()
     assert year.status == Year.Status.OPEN
@@ -72,15 +78,17 @@ def test_an_incomplete_review_is_not_signed_off_on_the_page(client, year, audito
 )
 def test_only_auditors_sign_off(client, year, auditor, who, status, request):
     services.save_scores(year=year, round="review", scores=SEED, user=auditor)
-    response = login(client, request.getfixturevalue(who)).post(SIGN_OFF)
+    response = login(client, request.getfixturevalue(who)).post(SIGN_OFF, {"confirmed": "1"})
     assert response.status_code == status
     year.refresh_from_db()
     assert year.status == Year.Status.OPEN
 
 
-def test_sign_off_is_post_only_and_needs_login(client, year):
-    assert client.post(SIGN_OFF).status_code == 302
-    assert client.get(SIGN_OFF).status_code in (302, 405)
+def test_sign_off_needs_login(client, year):
+    assert client.post(SIGN_OFF, {"confirmed": "1"}).status_code == 302
+    assert client.get(SIGN_OFF).status_code == 302
+    year.refresh_from_db()
+    assert year.status == Year.Status.OPEN
 
 
 def test_the_admin_reopens_with_a_reason_and_the_sign_off_is_withdrawn(

@@ -4,7 +4,7 @@
 from django.contrib import admin
 from django.http import HttpRequest
 
-from perfreport.reports.models import IssuedReport, WorkerHeartbeat
+from perfreport.reports.models import IssuedReport, IssuedVersion, WorkerHeartbeat
 
 
 @admin.register(IssuedReport)
@@ -20,13 +20,13 @@ class IssuedReportAdmin(admin.ModelAdmin):
         "issued_by",
     ]
     list_filter = ["format", "year__organization"]
-    exclude = ["content"]
     readonly_fields = [
         "year",
         "version",
         "format",
         "filename",
         "content_type",
+        "file",
         "size",
         "sha256",
         "issued_at",
@@ -34,8 +34,34 @@ class IssuedReportAdmin(admin.ModelAdmin):
     ]
     list_select_related = ["year__organization", "issued_by"]
 
-    def get_queryset(self, request: HttpRequest):  # type: ignore[no-untyped-def]
-        return super().get_queryset(request).defer("content")
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        return False
+
+    def has_change_permission(self, request: HttpRequest, obj=None) -> bool:  # type: ignore[no-untyped-def]
+        return False
+
+    def has_delete_permission(self, request: HttpRequest, obj=None) -> bool:  # type: ignore[no-untyped-def]
+        return False
+
+
+@admin.register(IssuedVersion)
+class IssuedVersionAdmin(admin.ModelAdmin):
+    list_display = ["year", "version", "status", "progress", "signed_off_at", "finished_at"]
+    list_filter = ["status", "year__organization"]
+    list_select_related = ["year__organization"]
+    readonly_fields = [
+        "year",
+        "version",
+        "status",
+        "progress",
+        "step",
+        "error",
+        "signed_off_at",
+        "requested_by",
+        "finished_at",
+        "manifest",
+        "manifest_signature",
+    ]
 
     def has_add_permission(self, request: HttpRequest) -> bool:
         return False

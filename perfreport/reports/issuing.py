@@ -1,76 +1,267 @@
-"""Issuing a year's report: every format rendered once, stored with its SHA-256, never changed.
+"""Issuing a year's report: every format rendered once, stored on disk, signed, never changed.
 
-The sign-off service (scoring) is orchestrated from this layer's caller; it calls
-`issue_report` inside its own transaction, so the sign-off and the frozen files land together.
+Sign-off (signoff.py) locks the year and queues a version in one transaction
+(`queue_version`); the task worker then renders it (`issue_version`): each format is written
+under MEDIA_ROOT (issued/<org>/<year>/v<N>/), the PDF carries a PAdES signature, and a manifest
+of every file's SHA-256 is signed with the same key. `issue_version` is idempotent: formats
+already stored are kept, a finished version is left alone. `verify_issued` trusts only the
+signatures, never the hashes in the database.
 """
 
-import hashlib
-from dataclasses import replace
+import json
+import logging
+from dataclasses import dataclass
+from typing import BinaryIO
 
+from django.core.files.base import ContentFile
+from django.core.files.storage import default_storage
 from django.db import transaction
 from django.db.models import Max
 from django.utils import timezone
 
+from perfreport.reports import signing
 from perfreport.reports.exporters import EXPORTERS, get_exporter
-from perfreport.reports.models import IssuedReport
-from perfreport.reports.selectors import Release, build_report
+from perfreport.reports.models import IssuedReport, IssuedVersion
+from perfreport.reports.selectors import build_report
+from scoring.models import ScoreSheet
 from strategies.models import Year
 
+Status = IssuedVersion.Status
+logger = logging.getLogger(__name__)
+MANIFEST_NAME = "manifest.json"
+SIGNATURE_NAME = "manifest.json.p7s"
+sha256_of = signing.sha256_of
 
-def sha256_of(content: bytes) -> str:
-    return hashlib.sha256(content).hexdigest()
+
+# --- Queueing and running ----------------------------------------------------------------------
+
+
+def next_version(year: Year) -> int:
+    """The number the year's next issued version takes (1, 2, ...)."""
+    latest = IssuedVersion.objects.filter(year=year).aggregate(v=Max("version"))["v"] or 0
+    return latest + 1
+
+
+def queue_version(*, year: Year, user, signed_off_at) -> IssuedVersion:  # type: ignore[no-untyped-def]
+    """Record the next version as queued. The caller (the sign-off) holds the year's row lock
+    in its transaction, so two sign-offs cannot take the same number; the task is enqueued by
+    the caller once that transaction commits."""
+    version = IssuedVersion(
+        year=year,
+        version=next_version(year),
+        signed_off_at=signed_off_at,
+        requested_by=user,
+        step="排隊等待產生",
+    )
+    version.full_clean()
+    version.save()
+    return version
 
 
 def issue_report(*, year: Year, user) -> list[IssuedReport]:  # type: ignore[no-untyped-def]
-    """Render every format of the year's report once and store the bytes and their SHA-256 as a
-    new version (1, 2, ...). Earlier versions are kept untouched. Returns the new rows, in the
-    order of EXPORTERS. Runs in one transaction (joins the caller's, if any)."""
+    """Queue the year's next version and issue it at once in this process (scripts and tests;
+    the sign-off page leaves it to the worker). Its files, in the order of EXPORTERS."""
     with transaction.atomic():
-        # Lock the year row so two concurrent issues cannot take the same version number.
         list(Year.objects.select_for_update().filter(pk=year.pk).values_list("pk", flat=True))
-        latest = IssuedReport.objects.filter(year=year).aggregate(v=Max("version"))["v"] or 0
-        version = latest + 1
-        now = timezone.now()
-        # The files say which version they are and when it was signed off.
-        data = replace(
-            build_report(year, include_entries=True),
-            release=Release(version=version, signed_off_on=timezone.localdate(now)),
+        sheet = ScoreSheet.objects.filter(year=year).first()
+        version = queue_version(
+            year=year, user=user, signed_off_at=sheet.signed_off_at if sheet else None
         )
-        rendered = [(key, exporter.render(data)) for key, exporter in EXPORTERS.items()]
-        issued = []
-        for identifier, (filename, content_type, content) in rendered:
-            report = IssuedReport(
-                year=year,
-                version=version,
-                format=identifier,
-                filename=filename,
-                content_type=content_type,
-                content=content,
-                size=len(content),
-                sha256=sha256_of(content),
-                issued_at=now,
-                issued_by=user,
+    issue_version(version.pk)
+    by_format = {
+        r.format: r for r in IssuedReport.objects.filter(year=year, version=version.version)
+    }
+    return [by_format[identifier] for identifier in EXPORTERS if identifier in by_format]
+
+
+def _claim(version_id: int) -> IssuedVersion | None:
+    """Compare-and-set queued/failed -> running: one worker runs a version at a time."""
+    claimed = IssuedVersion.objects.filter(
+        pk=version_id, status__in=[Status.QUEUED, Status.FAILED]
+    ).update(status=Status.RUNNING, error="", step="整理報告資料", progress=1)
+    if not claimed:
+        return None
+    return IssuedVersion.objects.select_related("year__organization").get(pk=version_id)
+
+
+def _advance(version: IssuedVersion, **fields: object) -> None:
+    for name, value in fields.items():
+        setattr(version, name, value)
+    version.save(update_fields=list(fields))
+
+
+def _write(name: str, content: bytes) -> str:
+    """Write (or overwrite, after a crashed run) one file under MEDIA_ROOT; its stored name."""
+    if default_storage.exists(name):
+        default_storage.delete(name)
+    return default_storage.save(name, ContentFile(content))
+
+
+def issue_version(version_id: int) -> IssuedVersion:
+    """Render, sign and store every format of a queued version, then sign its manifest.
+
+    Idempotent: a version that is done (or being run by another worker) is returned as is; a
+    failed or interrupted one picks up where it stopped (formats already stored are kept).
+    A failure is recorded on the version (status, message) and raised."""
+    version = _claim(version_id)
+    if version is None:
+        return IssuedVersion.objects.get(pk=version_id)
+    year = version.year
+    try:
+        data = build_report(
+            year, include_entries=True, include_unsigned_review=True, version=version.version
+        )
+        data.signed_off_at = version.signed_off_at
+        stored = {
+            r.format: r for r in IssuedReport.objects.filter(year=year, version=version.version)
+        }
+        count = len(EXPORTERS)
+        for position, (identifier, exporter) in enumerate(EXPORTERS.items()):
+            if identifier in stored and default_storage.exists(stored[identifier].file.name):
+                continue
+            _advance(
+                version,
+                progress=5 + 85 * position // count,
+                step=f"產生 {exporter.label}（{position + 1}/{count}）",
             )
-            report.full_clean()
-            report.save()
-            issued.append(report)
-    return issued
+            filename, content_type, content = exporter.render(data)
+            if identifier == "pdf":
+                content = signing.sign_pdf(
+                    content,
+                    reason=f"{data.organization_name} {data.roc_year} 年度報告第 {version.version} 版發布",
+                )
+            name = _write(f"{version.folder}/{exporter.ascii_filename(data)}", content)
+            report, _created = IssuedReport.objects.update_or_create(
+                year=year,
+                version=version.version,
+                format=identifier,
+                defaults={
+                    "filename": filename,
+                    "content_type": content_type,
+                    "file": name,
+                    "size": len(content),
+                    "sha256": sha256_of(content),
+                    "issued_at": timezone.now(),
+                    "issued_by": version.requested_by,
+                },
+            )
+            stored[identifier] = report
+        _advance(version, progress=95, step="簽署檔案清單")
+        manifest = manifest_bytes(version, [stored[i] for i in EXPORTERS if i in stored])
+        version.manifest.name = _write(f"{version.folder}/{MANIFEST_NAME}", manifest)
+        version.manifest_signature.name = _write(
+            f"{version.folder}/{SIGNATURE_NAME}", signing.sign_detached(manifest)
+        )
+        _advance(
+            version,
+            manifest=version.manifest.name,
+            manifest_signature=version.manifest_signature.name,
+            status=Status.DONE,
+            progress=100,
+            step="報告已發布",
+            finished_at=timezone.now(),
+        )
+    except Exception as exc:
+        _advance(
+            version,
+            status=Status.FAILED,
+            step="發布失敗",
+            error=f"{type(exc).__name__}: {exc}",
+            finished_at=timezone.now(),
+        )
+        raise
+    report_issued(version)
+    return version
+
+
+def report_issued(version: IssuedVersion) -> None:
+    """The one place where a sign-off's report is complete: every file stored and signed.
+    Whatever should follow an issued report (notifications) is called from here."""
+    logger.info(
+        "issued %s %s version %s (%s files, manifest %s)",
+        version.year.organization.code,
+        version.year.roc_year,
+        version.version,
+        IssuedReport.objects.filter(year=version.year, version=version.version).count(),
+        version.manifest.name,
+    )
+
+
+# --- The manifest ------------------------------------------------------------------------------
+
+
+def manifest_bytes(version: IssuedVersion, reports: list[IssuedReport]) -> bytes:
+    """What the signature covers: who, which year and version, and each file's name, size and
+    SHA-256 (computed from the bytes on disk), as canonical JSON."""
+    year = version.year
+    files = []
+    for report in reports:
+        with default_storage.open(report.file.name, "rb") as handle:
+            content = handle.read()
+        files.append(
+            {
+                "format": report.format,
+                "name": report.file.name.rsplit("/", 1)[-1],
+                "filename": report.filename,
+                "size": len(content),
+                "sha256": sha256_of(content),
+            }
+        )
+    document = {
+        "organization": year.organization.code,
+        "organization_name": year.organization.name,
+        "roc_year": year.roc_year,
+        "version": version.version,
+        "signed_off_at": version.signed_off_at.isoformat() if version.signed_off_at else None,
+        "files": files,
+    }
+    return json.dumps(document, ensure_ascii=False, sort_keys=True, indent=1).encode("utf-8")
+
+
+# --- Reading -----------------------------------------------------------------------------------
+
+
+def latest_done(year: Year) -> IssuedVersion | None:
+    """The year's newest version that finished issuing (one query)."""
+    return IssuedVersion.objects.filter(year=year, status=Status.DONE).order_by("-version").first()
 
 
 def latest_issued(year: Year) -> dict[str, IssuedReport]:
-    """The newest issued file of each format, by format (one query; content deferred)."""
-    latest: dict[str, IssuedReport] = {}
-    for report in IssuedReport.objects.filter(year=year).defer("content").order_by("-version"):
-        latest.setdefault(report.format, report)
-    return latest
+    """The files of the newest finished version, by format (two queries)."""
+    done = latest_done(year)
+    if done is None:
+        return {}
+    return {r.format: r for r in IssuedReport.objects.filter(year=year, version=done.version)}
 
 
-def verify_issued(year: Year) -> list[tuple[IssuedReport, bool]]:
-    """Re-hash every stored file of the year: (report, matches) for each, oldest first."""
-    results = []
-    for report in IssuedReport.objects.filter(year=year).order_by("version", "format"):
-        results.append((report, sha256_of(bytes(report.content)) == report.sha256))
-    return results
+@dataclass
+class Download:
+    """One file to send: in memory (a fresh render) or on disk (an issued file)."""
+
+    filename: str
+    ascii_filename: str
+    content_type: str
+    content: bytes | None = None
+    issued: IssuedReport | None = None
+
+    def open(self) -> BinaryIO:
+        assert self.issued is not None
+        return default_storage.open(self.issued.file.name, "rb")
+
+    def read(self) -> bytes:
+        if self.content is not None:
+            return self.content
+        with self.open() as handle:
+            return handle.read()
+
+
+def issued_download(report: IssuedReport) -> Download:
+    return Download(
+        filename=report.filename,
+        ascii_filename=report.file.name.rsplit("/", 1)[-1],
+        content_type=report.content_type,
+        issued=report,
+    )
 
 
 # A year that is closed or locked is served from its latest issued files; a reopened year is a
@@ -79,18 +270,104 @@ _FROZEN = {Year.Status.CLOSED, Year.Status.LOCKED}
 
 
 def render_for_download(
-    year: Year, identifier: str, *, live: bool = False
-) -> tuple[str, str, bytes, IssuedReport | None]:
-    """(filename, content_type, bytes, issued or None) of one format of the year's report:
-    exactly the issued bytes when the year is closed or locked and has been issued, otherwise
-    a fresh render. Raises KeyError for an unknown format."""
+    year: Year, identifier: str, *, live: bool = False, include_unsigned_review: bool = True
+) -> Download:
+    """One format of the year's report: the issued file of the newest finished version when the
+    year is closed or locked, otherwise (or with `live`) a fresh render, marked as a draft.
+    The callers may download the year (its admins and auditors), who may see a review in
+    progress. Raises KeyError for an unknown format."""
     exporter = get_exporter(identifier)
     if not live and year.status in _FROZEN:
-        issued = (
-            IssuedReport.objects.filter(year=year, format=identifier).order_by("-version").first()
-        )
+        issued = latest_issued(year).get(identifier)
         if issued is not None:
-            return issued.filename, issued.content_type, bytes(issued.content), issued
-    data = build_report(year, include_entries=exporter.needs_entries)
+            return issued_download(issued)
+    data = build_report(
+        year,
+        include_entries=exporter.needs_entries,
+        include_unsigned_review=include_unsigned_review,
+    )
     filename, content_type, content = exporter.render(data)
-    return filename, content_type, content, None
+    return Download(filename, exporter.ascii_filename(data), content_type, content)
+
+
+# --- Verifying ---------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class VersionCheck:
+    version: IssuedVersion
+    checks: list[signing.Check]
+
+    @property
+    def ok(self) -> bool:
+        return bool(self.checks) and all(check.ok for check in self.checks)
+
+
+def _read(name: str) -> bytes | None:
+    if not name or not default_storage.exists(name):
+        return None
+    with default_storage.open(name, "rb") as handle:
+        return handle.read()
+
+
+def verify_version(version: IssuedVersion, reports: list[IssuedReport]) -> VersionCheck:
+    """The manifest's signature, each file against the signed manifest (and the database's
+    hash against the manifest), and the PDF's own signature. Reads only."""
+    checks: list[signing.Check] = []
+    manifest = _read(version.manifest.name)
+    signature = _read(version.manifest_signature.name)
+    if manifest is None or signature is None:
+        checks.append(
+            signing.Check(
+                "清單簽章", False, "這一版沒有簽署的檔案清單（簽章功能啟用前發布，或發布未完成）"
+            )
+        )
+        return VersionCheck(version, checks)
+    checks.append(signing.verify_detached(manifest, signature))
+    try:
+        listed = {entry["name"]: entry for entry in json.loads(manifest)["files"]}
+    except (ValueError, KeyError, TypeError):
+        checks.append(signing.Check("檔案清單", False, "檔案清單無法解讀"))
+        return VersionCheck(version, checks)
+    names = set()
+    for report in reports:
+        name = report.file.name.rsplit("/", 1)[-1]
+        names.add(name)
+        what = report.filename
+        content = _read(report.file.name)
+        entry = listed.get(name)
+        if content is None:
+            checks.append(signing.Check(what, False, "檔案不見了"))
+            continue
+        if entry is None:
+            checks.append(signing.Check(what, False, "不在簽署的檔案清單中"))
+            continue
+        digest = sha256_of(content)
+        if digest != entry["sha256"]:
+            checks.append(signing.Check(what, False, "內容與簽署的檔案清單不符（檔案已被更動）"))
+            continue
+        if report.sha256 != entry["sha256"]:
+            checks.append(signing.Check(what, False, "資料庫中的 SHA-256 與簽署的檔案清單不符"))
+            continue
+        if report.format == "pdf":
+            pdf = signing.verify_pdf(content)
+            if not pdf.ok:
+                checks.append(signing.Check(what, False, pdf.detail))
+                continue
+        checks.append(signing.Check(what, True, digest))
+    for missing in sorted(set(listed) - names):
+        checks.append(signing.Check(missing, False, "簽署的檔案清單列有此檔，但資料庫沒有"))
+    return VersionCheck(version, checks)
+
+
+def verify_issued(year: Year) -> list[VersionCheck]:
+    """Every finished version of the year, oldest first (reads only; never signs)."""
+    reports: dict[int, list[IssuedReport]] = {}
+    for report in IssuedReport.objects.filter(year=year).order_by("version", "format"):
+        reports.setdefault(report.version, []).append(report)
+    return [
+        verify_version(version, reports.get(version.version, []))
+        for version in IssuedVersion.objects.filter(year=year, status=Status.DONE)
+        .select_related("year__organization")
+        .order_by("version")
+    ]

@@ -6,6 +6,7 @@ to the person who started it and is a 404 for everyone else."""
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
+from django.http.response import HttpResponseBase
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_GET, require_POST
@@ -13,8 +14,9 @@ from django.views.decorators.http import require_GET, require_POST
 from perfreport.reports.exporters import EXPORTERS
 from perfreport.reports.jobs import job_for, lease_expired, start_export
 from perfreport.reports.models import ExportJob
-from perfreport.reports.views import file_response, year_and_download_right
+from perfreport.reports.views import year_and_download_right
 from strategies.access import can_read_all, get_year_for_user
+from strategies.downloads import attachment_response
 
 
 def _own_job(request: HttpRequest, pk: int) -> ExportJob:
@@ -69,8 +71,13 @@ def export_job_status(request: HttpRequest, pk: int) -> JsonResponse:
 
 @login_required
 @require_GET
-def export_job_download(request: HttpRequest, pk: int) -> HttpResponse:
+def export_job_download(request: HttpRequest, pk: int) -> HttpResponseBase:
     job = _own_job(request, pk)
     if job.status != ExportJob.Status.DONE or job.content is None:
         raise Http404
-    return file_response(job.filename, job.content_type, bytes(job.content))
+    return attachment_response(
+        bytes(job.content),
+        filename=job.filename,
+        fallback=job.ascii_filename,
+        content_type=job.content_type,
+    )

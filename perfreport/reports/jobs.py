@@ -1,7 +1,9 @@
-"""Exports that take seconds (the PDF) run as a Django task; the browser polls the job.
+"""Work that takes seconds runs as a Django task; the browser follows its progress.
 
-`start_export` records the job and enqueues the task once the transaction commits; the task
-renders through the same `render_for_download` as a direct download, so both give the same bytes.
+Exports (the PDF): `start_export` records the job and enqueues the task once the transaction
+commits; the task renders through the same `render_for_download` as a direct download, so both
+give the same bytes. Issuing a signed-off year's report: `run_issue_job` runs
+`issuing.issue_version`, which is idempotent (a retried or duplicated task does no harm).
 
 A running job holds a lease: the worker that runs it renews `heartbeat_at` every few seconds
 (perfreport/reports/worker.py). When a worker dies mid-job (killed, out of memory, machine
@@ -17,9 +19,10 @@ from django.db import transaction
 from django.tasks import TaskContext, task
 from django.utils import timezone
 
+from perfreport.reports import issuing
 from perfreport.reports.exporters import EXPORTERS
 from perfreport.reports.issuing import render_for_download
-from perfreport.reports.models import ExportJob
+from perfreport.reports.models import ExportJob, IssuedVersion
 from strategies.errors import DomainError
 from strategies.models import Year
 
@@ -78,7 +81,8 @@ def run_export_job(context: TaskContext, job_id: int) -> None:
         attempts=job.attempts + 1,
     )
     try:
-        filename, content_type, content, _issued = render_for_download(job.year, job.format)
+        download = render_for_download(job.year, job.format)
+        content = download.read()
     except Exception as exc:  # noqa: BLE001 - any failure is shown to the person waiting
         _advance(
             job,
@@ -94,8 +98,9 @@ def run_export_job(context: TaskContext, job_id: int) -> None:
         status=Status.DONE,
         progress=100,
         step="檔案已產生",
-        filename=filename,
-        content_type=content_type,
+        filename=download.filename,
+        ascii_filename=download.ascii_filename,
+        content_type=download.content_type,
         content=content,
         finished_at=timezone.now(),
     )
@@ -164,3 +169,25 @@ def reclaim_stale_jobs(*, now: dt.datetime | None = None) -> list[ExportJob]:
         job.refresh_from_db()
         reclaimed.append(job)
     return reclaimed
+
+
+@task
+def run_issue_job(version_id: int) -> None:
+    """Issue a queued version of a signed-off year's report (see issuing.issue_version)."""
+    issuing.issue_version(version_id)
+
+
+def queue_issue(version: IssuedVersion) -> None:
+    """Enqueue the version's issuing once the current transaction commits."""
+    transaction.on_commit(lambda: run_issue_job.enqueue(version.pk))
+
+
+def retry_issue(version: IssuedVersion) -> bool:
+    """Queue a failed version again (its stored formats are kept); False if it had not failed."""
+    with transaction.atomic():
+        updated = IssuedVersion.objects.filter(
+            pk=version.pk, status=IssuedVersion.Status.FAILED
+        ).update(status=IssuedVersion.Status.QUEUED, step="排隊等待產生", progress=0)
+        if updated:
+            queue_issue(version)
+    return bool(updated)

@@ -11,10 +11,11 @@ page, the PDF, the workbook, the ODF sheet and the JSON file cannot disagree.
 
 from collections import defaultdict
 from dataclasses import dataclass, field
-from datetime import date
+from datetime import datetime
 from decimal import Decimal
 
 from django.db.models import Prefetch
+from django.utils import timezone
 
 from scoring.charts import score_chart_svg
 from scoring.grades import Bands, Grade, grade_for
@@ -34,6 +35,7 @@ from strategies.models import (
 )
 
 Round = DimensionScore.Round
+DRAFT_LABEL = "草稿／未發布"
 
 
 def format_number(value: Decimal | None) -> str:
@@ -206,14 +208,6 @@ class ScoreRound:
         return format_number(self.total)
 
 
-@dataclass(frozen=True)
-class Release:
-    """The issued version a rendered file belongs to (set when issuing, see issuing.py)."""
-
-    version: int
-    signed_off_on: date
-
-
 @dataclass
 class ReportData:
     organization_code: str
@@ -234,7 +228,47 @@ class ReportData:
     rounds: list[ScoreRound]
     includes_entries: bool
     chart_svg: str  # the score sheet's chart (scoring.charts), inline SVG
-    release: Release | None = None  # None: a draft, not (yet) issued
+    # Draft or issued: every format reads these three. `version` is set only when the render is
+    # an issued version (by the issuing job, after sign-off); any other render is a draft.
+    version: int | None = None
+    signed_off_at: datetime | None = None
+    # The auditor's review round is in the data (signed off, or a reader who may see it).
+    includes_review: bool = True
+
+    @property
+    def is_draft(self) -> bool:
+        return self.version is None
+
+    @property
+    def signed_off_date(self) -> str:
+        """The sign-off's date in the organization's time zone, "2024-01-15", or ""."""
+        if self.signed_off_at is None:
+            return ""
+        return timezone.localtime(self.signed_off_at).date().isoformat()
+
+    @property
+    def issue_label(self) -> str:
+        """The mark on every page or sheet: "草稿／未發布" or "第 2 版．2024-01-15 完成複評發布"."""
+        if self.is_draft:
+            return DRAFT_LABEL
+        date = self.signed_off_date
+        return f"第 {self.version} 版．{date} 完成複評發布" if date else f"第 {self.version} 版"
+
+    @property
+    def file_suffix(self) -> str:
+        """ "-draft" for a draft, "-v2" for issued version 2."""
+        return "-draft" if self.is_draft else f"-v{self.version}"
+
+    @property
+    def file_stem(self) -> str:
+        """The name offered to the browser: 高雄分局112年度提升服務效能執行績效與成果-v1."""
+        name = self.organization_short_name or self.organization_name
+        return f"{name}{self.roc_year}年度提升服務效能執行績效與成果{self.file_suffix}"
+
+    @property
+    def ascii_file_stem(self) -> str:
+        """Its ASCII fallback (and the name on disk): khh-112-service-performance-v1."""
+        return f"{self.slug}{self.file_suffix}"
 
     @property
     def title(self) -> str:
@@ -331,8 +365,19 @@ def _iso(value) -> str | None:  # type: ignore[no-untyped-def]
     return value.isoformat() if value else None
 
 
-def build_report(year: Year, *, include_entries: bool = False) -> ReportData:
+def build_report(
+    year: Year,
+    *,
+    include_entries: bool = False,
+    include_unsigned_review: bool = False,
+    version: int | None = None,
+) -> ReportData:
     """The whole report of one organization-year.
+
+    The auditor's review (scores, comments, and the total and grade it gives) is in the report
+    once the year is signed off, before that only with `include_unsigned_review` (the reader
+    may see a review in progress: `strategies.access.can_see_unsigned_review`). `version` marks
+    the render as that issued version; without it the report is a draft.
 
     Queries: year with organization and parent (1), score sheet (1), bands (1), units (1),
     dimensions (1), strategies (1), methods (1), items (1), host units (1), indicators (1),
@@ -375,7 +420,14 @@ def build_report(year: Year, *, include_entries: bool = False) -> ReportData:
             "item", "order"
         )
     )
-    scores = list(DimensionScore.objects.filter(dimension__year=year))
+    signed_off_at = (
+        sheet.signed_off_at if sheet is not None and year.status == Year.Status.LOCKED else None
+    )
+    includes_review = signed_off_at is not None or include_unsigned_review
+    score_query = DimensionScore.objects.filter(dimension__year=year)
+    if not includes_review:
+        score_query = score_query.exclude(round=Round.REVIEW)
+    scores = list(score_query)
 
     entries_by_item: dict[int, list[EntryData]] = defaultdict(list)
     if include_entries:
@@ -537,5 +589,10 @@ def build_report(year: Year, *, include_entries: bool = False) -> ReportData:
         assessed_month=sheet.assessed_month if sheet else None,
         rounds=rounds,
         includes_entries=include_entries,
-        chart_svg=score_chart_svg(score_sheet_data(year)),
+        chart_svg=score_chart_svg(
+            score_sheet_data(year, include_unsigned_review=include_unsigned_review)
+        ),
+        version=version,
+        signed_off_at=signed_off_at,
+        includes_review=includes_review,
     )

@@ -19,6 +19,17 @@ urlpatterns = [
         job_views.export_start,
         name="export-start",
     ),
-    # Issue 4: the auditor signs the review off; the year is locked and its report issued.
+    # The auditor signs the review off (after a confirmation page); the year is locked and its
+    # report issued in the background, the page following the progress.
     path("<slug:org>/<int:roc_year>/sign-off/", signoff.sign_off, name="sign-off"),
+    path(
+        "<slug:org>/<int:roc_year>/versions/<int:pk>/",
+        signoff.issue_progress,
+        name="issue-progress",
+    ),
+    path(
+        "<slug:org>/<int:roc_year>/versions/<int:pk>/retry/",
+        signoff.issue_retry,
+        name="issue-retry",
+    ),
 ]

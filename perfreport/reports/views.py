@@ -6,14 +6,21 @@ auditors (403 for other members); strangers get 404 and anonymous users the logi
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpRequest, HttpResponse
+from django.http.response import HttpResponseBase
 from django.shortcuts import get_object_or_404, render
 from django.views.decorators.http import require_GET
 
 from perfreport.reports.exporters import EXPORTERS
-from perfreport.reports.issuing import render_for_download
-from perfreport.reports.models import IssuedReport
+from perfreport.reports.issuing import Download, issued_download, render_for_download
+from perfreport.reports.models import IssuedReport, IssuedVersion
 from perfreport.reports.selectors import build_report
-from strategies.access import can_read_all, get_year_for_user, membership_of
+from strategies.access import (
+    can_read_all,
+    can_see_unsigned_review,
+    get_year_for_user,
+    membership_of,
+)
+from strategies.downloads import attachment_response
 from strategies.models import Year
 from strategies.selectors import years_for
 
@@ -27,15 +34,28 @@ def year_and_download_right(request: HttpRequest, org: str, roc_year: int) -> tu
     return year, can_read_all(membership)
 
 
-def file_response(
-    filename: str, content_type: str, content: bytes, sha256: str = ""
-) -> HttpResponse:
-    response = HttpResponse(content, content_type=content_type)
-    response["Content-Disposition"] = f'attachment; filename="{filename}"'
-    response["Content-Length"] = str(len(content))
-    if sha256:
-        response["X-Content-SHA256"] = sha256
-    return response
+def send(download: Download) -> HttpResponseBase:
+    """A report file as an attachment with its Chinese name (and ASCII fallback); an issued
+    file is streamed from disk with its SHA-256."""
+    if download.issued is None:
+        return attachment_response(
+            download.read(),
+            filename=download.filename,
+            fallback=download.ascii_filename,
+            content_type=download.content_type,
+        )
+    try:
+        handle = download.open()
+    except FileNotFoundError:
+        raise Http404 from None
+    return attachment_response(
+        handle,
+        filename=download.filename,
+        fallback=download.ascii_filename,
+        content_type=download.content_type,
+        size=download.issued.size,
+        sha256=download.issued.sha256,
+    )
 
 
 @login_required
@@ -50,9 +70,9 @@ def index(request: HttpRequest) -> HttpResponse:
 def report(request: HttpRequest, org: str, roc_year: int) -> HttpResponse:
     """The report in the seed's layout, the download buttons and the issued versions."""
     year, can_download = year_and_download_right(request, org, roc_year)
+    membership = get_year_for_user(request.user, year)
     issued = list(
-        IssuedReport.objects.filter(year=year)
-        .defer("content")
+        IssuedReport.objects.filter(year=year, version__in=done_versions(year))
         .select_related("issued_by")
         .order_by("-version", "pk")
     )
@@ -64,7 +84,13 @@ def report(request: HttpRequest, org: str, roc_year: int) -> HttpResponse:
         "reports/report.html",
         {
             "year": year,
-            "report": build_report(year),
+            "report": build_report(
+                year, include_unsigned_review=can_see_unsigned_review(membership, year)
+            ),
+            "pending": IssuedVersion.objects.filter(year=year)
+            .exclude(status=IssuedVersion.Status.DONE)
+            .order_by("-version")
+            .first(),
             "can_download": can_download,
             "exporters": EXPORTERS.values(),
             "versions": sorted(versions.items(), reverse=True),
@@ -74,23 +100,30 @@ def report(request: HttpRequest, org: str, roc_year: int) -> HttpResponse:
 
 @login_required
 @require_GET
-def download(request: HttpRequest, org: str, roc_year: int, format: str) -> HttpResponse:
+def download(request: HttpRequest, org: str, roc_year: int, format: str) -> HttpResponseBase:
     """One format: the issued bytes of a closed or locked year once issued, else a fresh render."""
     year, can_download = year_and_download_right(request, org, roc_year)
     if format not in EXPORTERS:
         raise Http404
     if not can_download:
         raise PermissionDenied
-    filename, content_type, content, issued = render_for_download(year, format)
-    return file_response(filename, content_type, content, issued.sha256 if issued else "")
+    return send(render_for_download(year, format))
 
 
 @login_required
 @require_GET
-def issued_file(request: HttpRequest, org: str, roc_year: int, pk: int) -> HttpResponse:
+def issued_file(request: HttpRequest, org: str, roc_year: int, pk: int) -> HttpResponseBase:
     """Any issued file of the year, by id: earlier versions stay downloadable."""
     year, can_download = year_and_download_right(request, org, roc_year)
     if not can_download:
         raise PermissionDenied
-    file = get_object_or_404(IssuedReport, pk=pk, year=year)
-    return file_response(file.filename, file.content_type, bytes(file.content), file.sha256)
+    file = get_object_or_404(IssuedReport, pk=pk, year=year, version__in=done_versions(year))
+    return send(issued_download(file))
+
+
+def done_versions(year: Year):  # type: ignore[no-untyped-def]
+    """The year's finished versions (a subquery): files of a version still being issued are
+    not offered."""
+    return IssuedVersion.objects.filter(year=year, status=IssuedVersion.Status.DONE).values(
+        "version"
+    )

@@ -34,11 +34,11 @@ def compose(user, notices: list[Notification]) -> tuple[str, str, str]:  # type:
     inbox = site + reverse("strategies:notifications")
     lines += ["", _("所有通知：%(url)s") % {"url": inbox}]
     html = format_html(
-        "<p>{}</p><ul>{}</ul><p><a href=\"{}\">{}</a></p>",
+        '<p>{}</p><ul>{}</ul><p><a href="{}">{}</a></p>',
         lines[0],
         format_html_join(
             "",
-            "<li><a href=\"{}\">{}</a></li>",
+            '<li><a href="{}">{}</a></li>',
             ((f"{site}{n.link}" if n.link else inbox, text_of(n)) for n in notices),
         ),
         inbox,

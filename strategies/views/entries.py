@@ -10,7 +10,8 @@ from collections.abc import Callable
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
-from django.http import FileResponse, Http404, HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse
+from django.http.response import HttpResponseBase
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
@@ -18,6 +19,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 from django_tables2 import RequestConfig
 
 from strategies import access, deadlines
+from strategies.downloads import attachment_response
 from strategies.errors import DomainError, StaleVersionError
 from strategies.filters import MyWorkFilter
 from strategies.forms import (
@@ -333,7 +335,7 @@ def entry_comment(request: HttpRequest, entry_id: int) -> HttpResponse:
 
 @login_required
 @friendly_403
-def evidence_download(request: HttpRequest, evidence_id: int) -> FileResponse:
+def evidence_download(request: HttpRequest, evidence_id: int) -> HttpResponseBase:
     evidence = get_object_or_404(
         Evidence.objects.select_related(
             "entry__unit", "entry__item__method__strategy__dimension__year__organization"
@@ -347,9 +349,6 @@ def evidence_download(request: HttpRequest, evidence_id: int) -> FileResponse:
         handle = evidence.file.open("rb")
     except FileNotFoundError:
         raise Http404 from None
-    return FileResponse(
-        handle,
-        as_attachment=True,
-        filename=evidence.original_name,
-        content_type=evidence.content_type,
+    return attachment_response(
+        handle, filename=evidence.original_name, content_type=evidence.content_type
     )

@@ -8,10 +8,12 @@ from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse
+from django.http.response import HttpResponseBase
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from strategies.downloads import attachment_response
 from strategies.errors import DomainError
 from strategies.forms_manage import MAX_PLAN_FILE_BYTES, PlanFileForm
 from strategies.plan_export import export_plan
@@ -29,12 +31,10 @@ def _upload_dir() -> Path:
 
 
 @login_required
-def plan_export(request: HttpRequest, pk: int) -> HttpResponse:
+def plan_export(request: HttpRequest, pk: int) -> HttpResponseBase:
     _membership, year = admin_year(request, pk)
     filename, content_type, content = export_plan(year)
-    response = HttpResponse(content, content_type=content_type)
-    response["Content-Disposition"] = f'attachment; filename="{filename}"'
-    return response
+    return attachment_response(content, filename=filename, content_type=content_type)
 
 
 @login_required

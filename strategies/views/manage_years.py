@@ -4,15 +4,17 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
+from strategies.confirm import confirmed
 from strategies.errors import DomainError
 from strategies.forms_manage import CopyYearForm, YearStatusForm
 from strategies.models import Year
 from strategies.selectors.manage import years_of
-from strategies.services.years import set_year_status
+from strategies.services.years import set_year_status, status_change_confirmation
 from strategies.views.manage_common import admin_year, own_admin
 
 Status = Year.Status
@@ -61,6 +63,21 @@ def year_status(request: HttpRequest, pk: int) -> HttpResponse:
     if not form.is_valid():
         messages.error(request, _("請選擇要改成的狀態。"))
         return redirect("manage:years")
+    if not confirmed(request.POST):
+        # First say exactly what will happen; the change runs when the form comes back.
+        data = form.cleaned_data
+        return render(
+            request,
+            "confirm.html",
+            {
+                "confirmation": status_change_confirmation(
+                    year=year, status=data["status"], reason=data["reason"]
+                ),
+                "action": request.path,
+                "hidden": [("status", data["status"]), ("reason", data["reason"])],
+                "cancel_url": reverse("manage:years"),
+            },
+        )
     try:
         year = set_year_status(
             year=year,

@@ -22,7 +22,9 @@ def test_pdf_export_shows_progress_then_the_download(
     shots(page, "export-done")
     with page.expect_download() as download:
         page.click("#job-download-link")
-    assert download.value.suggested_filename == "khh-113-service-performance.pdf"
+    assert (
+        download.value.suggested_filename == "高雄分局113年度提升服務效能執行績效與成果-draft.pdf"
+    )
     job = ExportJob.objects.get()
     assert (job.requested_by, job.status) == (auditor, ExportJob.Status.DONE)
     with open(download.value.path(), "rb") as handle:

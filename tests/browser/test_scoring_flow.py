@@ -138,9 +138,13 @@ def test_scoring_flow(page, live_server, login_as, shots, copy_of_112):
     shots(page, "review-page-dimension-1")
     page.goto(f"{live_server.url}/scoring/khh/113/")
 
-    # Sign off: the year is locked and the report issued.
+    # Sign off, after the confirmation page: the year is locked and the report issued.
     page.click("#sign-off")
+    expect(page.locator("#confirm-consequences")).to_contain_text("鎖定 113 年度")
+    page.click("#confirm-button")
     expect(page.locator(".messages")).to_contain_text("已完成複評：本年度已鎖定", timeout=180_000)
+    expect(page.locator("#issue-status")).to_have_text("已發布", timeout=180_000)
+    page.goto(f"{live_server.url}/scoring/khh/113/")
     expect(page.locator("#year-status")).to_have_text("已鎖定")
     expect(page.locator("#enter-review")).to_have_count(0)
     expect(page.locator("#sign-off")).to_have_count(0)
@@ -192,7 +196,7 @@ def test_scoring_flow(page, live_server, login_as, shots, copy_of_112):
     page.select_option("#id_status", "closed")
     page.fill("#id_reason", "總局通知：構面一佐證補正後重評")
     shots(page, "reopen-form")
-    page.click("button.primary")
+    page.click("#reopen-button")
     expect(page.locator(".messages")).to_contain_text("已重新開放本年度，原因已記錄。")
     expect(page.locator("#year-status")).to_have_text("已結束填報")
     expect(page.locator(".status-history")).to_contain_text("總局通知：構面一佐證補正後重評")

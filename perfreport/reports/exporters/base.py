@@ -1,5 +1,7 @@
 """The shape every export shares: an identifier, a label, and `render(data)` returning
-`(filename, content_type, bytes)`. The browser download, the management command and issuing
+`(filename, content_type, bytes)`; `filename` is the Chinese name offered to the browser and
+`ascii_filename(data)` its ASCII fallback. Every format marks a draft (`data.is_draft`) on each
+page or sheet with `data.issue_label`, and an issued version with the same label. The browser download, the management command and issuing
 all go through `EXPORTERS`, so a format is written by exactly one piece of code."""
 
 from typing import ClassVar
@@ -20,7 +22,13 @@ class Exporter:
     runs_in_background: ClassVar[bool] = False
 
     def filename(self, data: ReportData) -> str:
-        return f"{data.slug}.{self.extension}"
+        """The name offered to the browser: 高雄分局112年度提升服務效能執行績效與成果-v1.pdf
+        (a draft ends in "-draft")."""
+        return f"{data.file_stem}.{self.extension}"
+
+    def ascii_filename(self, data: ReportData) -> str:
+        """Its ASCII fallback and the name on disk: khh-112-service-performance-v1.pdf."""
+        return f"{data.ascii_file_stem}.{self.extension}"
 
     def render(self, data: ReportData) -> Rendered:
         return self.filename(data), self.content_type, self.render_bytes(data)

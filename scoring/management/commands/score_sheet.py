@@ -151,7 +151,8 @@ class Command(BaseCommand):
         year = Year.objects.filter(organization=organization, roc_year=roc_year).first()
         if year is None:
             raise CommandError(f"{organization.short_name}沒有 {roc_year} 年度。")
-        data = score_sheet_data(year)
+        # Run by whoever operates the server: the whole sheet, the review in progress too.
+        data = score_sheet_data(year, include_unsigned_review=True)
         if options["format"] == "json":
             self.stdout.write(json.dumps(sheet_json(data), ensure_ascii=False))
         else:

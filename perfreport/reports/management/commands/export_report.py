@@ -32,7 +32,7 @@ class Command(BaseCommand):
         except Year.DoesNotExist:
             raise CommandError(f"找不到機關 {org} 的 {year} 年度") from None
         if output == "-":
-            content = render_for_download(year_obj, format, live=live)[2]
+            content = render_for_download(year_obj, format, live=live).read()
             self.stdout.buffer.write(content)  # type: ignore[attr-defined]
             return
         steps = progress(
@@ -43,8 +43,10 @@ class Command(BaseCommand):
         )
         for step in steps:
             if step == "render":
-                filename, _type, content, issued = render_for_download(year_obj, format, live=live)
+                download = render_for_download(year_obj, format, live=live)
+                content = download.read()
             else:
                 Path(output).write_bytes(content)
-        source = f"第 {issued.version} 版發布檔" if issued else "目前資料"
-        self.stdout.write(f"{output}: {len(content):,} bytes ({filename}, {source})")
+        issued = download.issued
+        source = f"第 {issued.version} 版發布檔" if issued else "目前資料（草稿）"
+        self.stdout.write(f"{output}: {len(content):,} bytes ({download.filename}, {source})")

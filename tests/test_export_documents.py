@@ -68,11 +68,11 @@ def _odt_tables(content: bytes) -> list[list[list[tuple[str, int]]]]:
 def test_both_documents_are_offered_and_named_like_the_others(seed_data):
     assert list(EXPORTERS)[:6] == ["html", "pdf", "xlsx", "ods", "odt", "docx"]
     name, content_type, content = get_exporter("odt").render(seed_data)
-    assert name == "khh-112-service-performance.odt"
+    assert name == "高雄分局112年度提升服務效能執行績效與成果-draft.odt"
     assert content_type == "application/vnd.oasis.opendocument.text"
     assert zipfile.ZipFile(io.BytesIO(content)).read("mimetype") == content_type.encode()
     name, content_type, _ = get_exporter("docx").render(seed_data)
-    assert name == "khh-112-service-performance.docx"
+    assert name == "高雄分局112年度提升服務效能執行績效與成果-draft.docx"
     assert content_type.endswith("wordprocessingml.document")
 
 

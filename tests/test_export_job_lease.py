@@ -60,7 +60,7 @@ class TestDeadWorker:
         assert (job.status, job.attempts, job.filename) == (
             Status.DONE,
             2,
-            "khh-113-service-performance.json",
+            "高雄分局113年度提升服務效能執行績效與成果-draft.json",
         )
         login(client, auditor)
         status = client.get(reverse("reports:export-job-status", args=[job.pk])).json()

@@ -11,7 +11,6 @@ from zoneinfo import ZoneInfo
 
 import openpyxl
 import pytest
-from django.utils import timezone
 
 from perfreport.reports.exporters import get_exporter
 from perfreport.reports.exporters.sheets import build_sheets
@@ -19,6 +18,7 @@ from perfreport.reports.issuing import issue_report
 from perfreport.reports.models import IssuedReport
 from perfreport.reports.selectors import build_report
 from scoring.hq import Comparison, ComparisonRow, comparison_xlsx
+from scoring.models import ScoreSheet
 from strategies.models import Year
 from strategies.plan_export import export_plan
 from strategies.workbook import (
@@ -31,6 +31,7 @@ from strategies.workbook import (
     write_xlsx,
 )
 from tests import factories
+from tests.conftest import stored_bytes
 
 SIGNED_OFF = dt.datetime(2024, 1, 15, 10, tzinfo=ZoneInfo("Asia/Taipei"))
 
@@ -157,18 +158,21 @@ def test_a_draft_is_marked_on_its_first_row_and_every_printed_page(seed_year):
 def test_issued_files_carry_their_version_and_sign_off_date(org, unit_a, auditor):
     year = factories.make_year(org, 112, status=Year.Status.CLOSED)
     factories.make_item(year, hosts=[unit_a], results="計 11 場次")
+    # Signed off at 23:30 UTC on 14 January: the 15th in the organization's time zone (Taipei).
+    ScoreSheet.objects.filter(year=year).update(
+        signed_off_at=dt.datetime(2024, 1, 14, 23, 30, tzinfo=dt.UTC)
+    )
 
     issue_report(year=year, user=auditor)
 
     issued = IssuedReport.objects.get(year=year, format="xlsx")
-    # The sign-off date in the organization's time zone (Taipei), not UTC's.
-    mark = f"第 1 版（{timezone.localdate(issued.issued_at).isoformat()} 簽核）"
-    workbook = openpyxl.load_workbook(io.BytesIO(bytes(issued.content)))
+    mark = "第 1 版．2024-01-15 完成複評發布"
+    workbook = openpyxl.load_workbook(io.BytesIO(stored_bytes(issued)))
     assert workbook["構面一"]["F1"].value == mark
     assert mark in workbook["構面一"].oddHeader.center.text
     assert "草稿" not in str(workbook["封面"]["B9"].value)
     ods = IssuedReport.objects.get(year=year, format="ods")
-    with zipfile.ZipFile(io.BytesIO(bytes(ods.content))) as archive:
+    with zipfile.ZipFile(io.BytesIO(stored_bytes(ods))) as archive:
         assert mark in archive.read("styles.xml").decode()
         assert "草稿" not in archive.read("content.xml").decode()
 

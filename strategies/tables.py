@@ -7,7 +7,7 @@ from django.utils.safestring import mark_safe
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
-from strategies.selectors.entries import FUTURE, STRIP_LABELS, MyWorkRow
+from strategies.selectors.entries import NOT_OPEN, STRIP_LABELS, MyWorkRow
 
 
 def month_strip(row: MyWorkRow) -> str:
@@ -28,7 +28,7 @@ def month_strip(row: MyWorkRow) -> str:
             f'<span class="m">{m}{month_word}</span><span class="s">{labels[cell.state]}</span>'
             + (lock if cell.locked else "")
         )
-        if cell.state != FUTURE:
+        if cell.state != NOT_OPEN:
             title = f"{m} {month_word}，{due_word} {cell.due.month}/{cell.due.day}"
             inner = f'<a href="{escape(base)}{m}/" title="{title}">{inner}</a>'
         locked = " is-locked" if cell.locked else ""

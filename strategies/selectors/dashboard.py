@@ -32,6 +32,7 @@ from strategies.models import (
     Unit,
     Year,
 )
+from strategies.month_state import month_state
 from strategies.selectors.manage import plan_tree
 from strategies.services.results import achievement_percent, total_for
 
@@ -327,15 +328,14 @@ def _entries(year: Year, unit: Unit | None = None) -> dict[tuple[int, int, int],
 
 
 def _state(ctx: YearContext, month: int, entry: EntryRef | None) -> str:
-    if entry is not None and entry.status in DONE:
-        return entry.status
-    if month not in ctx.open_months:
-        return "not-open" if entry is None else entry.status
-    if ctx.counts_overdue and deadlines.is_overdue(
-        ctx.year.roc_year, month, ctx.year.deadline_day, ctx.today
-    ):
-        return "overdue"
-    return entry.status if entry is not None else "empty"
+    return month_state(
+        status=entry.status if entry is not None else None,
+        roc_year=ctx.year.roc_year,
+        month=month,
+        deadline_day=ctx.year.deadline_day,
+        year_status=ctx.year.status,
+        today=ctx.today,
+    )
 
 
 def _slots(

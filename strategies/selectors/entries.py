@@ -25,16 +25,17 @@ from strategies.models import (
     Unit,
     Year,
 )
+from strategies.month_state import EMPTY, NOT_OPEN, OVERDUE, month_state
 from strategies.selectors.history import Change, changes_since_last_submission
 from strategies.services.results import IndicatorTotal, total_for
 
 Status = MonthlyEntry.Status
 
-# The strip's states: the entry's status, or none yet, or not yet open, or overdue.
-EMPTY, FUTURE, OVERDUE = "empty", "future", "overdue"
+# The strip's states (strategies.month_state): the entry's status, or none yet, or not yet
+# open, or overdue.
 STRIP_LABELS = {
     EMPTY: _("未填"),
-    FUTURE: _("未開放"),
+    NOT_OPEN: _("未開放"),
     OVERDUE: _("逾期"),
     Status.DRAFT: _("草稿"),
     Status.SUBMITTED: _("已送出"),
@@ -148,20 +149,22 @@ def month_cells(
     *, year: Year, statuses: dict[int, str], locked: set[int], today: dt.date
 ) -> list[MonthCell]:
     """The 12-month strip of one (item, unit) from its entries' statuses by month. Pure."""
-    cells = []
-    for month in range(1, 13):
-        status = statuses.get(month)
-        due = deadlines.due_on(year.roc_year, month, year.deadline_day)
-        if not deadlines.is_open(year.roc_year, month, today):
-            state = status or FUTURE
-        elif status in {Status.SUBMITTED, Status.APPROVED}:
-            state = status
-        elif deadlines.is_overdue(year.roc_year, month, year.deadline_day, today):
-            state = OVERDUE
-        else:
-            state = status or EMPTY
-        cells.append(MonthCell(month=month, state=state, locked=month in locked, due=due))
-    return cells
+    return [
+        MonthCell(
+            month=month,
+            state=month_state(
+                status=statuses.get(month),
+                roc_year=year.roc_year,
+                month=month,
+                deadline_day=year.deadline_day,
+                year_status=year.status,
+                today=today,
+            ),
+            locked=month in locked,
+            due=deadlines.due_on(year.roc_year, month, year.deadline_day),
+        )
+        for month in range(1, 13)
+    ]
 
 
 def visible_items(membership: Membership, year: Year) -> QuerySet[Item]:

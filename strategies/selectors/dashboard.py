@@ -19,11 +19,26 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from decimal import Decimal
 
-from django.db.models import Prefetch
+from django.db.models import (
+    Case,
+    Count,
+    DecimalField,
+    Exists,
+    F,
+    OuterRef,
+    Prefetch,
+    QuerySet,
+    Subquery,
+    Sum,
+    Value,
+    When,
+)
+from django.db.models.functions import Coalesce
 from django.utils.translation import gettext_lazy as _
 
 from strategies import deadlines
 from strategies.models import (
+    Dimension,
     Indicator,
     IndicatorValue,
     Item,
@@ -32,9 +47,15 @@ from strategies.models import (
     Unit,
     Year,
 )
-from strategies.month_state import month_state
+from strategies.month_state import OVERDUE, month_state
+from strategies.selectors.entries import (
+    PLAN_ORDER,
+    months_whose_empty_state_is,
+    number_paths,
+    pairs_in_state,
+)
 from strategies.selectors.manage import plan_tree
-from strategies.services.results import achievement_percent, total_for
+from strategies.services.results import achievement_percent
 
 Status = MonthlyEntry.Status
 MONTHS = tuple(range(1, 13))
@@ -225,8 +246,9 @@ class AuditorDashboard:
     ctx: YearContext
     units: list[Unit]
     by_dimension: list[CompletenessRow]
-    short: list[ShortIndicator]
+    short: list[ShortIndicator]  # the first SHORT_SHOWN, in plan order
     score_sheet: object | None
+    short_count: int = 0
 
 
 @dataclass
@@ -235,8 +257,10 @@ class AdminDashboard:
     units: list[Unit]
     by_unit: list[CompletenessRow]
     by_month_total: list[Ratio]
-    overdue: list[Slot]
+    overdue: list[Slot]  # the slots of the first OVERDUE_GROUPS_SHOWN (item, unit) pairs
     overdue_units: int
+    overdue_count: int = 0
+    overdue_pairs: int = 0
 
     @property
     def overdue_groups(self) -> list[SlotGroup]:
@@ -292,7 +316,10 @@ def plan_items(year: Year) -> list[PlanItem]:
     return result
 
 
-def year_context(year: Year, today: dt.date | None = None) -> YearContext:
+def year_context(
+    year: Year, today: dt.date | None = None, *, with_items: bool = True
+) -> YearContext:
+    """The year on `today`; `with_items`: its plan items too (plan_tree, six queries)."""
     today = today or deadlines.today_in_taipei()
     return YearContext(
         year=year,
@@ -301,19 +328,15 @@ def year_context(year: Year, today: dt.date | None = None) -> YearContext:
         if year.status != Year.Status.PLANNING
         else [],
         months_in_scope=months_in_scope(year, today),
-        items=plan_items(year),
+        items=plan_items(year) if with_items else [],
         counts_overdue=year.status == Year.Status.OPEN,
     )
 
 
-def _entries(year: Year, unit: Unit | None = None) -> dict[tuple[int, int, int], EntryRef]:
-    """Entries of the year (of one unit), keyed by (item, unit, month): one query."""
-    rows = MonthlyEntry.objects.filter(item__method__strategy__dimension__year=year)
-    if unit is not None:
-        rows = rows.filter(unit=unit)
+def _entry_refs(rows: QuerySet[MonthlyEntry]) -> list[EntryRef]:
     fields = ("pk", "item_id", "unit_id", "month", "status", "return_reason")
-    return {
-        (r["item_id"], r["unit_id"], r["month"]): EntryRef(
+    return [
+        EntryRef(
             pk=r["pk"],
             item_id=r["item_id"],
             unit_id=r["unit_id"],
@@ -324,7 +347,15 @@ def _entries(year: Year, unit: Unit | None = None) -> dict[tuple[int, int, int],
             updated_at=r["updated_at"],
         )
         for r in rows.values(*fields, "submitted_at", "updated_at")
-    }
+    ]
+
+
+def _entries(year: Year, unit: Unit | None = None) -> dict[tuple[int, int, int], EntryRef]:
+    """Entries of the year (of one unit), keyed by (item, unit, month): one query."""
+    rows = MonthlyEntry.objects.filter(item__method__strategy__dimension__year=year)
+    if unit is not None:
+        rows = rows.filter(unit=unit)
+    return {(e.item_id, e.unit_id, e.month): e for e in _entry_refs(rows)}
 
 
 def _state(ctx: YearContext, month: int, entry: EntryRef | None) -> str:
@@ -443,52 +474,142 @@ def _units(year: Year) -> list[Unit]:
     return list(Unit.objects.filter(organization_id=year.organization_id).order_by("order", "name"))
 
 
-def _short_indicators(ctx: YearContext) -> list[ShortIndicator]:
+SHORT_SHOWN = 50
+OVERDUE_GROUPS_SHOWN = 50
+
+
+def _live(prefix: str = "") -> dict[str, object]:
+    """Lookups keeping items in use (not retired, nor their method or strategy)."""
+    return {
+        f"{prefix}is_retired": False,
+        f"{prefix}method__is_retired": False,
+        f"{prefix}method__strategy__is_retired": False,
+    }
+
+
+def _host_pairs(year: Year) -> QuerySet:  # type: ignore[type-arg]
+    """(item, host unit) pairs of the year's items in use: the rows that owe an entry a month."""
+    return Item.host_units.through.objects.filter(
+        item__method__strategy__dimension__year=year, **_live("item__")
+    ).order_by()
+
+
+def _owed_entries(year: Year) -> QuerySet[MonthlyEntry]:
+    """Entries of those pairs (an entry of a unit that no longer hosts the item is not owed)."""
+    return MonthlyEntry.objects.filter(
+        item__method__strategy__dimension__year=year,
+        item__host_units=F("unit"),
+        **_live("item__"),
+    ).order_by()
+
+
+def _plan_items_of(year: Year, item_ids: Iterable[int]) -> dict[int, PlanItem]:
+    """PlanItems of a few items (a page): items, host units, indicators, number paths (6)."""
+    ids = set(item_ids)
+    if not ids:
+        return {}
+    paths = number_paths(year, ids)
+    items = Item.objects.filter(pk__in=ids).select_related("method__strategy__dimension")
+    items = items.prefetch_related(
+        Prefetch("host_units", queryset=Unit.objects.order_by("order", "name")),
+        Prefetch("indicators", queryset=Indicator.objects.order_by("order")),
+    )
+    result = {}
+    for item in items:
+        dimension = item.method.strategy.dimension
+        result[item.pk] = PlanItem(
+            item=item,
+            path=paths.get(item.pk, ""),
+            dimension_number=dimension.number,
+            dimension_label=dimension.label,
+            dimension_name=dimension.name,
+            host_units=list(item.host_units.all()),
+            indicators=list(item.indicators.all()),
+        )
+    return result
+
+
+def _approved_actual() -> Case:
+    """An indicator's figure compiled from its approved values by its rule, as an expression
+    over Indicator (services.results.total_for in SQL): the sum of every approved value, or for
+    a running count each unit's latest approved value, summed over units."""
+    approved = IndicatorValue.objects.filter(
+        indicator_id=OuterRef("pk"), entry__status=Status.APPROVED
+    ).order_by()
+    total = approved.values("indicator_id").annotate(t=Sum("value")).values("t")[:1]
+    latest_month = (
+        IndicatorValue.objects.filter(
+            indicator_id=OuterRef("indicator_id"),
+            entry__unit_id=OuterRef("entry__unit_id"),
+            entry__status=Status.APPROVED,
+        )
+        .order_by("-entry__month")
+        .values("entry__month")[:1]
+    )
+    latest = (
+        approved.filter(entry__month=Subquery(latest_month))
+        .values("indicator_id")
+        .annotate(t=Sum("value"))
+        .values("t")[:1]
+    )
+    decimal = DecimalField(max_digits=20, decimal_places=4)
+    return Case(
+        When(reported_actual__isnull=False, then=F("reported_actual")),
+        When(
+            aggregation=Indicator.Aggregation.LATEST,
+            then=Coalesce(Subquery(latest, output_field=decimal), Value(Decimal(0))),
+        ),
+        default=Coalesce(Subquery(total, output_field=decimal), Value(Decimal(0))),
+        output_field=decimal,
+    )
+
+
+def _short_indicators(ctx: YearContext) -> tuple[list[ShortIndicator], int]:
     """Indicators whose figure (the report's, else compiled from approved entries by the
     indicator's rule) is below a positive target, or in an open year below the target's share
-    of the months past their deadline (3 months due: a quarter of the target). Two queries:
-    approved entries, their values."""
-    approved = MonthlyEntry.objects.filter(
-        item__method__strategy__dimension__year=ctx.year, status=Status.APPROVED
-    ).prefetch_related(
-        Prefetch(
-            "values",
-            queryset=IndicatorValue.objects.only("id", "entry_id", "indicator_id", "value"),
-        )
-    )
-    by_item: dict[int, list[MonthlyEntry]] = defaultdict(list)
-    for entry in approved.only("id", "item_id", "unit_id", "month"):
-        by_item[entry.item_id].append(entry)
-    short: list[ShortIndicator] = []
-    months_due = ctx.months_due
+    of the months past their deadline (3 months due: a quarter of the target): the first
+    SHORT_SHOWN in plan order and how many there are. Decided in SQL, one grouped sum per
+    indicator. Queries: count, the shown indicators, and their items' PlanItems (6)."""
+    months_due = min(ctx.months_due, 12)
     if not months_due:
-        return short
-    for pitem in ctx.items:
-        for indicator in pitem.indicators:
-            target = indicator.target
-            if target is None or target <= 0:
-                continue
-            from_report = indicator.reported_actual is not None
-            if from_report:
-                actual = indicator.reported_actual
-            else:
-                actual = total_for(indicator, by_item.get(pitem.pk, [])).actual
-            actual = actual or Decimal(0)
-            expected = target if months_due >= 12 else target * months_due / 12
-            if actual < expected:
-                short.append(
-                    ShortIndicator(
-                        item=pitem,
-                        indicator=indicator,
-                        actual=actual,
-                        target=target,
-                        achievement=achievement_percent(actual, target),
-                        from_report=from_report,
-                        expected=expected,
-                        months_due=months_due,
-                    )
-                )
-    return short
+        return [], 0
+    # actual < target * months_due / 12, without dividing.
+    indicators = (
+        Indicator.objects.filter(
+            item__method__strategy__dimension__year=ctx.year, target__gt=0, **_live("item__")
+        )
+        .annotate(actual=_approved_actual())
+        .alias(bar=F("target") * months_due)
+        .filter(bar__gt=F("actual") * 12)
+    )
+    count = indicators.count()
+    shown = list(
+        indicators.order_by(
+            "item__method__strategy__dimension__number",
+            "item__method__strategy__order",
+            "item__method__order",
+            "item__order",
+            "order",
+        )[:SHORT_SHOWN]
+    )
+    plan = _plan_items_of(ctx.year, (i.item_id for i in shown))
+    short = []
+    for indicator in shown:
+        target = indicator.target
+        actual = Decimal(indicator.actual)  # type: ignore[attr-defined]
+        short.append(
+            ShortIndicator(
+                item=plan[indicator.item_id],
+                indicator=indicator,
+                actual=actual,
+                target=target,
+                achievement=achievement_percent(actual, target),
+                from_report=indicator.reported_actual is not None,
+                expected=target if months_due >= 12 else target * months_due / 12,
+                months_due=months_due,
+            )
+        )
+    return short, count
 
 
 def auditor_dashboard(
@@ -499,69 +620,148 @@ def auditor_dashboard(
 ) -> AuditorDashboard:
     """Completeness per dimension and unit, indicators short of target, and the score sheet's
     state read through `score_sheet` (strategies cannot import scoring; the caller passes it).
-    Queries: plan 6 + entries 1 + units 1 + approved values 2 + the score sheet's."""
-    ctx = year_context(year, today)
+    Counted in SQL: units 1, dimensions 1, pairs 1, done entries 1, short indicators 2 and the
+    shown ones' plan items 6, + the score sheet's."""
+    ctx = year_context(year, today, with_items=False)
     units = _units(year)
-    unit_by_pk = {u.pk: u for u in units}
-    slots = _in_scope(_slots(ctx, _entries(year), unit_by_pk), ctx)
-    grouped: dict[tuple[int, int], list[Slot]] = defaultdict(list)
-    dimensions: dict[int, str] = {}
-    for slot in slots:
-        grouped[(slot.item.dimension_number, slot.unit.pk)].append(slot)
-    for pitem in ctx.items:
-        dimensions.setdefault(
-            pitem.dimension_number, f"{pitem.dimension_label} {pitem.dimension_name}"
-        )
+    months = ctx.months_in_scope
+    owed = {
+        (row["item__method__strategy__dimension__number"], row["unit_id"]): row["n"]
+        for row in _host_pairs(year)
+        .values("item__method__strategy__dimension__number", "unit_id")
+        .annotate(n=Count("pk"))
+    }
+    done = {
+        (row["item__method__strategy__dimension__number"], row["unit_id"]): row["n"]
+        for row in _owed_entries(year)
+        .filter(status__in=DONE, month__in=months)
+        .values("item__method__strategy__dimension__number", "unit_id")
+        .annotate(n=Count("pk"))
+    }
+    dimensions = (
+        Dimension.objects.filter(year=year)
+        .filter(Exists(Item.objects.filter(method__strategy__dimension=OuterRef("pk"), **_live())))
+        .order_by("number")
+    )
     rows = []
-    for number, label in sorted(dimensions.items()):
-        cells = [_ratio(grouped.get((number, u.pk), [])) for u in units]
+    for dimension in dimensions:
+        cells = [
+            Ratio(
+                done.get((dimension.number, u.pk), 0),
+                owed.get((dimension.number, u.pk), 0) * len(months),
+            )
+            for u in units
+        ]
         rows.append(
             CompletenessRow(
-                label=label,
+                label=f"{dimension.label} {dimension.name}",
                 cells=cells,
                 total=Ratio(sum(c.done for c in cells), sum(c.expected for c in cells)),
             )
         )
+    short, short_count = _short_indicators(ctx)
     return AuditorDashboard(
         ctx=ctx,
         units=units,
         by_dimension=rows,
-        short=_short_indicators(ctx),
+        short=short,
+        short_count=short_count,
         score_sheet=score_sheet(year) if score_sheet else None,
     )
 
 
 def admin_dashboard(year: Year, *, today: dt.date | None = None) -> AdminDashboard:
-    """The organization's completeness per unit and month, and every overdue slot.
-    Queries: plan 6 + entries 1 + units 1."""
-    ctx = year_context(year, today)
+    """The organization's completeness per unit and month, and the overdue slots: how many, in
+    how many units, and those of the first OVERDUE_GROUPS_SHOWN (item, unit) pairs in plan
+    order. Counted in SQL: units 1, pairs 1, done entries 1, overdue pairs 1, their entries 1,
+    their plan items 6."""
+    ctx = year_context(year, today, with_items=False)
     units = _units(year)
-    unit_by_pk = {u.pk: u for u in units}
-    slots = _slots(ctx, _entries(year), unit_by_pk)
-    per_unit: dict[int, list[Slot]] = defaultdict(list)
-    for slot in slots:
-        per_unit[slot.unit.pk].append(slot)
+    months = ctx.months_in_scope
+    owed = dict(
+        _host_pairs(year).values("unit_id").annotate(n=Count("pk")).values_list("unit_id", "n")
+    )
+    done: dict[tuple[int, int], int] = {
+        (unit_id, month): n
+        for unit_id, month, n in _owed_entries(year)
+        .filter(status__in=DONE, month__in=months)
+        .values("unit_id", "month")
+        .annotate(n=Count("pk"))
+        .values_list("unit_id", "month", "n")
+    }
+
+    def ratios(unit_ids: list[int]) -> list[Ratio]:
+        return [
+            Ratio(sum(done.get((u, m), 0) for u in unit_ids), sum(owed[u] for u in unit_ids))
+            if m in months
+            else Ratio(0, 0)
+            for m in MONTHS
+        ]
+
+    def total(cells: list[Ratio]) -> Ratio:
+        return Ratio(sum(c.done for c in cells), sum(c.expected for c in cells))
+
     rows = []
     for unit in units:
-        unit_slots = per_unit.get(unit.pk, [])
-        if not unit_slots:
+        if unit.pk not in owed:
             continue
-        rows.append(
-            CompletenessRow(
-                label=unit.name,
-                cells=_by_month(unit_slots, ctx),
-                total=_ratio(_in_scope(unit_slots, ctx)),
-            )
-        )
-    overdue = [s for s in slots if s.state == "overdue"]
+        cells = ratios([unit.pk])
+        rows.append(CompletenessRow(label=unit.name, cells=cells, total=total(cells)))
+
+    late = months_whose_empty_state_is(year, OVERDUE, ctx.today)
+    overdue_by_unit = {
+        u: owed[u] * len(late) - sum(done.get((u, m), 0) for m in late) for u in owed
+    }
+    overdue_pairs = pairs_in_state(_host_pairs(year), year, OVERDUE, today=ctx.today)
+    shown = list(
+        overdue_pairs.order_by(*PLAN_ORDER).values_list("item_id", "unit_id")[:OVERDUE_GROUPS_SHOWN]
+    )
     return AdminDashboard(
         ctx=ctx,
         units=units,
         by_unit=rows,
-        by_month_total=_by_month(slots, ctx),
-        overdue=overdue,
-        overdue_units=len({s.unit.pk for s in overdue}),
+        by_month_total=ratios(list(owed)),
+        overdue=_overdue_slots(ctx, shown, {u.pk: u for u in units}),
+        overdue_units=sum(1 for n in overdue_by_unit.values() if n > 0),
+        overdue_count=sum(overdue_by_unit.values()),
+        overdue_pairs=overdue_pairs.count() if len(shown) == OVERDUE_GROUPS_SHOWN else len(shown),
     )
+
+
+def _overdue_slots(
+    ctx: YearContext, pairs: list[tuple[int, int]], units: dict[int, Unit]
+) -> list[Slot]:
+    """The overdue slots of these (item, unit) pairs, in their order, month by month."""
+    if not pairs:
+        return []
+    plan = _plan_items_of(ctx.year, (item_id for item_id, _unit in pairs))
+    wanted = set(pairs)
+    entries = {
+        (e.item_id, e.unit_id, e.month): e
+        for e in _entry_refs(
+            MonthlyEntry.objects.filter(
+                item_id__in={i for i, _u in pairs}, unit_id__in={u for _i, u in pairs}
+            )
+        )
+        if (e.item_id, e.unit_id) in wanted
+    }
+    slots = []
+    for item_id, unit_id in pairs:
+        for month in MONTHS:
+            entry = entries.get((item_id, unit_id, month))
+            state = _state(ctx, month, entry)
+            if state == OVERDUE:
+                slots.append(
+                    Slot(
+                        item=plan[item_id],
+                        unit=units[unit_id],
+                        month=month,
+                        state=state,
+                        due=deadlines.due_on(ctx.year.roc_year, month, ctx.year.deadline_day),
+                        entry=entry,
+                    )
+                )
+    return slots
 
 
 def slots_of_year(

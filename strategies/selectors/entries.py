@@ -194,7 +194,7 @@ def visible_items(membership: Membership, year: Year) -> QuerySet[Item]:
 MY_WORK_PAGE_SIZE = 50
 
 
-def _months_whose_empty_state_is(year: Year, state: str, today: dt.date) -> list[int]:
+def months_whose_empty_state_is(year: Year, state: str, today: dt.date) -> list[int]:
     """The months in which an (item, unit) without an entry shows `state` (the one rule)."""
     return [
         m
@@ -227,6 +227,39 @@ def _entry_count(**filters: object) -> Coalesce:
     )
 
 
+def pairs_in_state(pairs: QuerySet, year: Year, state: str, *, today: dt.date) -> QuerySet:  # type: ignore[type-arg]
+    """The (item, unit) host pairs (rows of Item.host_units.through) with at least one month
+    in `state` (strategies.month_state), decided in SQL."""
+    if state == OVERDUE:
+        months = months_whose_empty_state_is(year, OVERDUE, today)
+        return pairs.alias(done=_entry_count(month__in=months, status__in=sorted(DONE))).filter(
+            done__lt=len(months)
+        )
+    if state == EMPTY:
+        months = months_whose_empty_state_is(year, EMPTY, today)
+        return pairs.alias(written=_entry_count(month__in=months)).filter(written__lt=len(months))
+    expression = month_state_sql(
+        roc_year=year.roc_year, deadline_day=year.deadline_day, year_status=year.status, today=today
+    )
+    return pairs.filter(
+        Exists(
+            MonthlyEntry.objects.filter(item_id=OuterRef("item_id"), unit_id=OuterRef("unit_id"))
+            .alias(state=expression)
+            .filter(state=state)
+        )
+    )
+
+
+PLAN_ORDER = (
+    "item__method__strategy__dimension__number",
+    "item__method__strategy__order",
+    "item__method__order",
+    "item__order",
+    "unit__order",
+    "unit__name",
+)
+
+
 def work_pairs(
     membership: Membership,
     year: Year,
@@ -243,38 +276,9 @@ def work_pairs(
     pairs = Item.host_units.through.objects.filter(item__in=items.values("pk"))
     if not access.can_read_all(membership):
         pairs = pairs.filter(unit_id=membership.unit_id)
-    if status == OVERDUE:
-        months = _months_whose_empty_state_is(year, OVERDUE, today)
-        pairs = pairs.alias(done=_entry_count(month__in=months, status__in=sorted(DONE))).filter(
-            done__lt=len(months)
-        )
-    elif status == EMPTY:
-        months = _months_whose_empty_state_is(year, EMPTY, today)
-        pairs = pairs.alias(written=_entry_count(month__in=months)).filter(written__lt=len(months))
-    elif status:
-        state = month_state_sql(
-            roc_year=year.roc_year,
-            deadline_day=year.deadline_day,
-            year_status=year.status,
-            today=today,
-        )
-        pairs = pairs.filter(
-            Exists(
-                MonthlyEntry.objects.filter(
-                    item_id=OuterRef("item_id"), unit_id=OuterRef("unit_id")
-                )
-                .alias(state=state)
-                .filter(state=status)
-            )
-        )
-    return pairs.order_by(
-        "item__method__strategy__dimension__number",
-        "item__method__strategy__order",
-        "item__method__order",
-        "item__order",
-        "unit__order",
-        "unit__name",
-    ).values_list("item_id", "unit_id")
+    if status:
+        pairs = pairs_in_state(pairs, year, status, today=today)
+    return pairs.order_by(*PLAN_ORDER).values_list("item_id", "unit_id")
 
 
 def my_work_rows(

@@ -114,3 +114,16 @@ def test_export_command_writes_the_file(seed, tmp_path, fmt):
     document = json.loads(out.read_text(encoding="utf-8"))
     assert document["organization"]["code"] == "khh"
     assert document["year"]["roc_year"] == 112
+
+
+def test_the_file_is_laid_out_as_json_dumps_would(org):
+    """Written piece by piece, the bytes are still json.dumps(indent=2)'s, entries included."""
+    year = synthetic.build_year(org, 113, scale=1, status=Year.Status.OPEN)
+    synthetic.fill_entries(year, months=(1, 9, 10, 11))
+    MonthlyEntry.objects.filter(month=11).update(narrative='引號 " 與 \\ 反斜線\n換行\t定位')
+    content = export_json(year)
+    document = json.loads(content)
+    assert content == (json.dumps(document, ensure_ascii=False, indent=2) + "\n").encode()
+    entries = document["dimensions"][0]["strategies"][0]["methods"][0]["items"][0]["entries"]
+    assert [e["month"] for e in entries[:4]] == [1, 9, 10, 11]
+    assert entries[0]["values"] == [{"indicator": 1, "value": "1.00"}]

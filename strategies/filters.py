@@ -9,6 +9,7 @@ from strategies import numbering
 from strategies.models import Dimension, Item, MonthlyEntry, Strategy, Year
 from strategies.selectors.entries import STATUS_FILTER_CHOICES, number_paths
 
+STRATEGY_CHOICES = 50
 KEYWORD_HELP = _("項目名稱、編號（如 一(二)1）、填報內容或填報人")
 
 
@@ -80,9 +81,22 @@ class MyWorkFilter(django_filters.FilterSet):
             dimension__year=year, is_retired=False
         ).select_related("dimension")
         field = self.form.fields["strategy"]
-        field.label_from_instance = lambda s: (
-            f"{s.dimension.label}{numbering.strategy_label(s.order)} {s.title}"
-        )  # type: ignore[attr-defined]
+        label = lambda s: f"{s.dimension.label}{numbering.strategy_label(s.order)} {s.title}"  # noqa: E731
+        field.label_from_instance = label  # type: ignore[attr-defined]
+        # Any strategy of the year is accepted, but the list offers those of the chosen
+        # dimension only (at most STRATEGY_CHOICES; the keyword finds the rest): a year at 100x
+        # the seed has a thousand strategies.
+        data = self.data or {}
+        shown = Strategy.objects.none()
+        if str(data.get("dimension", "")).isdigit():
+            shown = self.filters["strategy"].queryset.filter(dimension_id=data["dimension"])
+        elif str(data.get("strategy", "")).isdigit():
+            shown = self.filters["strategy"].queryset.filter(pk=data["strategy"])
+        field.widget.choices = [("", field.empty_label)] + [
+            (s.pk, label(s)) for s in shown.order_by("order")[:STRATEGY_CHOICES]
+        ]
+        if not shown:
+            field.help_text = _("先選構面")
 
     def filter_keyword(self, queryset: QuerySet[Item], name: str, value: str) -> QuerySet[Item]:
         return queryset.filter(item_keyword_q(self.year, value))

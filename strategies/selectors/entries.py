@@ -128,6 +128,37 @@ def number_paths(year: Year, item_ids: Iterable[int] | None = None) -> dict[int,
     return paths
 
 
+def number_path_of(item: Item) -> str:
+    """One item's full number (its plan path already loaded): 2 queries, the strategies of its
+    dimension that have an item in use and the items of its strategy, whatever the year's size."""
+    strategy = item.method.strategy
+    dimension = strategy.dimension
+    live = Item.objects.filter(
+        is_retired=False, method__is_retired=False, method__strategy__is_retired=False
+    )
+    strategies = list(
+        live.filter(method__strategy__dimension=dimension)
+        .order_by("method__strategy__order", "method__strategy_id")
+        .values_list("method__strategy_id", flat=True)
+        .distinct()
+    )
+    rows = list(
+        live.filter(method__strategy=strategy)
+        .order_by("method__order", "method_id", "order")
+        .values_list("pk", "method_id")
+    )
+    if item.pk not in {pk for pk, _m in rows}:
+        return ""
+    methods = list(dict.fromkeys(m for _pk, m in rows))
+    siblings = [pk for pk, m in rows if m == item.method_id]
+    return (
+        numbering.dimension_label(dimension.number)
+        + numbering.strategy_label(strategies.index(strategy.pk) + 1)
+        + numbering.method_label(methods.index(item.method_id) + 1, len(methods)).rstrip(".")
+        + numbering.item_label(siblings.index(item.pk) + 1, len(siblings))
+    )
+
+
 @dataclass
 class MonthCell:
     month: int
@@ -417,7 +448,7 @@ def entry_context(*, item: Item, unit: Unit, month: int, today: dt.date) -> Entr
         item=item,
         unit=unit,
         month=month,
-        path=number_paths(year).get(item.pk, ""),
+        path=number_path_of(item),
         indicators=indicators,
         entry=entry,
         values={v.indicator_id: v.value for v in entry.values.all()} if entry else {},

@@ -3,6 +3,7 @@
 Each selector runs a fixed number of queries, whatever the size of the plan or organization.
 """
 
+from collections import defaultdict
 from collections.abc import Collection
 from dataclasses import dataclass, field
 
@@ -77,17 +78,18 @@ def plan_tree(
         Prefetch("host_units", queryset=Unit.objects.order_by("order", "name")),
         Prefetch("indicators", queryset=Indicator.objects.order_by("order")),
     )
-    methods = Method.objects.order_by("order")
+    methods = Method.objects.filter(strategy__dimension__year=year).order_by("order")
     if strategy_ids is not None:
         methods = methods.filter(strategy_id__in=strategy_ids)
+    # Methods (and their items) are read apart, not prefetched through every strategy: a page
+    # of the plan editor needs fifteen strategies' methods, not a thousand empty lists.
+    methods_of: dict[int, list[Method]] = defaultdict(list)
+    for method in methods.prefetch_related(Prefetch("items", queryset=items)):
+        methods_of[method.strategy_id].append(method)
     dimensions = (
         Dimension.objects.filter(year=year)
         .order_by("number")
-        .prefetch_related(
-            Prefetch("strategies", queryset=Strategy.objects.order_by("order")),
-            Prefetch("strategies__methods", queryset=methods),
-            Prefetch("strategies__methods__items", queryset=items),
-        )
+        .prefetch_related(Prefetch("strategies", queryset=Strategy.objects.order_by("order")))
     )
     tree = []
     for dim in dimensions:
@@ -101,7 +103,7 @@ def plan_tree(
             if strategy_ids is not None and strategy.pk not in strategy_ids:
                 continue
             snode = StrategyNode(strategy, s_label)
-            methods = list(strategy.methods.all())
+            methods = methods_of[strategy.pk]
             for method, m_label in zip(
                 methods, _labels(methods, numbering.method_label), strict=True
             ):

@@ -127,3 +127,27 @@ def test_the_file_is_laid_out_as_json_dumps_would(org):
     entries = document["dimensions"][0]["strategies"][0]["methods"][0]["items"][0]["entries"]
     assert [e["month"] for e in entries[:4]] == [1, 9, 10, 11]
     assert entries[0]["values"] == [{"indicator": 1, "value": "1.00"}]
+
+
+def test_an_imported_year_has_its_history_written_in_bulk(org):
+    """Each imported row has its creation record; an item's records its host units."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    year = synthetic.build_year(org, 113, scale=1, status=Year.Status.OPEN)
+    synthetic.fill_entries(year, months=(1, 2))
+    content = export_json(year)
+    items, entries = Item.objects.count(), MonthlyEntry.objects.count()
+    rows = items + Indicator.objects.count() + entries + IndicatorValue.objects.count()
+    empty_database()
+    with CaptureQueriesContext(connection) as ctx:
+        imported = import_report(raw=content)
+    # Items, indicators, entries and values go in batches: far fewer queries than rows.
+    assert len(ctx) < rows / 3
+    assert export_json(imported) == content
+    assert Item.history.filter(history_type="+").count() == items
+    assert MonthlyEntry.history.filter(history_type="+").count() == entries == 47 * 4 * 2
+    item = Item.objects.filter(method__strategy__dimension__year=imported).first()
+    record = item.history.get()
+    assert record.history_change_reason == "import_report"
+    assert {u.unit.name for u in record.host_units.all()} == {u.name for u in item.host_units.all()}

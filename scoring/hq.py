@@ -163,7 +163,7 @@ class ComparisonTable(tables.Table):
     status = tables.Column(verbose_name=_("年度狀態"))
 
     class Meta:
-        template_name = "django_tables2/table.html"
+        template_name = "scoring/hq_table.html"
         attrs = {"class": "hq-table", "id": "hq-table"}
         empty_text = _("尚無任何機關的分數。")
 

@@ -5,12 +5,13 @@ status, or "empty" when nothing is written yet, "overdue" when the year is open,
 (`deadline_day` of the following month, strategies.deadlines) has passed and the entry is not
 submitted or approved, and "not-open" before the month's first day.
 
-Queries (a year already loaded, with its organization):
-- plan: 6 (dimensions, strategies, methods, items, host units, indicators; `plan_tree`)
-- entries of the year (or of one unit): 1
-- units of the organization: 1 (head, auditor, admin)
-- approved entries with their indicator values: 2 (auditor)
-- whatever the score sheet function passed in by the caller reads (auditor)
+The month's state is strategies.month_state's, the one rule My work and the reminders use.
+
+Queries (a year already loaded, with its organization), whatever the year's size:
+- staff and head: the plan (6, `plan_tree`) and the unit's entries (1), walked in Python;
+- auditor and admin: counted in the database (grouped counts of owed (item, unit) pairs and of
+  done entries, short indicators by one grouped sum per indicator), with only the first rows of
+  their lists read in full; see `auditor_dashboard` and `admin_dashboard`.
 """
 
 import datetime as dt

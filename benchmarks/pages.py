@@ -18,8 +18,10 @@ Aims (issue "fast at any size"): time at 100x <= 2x the time at 1x, HTML <= 300 
 """
 
 import argparse
+import atexit
 import gc
 import os
+import shutil
 import sys
 import tempfile
 import time
@@ -29,8 +31,12 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 
+TMP = tempfile.mkdtemp(prefix="perfreport-pages-")  # the SQLite file and media; removed at exit
+atexit.register(shutil.rmtree, TMP, ignore_errors=True)
+
+
 def configure(database_url: str | None) -> str:
-    tmp = tempfile.mkdtemp(prefix="perfreport-pages-")
+    tmp = TMP
     os.environ["DJANGO_SETTINGS_MODULE"] = "perfreport.settings"
     os.environ["PERFREPORT_TESTING"] = "1"
     os.environ["DATABASE_URL"] = database_url or f"sqlite:///{tmp}/pages.sqlite3"
@@ -120,10 +126,11 @@ def pages(org, year, actors) -> list[tuple[str, str, object]]:  # type: ignore[n
 
 
 def measure(client, url: str, repeat: int) -> tuple[int, float, int]:  # type: ignore[no-untyped-def]
-    """(queries, best seconds, bytes) of GET url."""
+    """(queries, best seconds, bytes) of GET url, after one unmeasured request (warm-up)."""
     from django.db import connection
     from django.test.utils import CaptureQueriesContext
 
+    client.get(url)
     best = None
     for _ in range(repeat):
         gc.collect()

@@ -24,9 +24,10 @@ Status = MonthlyEntry.Status
 #   and month, the first overdue pairs, their entries, their plan items (items, host
 #   units, indicators, number paths 3)                                             = 19
 # auditor, counted in SQL: + units, pairs and done entries per dimension and unit,
-#   dimensions, short indicators (count, the first ones), their plan items 6, and the
-#   score sheet (year, dimensions, scores; earlier years: 1 when there are none)    = 24
-PINNED = {"staff_a": 16, "head_a": 16, "admin_user": 19, "auditor": 24}
+#   dimensions, approved sums per indicator (2: summed, running counts), indicators
+#   with a target, the first short ones, their plan items 6, and the score sheet
+#   (year, dimensions, scores; earlier years: 1 when there are none)                = 26
+PINNED = {"staff_a": 16, "head_a": 16, "admin_user": 19, "auditor": 26}
 
 
 def build(year, units, n):

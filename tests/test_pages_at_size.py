@@ -22,7 +22,7 @@ MAX_HTML = 300 * 1024
 PINNED = {
     "home: staff": 16,
     "home: head": 16,
-    "home: auditor": 24,
+    "home: auditor": 26,
     "home: admin": 20,
     "my work: staff": 19,
     "my work: admin": 18,

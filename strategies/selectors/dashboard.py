@@ -21,20 +21,14 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 
 from django.db.models import (
-    Case,
     Count,
-    DecimalField,
     Exists,
     F,
     OuterRef,
     Prefetch,
     QuerySet,
-    Subquery,
     Sum,
-    Value,
-    When,
 )
-from django.db.models.functions import Coalesce
 from django.utils.translation import gettext_lazy as _
 
 from strategies import deadlines
@@ -530,74 +524,69 @@ def _plan_items_of(year: Year, item_ids: Iterable[int]) -> dict[int, PlanItem]:
     return result
 
 
-def _approved_actual() -> Case:
-    """An indicator's figure compiled from its approved values by its rule, as an expression
-    over Indicator (services.results.total_for in SQL): the sum of every approved value, or for
-    a running count each unit's latest approved value, summed over units."""
+def _approved_actuals(year: Year) -> dict[int, Decimal]:
+    """Each indicator's figure compiled from its approved values by its rule
+    (services.results.total_for), read as one grouped sum per indicator, plus for running
+    counts (each unit's latest approved value, summed over units) the values of those
+    indicators only. Two queries of plain rows."""
     approved = IndicatorValue.objects.filter(
-        indicator_id=OuterRef("pk"), entry__status=Status.APPROVED
+        entry__status=Status.APPROVED,
+        indicator__item__method__strategy__dimension__year=year,
     ).order_by()
-    total = approved.values("indicator_id").annotate(t=Sum("value")).values("t")[:1]
-    latest_month = (
-        IndicatorValue.objects.filter(
-            indicator_id=OuterRef("indicator_id"),
-            entry__unit_id=OuterRef("entry__unit_id"),
-            entry__status=Status.APPROVED,
-        )
-        .order_by("-entry__month")
-        .values("entry__month")[:1]
-    )
-    latest = (
-        approved.filter(entry__month=Subquery(latest_month))
+    actual: dict[int, Decimal] = dict(
+        approved.exclude(indicator__aggregation=Indicator.Aggregation.LATEST)
         .values("indicator_id")
-        .annotate(t=Sum("value"))
-        .values("t")[:1]
+        .annotate(total=Sum("value"))
+        .values_list("indicator_id", "total")
     )
-    decimal = DecimalField(max_digits=20, decimal_places=4)
-    return Case(
-        When(reported_actual__isnull=False, then=F("reported_actual")),
-        When(
-            aggregation=Indicator.Aggregation.LATEST,
-            then=Coalesce(Subquery(latest, output_field=decimal), Value(Decimal(0))),
-        ),
-        default=Coalesce(Subquery(total, output_field=decimal), Value(Decimal(0))),
-        output_field=decimal,
-    )
+    latest: dict[tuple[int, int], tuple[int, Decimal]] = {}
+    for indicator_id, unit_id, month, value in approved.filter(
+        indicator__aggregation=Indicator.Aggregation.LATEST
+    ).values_list("indicator_id", "entry__unit_id", "entry__month", "value"):
+        key = (indicator_id, unit_id)
+        if key not in latest or (month, value) > latest[key]:
+            latest[key] = (month, value)
+    for (indicator_id, _unit), (_month, value) in latest.items():
+        actual[indicator_id] = actual.get(indicator_id, Decimal(0)) + value
+    return actual
 
 
 def _short_indicators(ctx: YearContext) -> tuple[list[ShortIndicator], int]:
     """Indicators whose figure (the report's, else compiled from approved entries by the
     indicator's rule) is below a positive target, or in an open year below the target's share
     of the months past their deadline (3 months due: a quarter of the target): the first
-    SHORT_SHOWN in plan order and how many there are. Decided in SQL, one grouped sum per
-    indicator. Queries: count, the shown indicators, and their items' PlanItems (6)."""
+    SHORT_SHOWN in plan order and how many there are. Queries: approved sums 2, the
+    indicators with a target (plain rows), the shown ones and their items' PlanItems (6)."""
     months_due = min(ctx.months_due, 12)
     if not months_due:
         return [], 0
-    # actual < target * months_due / 12, without dividing.
-    indicators = (
+    actuals = _approved_actuals(ctx.year)
+    short_ids: list[tuple[int, Decimal]] = []
+    for pk, target, reported in (
         Indicator.objects.filter(
             item__method__strategy__dimension__year=ctx.year, target__gt=0, **_live("item__")
         )
-        .annotate(actual=_approved_actual())
-        .alias(bar=F("target") * months_due)
-        .filter(bar__gt=F("actual") * 12)
-    )
-    count = indicators.count()
-    shown = list(
-        indicators.order_by(
+        .order_by(
             "item__method__strategy__dimension__number",
             "item__method__strategy__order",
             "item__method__order",
             "item__order",
             "order",
-        )[:SHORT_SHOWN]
+        )
+        .values_list("pk", "target", "reported_actual")
+    ):
+        actual = reported if reported is not None else actuals.get(pk, Decimal(0))
+        if actual * 12 < target * months_due:  # below target * months_due / 12, undivided
+            short_ids.append((pk, actual))
+    shown_ids = dict(short_ids[:SHORT_SHOWN])
+    shown = sorted(
+        Indicator.objects.filter(pk__in=shown_ids), key=lambda i: list(shown_ids).index(i.pk)
     )
     plan = _plan_items_of(ctx.year, (i.item_id for i in shown))
     short = []
     for indicator in shown:
         target = indicator.target
-        actual = Decimal(indicator.actual)  # type: ignore[attr-defined]
+        actual = Decimal(shown_ids[indicator.pk])
         short.append(
             ShortIndicator(
                 item=plan[indicator.item_id],
@@ -610,7 +599,7 @@ def _short_indicators(ctx: YearContext) -> tuple[list[ShortIndicator], int]:
                 months_due=months_due,
             )
         )
-    return short, count
+    return short, len(short_ids)
 
 
 def auditor_dashboard(

@@ -114,6 +114,13 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
 ]
+# Argon2id first (perfreport/hashers.py); the older PBKDF2 hashes still verify and are rehashed
+# with Argon2 on the next login.
+PASSWORD_HASHERS = [
+    "perfreport.hashers.TunedArgon2PasswordHasher",
+    "django.contrib.auth.hashers.PBKDF2PasswordHasher",
+    "django.contrib.auth.hashers.PBKDF2SHA1PasswordHasher",
+]
 if TESTING:
     # Fast hashing in tests; PBKDF2 still verifies the demo users of the fixtures.
     PASSWORD_HASHERS = [

@@ -1,15 +1,19 @@
-"""Filters of the auditor's review page: dimension, host unit and entry status."""
+"""Filters of the auditor's review page: a keyword, dimension, host unit and entry status."""
 
 import django_filters
-from django.db.models import QuerySet
+from django.db.models import Exists, OuterRef, QuerySet
 from django.utils.translation import gettext_lazy as _
 
+from strategies.filters import KEYWORD_HELP, item_keyword_q
 from strategies.models import Item, MonthlyEntry, Unit, Year
 
 MISSING = "missing"
 
 
 class ReviewFilter(django_filters.FilterSet):
+    q = django_filters.CharFilter(
+        label=_("關鍵字"), method="filter_keyword", help_text=KEYWORD_HELP, max_length=100
+    )
     dimension = django_filters.ChoiceFilter(
         label=_("構面"),
         field_name="method__strategy__dimension__number",
@@ -37,6 +41,7 @@ class ReviewFilter(django_filters.FilterSet):
 
     def __init__(self, data=None, queryset=None, *, year: Year, **kwargs) -> None:  # type: ignore[no-untyped-def]
         super().__init__(data, queryset, **kwargs)
+        self.year = year
         self.filters["dimension"].extra["choices"] = [
             (str(d.number), str(d)) for d in year.dimensions.order_by("number")
         ]
@@ -44,8 +49,12 @@ class ReviewFilter(django_filters.FilterSet):
             organization_id=year.organization_id
         ).order_by("order", "name")
 
+    def filter_keyword(self, queryset: QuerySet[Item], name: str, value: str) -> QuerySet[Item]:
+        return queryset.filter(item_keyword_q(self.year, value))
+
     def filter_status(self, queryset: QuerySet[Item], name: str, value: str) -> QuerySet[Item]:
         """Items with at least one entry in that status (or with no entry at all)."""
+        entries = MonthlyEntry.objects.filter(item_id=OuterRef("pk"))
         if value == MISSING:
-            return queryset.filter(entries__isnull=True)
-        return queryset.filter(entries__status=value).distinct()
+            return queryset.filter(~Exists(entries))
+        return queryset.filter(Exists(entries.filter(status=value)))

@@ -13,11 +13,11 @@ from decimal import Decimal
 from xml.sax.saxutils import escape, quoteattr
 
 import django_tables2 as tables
-from django.db.models import Prefetch, QuerySet
+from django.db.models import QuerySet
 from django.utils.translation import gettext_lazy as _
 
-from scoring.grades import SEED_BANDS, Grade, grade_for
-from scoring.models import DimensionScore, GradeBands
+from scoring.grades import SEED_BANDS, Bands, Grade, grade_for
+from scoring.models import DimensionScore, ScoreSheet
 from scoring.selectors import is_signed_off
 from strategies.models import Dimension, Organization, Year
 from strategies.workbook import Properties, Sheet, write_xlsx
@@ -65,26 +65,41 @@ class Comparison:
         return sorted(self.distribution)
 
 
-def _final(year: Year, with_review: bool) -> tuple[list[Decimal | None], Decimal | None, str, str]:
-    dims = sorted(year.dimensions.all(), key=lambda d: d.number)
-    by_round: dict[str, list[Decimal | None]] = {Round.SELF: [], Round.REVIEW: []}
-    for dim in dims:
-        scores = {
-            s.round: s.score for s in dim.scores.all() if with_review or s.round != Round.REVIEW
-        }
-        for round_ in by_round:
-            by_round[round_].append(scores.get(round_))
+def _final(
+    dimensions: list[int],
+    scores: dict[tuple[int, str], Decimal],
+    bands: Bands,
+    with_review: bool,
+) -> tuple[list[Decimal | None], Decimal | None, str, str]:
+    """The year's counted round (the review once complete, else the self-assessment), its
+    scores in dimension order, total, grade and round label. `scores`: (dimension pk, round)."""
+    by_round: dict[str, list[Decimal | None]] = {
+        round_: [scores.get((dim, round_)) for dim in dimensions]
+        for round_ in (Round.SELF, Round.REVIEW)
+    }
+    if not with_review:  # a review the reader may not see yet does not count for them
+        by_round[Round.REVIEW] = []
     review = by_round[Round.REVIEW]
     use = Round.REVIEW if review and all(s is not None for s in review) else Round.SELF
     chosen = by_round[use]
     if not chosen or any(s is None for s in chosen):
         return chosen, None, "", ""
     total = sum((s for s in chosen if s is not None), Decimal(0))
-    try:
-        bands = year.grade_bands.as_bands()
-    except GradeBands.DoesNotExist:
-        bands = SEED_BANDS
     return chosen, total, str(grade_for(total, bands)), str(use.label)
+
+
+def _year_shell(row: dict, orgs: dict[int, Organization]) -> Year:  # type: ignore[type-arg]
+    """A Year built from a plain row, with its organization and sign-off, for the access and
+    sign-off rules (no query: the score sheet is set, or known to be missing)."""
+    year = Year(
+        pk=row["pk"],
+        roc_year=row["roc_year"],
+        status=row["status"],
+        organization=orgs[row["organization_id"]],
+    )
+    signed_off_at = row["score_sheet__signed_off_at"]
+    year.score_sheet = ScoreSheet(year=year, signed_off_at=signed_off_at) if signed_off_at else None
+    return year
 
 
 def comparison(
@@ -96,43 +111,71 @@ def comparison(
     A review that is not signed off counts only where `sees_unsigned_review(year)` (the reader
     may see it: strategies.access.can_see_unsigned_review); elsewhere the self-assessment does.
 
-    Three queries, however many organizations and years: years (with organization and bands),
-    dimensions, scores.
+    Four queries of plain rows, however many organizations and years: years (with
+    organization, bands and sign-off), their organizations, dimensions, scores.
     """
-    years = (
+    years = list(
         Year.objects.filter(organization__in=organizations)
-        .select_related("organization", "grade_bands", "score_sheet")
-        .prefetch_related(
-            Prefetch("dimensions", queryset=Dimension.objects.order_by("number")),
-            Prefetch(
-                "dimensions__scores",
-                queryset=DimensionScore.objects.only("dimension_id", "round", "score"),
-            ),
-        )
         .order_by("-roc_year", "organization__code")
+        .values(
+            "pk",
+            "roc_year",
+            "status",
+            "organization__short_name",
+            "organization__code",
+            "organization_id",
+            "score_sheet__signed_off_at",
+            "grade_bands__excellent_min",
+            "grade_bands__a_min",
+            "grade_bands__b_min",
+            "grade_bands__c_min",
+        )
     )
-    rows = []
+    year_ids = [y["pk"] for y in years]
+    orgs = {
+        o.pk: o for o in Organization.objects.filter(pk__in={y["organization_id"] for y in years})
+    }
+    dimensions: dict[int, list[int]] = {}
     names: list[str] = []
+    for year_id, pk, number, name in (
+        Dimension.objects.filter(year_id__in=year_ids)
+        .order_by("year_id", "number")
+        .values_list("year_id", "pk", "number", "name")
+    ):
+        dimensions.setdefault(year_id, []).append(pk)
+        if year_ids and year_id == year_ids[0]:
+            names.append(f"{Dimension(number=number).label}、{name}")
+    scores = {
+        (dimension_id, round_): score
+        for dimension_id, round_, score in DimensionScore.objects.filter(
+            dimension__year_id__in=year_ids
+        ).values_list("dimension_id", "round", "score")
+    }
+    rows = []
     distribution: dict[int, Counter[str]] = {}
     for year in years:
-        scores, total, grade, round_label = _final(
-            year, is_signed_off(year) or sees_unsigned_review(year)
+        limits = [year[f"grade_bands__{k}"] for k in ("excellent_min", "a_min", "b_min", "c_min")]
+        bands = SEED_BANDS if limits[0] is None else Bands(*limits)
+        shell = _year_shell(year, orgs)
+        chosen, total, grade, round_label = _final(
+            dimensions.get(year["pk"], []),
+            scores,
+            bands,
+            is_signed_off(shell) or sees_unsigned_review(shell),
         )
-        if not names:
-            names = [f"{d.label}、{d.name}" for d in year.dimensions.all()]
         rows.append(
             ComparisonRow(
-                organization=year.organization.short_name,
-                code=year.organization.code,
-                roc_year=year.roc_year,
-                status=str(year.get_status_display()),
-                scores=tuple(scores),
+                organization=year["organization__short_name"],
+                code=year["organization__code"],
+                roc_year=year["roc_year"],
+                status=str(Year.Status(year["status"]).label),
+                scores=tuple(chosen),
                 total=total,
                 grade=grade,
                 round=round_label,
             )
         )
-        counts = distribution.setdefault(year.roc_year, Counter())
+        counts = distribution.setdefault(year["roc_year"], Counter())
         if grade:
             counts[grade] += 1
     return Comparison(rows, names or [f"構面{n}" for n in "一二三四五"], distribution)
@@ -172,7 +215,7 @@ class ComparisonTable(tables.Table):
     status = tables.Column(verbose_name=_("年度狀態"))
 
     class Meta:
-        template_name = "django_tables2/table.html"
+        template_name = "scoring/hq_table.html"
         attrs = {"class": "hq-table", "id": "hq-table"}
         empty_text = _("尚無任何機關的分數。")
 

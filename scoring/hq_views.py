@@ -12,6 +12,8 @@ from strategies.access import can_see_unsigned_review, check_hq_reader
 from strategies.downloads import attachment_response
 from strategies.selectors import visible_organizations
 
+HQ_PAGE_SIZE = 25
+
 
 @login_required
 def hq_comparison(request: HttpRequest) -> HttpResponse:
@@ -23,13 +25,16 @@ def hq_comparison(request: HttpRequest) -> HttpResponse:
     table = ComparisonTable(
         [row.as_dict() for row in data.rows], order_by=("-roc_year", "organization")
     )
-    RequestConfig(request, paginate=False).configure(table)
+    # Sorted over every row, shown HQ_PAGE_SIZE a page: national headquarters compare 200
+    # branches and their years.
+    RequestConfig(request, paginate={"per_page": HQ_PAGE_SIZE}).configure(table)
     return render(
         request,
         "scoring/hq_comparison.html",
         {
             "data": data,
             "table": table,
+            "page_obj": table.page,
             # Built from escaped text in scoring.hq: plain SVG, no script (CSP-safe).
             "chart": mark_safe(distribution_svg(data)),  # noqa: S308
             "grades": ["優", "甲", "乙", "丙", "丁"],

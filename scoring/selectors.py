@@ -9,11 +9,12 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from decimal import Decimal
 
-from django.db.models import Count, Prefetch, QuerySet
+from django.db.models import Count, Prefetch, Q, QuerySet
 
 from scoring.grades import MAX_TOTAL, SEED_BANDS, Bands, grade_for
 from scoring.models import DimensionScore, GradeBands, ScoreSheet
 from strategies.models import (
+    Dimension,
     Indicator,
     IndicatorValue,
     Item,
@@ -472,6 +473,23 @@ def indicator_line(indicator: Indicator, approved: list[IndicatorValue]) -> Indi
         achievement=achievement,
         state=state,
         from_report=indicator.reported_actual is not None,
+    )
+
+
+REVIEW_PAGE_SIZE = 20
+
+
+def dimension_index(year: Year) -> list[Dimension]:
+    """The year's dimensions with how many items in use each has (`item_count`; one query)."""
+    return list(
+        Dimension.objects.filter(year=year)
+        .annotate(
+            item_count=Count(
+                "strategies__methods__items",
+                filter=Q(strategies__methods__items__is_retired=False),
+            )
+        )
+        .order_by("number")
     )
 
 

@@ -7,6 +7,7 @@ Signing off lives in perfreport.reports.signoff: it also issues the frozen repor
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
+from django.core.paginator import Paginator
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
@@ -226,11 +227,13 @@ def review(request: HttpRequest, org: str, roc_year: int) -> HttpResponse:
     items = (
         item_filter.qs if item_filter.is_bound and item_filter.is_valid() else item_filter.queryset
     )
-    rows = selectors.review_rows(items)
+    page = Paginator(items, selectors.REVIEW_PAGE_SIZE).get_page(request.GET.get("page"))
+    rows = selectors.review_rows(page.object_list)
+    dimensions = selectors.dimension_index(year)
     groups = []
-    for dimension in year.dimensions.order_by("number"):
+    for dimension in dimensions:
         group_rows = [r for r in rows if r.dimension_number == dimension.number]
-        if group_rows or not item_filter.is_bound:
+        if group_rows:
             groups.append((dimension, ReviewTable(group_rows, prefix=f"d{dimension.number}-")))
     return render(
         request,
@@ -239,7 +242,9 @@ def review(request: HttpRequest, org: str, roc_year: int) -> HttpResponse:
             "year": year,
             "filter": item_filter,
             "groups": groups,
-            "row_count": len(rows),
+            "dimensions": dimensions,
+            "page_obj": page,
+            "row_count": page.paginator.count,
         },
     )
 

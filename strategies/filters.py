@@ -1,15 +1,53 @@
-"""My work's filters (django-filter): dimension, strategy, and a month's status."""
+"""My work's filters (django-filter): a keyword, dimension, strategy, and a month's status."""
 
 import django_filters
-from django.db.models import QuerySet
+from django.contrib.auth import get_user_model
+from django.db.models import Exists, OuterRef, Q, QuerySet
 from django.utils.translation import gettext_lazy as _
 
 from strategies import numbering
-from strategies.models import Dimension, Item, Strategy, Year
-from strategies.selectors.entries import STATUS_FILTER_CHOICES
+from strategies.models import Dimension, Item, MonthlyEntry, Strategy, Year
+from strategies.selectors.entries import STATUS_FILTER_CHOICES, number_paths
+
+STRATEGY_CHOICES = 50
+KEYWORD_HELP = _("項目名稱、編號（如 一(二)1）、填報內容或填報人")
+
+
+def normalize_path(text: str) -> str:
+    """A number path as people type it: full-width brackets and stops, spaces, a final dot."""
+    table = str.maketrans({"（": "(", "）": ")", "．": ".", "。": "."})
+    return "".join(text.translate(table).split()).rstrip(".")
+
+
+def item_keyword_q(year: Year, value: str, *, prefix: str = "") -> Q:
+    """Items whose title, method, number path, entry narrative or entry author matches."""
+    value = value.strip()
+    if not value:
+        return Q()
+    path = normalize_path(value)
+    paths = [pk for pk, p in number_paths(year).items() if path and p.startswith(path)]
+    users = get_user_model().objects.filter(
+        Q(username__icontains=value)
+        | Q(first_name__icontains=value)
+        | Q(last_name__icontains=value)
+    )
+    entries = MonthlyEntry.objects.filter(item_id=OuterRef(f"{prefix}pk")).filter(
+        Q(narrative__icontains=value)
+        | Q(updated_by__in=users.values("pk"))
+        | Q(created_by__in=users.values("pk"))
+    )
+    return (
+        Q(**{f"{prefix}title__icontains": value})
+        | Q(**{f"{prefix}method__title__icontains": value})
+        | Q(**{f"{prefix}pk__in": paths})
+        | Q(Exists(entries))
+    )
 
 
 class MyWorkFilter(django_filters.FilterSet):
+    q = django_filters.CharFilter(
+        label=_("關鍵字"), method="filter_keyword", help_text=KEYWORD_HELP, max_length=100
+    )
     dimension = django_filters.ModelChoiceFilter(
         label=_("構面"),
         field_name="method__strategy__dimension",
@@ -37,14 +75,31 @@ class MyWorkFilter(django_filters.FilterSet):
 
     def __init__(self, *args, year: Year, **kwargs):  # type: ignore[no-untyped-def]
         super().__init__(*args, **kwargs)
+        self.year = year
         self.filters["dimension"].queryset = Dimension.objects.filter(year=year)
         self.filters["strategy"].queryset = Strategy.objects.filter(
             dimension__year=year, is_retired=False
         ).select_related("dimension")
         field = self.form.fields["strategy"]
-        field.label_from_instance = lambda s: (
-            f"{s.dimension.label}{numbering.strategy_label(s.order)} {s.title}"
-        )  # type: ignore[attr-defined]
+        label = lambda s: f"{s.dimension.label}{numbering.strategy_label(s.order)} {s.title}"  # noqa: E731
+        field.label_from_instance = label  # type: ignore[attr-defined]
+        # Any strategy of the year is accepted, but the list offers those of the chosen
+        # dimension only (at most STRATEGY_CHOICES; the keyword finds the rest): a year at 100x
+        # the seed has a thousand strategies.
+        data = self.data or {}
+        shown = Strategy.objects.none()
+        if str(data.get("dimension", "")).isdigit():
+            shown = self.filters["strategy"].queryset.filter(dimension_id=data["dimension"])
+        elif str(data.get("strategy", "")).isdigit():
+            shown = self.filters["strategy"].queryset.filter(pk=data["strategy"])
+        field.widget.choices = [("", field.empty_label)] + [
+            (s.pk, label(s)) for s in shown.order_by("order")[:STRATEGY_CHOICES]
+        ]
+        if not shown:
+            field.help_text = _("先選構面")
+
+    def filter_keyword(self, queryset: QuerySet[Item], name: str, value: str) -> QuerySet[Item]:
+        return queryset.filter(item_keyword_q(self.year, value))
 
     def keep_all(self, queryset: QuerySet[Item], name: str, value: str) -> QuerySet[Item]:
         return queryset

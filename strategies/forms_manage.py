@@ -10,6 +10,24 @@ from strategies.models import Indicator, Membership, Organization, Unit, Year
 MAX_PLAN_FILE_BYTES = 10 * 1024 * 1024
 
 
+class PlanSearchForm(forms.Form):
+    q = forms.CharField(
+        label=_("關鍵字"),
+        required=False,
+        max_length=100,
+        help_text=_("項目名稱、編號（如 一(二)1）、填報內容或填報人"),
+    )
+
+
+class UserSearchForm(forms.Form):
+    q = forms.CharField(
+        label=_("關鍵字"),
+        required=False,
+        max_length=100,
+        help_text=_("帳號、姓名、電子郵件或單位"),
+    )
+
+
 class YearStatusForm(forms.Form):
     status = forms.ChoiceField(label=_("改為"), choices=Year.Status.choices)
     reason = forms.CharField(label=_("原因"), required=False, max_length=500)

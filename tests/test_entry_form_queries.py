@@ -12,9 +12,9 @@ from tests.conftest import login
 
 # 1 session, 2 user, 3 item (+ plan path, year, organization), 4 its host units, 5 membership,
 # 6 unit, 7 indicators, 8 the item's entries, 9 their values, 10 evidence, 11 comments,
-# 12 month locks, 13 number paths, 14 entry history and 15 value history (what changed since
-# the last submission), 16 organization and 17 unit (the header), 18 unread notices (the nav
-# badge), 19-21 the session save.
+# 12 month locks, 13-14 its number path (its dimension's strategies, its strategy's items),
+# 15 entry history and 16 value history (what changed since the last submission),
+# 17 organization and 18 unit (the header), 19-21 the session save.
 ENTRY_FORM_QUERIES = 21
 
 

@@ -114,3 +114,40 @@ def test_export_command_writes_the_file(seed, tmp_path, fmt):
     document = json.loads(out.read_text(encoding="utf-8"))
     assert document["organization"]["code"] == "khh"
     assert document["year"]["roc_year"] == 112
+
+
+def test_the_file_is_laid_out_as_json_dumps_would(org):
+    """Written piece by piece, the bytes are still json.dumps(indent=2)'s, entries included."""
+    year = synthetic.build_year(org, 113, scale=1, status=Year.Status.OPEN)
+    synthetic.fill_entries(year, months=(1, 9, 10, 11))
+    MonthlyEntry.objects.filter(month=11).update(narrative='引號 " 與 \\ 反斜線\n換行\t定位')
+    content = export_json(year)
+    document = json.loads(content)
+    assert content == (json.dumps(document, ensure_ascii=False, indent=2) + "\n").encode()
+    entries = document["dimensions"][0]["strategies"][0]["methods"][0]["items"][0]["entries"]
+    assert [e["month"] for e in entries[:4]] == [1, 9, 10, 11]
+    assert entries[0]["values"] == [{"indicator": 1, "value": "1.00"}]
+
+
+def test_an_imported_year_has_its_history_written_in_bulk(org):
+    """Each imported row has its creation record; an item's records its host units."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    year = synthetic.build_year(org, 113, scale=1, status=Year.Status.OPEN)
+    synthetic.fill_entries(year, months=(1, 2))
+    content = export_json(year)
+    items, entries = Item.objects.count(), MonthlyEntry.objects.count()
+    rows = items + Indicator.objects.count() + entries + IndicatorValue.objects.count()
+    empty_database()
+    with CaptureQueriesContext(connection) as ctx:
+        imported = import_report(raw=content)
+    # Items, indicators, entries and values go in batches: far fewer queries than rows.
+    assert len(ctx) < rows / 3
+    assert export_json(imported) == content
+    assert Item.history.filter(history_type="+").count() == items
+    assert MonthlyEntry.history.filter(history_type="+").count() == entries == 47 * 4 * 2
+    item = Item.objects.filter(method__strategy__dimension__year=imported).first()
+    record = item.history.get()
+    assert record.history_change_reason == "import_report"
+    assert {u.unit.name for u in record.host_units.all()} == {u.name for u in item.host_units.all()}

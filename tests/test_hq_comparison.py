@@ -146,3 +146,31 @@ def test_workbook_writes_formula_looking_names_as_text(client, branches, other_o
     names = [row[0] for row in sheet.iter_rows(min_row=2) if row[0].value == "=1+2"]
     assert names, "the organization is listed"
     assert all(cell.data_type == "s" for cell in names)
+
+
+def test_two_hundred_branches_in_pages_and_the_same_queries(
+    client, hq, hq_auditor, django_assert_max_num_queries
+):
+    """National size: 25 rows a page, sorted over all, in the queries of a few branches."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    def branch(n):
+        org = factories.make_org(f"b{n:03d}", f"第{n}分局", short_name=f"分局{n:03d}", parent=hq)
+        _score(factories.make_year(org, 112, status="locked"), [150, 250, 150, 150, 80 + n % 20])
+
+    for n in range(7):
+        branch(n)
+    client.force_login(hq_auditor)
+    url = reverse("scoring:hq-comparison")
+    with CaptureQueriesContext(connection) as few:
+        client.get(url)
+    for n in range(7, 200):
+        branch(n)
+    with django_assert_max_num_queries(len(few)):
+        page = client.get(url, {"sort": "-total"}).content.decode()
+    table = page.split('id="hq-table"')[1].split("</table>")[0]
+    assert table.count("<tr") == 25 + 1  # 25 rows and the head
+    assert "第 1 頁，共 8 頁" in page
+    assert "?sort=-total&amp;page=2" in page  # the order kept from page to page
+    assert ">799<" in table  # the highest totals first: 150+250+150+150+99

@@ -115,18 +115,18 @@ def test_organization_code_must_be_a_slug(document, tmp_path):
 def test_a_failure_while_writing_rolls_everything_back(document, monkeypatch):
     """Whatever stops the import half-way, the rows written before it are taken back."""
     calls = []
-    original = importing._apply_item
+    original = importing._bulk
 
     def failing(*args, **kwargs):
         calls.append(1)
-        if len(calls) == 10:
+        if len(calls) == 3:  # items and indicators are written; the entries fail
             raise RuntimeError("disk full")
         return original(*args, **kwargs)
 
-    monkeypatch.setattr(importing, "_apply_item", failing)
+    monkeypatch.setattr(importing, "_bulk", failing)
     with pytest.raises(RuntimeError):
         import_report(raw=dump(document))
-    assert len(calls) == 10
+    assert len(calls) == 3
     assert not Organization.objects.exists()
     assert not Item.objects.exists()
 

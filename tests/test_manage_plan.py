@@ -223,4 +223,10 @@ def test_plan_page_query_count_does_not_grow(
         factories.make_item(planning, hosts=[unit_a], dimension=1 + n % 5)
     with django_assert_max_num_queries(len(few.captured_queries)):
         response = client.get(reverse("manage:plan", args=[planning.pk]))
-    assert response.content.decode().count('class="plan-item"') == 22
+    # Each item came with its own strategy: 15 strategies a page.
+    page = response.content.decode()
+    assert page.count('class="plan-item"') == 15
+    assert "第 1 頁，共 2 頁" in page
+    with django_assert_max_num_queries(len(few.captured_queries)):
+        response = client.get(reverse("manage:plan", args=[planning.pk]), {"page": 2})
+    assert response.content.decode().count('class="plan-item"') == 7

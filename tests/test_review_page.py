@@ -172,9 +172,9 @@ def test_the_query_count_does_not_grow_with_ten_times_the_items(
     assert response.status_code == 200
 
     _tenfold(year, staff_a, [unit_a, unit_b])
-    # session, user, year, membership, items, host units, indicators, values, entries, item
-    # history, dimensions (2: filter choices and headings), units (filter choices), layout's
-    # organization, session save (3)
+    # session, user, year, membership, item count, the page's items, host units, indicators,
+    # values, entries, item history, dimensions (2: filter choices and index), units (filter
+    # choices), layout's organization, session save (3)
     with django_assert_max_num_queries(len(once)), CaptureQueriesContext(connection) as tenfold:
         response = client.get(review_url(), params)
     assert len(tenfold) == len(once) <= 18  # 17 + unread notices (the nav badge)

@@ -141,3 +141,61 @@ def build_year(
                 for entry, indicator in zip(entries, indicators, strict=True)
             )
     return year
+
+
+# A full year's statuses by month: most months approved, the recent ones still in the flow.
+FILL_STATUSES = {
+    **dict.fromkeys(range(1, 9), MonthlyEntry.Status.APPROVED),
+    9: MonthlyEntry.Status.SUBMITTED,
+    10: MonthlyEntry.Status.RETURNED,
+    11: MonthlyEntry.Status.DRAFT,
+}
+
+
+def fill_entries(
+    year: Year, *, months: tuple[int, ...] = tuple(range(1, 13)), batch: int = 5000
+) -> int:
+    """An entry with a value per indicator for every (item, host unit, month) of `months` that
+    has none yet, written in bulk (no history rows): statuses by `FILL_STATUSES`, the months
+    not in it left empty. Returns the number of entries created."""
+    items = list(
+        Item.objects.filter(method__strategy__dimension__year=year).prefetch_related(
+            "host_units", "indicators"
+        )
+    )
+    taken = set(
+        MonthlyEntry.objects.filter(item__method__strategy__dimension__year=year).values_list(
+            "item_id", "unit_id", "month"
+        )
+    )
+    slots = [
+        (item, unit, month)
+        for item in items
+        for unit in item.host_units.all()
+        for month in months
+        if month in FILL_STATUSES and (item.pk, unit.pk, month) not in taken
+    ]
+    created = 0
+    with transaction.atomic():
+        for start in range(0, len(slots), batch):
+            chunk = slots[start : start + batch]
+            entries = MonthlyEntry.objects.bulk_create(
+                MonthlyEntry(
+                    item=item,
+                    unit=unit,
+                    month=month,
+                    narrative=f"{month} 月辦理 1 場次。",
+                    status=FILL_STATUSES[month],
+                    return_reason="請補充佐證。"
+                    if FILL_STATUSES[month] == MonthlyEntry.Status.RETURNED
+                    else "",
+                )
+                for item, unit, month in chunk
+            )
+            IndicatorValue.objects.bulk_create(
+                IndicatorValue(entry=entry, indicator=indicator, value=Decimal(1))
+                for entry, (item, _unit, _month) in zip(entries, chunk, strict=True)
+                for indicator in item.indicators.all()
+            )
+            created += len(entries)
+    return created

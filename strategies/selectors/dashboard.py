@@ -5,13 +5,14 @@ status, or "empty" when nothing is written yet, "overdue" when the year is open,
 (`deadline_day` of the following month, strategies.deadlines) has passed and the entry is not
 submitted or approved, and "not-open" before the month's first day.
 
-Queries (a year already loaded, with its organization):
-- plan: 6 (dimensions, strategies, methods, items, host units, indicators; `plan_tree`)
-- entries of the year (or of one unit): 1
-- units of the organization: 1 (head, auditor, admin)
-- the organization's heads: 1 (admin: entries waiting for the admin as deputy)
-- approved entries with their indicator values: 2 (auditor)
-- whatever the score sheet function passed in by the caller reads (auditor)
+The month's state is strategies.month_state's, the one rule My work and the reminders use.
+
+Queries (a year already loaded, with its organization), whatever the year's size:
+- staff and head: the plan (6, `plan_tree`) and the unit's entries (1), walked in Python;
+- auditor and admin: counted in the database (grouped counts of owed (item, unit) pairs and of
+  done entries, short indicators by one grouped sum per indicator), with only the first rows of
+  their lists read in full; see `auditor_dashboard` and `admin_dashboard`; the admin's
+  entries waiting for a deputy (no other head of the unit) in one query.
 """
 
 import datetime as dt
@@ -20,11 +21,20 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from decimal import Decimal
 
-from django.db.models import Prefetch
+from django.db.models import (
+    Count,
+    Exists,
+    F,
+    OuterRef,
+    Prefetch,
+    QuerySet,
+    Sum,
+)
 from django.utils.translation import gettext_lazy as _
 
 from strategies import deadlines
 from strategies.models import (
+    Dimension,
     Indicator,
     IndicatorValue,
     Item,
@@ -33,8 +43,15 @@ from strategies.models import (
     Unit,
     Year,
 )
+from strategies.month_state import OVERDUE, month_state
+from strategies.selectors.entries import (
+    PLAN_ORDER,
+    months_whose_empty_state_is,
+    number_paths,
+    pairs_in_state,
+)
 from strategies.selectors.manage import plan_tree
-from strategies.services.results import achievement_percent, total_for
+from strategies.services.results import achievement_percent
 
 Status = MonthlyEntry.Status
 MONTHS = tuple(range(1, 13))
@@ -259,8 +276,9 @@ class AuditorDashboard:
     ctx: YearContext
     units: list[Unit]
     by_dimension: list[CompletenessRow]
-    short: list[ShortIndicator]
+    short: list[ShortIndicator]  # the first SHORT_SHOWN, in plan order
     score_sheet: object | None
+    short_count: int = 0
 
 
 @dataclass
@@ -269,9 +287,11 @@ class AdminDashboard:
     units: list[Unit]
     by_unit: list[CompletenessRow]
     by_month_total: list[Ratio]
-    overdue: list[Slot]
+    overdue: list[Slot]  # the slots of the first OVERDUE_GROUPS_SHOWN (item, unit) pairs
     overdue_units: int
     awaiting_deputy: list[Slot] = field(default_factory=list)
+    overdue_count: int = 0
+    overdue_pairs: int = 0
 
     @property
     def overdue_groups(self) -> list[SlotGroup]:
@@ -327,7 +347,10 @@ def plan_items(year: Year) -> list[PlanItem]:
     return result
 
 
-def year_context(year: Year, today: dt.date | None = None) -> YearContext:
+def year_context(
+    year: Year, today: dt.date | None = None, *, with_items: bool = True
+) -> YearContext:
+    """The year on `today`; `with_items`: its plan items too (plan_tree, six queries)."""
     today = today or deadlines.today_in_taipei()
     return YearContext(
         year=year,
@@ -336,19 +359,15 @@ def year_context(year: Year, today: dt.date | None = None) -> YearContext:
         if year.status != Year.Status.PLANNING
         else [],
         months_in_scope=months_in_scope(year, today),
-        items=plan_items(year),
+        items=plan_items(year) if with_items else [],
         counts_overdue=year.status == Year.Status.OPEN,
     )
 
 
-def _entries(year: Year, unit: Unit | None = None) -> dict[tuple[int, int, int], EntryRef]:
-    """Entries of the year (of one unit), keyed by (item, unit, month): one query."""
-    rows = MonthlyEntry.objects.filter(item__method__strategy__dimension__year=year)
-    if unit is not None:
-        rows = rows.filter(unit=unit)
+def _entry_refs(rows: QuerySet[MonthlyEntry]) -> list[EntryRef]:
     fields = ("pk", "item_id", "unit_id", "month", "status", "return_reason")
-    return {
-        (r["item_id"], r["unit_id"], r["month"]): EntryRef(
+    return [
+        EntryRef(
             pk=r["pk"],
             item_id=r["item_id"],
             unit_id=r["unit_id"],
@@ -360,19 +379,26 @@ def _entries(year: Year, unit: Unit | None = None) -> dict[tuple[int, int, int],
             submitted_by_id=r["submitted_by_id"],
         )
         for r in rows.values(*fields, "submitted_at", "updated_at", "submitted_by_id")
-    }
+    ]
+
+
+def _entries(year: Year, unit: Unit | None = None) -> dict[tuple[int, int, int], EntryRef]:
+    """Entries of the year (of one unit), keyed by (item, unit, month): one query."""
+    rows = MonthlyEntry.objects.filter(item__method__strategy__dimension__year=year)
+    if unit is not None:
+        rows = rows.filter(unit=unit)
+    return {(e.item_id, e.unit_id, e.month): e for e in _entry_refs(rows)}
 
 
 def _state(ctx: YearContext, month: int, entry: EntryRef | None) -> str:
-    if entry is not None and entry.status in DONE:
-        return entry.status
-    if month not in ctx.open_months:
-        return "not-open" if entry is None else entry.status
-    if ctx.counts_overdue and deadlines.is_overdue(
-        ctx.year.roc_year, month, ctx.year.deadline_day, ctx.today
-    ):
-        return "overdue"
-    return entry.status if entry is not None else "empty"
+    return month_state(
+        status=entry.status if entry is not None else None,
+        roc_year=ctx.year.roc_year,
+        month=month,
+        deadline_day=ctx.year.deadline_day,
+        year_status=ctx.year.status,
+        today=ctx.today,
+    )
 
 
 def _slots(
@@ -504,52 +530,137 @@ def _units(year: Year) -> list[Unit]:
     return list(Unit.objects.filter(organization_id=year.organization_id).order_by("order", "name"))
 
 
-def _short_indicators(ctx: YearContext) -> list[ShortIndicator]:
+SHORT_SHOWN = 50
+OVERDUE_GROUPS_SHOWN = 50
+
+
+def _live(prefix: str = "") -> dict[str, object]:
+    """Lookups keeping items in use (not retired, nor their method or strategy)."""
+    return {
+        f"{prefix}is_retired": False,
+        f"{prefix}method__is_retired": False,
+        f"{prefix}method__strategy__is_retired": False,
+    }
+
+
+def _host_pairs(year: Year) -> QuerySet:  # type: ignore[type-arg]
+    """(item, host unit) pairs of the year's items in use: the rows that owe an entry a month."""
+    return Item.host_units.through.objects.filter(
+        item__method__strategy__dimension__year=year, **_live("item__")
+    ).order_by()
+
+
+def _owed_entries(year: Year) -> QuerySet[MonthlyEntry]:
+    """Entries of those pairs (an entry of a unit that no longer hosts the item is not owed)."""
+    return MonthlyEntry.objects.filter(
+        item__method__strategy__dimension__year=year,
+        item__host_units=F("unit"),
+        **_live("item__"),
+    ).order_by()
+
+
+def _plan_items_of(year: Year, item_ids: Iterable[int]) -> dict[int, PlanItem]:
+    """PlanItems of a few items (a page): items, host units, indicators, number paths (6)."""
+    ids = set(item_ids)
+    if not ids:
+        return {}
+    paths = number_paths(year, ids)
+    items = Item.objects.filter(pk__in=ids).select_related("method__strategy__dimension")
+    items = items.prefetch_related(
+        Prefetch("host_units", queryset=Unit.objects.order_by("order", "name")),
+        Prefetch("indicators", queryset=Indicator.objects.order_by("order")),
+    )
+    result = {}
+    for item in items:
+        dimension = item.method.strategy.dimension
+        result[item.pk] = PlanItem(
+            item=item,
+            path=paths.get(item.pk, ""),
+            dimension_number=dimension.number,
+            dimension_label=dimension.label,
+            dimension_name=dimension.name,
+            host_units=list(item.host_units.all()),
+            indicators=list(item.indicators.all()),
+        )
+    return result
+
+
+def _approved_actuals(year: Year) -> dict[int, Decimal]:
+    """Each indicator's figure compiled from its approved values by its rule
+    (services.results.total_for), read as one grouped sum per indicator, plus for running
+    counts (each unit's latest approved value, summed over units) the values of those
+    indicators only. Two queries of plain rows."""
+    approved = IndicatorValue.objects.filter(
+        entry__status=Status.APPROVED,
+        indicator__item__method__strategy__dimension__year=year,
+    ).order_by()
+    actual: dict[int, Decimal] = dict(
+        approved.exclude(indicator__aggregation=Indicator.Aggregation.LATEST)
+        .values("indicator_id")
+        .annotate(total=Sum("value"))
+        .values_list("indicator_id", "total")
+    )
+    latest: dict[tuple[int, int], tuple[int, Decimal]] = {}
+    for indicator_id, unit_id, month, value in approved.filter(
+        indicator__aggregation=Indicator.Aggregation.LATEST
+    ).values_list("indicator_id", "entry__unit_id", "entry__month", "value"):
+        key = (indicator_id, unit_id)
+        if key not in latest or (month, value) > latest[key]:
+            latest[key] = (month, value)
+    for (indicator_id, _unit), (_month, value) in latest.items():
+        actual[indicator_id] = actual.get(indicator_id, Decimal(0)) + value
+    return actual
+
+
+def _short_indicators(ctx: YearContext) -> tuple[list[ShortIndicator], int]:
     """Indicators whose figure (the report's, else compiled from approved entries by the
     indicator's rule) is below a positive target, or in an open year below the target's share
-    of the months past their deadline (3 months due: a quarter of the target). Two queries:
-    approved entries, their values."""
-    approved = MonthlyEntry.objects.filter(
-        item__method__strategy__dimension__year=ctx.year, status=Status.APPROVED
-    ).prefetch_related(
-        Prefetch(
-            "values",
-            queryset=IndicatorValue.objects.only("id", "entry_id", "indicator_id", "value"),
-        )
-    )
-    by_item: dict[int, list[MonthlyEntry]] = defaultdict(list)
-    for entry in approved.only("id", "item_id", "unit_id", "month"):
-        by_item[entry.item_id].append(entry)
-    short: list[ShortIndicator] = []
-    months_due = ctx.months_due
+    of the months past their deadline (3 months due: a quarter of the target): the first
+    SHORT_SHOWN in plan order and how many there are. Queries: approved sums 2, the
+    indicators with a target (plain rows), the shown ones and their items' PlanItems (6)."""
+    months_due = min(ctx.months_due, 12)
     if not months_due:
-        return short
-    for pitem in ctx.items:
-        for indicator in pitem.indicators:
-            target = indicator.target
-            if target is None or target <= 0:
-                continue
-            from_report = indicator.reported_actual is not None
-            if from_report:
-                actual = indicator.reported_actual
-            else:
-                actual = total_for(indicator, by_item.get(pitem.pk, [])).actual
-            actual = actual or Decimal(0)
-            expected = target if months_due >= 12 else target * months_due / 12
-            if actual < expected:
-                short.append(
-                    ShortIndicator(
-                        item=pitem,
-                        indicator=indicator,
-                        actual=actual,
-                        target=target,
-                        achievement=achievement_percent(actual, target),
-                        from_report=from_report,
-                        expected=expected,
-                        months_due=months_due,
-                    )
-                )
-    return short
+        return [], 0
+    actuals = _approved_actuals(ctx.year)
+    short_ids: list[tuple[int, Decimal]] = []
+    for pk, target, reported in (
+        Indicator.objects.filter(
+            item__method__strategy__dimension__year=ctx.year, target__gt=0, **_live("item__")
+        )
+        .order_by(
+            "item__method__strategy__dimension__number",
+            "item__method__strategy__order",
+            "item__method__order",
+            "item__order",
+            "order",
+        )
+        .values_list("pk", "target", "reported_actual")
+    ):
+        actual = reported if reported is not None else actuals.get(pk, Decimal(0))
+        if actual * 12 < target * months_due:  # below target * months_due / 12, undivided
+            short_ids.append((pk, actual))
+    shown_ids = dict(short_ids[:SHORT_SHOWN])
+    shown = sorted(
+        Indicator.objects.filter(pk__in=shown_ids), key=lambda i: list(shown_ids).index(i.pk)
+    )
+    plan = _plan_items_of(ctx.year, (i.item_id for i in shown))
+    short = []
+    for indicator in shown:
+        target = indicator.target
+        actual = Decimal(shown_ids[indicator.pk])
+        short.append(
+            ShortIndicator(
+                item=plan[indicator.item_id],
+                indicator=indicator,
+                actual=actual,
+                target=target,
+                achievement=achievement_percent(actual, target),
+                from_report=indicator.reported_actual is not None,
+                expected=target if months_due >= 12 else target * months_due / 12,
+                months_due=months_due,
+            )
+        )
+    return short, len(short_ids)
 
 
 def auditor_dashboard(
@@ -560,88 +671,180 @@ def auditor_dashboard(
 ) -> AuditorDashboard:
     """Completeness per dimension and unit, indicators short of target, and the score sheet's
     state read through `score_sheet` (strategies cannot import scoring; the caller passes it).
-    Queries: plan 6 + entries 1 + units 1 + approved values 2 + the score sheet's."""
-    ctx = year_context(year, today)
+    Counted in SQL: units 1, dimensions 1, pairs 1, done entries 1, short indicators 2 and the
+    shown ones' plan items 6, + the score sheet's."""
+    ctx = year_context(year, today, with_items=False)
     units = _units(year)
-    unit_by_pk = {u.pk: u for u in units}
-    slots = _in_scope(_slots(ctx, _entries(year), unit_by_pk), ctx)
-    grouped: dict[tuple[int, int], list[Slot]] = defaultdict(list)
-    dimensions: dict[int, str] = {}
-    for slot in slots:
-        grouped[(slot.item.dimension_number, slot.unit.pk)].append(slot)
-    for pitem in ctx.items:
-        dimensions.setdefault(
-            pitem.dimension_number, f"{pitem.dimension_label} {pitem.dimension_name}"
-        )
+    months = ctx.months_in_scope
+    owed = {
+        (row["item__method__strategy__dimension__number"], row["unit_id"]): row["n"]
+        for row in _host_pairs(year)
+        .values("item__method__strategy__dimension__number", "unit_id")
+        .annotate(n=Count("pk"))
+    }
+    done = {
+        (row["item__method__strategy__dimension__number"], row["unit_id"]): row["n"]
+        for row in _owed_entries(year)
+        .filter(status__in=DONE, month__in=months)
+        .values("item__method__strategy__dimension__number", "unit_id")
+        .annotate(n=Count("pk"))
+    }
+    dimensions = (
+        Dimension.objects.filter(year=year)
+        .filter(Exists(Item.objects.filter(method__strategy__dimension=OuterRef("pk"), **_live())))
+        .order_by("number")
+    )
     rows = []
-    for number, label in sorted(dimensions.items()):
-        cells = [_ratio(grouped.get((number, u.pk), [])) for u in units]
+    for dimension in dimensions:
+        cells = [
+            Ratio(
+                done.get((dimension.number, u.pk), 0),
+                owed.get((dimension.number, u.pk), 0) * len(months),
+            )
+            for u in units
+        ]
         rows.append(
             CompletenessRow(
-                label=label,
+                label=f"{dimension.label} {dimension.name}",
                 cells=cells,
                 total=Ratio(sum(c.done for c in cells), sum(c.expected for c in cells)),
             )
         )
+    short, short_count = _short_indicators(ctx)
     return AuditorDashboard(
         ctx=ctx,
         units=units,
         by_dimension=rows,
-        short=_short_indicators(ctx),
+        short=short,
+        short_count=short_count,
         score_sheet=score_sheet(year) if score_sheet else None,
     )
 
 
-def _awaiting_deputy(year: Year, slots: Iterable[Slot]) -> list[Slot]:
+def _awaiting_deputy(ctx: YearContext, units: dict[int, Unit]) -> list[Slot]:
     """Submitted entries no head of their unit may approve, because the only head (or every
-    head) is the person who submitted them: the admin approves these as deputy. One query."""
-    heads: dict[int, set[int]] = defaultdict(set)
-    for unit_id, user_id in Membership.objects.filter(
-        organization_id=year.organization_id, role=Membership.Role.HEAD, user__is_active=True
-    ).values_list("unit_id", "user_id"):
-        heads[unit_id].add(user_id)
+    head) is the person who submitted them: the admin approves these as deputy. The oldest
+    OVERDUE_GROUPS_SHOWN, in one query (plus their plan items when there are any)."""
+    other_head = Membership.objects.filter(
+        role=Membership.Role.HEAD, unit=OuterRef("unit"), user__is_active=True
+    ).exclude(user=OuterRef("submitted_by"))
+    waiting = _entry_refs(
+        MonthlyEntry.objects.filter(
+            item__method__strategy__dimension__year=ctx.year, status=Status.SUBMITTED
+        )
+        .exclude(Exists(other_head))
+        .order_by("submitted_at", "pk")[:OVERDUE_GROUPS_SHOWN]
+    )
+    if not waiting:
+        return []
+    plan = _plan_items_of(ctx.year, {e.item_id for e in waiting})
     return [
-        s
-        for s in slots
-        if s.entry is not None
-        and s.entry.status == Status.SUBMITTED
-        and not heads[s.unit.pk] - {s.entry.submitted_by_id}
+        Slot(
+            item=plan[e.item_id],
+            unit=units[e.unit_id],
+            month=e.month,
+            state=_state(ctx, e.month, e),
+            due=deadlines.due_on(ctx.year.roc_year, e.month, ctx.year.deadline_day),
+            entry=e,
+        )
+        for e in waiting
+        if e.unit_id in units
     ]
 
 
 def admin_dashboard(year: Year, *, today: dt.date | None = None) -> AdminDashboard:
-    """The organization's completeness per unit and month, every overdue slot, and the
-    submitted entries that wait for the admin as deputy (no other head of the unit).
-    Queries: plan 6 + entries 1 + units 1 + heads 1."""
-    ctx = year_context(year, today)
+    """The organization's completeness per unit and month, and the overdue slots: how many, in
+    how many units, and those of the first OVERDUE_GROUPS_SHOWN (item, unit) pairs in plan
+    order. Counted in SQL: units 1, pairs 1, done entries 1, overdue pairs 1, their entries 1,
+    their plan items 6; the entries waiting for the admin as deputy 1 + their plan items."""
+    ctx = year_context(year, today, with_items=False)
     units = _units(year)
-    unit_by_pk = {u.pk: u for u in units}
-    slots = _slots(ctx, _entries(year), unit_by_pk)
-    per_unit: dict[int, list[Slot]] = defaultdict(list)
-    for slot in slots:
-        per_unit[slot.unit.pk].append(slot)
+    months = ctx.months_in_scope
+    owed = dict(
+        _host_pairs(year).values("unit_id").annotate(n=Count("pk")).values_list("unit_id", "n")
+    )
+    done: dict[tuple[int, int], int] = {
+        (unit_id, month): n
+        for unit_id, month, n in _owed_entries(year)
+        .filter(status__in=DONE, month__in=months)
+        .values("unit_id", "month")
+        .annotate(n=Count("pk"))
+        .values_list("unit_id", "month", "n")
+    }
+
+    def ratios(unit_ids: list[int]) -> list[Ratio]:
+        return [
+            Ratio(sum(done.get((u, m), 0) for u in unit_ids), sum(owed[u] for u in unit_ids))
+            if m in months
+            else Ratio(0, 0)
+            for m in MONTHS
+        ]
+
+    def total(cells: list[Ratio]) -> Ratio:
+        return Ratio(sum(c.done for c in cells), sum(c.expected for c in cells))
+
     rows = []
     for unit in units:
-        unit_slots = per_unit.get(unit.pk, [])
-        if not unit_slots:
+        if unit.pk not in owed:
             continue
-        rows.append(
-            CompletenessRow(
-                label=unit.name,
-                cells=_by_month(unit_slots, ctx),
-                total=_ratio(_in_scope(unit_slots, ctx)),
-            )
-        )
-    overdue = [s for s in slots if s.state == "overdue"]
+        cells = ratios([unit.pk])
+        rows.append(CompletenessRow(label=unit.name, cells=cells, total=total(cells)))
+
+    late = months_whose_empty_state_is(year, OVERDUE, ctx.today)
+    overdue_by_unit = {
+        u: owed[u] * len(late) - sum(done.get((u, m), 0) for m in late) for u in owed
+    }
+    overdue_pairs = pairs_in_state(_host_pairs(year), year, OVERDUE, today=ctx.today)
+    shown = list(
+        overdue_pairs.order_by(*PLAN_ORDER).values_list("item_id", "unit_id")[:OVERDUE_GROUPS_SHOWN]
+    )
     return AdminDashboard(
         ctx=ctx,
         units=units,
         by_unit=rows,
-        by_month_total=_by_month(slots, ctx),
-        overdue=overdue,
-        overdue_units=len({s.unit.pk for s in overdue}),
-        awaiting_deputy=_awaiting_deputy(year, slots),
+        by_month_total=ratios(list(owed)),
+        overdue=_overdue_slots(ctx, shown, {u.pk: u for u in units}),
+        overdue_units=sum(1 for n in overdue_by_unit.values() if n > 0),
+        overdue_count=sum(overdue_by_unit.values()),
+        overdue_pairs=overdue_pairs.count() if len(shown) == OVERDUE_GROUPS_SHOWN else len(shown),
+        awaiting_deputy=_awaiting_deputy(ctx, {u.pk: u for u in units}),
     )
+
+
+def _overdue_slots(
+    ctx: YearContext, pairs: list[tuple[int, int]], units: dict[int, Unit]
+) -> list[Slot]:
+    """The overdue slots of these (item, unit) pairs, in their order, month by month."""
+    if not pairs:
+        return []
+    plan = _plan_items_of(ctx.year, (item_id for item_id, _unit in pairs))
+    wanted = set(pairs)
+    entries = {
+        (e.item_id, e.unit_id, e.month): e
+        for e in _entry_refs(
+            MonthlyEntry.objects.filter(
+                item_id__in={i for i, _u in pairs}, unit_id__in={u for _i, u in pairs}
+            )
+        )
+        if (e.item_id, e.unit_id) in wanted
+    }
+    slots = []
+    for item_id, unit_id in pairs:
+        for month in MONTHS:
+            entry = entries.get((item_id, unit_id, month))
+            state = _state(ctx, month, entry)
+            if state == OVERDUE:
+                slots.append(
+                    Slot(
+                        item=plan[item_id],
+                        unit=units[unit_id],
+                        month=month,
+                        state=state,
+                        due=deadlines.due_on(ctx.year.roc_year, month, ctx.year.deadline_day),
+                        entry=entry,
+                    )
+                )
+    return slots
 
 
 def slots_of_year(

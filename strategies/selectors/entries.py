@@ -6,10 +6,12 @@ Each is built to a fixed number of queries, however many items, entries or versi
 
 import datetime as dt
 from collections import defaultdict
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from decimal import Decimal
 
-from django.db.models import Prefetch, Q, QuerySet
+from django.db.models import Count, Exists, OuterRef, Prefetch, QuerySet, Subquery
+from django.db.models.functions import Coalesce
 from django.utils.translation import gettext_lazy as _
 
 from strategies import access, deadlines, numbering
@@ -25,16 +27,17 @@ from strategies.models import (
     Unit,
     Year,
 )
+from strategies.month_state import DONE, EMPTY, NOT_OPEN, OVERDUE, month_state, month_state_sql
 from strategies.selectors.history import Change, changes_since_last_submission
 from strategies.services.results import IndicatorTotal, total_for
 
 Status = MonthlyEntry.Status
 
-# The strip's states: the entry's status, or none yet, or not yet open, or overdue.
-EMPTY, FUTURE, OVERDUE = "empty", "future", "overdue"
+# The strip's states (strategies.month_state): the entry's status, or none yet, or not yet
+# open, or overdue.
 STRIP_LABELS = {
     EMPTY: _("未填"),
-    FUTURE: _("未開放"),
+    NOT_OPEN: _("未開放"),
     OVERDUE: _("逾期"),
     Status.DRAFT: _("草稿"),
     Status.SUBMITTED: _("已送出"),
@@ -64,51 +67,96 @@ def current_year(membership: Membership | None) -> Year | None:
     )
 
 
-def number_paths(year: Year) -> dict[int, str]:
-    """Every item's full number as the seed writes it: 一(二)2(3), 三(一) (1 query)."""
-    rows = list(
-        Item.objects.filter(
-            method__strategy__dimension__year=year,
-            is_retired=False,
-            method__is_retired=False,
-            method__strategy__is_retired=False,
-        )
-        .order_by(
-            "method__strategy__dimension__number",
-            "method__strategy__order",
-            "method__order",
-            "order",
-        )
-        .values_list(
-            "pk",
-            "order",
-            "method_id",
-            "method__order",
-            "method__strategy_id",
-            "method__strategy__order",
-            "method__strategy__dimension__number",
-        )
+def number_paths(year: Year, item_ids: Iterable[int] | None = None) -> dict[int, str]:
+    """Every item's full number as the seed writes it: 一(二)2(3), 三(一).
+
+    1 query for the whole year; with `item_ids`, 3 small ones (those items, the strategies of
+    their dimensions, the items of their strategies) however large the year is."""
+    live = Item.objects.filter(
+        method__strategy__dimension__year=year,
+        is_retired=False,
+        method__is_retired=False,
+        method__strategy__is_retired=False,
     )
-    strategies_of: dict[int, list[int]] = defaultdict(list)
-    methods_of: dict[int, list[int]] = defaultdict(list)
-    items_of: dict[int, list[int]] = defaultdict(list)
-    for pk, _order, method_id, _m_order, strategy_id, _s_order, dimension in rows:
-        if strategy_id not in strategies_of[dimension]:
-            strategies_of[dimension].append(strategy_id)
-        if method_id not in methods_of[strategy_id]:
-            methods_of[strategy_id].append(method_id)
-        items_of[method_id].append(pk)
+    order = ("method__strategy__dimension__number", "method__strategy__order", "method__order")
+    fields = ("pk", "method_id", "method__strategy_id", "method__strategy__dimension__number")
+    # Strategies count in their dimension only while they have a live item (as the report).
+    strategies_of: dict[int, dict[int, None]] = defaultdict(dict)
+    if item_ids is None:
+        rows = list(live.order_by(*order, "order").values_list(*fields))
+        for _pk, _method_id, strategy_id, dimension in rows:
+            strategies_of[dimension][strategy_id] = None
+    else:
+        wanted = list(live.filter(pk__in=list(item_ids)).values_list(*fields))
+        if not wanted:
+            return {}
+        dimensions = {row[3] for row in wanted}
+        for strategy_id, dimension in (
+            live.filter(method__strategy__dimension__number__in=dimensions)
+            .order_by("method__strategy__dimension__number", "method__strategy__order")
+            .values_list("method__strategy_id", "method__strategy__dimension__number")
+            .distinct()
+        ):
+            strategies_of[dimension][strategy_id] = None
+        rows = list(
+            live.filter(method__strategy_id__in={row[2] for row in wanted})
+            .order_by(*order, "order")
+            .values_list(*fields)
+        )
+    methods_of: dict[int, dict[int, None]] = defaultdict(dict)
+    items_of: dict[int, dict[int, None]] = defaultdict(dict)
+    for pk, method_id, strategy_id, _dimension in rows:
+        methods_of[strategy_id][method_id] = None
+        items_of[method_id][pk] = None
+    strategy_position = {
+        sid: n for ids in strategies_of.values() for n, sid in enumerate(ids, start=1)
+    }
+    method_position = {
+        mid: (n, len(ids)) for ids in methods_of.values() for n, mid in enumerate(ids, start=1)
+    }
+    item_position = {
+        pk: (n, len(ids)) for ids in items_of.values() for n, pk in enumerate(ids, start=1)
+    }
     paths = {}
-    for pk, _order, method_id, _m_order, strategy_id, _s_order, dimension in rows:
-        methods = methods_of[strategy_id]
-        items = items_of[method_id]
+    for pk, method_id, strategy_id, dimension in rows:
         paths[pk] = (
             numbering.dimension_label(dimension)
-            + numbering.strategy_label(strategies_of[dimension].index(strategy_id) + 1)
-            + numbering.method_label(methods.index(method_id) + 1, len(methods)).rstrip(".")
-            + numbering.item_label(items.index(pk) + 1, len(items))
+            + numbering.strategy_label(strategy_position[strategy_id])
+            + numbering.method_label(*method_position[method_id]).rstrip(".")
+            + numbering.item_label(*item_position[pk])
         )
     return paths
+
+
+def number_path_of(item: Item) -> str:
+    """One item's full number (its plan path already loaded): 2 queries, the strategies of its
+    dimension that have an item in use and the items of its strategy, whatever the year's size."""
+    strategy = item.method.strategy
+    dimension = strategy.dimension
+    live = Item.objects.filter(
+        is_retired=False, method__is_retired=False, method__strategy__is_retired=False
+    )
+    strategies = list(
+        live.filter(method__strategy__dimension=dimension)
+        .order_by("method__strategy__order", "method__strategy_id")
+        .values_list("method__strategy_id", flat=True)
+        .distinct()
+    )
+    rows = list(
+        live.filter(method__strategy=strategy)
+        .order_by("method__order", "method_id", "order")
+        .values_list("pk", "method_id")
+    )
+    if item.pk not in {pk for pk, _m in rows}:
+        return ""
+    methods = list(dict.fromkeys(m for _pk, m in rows))
+    siblings = [pk for pk, m in rows if m == item.method_id]
+    return (
+        numbering.dimension_label(dimension.number)
+        + numbering.strategy_label(strategies.index(strategy.pk) + 1)
+        + numbering.method_label(methods.index(item.method_id) + 1, len(methods)).rstrip(".")
+        + numbering.item_label(siblings.index(item.pk) + 1, len(siblings))
+    )
 
 
 @dataclass
@@ -148,20 +196,22 @@ def month_cells(
     *, year: Year, statuses: dict[int, str], locked: set[int], today: dt.date
 ) -> list[MonthCell]:
     """The 12-month strip of one (item, unit) from its entries' statuses by month. Pure."""
-    cells = []
-    for month in range(1, 13):
-        status = statuses.get(month)
-        due = deadlines.due_on(year.roc_year, month, year.deadline_day)
-        if not deadlines.is_open(year.roc_year, month, today):
-            state = status or FUTURE
-        elif status in {Status.SUBMITTED, Status.APPROVED}:
-            state = status
-        elif deadlines.is_overdue(year.roc_year, month, year.deadline_day, today):
-            state = OVERDUE
-        else:
-            state = status or EMPTY
-        cells.append(MonthCell(month=month, state=state, locked=month in locked, due=due))
-    return cells
+    return [
+        MonthCell(
+            month=month,
+            state=month_state(
+                status=statuses.get(month),
+                roc_year=year.roc_year,
+                month=month,
+                deadline_day=year.deadline_day,
+                year_status=year.status,
+                today=today,
+            ),
+            locked=month in locked,
+            due=deadlines.due_on(year.roc_year, month, year.deadline_day),
+        )
+        for month in range(1, 13)
+    ]
 
 
 def visible_items(membership: Membership, year: Year) -> QuerySet[Item]:
@@ -172,45 +222,135 @@ def visible_items(membership: Membership, year: Year) -> QuerySet[Item]:
     return items
 
 
-def my_work_rows(
+MY_WORK_PAGE_SIZE = 50
+
+
+def months_whose_empty_state_is(year: Year, state: str, today: dt.date) -> list[int]:
+    """The months in which an (item, unit) without an entry shows `state` (the one rule)."""
+    return [
+        m
+        for m in range(1, 13)
+        if month_state(
+            status=None,
+            roc_year=year.roc_year,
+            month=m,
+            deadline_day=year.deadline_day,
+            year_status=year.status,
+            today=today,
+        )
+        == state
+    ]
+
+
+def _entry_count(**filters: object) -> Coalesce:
+    """Entries of the outer (item, unit) pair matching `filters` (a subquery)."""
+    return Coalesce(
+        Subquery(
+            MonthlyEntry.objects.filter(
+                item_id=OuterRef("item_id"), unit_id=OuterRef("unit_id"), **filters
+            )
+            .order_by()
+            .values("item_id")
+            .annotate(n=Count("pk"))
+            .values("n")[:1]
+        ),
+        0,
+    )
+
+
+def pairs_in_state(pairs: QuerySet, year: Year, state: str, *, today: dt.date) -> QuerySet:  # type: ignore[type-arg]
+    """The (item, unit) host pairs (rows of Item.host_units.through) with at least one month
+    in `state` (strategies.month_state), decided in SQL."""
+    if state == OVERDUE:
+        months = months_whose_empty_state_is(year, OVERDUE, today)
+        return pairs.alias(done=_entry_count(month__in=months, status__in=sorted(DONE))).filter(
+            done__lt=len(months)
+        )
+    if state == EMPTY:
+        months = months_whose_empty_state_is(year, EMPTY, today)
+        return pairs.alias(written=_entry_count(month__in=months)).filter(written__lt=len(months))
+    expression = month_state_sql(
+        roc_year=year.roc_year, deadline_day=year.deadline_day, year_status=year.status, today=today
+    )
+    return pairs.filter(
+        Exists(
+            MonthlyEntry.objects.filter(item_id=OuterRef("item_id"), unit_id=OuterRef("unit_id"))
+            .alias(state=expression)
+            .filter(state=state)
+        )
+    )
+
+
+PLAN_ORDER = (
+    "item__method__strategy__dimension__number",
+    "item__method__strategy__order",
+    "item__method__order",
+    "item__order",
+    "unit__order",
+    "unit__name",
+)
+
+
+def work_pairs(
     membership: Membership,
     year: Year,
     *,
     today: dt.date,
     items: QuerySet[Item] | None = None,
     status: str = "",
-) -> list[MyWorkRow]:
-    """My work: one row per (item, unit) the member reports or reads, with its month strip.
-
-    Staff and heads get their own unit's items; auditors and admins every (item, host unit).
-    5 queries: items, their host units, number paths, entries, month locks.
-    """
+) -> QuerySet:  # type: ignore[type-arg]
+    """My work's rows as (item_id, unit_id) in plan order, unsliced (paginate it): staff and
+    heads get their own unit's items, auditors and admins every (item, host unit). With
+    `status`, only rows with a month in that state (strategies.month_state), decided in SQL."""
     if items is None:
         items = visible_items(membership, year)
-    items = items.select_related("method__strategy__dimension").prefetch_related(
-        Prefetch("host_units", queryset=Unit.objects.order_by("order", "name"))
-    )
-    item_list = list(items)
-    paths = number_paths(year)
-    entry_filter = Q(item__in=[i.pk for i in item_list])
-    reader = access.can_read_all(membership)
-    if not reader:
-        entry_filter &= Q(unit_id=membership.unit_id)
+    pairs = Item.host_units.through.objects.filter(item__in=items.values("pk"))
+    if not access.can_read_all(membership):
+        pairs = pairs.filter(unit_id=membership.unit_id)
+    if status:
+        pairs = pairs_in_state(pairs, year, status, today=today)
+    return pairs.order_by(*PLAN_ORDER).values_list("item_id", "unit_id")
+
+
+def my_work_rows(
+    membership: Membership,
+    year: Year,
+    *,
+    today: dt.date,
+    pairs: Iterable[tuple[int, int]],
+) -> list[MyWorkRow]:
+    """My work's rows for the given (item_id, unit_id) pairs (one page of `work_pairs`), in
+    their order, each with its month strip.
+
+    6 queries whatever the year's size: items, their host units, number paths (3), entries,
+    month locks — 7 with the locks."""
+    pairs = list(pairs)
+    if not pairs:
+        return []
+    item_ids = {item_id for item_id, _unit in pairs}
+    items = {
+        item.pk: item
+        for item in Item.objects.filter(pk__in=item_ids)
+        .select_related("method__strategy__dimension")
+        .prefetch_related(Prefetch("host_units", queryset=Unit.objects.order_by("order", "name")))
+    }
+    paths = number_paths(year, item_ids)
     statuses: dict[tuple[int, int], dict[int, str]] = defaultdict(dict)
     for item_id, unit_id, month, entry_status in MonthlyEntry.objects.filter(
-        entry_filter
+        item_id__in=item_ids, unit_id__in={unit_id for _item, unit_id in pairs}
     ).values_list("item_id", "unit_id", "month", "status"):
         statuses[(item_id, unit_id)][month] = entry_status
     locked = set(MonthLock.objects.filter(year=year).values_list("month", flat=True))
 
     rows = []
-    for item in item_list:
+    for item_id, unit_id in pairs:
+        item = items[item_id]
         hosts = list(item.host_units.all())
-        units = hosts if reader else [u for u in hosts if u.pk == membership.unit_id]
+        unit = next(u for u in hosts if u.pk == unit_id)
         method = item.method
         strategy = method.strategy
-        for unit in units:
-            row = MyWorkRow(
+        rows.append(
+            MyWorkRow(
                 item=item,
                 unit=unit,
                 path=paths.get(item.pk, ""),
@@ -223,9 +363,7 @@ def my_work_rows(
                 ),
                 can_edit=access.can_edit_entry(membership, item, unit),
             )
-            if not status or status in row.states:
-                rows.append(row)
-    rows.sort(key=lambda r: (r.sort_key, r.unit.order, r.unit.name))
+        )
     return rows
 
 
@@ -310,7 +448,7 @@ def entry_context(*, item: Item, unit: Unit, month: int, today: dt.date) -> Entr
         item=item,
         unit=unit,
         month=month,
-        path=number_paths(year).get(item.pk, ""),
+        path=number_path_of(item),
         indicators=indicators,
         entry=entry,
         values={v.indicator_id: v.value for v in entry.values.all()} if entry else {},

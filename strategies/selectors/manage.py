@@ -3,6 +3,8 @@
 Each selector runs a fixed number of queries, whatever the size of the plan or organization.
 """
 
+from collections import defaultdict
+from collections.abc import Collection
 from dataclasses import dataclass, field
 
 from axes.helpers import get_cool_off
@@ -51,6 +53,7 @@ class StrategyNode:
 class DimensionNode:
     dimension: Dimension
     strategies: list[StrategyNode] = field(default_factory=list)
+    strategy_count: int = 0  # all its strategies, shown or not
 
     @property
     def sheet_name(self) -> str:
@@ -64,33 +67,47 @@ def _labels(nodes: list, label) -> list[str]:  # type: ignore[no-untyped-def,typ
     return [label(position[n.pk], len(active)) if n.pk in position else "" for n in nodes]
 
 
-def plan_tree(year: Year, *, include_retired: bool = True) -> list[DimensionNode]:
+def plan_tree(
+    year: Year,
+    *,
+    include_retired: bool = True,
+    strategy_ids: Collection[int] | None = None,
+    item_ids: Collection[int] | None = None,
+) -> list[DimensionNode]:
     """The year's plan as a numbered tree. Six queries: dimensions, strategies, methods, items,
-    their host units and their indicators."""
+    their host units and their indicators. With `strategy_ids` (a page of the plan editor) only
+    those strategies' methods and items are read, and with `item_ids` only those items are
+    kept (a keyword search); numbering counts every sibling all the same."""
     items = Item.objects.order_by("order").prefetch_related(
         Prefetch("host_units", queryset=Unit.objects.order_by("order", "name")),
         Prefetch("indicators", queryset=Indicator.objects.order_by("order")),
     )
+    methods = Method.objects.filter(strategy__dimension__year=year).order_by("order")
+    if strategy_ids is not None:
+        methods = methods.filter(strategy_id__in=strategy_ids)
+    # Methods (and their items) are read apart, not prefetched through every strategy: a page
+    # of the plan editor needs fifteen strategies' methods, not a thousand empty lists.
+    methods_of: dict[int, list[Method]] = defaultdict(list)
+    for method in methods.prefetch_related(Prefetch("items", queryset=items)):
+        methods_of[method.strategy_id].append(method)
     dimensions = (
         Dimension.objects.filter(year=year)
         .order_by("number")
-        .prefetch_related(
-            Prefetch("strategies", queryset=Strategy.objects.order_by("order")),
-            Prefetch("strategies__methods", queryset=Method.objects.order_by("order")),
-            Prefetch("strategies__methods__items", queryset=items),
-        )
+        .prefetch_related(Prefetch("strategies", queryset=Strategy.objects.order_by("order")))
     )
     tree = []
     for dim in dimensions:
-        dnode = DimensionNode(dim)
         strategies = list(dim.strategies.all())
+        dnode = DimensionNode(dim, strategy_count=len(strategies))
         for strategy, s_label in zip(
             strategies, _labels(strategies, lambda p, n: numbering.strategy_label(p)), strict=True
         ):
             if strategy.is_retired and not include_retired:
                 continue
+            if strategy_ids is not None and strategy.pk not in strategy_ids:
+                continue
             snode = StrategyNode(strategy, s_label)
-            methods = list(strategy.methods.all())
+            methods = methods_of[strategy.pk]
             for method, m_label in zip(
                 methods, _labels(methods, numbering.method_label), strict=True
             ):
@@ -101,15 +118,38 @@ def plan_tree(year: Year, *, include_retired: bool = True) -> list[DimensionNode
                 for item, i_label in zip(its, _labels(its, numbering.item_label), strict=True):
                     if item.is_retired and not include_retired:
                         continue
+                    if item_ids is not None and item.pk not in item_ids:
+                        continue
                     mnode.items.append(
                         ItemNode(
                             item, i_label, list(item.indicators.all()), list(item.host_units.all())
                         )
                     )
-                snode.methods.append(mnode)
+                if item_ids is None or mnode.items:
+                    snode.methods.append(mnode)
             dnode.strategies.append(snode)
         tree.append(dnode)
     return tree
+
+
+PLAN_PAGE_SIZE = 15  # strategies a page: the seed's eleven fit on one
+
+
+def plan_strategies(year: Year) -> QuerySet[Strategy]:
+    """The year's strategies in plan order: what the plan editor pages through."""
+    return Strategy.objects.filter(dimension__year=year).order_by(
+        "dimension__number", "order", "pk"
+    )
+
+
+def plan_page_of(strategy: Strategy) -> int:
+    """The plan editor's page showing the strategy (one query)."""
+    before = plan_strategies(strategy.dimension.year).filter(
+        Q(dimension__number__lt=strategy.dimension.number)
+        | Q(dimension__number=strategy.dimension.number, order__lt=strategy.order)
+        | Q(dimension__number=strategy.dimension.number, order=strategy.order, pk__lt=strategy.pk)
+    )
+    return before.count() // PLAN_PAGE_SIZE + 1
 
 
 def years_of(organization: Organization) -> QuerySet[Year]:

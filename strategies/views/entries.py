@@ -10,13 +10,13 @@ from collections.abc import Callable
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
+from django.core.paginator import Paginator
 from django.http import Http404, HttpRequest, HttpResponse
 from django.http.response import HttpResponseBase
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
-from django_tables2 import RequestConfig
 
 from strategies import access, deadlines
 from strategies.downloads import attachment_response
@@ -32,7 +32,7 @@ from strategies.forms import (
 from strategies.models import Evidence, Item, MonthlyEntry, Unit, Year
 from strategies.selectors import entries as selectors
 from strategies.services import entries as services
-from strategies.tables import MyWorkTable
+from strategies.tables import month_strip
 
 
 def friendly_403(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
@@ -109,21 +109,22 @@ def my_work(request: HttpRequest) -> HttpResponse:
         year=year,
     )
     today = deadlines.today_in_taipei()
-    rows = selectors.my_work_rows(
+    pairs = selectors.work_pairs(
         membership, year, today=today, items=filterset.qs, status=filterset.status_value
     )
-    exclude = () if access.can_read_all(membership) else ("unit",)
-    table = MyWorkTable(rows, exclude=exclude)
-    RequestConfig(request, paginate=False).configure(table)
+    page = Paginator(pairs, selectors.MY_WORK_PAGE_SIZE).get_page(request.GET.get("page"))
+    rows = selectors.my_work_rows(membership, year, today=today, pairs=page.object_list)
     return render(
         request,
         "strategies/my_work.html",
         {
             "year": year,
-            "table": table,
+            "rows": [(row, month_strip(row)) for row in rows],
+            "page_obj": page,
+            "show_unit": access.can_read_all(membership),
             "filter": filterset,
             "today": today,
-            "row_count": len(rows),
+            "row_count": page.paginator.count,
             "is_year_admin": access.is_year_admin(membership, year),
             "legend": selectors.STRIP_LABELS.items(),
         },

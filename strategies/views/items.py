@@ -40,7 +40,7 @@ def item_history(request: HttpRequest, item_id: int) -> HttpResponse:
         {
             "item": item,
             "year": year,
-            "path": selectors.number_paths(year).get(item.pk, ""),
+            "path": selectors.number_path_of(item),
             "events": item_history_events(item, membership=membership),
         },
     )
@@ -123,7 +123,7 @@ def item_results(request: HttpRequest, item_id: int) -> HttpResponse:
         {
             "item": item,
             "year": year,
-            "path": selectors.number_paths(year).get(item.pk, ""),
+            "path": selectors.number_path_of(item),
             "compiled": results_services.compile_item(item),
             "form": form,
             "state": state,

@@ -2,6 +2,8 @@
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
+from django.core.paginator import Paginator
+from django.db.models import Q
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
@@ -11,12 +13,20 @@ from django.views.decorators.http import require_POST
 from strategies import directory
 from strategies.access import check_member_admin, check_org_admin
 from strategies.errors import DomainError
-from strategies.forms_manage import MemberForm, NewUserForm, PasswordResetForm, UnitForm
+from strategies.forms_manage import (
+    MemberForm,
+    NewUserForm,
+    PasswordResetForm,
+    UnitForm,
+    UserSearchForm,
+)
 from strategies.models import Membership, Unit
 from strategies.selectors.manage import locked_out_usernames, members_of, units_of
 from strategies.services import units as unit_service
 from strategies.services import users as user_service
 from strategies.views.manage_common import form_page, own_admin, refused
+
+USERS_PAGE_SIZE = 50
 
 
 def _unit(request: HttpRequest, pk: int) -> Unit:
@@ -110,14 +120,31 @@ def unit_retire(request: HttpRequest, pk: int) -> HttpResponse:
 
 @login_required
 def users(request: HttpRequest) -> HttpResponse:
+    """The organization's members, USERS_PAGE_SIZE a page; `q` matches account, name, email
+    or unit."""
     membership = own_admin(request)
     organization = membership.organization
+    form = UserSearchForm(request.GET or None)
+    keyword = form.cleaned_data["q"].strip() if form.is_valid() else ""
+    members = members_of(organization)
+    if keyword:
+        members = members.filter(
+            Q(user__username__icontains=keyword)
+            | Q(user__first_name__icontains=keyword)
+            | Q(user__last_name__icontains=keyword)
+            | Q(user__email__icontains=keyword)
+            | Q(unit__name__icontains=keyword)
+        )
+    page = Paginator(members, USERS_PAGE_SIZE).get_page(request.GET.get("page"))
     return render(
         request,
         "strategies/manage/users.html",
         {
             "organization": organization,
-            "members": members_of(organization),
+            "members": page.object_list,
+            "page_obj": page,
+            "form": form,
+            "keyword": keyword,
             "locked_out": locked_out_usernames(organization),
             "directory_on": organization.code == directory.directory_organization_code(),
             "waiting": directory.waiting_users(organization),

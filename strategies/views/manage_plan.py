@@ -2,6 +2,8 @@
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
+from django.core.paginator import Paginator
+from django.db.models import Exists, OuterRef
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
@@ -10,9 +12,22 @@ from django.views.decorators.http import require_POST
 
 from strategies.access import check_org_admin
 from strategies.errors import DomainError
-from strategies.forms_manage import IndicatorForm, ItemForm, MethodForm, StrategyForm
+from strategies.filters import item_keyword_q
+from strategies.forms_manage import (
+    IndicatorForm,
+    ItemForm,
+    MethodForm,
+    PlanSearchForm,
+    StrategyForm,
+)
 from strategies.models import Dimension, Indicator, Item, Method, Strategy, Year
-from strategies.selectors.manage import plan_tree, year_history
+from strategies.selectors.manage import (
+    PLAN_PAGE_SIZE,
+    plan_page_of,
+    plan_strategies,
+    plan_tree,
+    year_history,
+)
 from strategies.services import plan as plan_service
 from strategies.views.manage_common import admin_year, form_page, refused
 
@@ -31,19 +46,58 @@ def _node(request: HttpRequest, queryset, pk: int):  # type: ignore[no-untyped-d
     return node, year
 
 
+def _strategy_of(anchor: str) -> Strategy | None:
+    """The strategy whose page shows the node named by the anchor ("item-12", "dim-3")."""
+    kind, _sep, pk = anchor.partition("-")
+    strategies = Strategy.objects.select_related("dimension__year")
+    if kind == "strategy":
+        return strategies.filter(pk=pk).first()
+    if kind == "method":
+        return strategies.filter(methods=pk).first()
+    if kind == "item":
+        return strategies.filter(methods__items=pk).first()
+    if kind == "dim":
+        return strategies.filter(dimension=pk).order_by("-order", "-pk").first()
+    return None
+
+
 def _plan_url(year: Year, anchor: str = "") -> str:
-    return reverse("manage:plan", args=[year.pk]) + (f"#{anchor}" if anchor else "")
+    """The plan editor's page holding the node, scrolled to it."""
+    url = reverse("manage:plan", args=[year.pk])
+    strategy = _strategy_of(anchor) if anchor else None
+    if strategy is not None and (page := plan_page_of(strategy)) > 1:
+        url += f"?page={page}"
+    return url + (f"#{anchor}" if anchor else "")
 
 
 @login_required
 def plan(request: HttpRequest, pk: int) -> HttpResponse:
+    """The year's plan, PLAN_PAGE_SIZE strategies a page; `q` keeps the matching items only."""
     _membership, year = admin_year(request, pk)
+    form = PlanSearchForm(request.GET or None)
+    keyword = form.cleaned_data["q"] if form.is_valid() else ""
+    strategies = plan_strategies(year)
+    item_ids = None
+    if keyword:
+        matching = Item.objects.filter(method__strategy__dimension__year=year).filter(
+            item_keyword_q(year, keyword)
+        )
+        item_ids = set(matching.values_list("pk", flat=True))
+        strategies = strategies.filter(
+            Exists(Item.objects.filter(method__strategy=OuterRef("pk"), pk__in=item_ids))
+        )
+    page = Paginator(strategies.values_list("pk", flat=True), PLAN_PAGE_SIZE).get_page(
+        request.GET.get("page")
+    )
     return render(
         request,
         "strategies/manage/plan.html",
         {
             "year": year,
-            "tree": plan_tree(year),
+            "tree": plan_tree(year, strategy_ids=set(page.object_list), item_ids=item_ids),
+            "form": form,
+            "keyword": keyword,
+            "page_obj": page,
             "editable": year.status == Year.Status.PLANNING,
             "history": year_history(year),
         },

@@ -1,5 +1,7 @@
 """JSON: the whole organization-year in the documented, versioned schema (json_schema.py)."""
 
+import io
+
 from perfreport.reports import json_schema
 from perfreport.reports.exporters.base import Exporter
 from perfreport.reports.selectors import ReportData
@@ -13,4 +15,7 @@ class JsonExporter(Exporter):
     needs_entries = True
 
     def render_bytes(self, data: ReportData) -> bytes:
-        return json_schema.dumps(json_schema.to_document(data))
+        # Written piece by piece into one buffer, whose bytes are returned without a copy.
+        buffer = io.BytesIO()
+        json_schema.write(json_schema.to_document(data), buffer)
+        return buffer.getvalue()

@@ -1,0 +1,110 @@
+"""Every page reads the same number of queries at 1x, 10x and 100x the seed, and stays small.
+
+A synthetic open year of the seed's shape (perfreport.reports.synthetic) with entries in four
+months of every (item, host unit), built in bulk; each page requested as the role that uses it.
+The staff and head home pages are left out of the size check: their lists are being grouped
+and paginated separately (their query counts are pinned here all the same).
+"""
+
+import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+from django.urls import reverse
+
+from perfreport.reports import synthetic
+from strategies import deadlines
+from strategies.models import Item, Membership, MonthlyEntry, Unit, Year
+from tests import factories
+
+Role = Membership.Role
+MAX_HTML = 300 * 1024
+# Queries per page, the same at every size.
+PINNED = {
+    "home: staff": 16,
+    "home: head": 16,
+    "home: auditor": 26,
+    "home: admin": 20,
+    "my work: staff": 19,
+    "my work: admin": 18,
+    "my work: keyword": 20,
+    "my work: overdue": 19,
+    "entry form": 19,
+    "item history": 16,
+    "review page": 18,
+    "score sheet": 14,
+    "plan editor": 17,
+    "users": 9,
+}
+NOT_SIZE_CHECKED = {"home: staff", "home: head"}
+
+
+def build(hq, scale: int):
+    org = factories.make_org(f"s{scale}", f"合成分局（{scale} 倍）", short_name="合成", parent=hq)
+    roc_year = deadlines.today_in_taipei().year - deadlines.ROC_OFFSET
+    year = synthetic.build_year(org, roc_year, scale=scale, status=Year.Status.OPEN)
+    synthetic.fill_entries(year, months=(1, 9, 10, 11))
+    unit = Unit.objects.get(organization=org, name="度量衡科")
+    actors = {
+        role: factories.make_user(
+            f"s{scale}-{role}", org, role, unit if role in (Role.STAFF, Role.HEAD) else None
+        )
+        for role in (Role.STAFF, Role.HEAD, Role.AUDITOR, Role.ADMIN)
+    }
+    people = factories.User.objects.bulk_create(
+        factories.User(username=f"s{scale}-m{n}", first_name=f"同仁{n}") for n in range(10 * scale)
+    )
+    Membership.objects.bulk_create(
+        Membership(user=user, organization=org, unit=unit, role=Role.STAFF) for user in people
+    )
+    return org, year, actors
+
+
+def pages(org, year, actors):
+    staff = actors[Role.STAFF]
+    entry = MonthlyEntry.objects.filter(
+        item__method__strategy__dimension__year=year, unit=staff.membership.unit
+    ).order_by("item_id", "month")[0]
+    item = Item.objects.get(pk=entry.item_id)
+    code, roc = org.code, year.roc_year
+    my_work = reverse("strategies:my-work")
+    return [
+        ("home: staff", reverse("home"), staff),
+        ("home: head", reverse("home"), actors[Role.HEAD]),
+        ("home: auditor", reverse("home"), actors[Role.AUDITOR]),
+        ("home: admin", reverse("home"), actors[Role.ADMIN]),
+        ("my work: staff", my_work, staff),
+        ("my work: admin", my_work, actors[Role.ADMIN]),
+        ("my work: keyword", my_work + "?q=子項", staff),
+        ("my work: overdue", my_work + "?status=overdue&page=2", staff),
+        ("entry form", reverse("strategies:entry-edit", args=[item.pk, entry.unit_id, 1]), staff),
+        ("item history", reverse("strategies:item-history", args=[item.pk]), staff),
+        ("review page", reverse("scoring:review", args=[code, roc]), actors[Role.AUDITOR]),
+        ("score sheet", reverse("scoring:score-sheet", args=[code, roc]), actors[Role.AUDITOR]),
+        ("plan editor", reverse("manage:plan", args=[year.pk]), actors[Role.ADMIN]),
+        ("users", reverse("manage:users"), actors[Role.ADMIN]),
+    ]
+
+
+def check(client, hq, scale):
+    org, year, actors = build(hq, scale)
+    found = {}
+    for label, url, user in pages(org, year, actors):
+        client.force_login(user)
+        client.get(url)  # the session's first save is not the page's
+        with CaptureQueriesContext(connection) as ctx:
+            response = client.get(url)
+        assert response.status_code == 200, label
+        found[label] = len(ctx)
+        if label not in NOT_SIZE_CHECKED:
+            assert len(response.content) <= MAX_HTML, f"{label}: {len(response.content):,} bytes"
+    assert found == PINNED
+
+
+@pytest.mark.parametrize("scale", [1, 10])
+def test_pages_at_1x_and_10x(client, hq, scale):
+    check(client, hq, scale)
+
+
+@pytest.mark.slow
+def test_pages_at_100x(client, hq):
+    check(client, hq, 100)

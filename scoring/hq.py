@@ -98,7 +98,8 @@ def _year_shell(row: dict, orgs: dict[int, Organization]) -> Year:  # type: igno
         organization=orgs[row["organization_id"]],
     )
     signed_off_at = row["score_sheet__signed_off_at"]
-    year.score_sheet = ScoreSheet(year=year, signed_off_at=signed_off_at) if signed_off_at else None
+    sheet = ScoreSheet(year=year, signed_off_at=signed_off_at) if signed_off_at else None
+    Year.score_sheet.related.set_cached_value(year, sheet)  # known, even when there is none
     return year
 
 

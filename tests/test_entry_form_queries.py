@@ -14,8 +14,9 @@ from tests.conftest import login
 # 6 unit, 7 indicators, 8 the item's entries, 9 their values, 10 evidence, 11 comments,
 # 12 month locks, 13-14 its number path (its dimension's strategies, its strategy's items),
 # 15 entry history and 16 value history (what changed since the last submission),
-# 17 organization and 18 unit (the header), 19-21 the session save.
-ENTRY_FORM_QUERIES = 21
+# 17 organization and 18 unit (the header), 19 unread notices (the nav badge), 20-22 the
+# session save.
+ENTRY_FORM_QUERIES = 22
 
 
 def fill(item, unit, staff, head, months):

@@ -401,6 +401,17 @@ def _state(ctx: YearContext, month: int, entry: EntryRef | None) -> str:
     )
 
 
+def _settle_imported_in_sql(ctx: YearContext) -> None:
+    """`ctx.imported` for the pages that count in SQL (no plan read): a closed or locked year
+    without a single entry whose items carry results text. Two EXISTS queries, only then."""
+    year = ctx.year
+    ctx.imported = (
+        year.status in {Year.Status.CLOSED, Year.Status.LOCKED}
+        and not MonthlyEntry.objects.filter(item__method__strategy__dimension__year=year).exists()
+        and Item.objects.filter(method__strategy__dimension__year=year).exclude(results="").exists()
+    )
+
+
 def _slots(
     ctx: YearContext,
     entries: dict[tuple[int, int, int], EntryRef],
@@ -674,6 +685,7 @@ def auditor_dashboard(
     Counted in SQL: units 1, dimensions 1, pairs 1, done entries 1, short indicators 2 and the
     shown ones' plan items 6, + the score sheet's."""
     ctx = year_context(year, today, with_items=False)
+    _settle_imported_in_sql(ctx)
     units = _units(year)
     months = ctx.months_in_scope
     owed = {
@@ -758,6 +770,7 @@ def admin_dashboard(year: Year, *, today: dt.date | None = None) -> AdminDashboa
     order. Counted in SQL: units 1, pairs 1, done entries 1, overdue pairs 1, their entries 1,
     their plan items 6; the entries waiting for the admin as deputy 1 + their plan items."""
     ctx = year_context(year, today, with_items=False)
+    _settle_imported_in_sql(ctx)
     units = _units(year)
     months = ctx.months_in_scope
     owed = dict(

@@ -13,6 +13,7 @@ from decimal import Decimal
 
 from django.db import transaction
 from django.utils import timezone
+from django.utils.translation import gettext
 
 from scoring.grades import MAX_TOTAL, Bands, grade_for
 from scoring.models import DimensionScore, GradeBands, ScoreSheet
@@ -59,7 +60,7 @@ def format_number(value: Decimal | int | float | None) -> str:
 
 
 def dimension_title(dimension: Dimension) -> str:
-    return f"構面{dimension.label}（{dimension.name}）"
+    return gettext("構面%(label)s（%(name)s）") % {"label": dimension.label, "name": dimension.name}
 
 
 def parse_score(raw: object, dimension: Dimension) -> tuple[Decimal | None, str]:

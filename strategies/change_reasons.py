@@ -17,8 +17,10 @@ SYSTEM_REASONS = (
 COPIED_FROM = re.compile(r"複製自 (\d+) 年度")
 
 
-def reason_text(reason: str) -> str:
+def reason_text(reason: str | None) -> str:
     """複製自 112 年度 -> Copied from year 112 in English; a typed reason as it is."""
+    if not reason:
+        return ""
     if reason in SYSTEM_REASONS:
         return gettext(reason)
     if match := COPIED_FROM.fullmatch(reason):

@@ -2,6 +2,7 @@
 whoever downloads them (the legend, the dimension headings, the chart, the round labels)."""
 
 import io
+import re
 
 import openpyxl
 import pytest
@@ -42,6 +43,7 @@ def test_the_report_page_reads_in_english(english_admin):
     assert "Dimension 一: 基礎服務 (200 points)" in html
     assert "service performance self-assessment scores" in html
     assert "score and maximum by dimension</title>" in html
+    assert re.search(r'class="cover-grade">\s*Excellent\s*<', html)
     assert CHINESE_LEGEND not in html and "構面一：基礎服務" not in html
 
 
@@ -53,6 +55,7 @@ def test_the_html_file_stays_chinese_for_an_english_reader(english_admin):
     assert CHINESE_LEGEND in html
     assert "構面一：基礎服務 (200 分)" in html
     assert "年度各構面分數與配分</title>" in html
+    assert re.search(r'class="cover-grade">\s*優\s*<', html)
     assert "Excellent" not in html and "Dimension" not in html
 
 

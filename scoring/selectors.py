@@ -10,7 +10,7 @@ from datetime import datetime
 from decimal import Decimal
 
 from django.db.models import Count, Prefetch, Q, QuerySet
-from django.utils.translation import gettext
+from django.utils.translation import gettext, gettext_noop
 
 from scoring.grades import MAX_TOTAL, SEED_BANDS, Bands, grade_for
 from scoring.models import DimensionScore, GradeBands, ScoreSheet
@@ -515,7 +515,7 @@ def review_items(year: Year) -> QuerySet[Item]:
 
 
 COUNTED = (MonthlyEntry.Status.APPROVED, MonthlyEntry.Status.SUBMITTED)
-HISTORY_KINDS = {"+": "建立", "~": "修改", "-": "刪除"}
+HISTORY_KINDS = {"+": gettext_noop("建立"), "~": gettext_noop("修改"), "-": gettext_noop("刪除")}
 
 
 def review_rows(items: QuerySet[Item], *, with_history: bool = True) -> list[ReviewRow]:
@@ -558,7 +558,7 @@ def review_rows(items: QuerySet[Item], *, with_history: bool = True) -> list[Rev
                     when=record.history_date,
                     who=(user.get_full_name() or user.get_username()) if user else "",
                     reason=reason_text(record.history_change_reason or ""),
-                    kind=HISTORY_KINDS.get(record.history_type, record.history_type),
+                    kind=gettext(HISTORY_KINDS.get(record.history_type, record.history_type)),
                 )
             )
 

@@ -7,6 +7,9 @@ site's Content-Security-Policy when inlined in a page and renders in WeasyPrint 
 from decimal import Decimal
 from xml.sax.saxutils import escape, quoteattr
 
+from django.utils.translation import gettext as _
+
+from scoring.grades import Grade
 from scoring.selectors import SheetData
 from scoring.services import format_number
 
@@ -44,6 +47,11 @@ def _svg(width: int, height: int, title: str, desc: str, body: list[str], ident:
     )
 
 
+def _grade_label(grade: str) -> str:
+    """The grade as the reader's language names it: 優, or Excellent in English."""
+    return str(Grade(grade).label) if grade in Grade.values else grade
+
+
 def score_chart_svg(sheet_data: SheetData) -> str:
     """Each dimension's score against its maximum: a track for the maximum, a bar for the
     self-assessment and, once entered, a bar for the review."""
@@ -61,9 +69,9 @@ def score_chart_svg(sheet_data: SheetData) -> str:
     # Legend.
     lx = label_w
     for colour, name, edge in (
-        (TRACK, "配分", TRACK_EDGE),
-        (SELF, "自評", "none"),
-        *([(REVIEW, "複評", "none")] if has_review else []),
+        (TRACK, _("配分"), TRACK_EDGE),
+        (SELF, _("自評"), "none"),
+        *([(REVIEW, _("複評"), "none")] if has_review else []),
     ):
         body.append(_rect(lx, 12, 14, 14, colour, edge))
         body.append(_text(lx + 20, 24, name, size=12))
@@ -72,7 +80,9 @@ def score_chart_svg(sheet_data: SheetData) -> str:
     desc = []
     for index, line in enumerate(data.dimensions):
         y = top + index * row_h
-        body.append(_text(label_w - 10, y + 16, f"構面{line.label}", anchor="end"))
+        body.append(
+            _text(label_w - 10, y + 16, _("構面%(label)s") % {"label": line.label}, anchor="end")
+        )
         body.append(_text(label_w - 10, y + 33, line.name, size=12, anchor="end", fill=MUTED))
         body.append(_rect(label_w, y + 4, length(line.maximum), 34, TRACK, TRACK_EDGE))
         if line.self_score is not None:
@@ -82,15 +92,19 @@ def score_chart_svg(sheet_data: SheetData) -> str:
         shown = format_number(line.score) if line.score is not None else "—"
         value_x = label_w + length(line.maximum) + 10
         body.append(_text(value_x, y + 26, f"{shown} / {format_number(line.maximum)}"))
-        parts = [f"配分 {format_number(line.maximum)}"]
+        parts = [f"{_('配分')} {format_number(line.maximum)}"]
         if line.self_score is not None:
-            parts.append(f"自評 {format_number(line.self_score)}")
+            parts.append(f"{_('自評')} {format_number(line.self_score)}")
         if line.review_score is not None:
-            parts.append(f"複評 {format_number(line.review_score)}")
-        desc.append(f"構面{line.label}{line.name}：" + "，".join(parts))
+            parts.append(f"{_('複評')} {format_number(line.review_score)}")
+        heading = _("構面%(label)s%(name)s：") % {"label": line.label, "name": line.name}
+        desc.append(heading + _("，").join(parts))
     assert width >= label_w + bar_w + value_w
-    title = f"{data.organization_short_name} {data.roc_year} 年度各構面分數與配分"
-    return _svg(width, height, title, "；".join(desc), body, f"score-{data.roc_year}")
+    title = _("%(org)s %(year)s 年度各構面分數與配分") % {
+        "org": data.organization_short_name,
+        "year": data.roc_year,
+    }
+    return _svg(width, height, title, _("；").join(desc), body, f"score-{data.roc_year}")
 
 
 def trend_chart_svg(sheet_data: SheetData) -> str:
@@ -116,10 +130,10 @@ def trend_chart_svg(sheet_data: SheetData) -> str:
     )
     bands = data.bands
     for grade, bound in (
-        ("優", bands.excellent_min),
-        ("甲", bands.a_min),
-        ("乙", bands.b_min),
-        ("丙", bands.c_min),
+        (Grade.EXCELLENT.label, bands.excellent_min),
+        (Grade.A.label, bands.a_min),
+        (Grade.B.label, bands.b_min),
+        (Grade.C.label, bands.c_min),
     ):
         y = y_of(float(bound))
         body.append(
@@ -130,7 +144,7 @@ def trend_chart_svg(sheet_data: SheetData) -> str:
             _text(left - 6, y + 4, f"{grade} {format_number(bound)}", size=11, anchor="end")
         )
     lx = left
-    for colour, name in ((SELF, "自評"), (REVIEW, "複評")):
+    for colour, name in ((SELF, _("自評")), (REVIEW, _("複評"))):
         body.append(_rect(lx, 8, 14, 14, colour))
         body.append(_text(lx + 20, 20, name, size=12))
         lx += 80
@@ -140,10 +154,13 @@ def trend_chart_svg(sheet_data: SheetData) -> str:
         y = y_of(float(point.total))
         colour = REVIEW if point.round == "review" else SELF
         body.append(_rect(cx - bar / 2, y, bar, y_of(0) - y, colour))
-        body.append(
-            _text(cx, y - 6, f"{format_number(point.total)} {point.grade}", anchor="middle")
+        grade = _grade_label(point.grade)
+        body.append(_text(cx, y - 6, f"{format_number(point.total)} {grade}", anchor="middle"))
+        year = _("%(year)s 年度") % {"year": point.roc_year}
+        body.append(_text(cx, y_of(0) + 20, year, anchor="middle"))
+        desc.append(
+            _("%(year)s 年度 %(total)s 分 %(grade)s")
+            % {"year": point.roc_year, "total": format_number(point.total), "grade": grade}
         )
-        body.append(_text(cx, y_of(0) + 20, f"{point.roc_year} 年度", anchor="middle"))
-        desc.append(f"{point.roc_year} 年度 {format_number(point.total)} 分 {point.grade}")
-    title = f"{data.organization_short_name}歷年總分與等第"
-    return _svg(width, height, title, "；".join(desc), body, f"trend-{data.roc_year}")
+    title = _("%(org)s歷年總分與等第") % {"org": data.organization_short_name}
+    return _svg(width, height, title, _("；").join(desc), body, f"trend-{data.roc_year}")

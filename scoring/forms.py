@@ -37,13 +37,15 @@ class ScoreForm(forms.Form):
             if own is None and round == "review":
                 own = line.self_score  # the auditor starts from the self-assessment
             self.fields[score_name] = forms.CharField(
-                label=f"{line.label}、{line.name}（{format_number(line.maximum)} 分）",
+                label=_("%(label)s、%(name)s（%(max)s 分）")
+                % {"label": line.label, "name": line.name, "max": format_number(line.maximum)},
                 required=False,
                 initial=format_number(own),
                 widget=_number_input(
                     **{
                         "data-max": format_number(line.maximum),
-                        "data-dimension": f"構面{line.label}（{line.name}）",
+                        "data-dimension": _("構面%(label)s（%(name)s）")
+                        % {"label": line.label, "name": line.name},
                         "class": "score-input",
                         "size": "6",
                     }

@@ -8,6 +8,7 @@ from dataclasses import dataclass
 from decimal import Decimal
 
 from django.db import models
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 MAX_TOTAL = Decimal(1000)
@@ -51,13 +52,19 @@ class Bands:
             return f"{value.normalize():f}"
 
         one = Decimal(1)
-        return (
-            f"優={n(self.excellent_min)} 分以上；"
-            f"甲={n(self.excellent_min - one)}-{n(self.a_min)} 分；"
-            f"乙={n(self.a_min - one)}-{n(self.b_min)} 分；"
-            f"丙={n(self.b_min - one)}-{n(self.c_min)} 分；"
-            f"丁={n(self.c_min - one)} 分以下"
-        )
+        return gettext(
+            "優=%(excellent)s 分以上；甲=%(a_high)s-%(a)s 分；乙=%(b_high)s-%(b)s 分；"
+            "丙=%(c_high)s-%(c)s 分；丁=%(d)s 分以下"
+        ) % {
+            "excellent": n(self.excellent_min),
+            "a_high": n(self.excellent_min - one),
+            "a": n(self.a_min),
+            "b_high": n(self.a_min - one),
+            "b": n(self.b_min),
+            "c_high": n(self.b_min - one),
+            "c": n(self.c_min),
+            "d": n(self.c_min - one),
+        }
 
 
 SEED_BANDS = Bands()

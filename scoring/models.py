@@ -153,7 +153,8 @@ class DimensionScore(models.Model):
                 {
                     "score": _("%(name)s的分數必須介於 0 與 %(max)s 分之間")
                     % {
-                        "name": f"構面{self.dimension.label}（{self.dimension.name}）",
+                        "name": _("構面%(label)s（%(name)s）")
+                        % {"label": self.dimension.label, "name": self.dimension.name},
                         "max": maximum,
                     }
                 }

@@ -10,9 +10,11 @@ from datetime import datetime
 from decimal import Decimal
 
 from django.db.models import Count, Prefetch, Q, QuerySet
+from django.utils.translation import gettext, gettext_noop
 
 from scoring.grades import MAX_TOTAL, SEED_BANDS, Bands, grade_for
 from scoring.models import DimensionScore, GradeBands, ScoreSheet
+from strategies.change_reasons import reason_text
 from strategies.models import (
     Dimension,
     Indicator,
@@ -306,7 +308,8 @@ def score_history(year: Year, *, limit: int = 50, include_review: bool = True) -
             ScoreChange(
                 when=record.history_date,
                 who=(user.get_full_name() or user.get_username()) if user else "",
-                dimension=f"構面{record.dimension.label}（{record.dimension.name}）"
+                dimension=gettext("構面%(label)s（%(name)s）")
+                % {"label": record.dimension.label, "name": record.dimension.name}
                 if record.dimension
                 else "",
                 round_label=str(Round(record.round).label),
@@ -346,7 +349,7 @@ def year_status_history(year: Year, *, limit: int = 10) -> list[RecordedChange]:
                     when=record.history_date,
                     who=_name(record.history_user),
                     what=str(Year.Status(record.status).label),
-                    reason=record.history_change_reason or "",
+                    reason=reason_text(record.history_change_reason or ""),
                 )
             )
         previous = record.status
@@ -367,7 +370,7 @@ def bands_history(year: Year, *, limit: int = 10) -> list[RecordedChange]:
             when=r.history_date,
             who=_name(r.history_user),
             what=Bands(r.excellent_min, r.a_min, r.b_min, r.c_min).legend(),
-            reason=r.history_change_reason or "",
+            reason=reason_text(r.history_change_reason or ""),
         )
         for r in records
     ]
@@ -388,7 +391,11 @@ class IndicatorLine:
 
     @property
     def state_label(self) -> str:
-        return {"met": "達成", "short": "未達成", "no-target": "無目標值"}[self.state]
+        return {
+            "met": gettext("達成"),
+            "short": gettext("未達成"),
+            "no-target": gettext("無目標值"),
+        }[self.state]
 
 
 @dataclass(frozen=True)
@@ -508,7 +515,7 @@ def review_items(year: Year) -> QuerySet[Item]:
 
 
 COUNTED = (MonthlyEntry.Status.APPROVED, MonthlyEntry.Status.SUBMITTED)
-HISTORY_KINDS = {"+": "建立", "~": "修改", "-": "刪除"}
+HISTORY_KINDS = {"+": gettext_noop("建立"), "~": gettext_noop("修改"), "-": gettext_noop("刪除")}
 
 
 def review_rows(items: QuerySet[Item], *, with_history: bool = True) -> list[ReviewRow]:
@@ -550,8 +557,8 @@ def review_rows(items: QuerySet[Item], *, with_history: bool = True) -> list[Rev
                 ItemChange(
                     when=record.history_date,
                     who=(user.get_full_name() or user.get_username()) if user else "",
-                    reason=record.history_change_reason or "",
-                    kind=HISTORY_KINDS.get(record.history_type, record.history_type),
+                    reason=reason_text(record.history_change_reason or ""),
+                    kind=gettext(HISTORY_KINDS.get(record.history_type, record.history_type)),
                 )
             )
 
@@ -581,7 +588,8 @@ def review_rows(items: QuerySet[Item], *, with_history: bool = True) -> list[Rev
             ReviewRow(
                 item=item,
                 dimension_number=dimension.number,
-                dimension=f"構面{dimension.label}：{dimension.name}",
+                dimension=gettext("構面%(label)s：%(name)s")
+                % {"label": dimension.label, "name": dimension.name},
                 strategy=strategy.title,
                 method=method.title,
                 title=item.title,

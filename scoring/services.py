@@ -13,6 +13,7 @@ from decimal import Decimal
 
 from django.db import transaction
 from django.utils import timezone
+from django.utils.translation import gettext
 
 from scoring.grades import MAX_TOTAL, Bands, grade_for
 from scoring.models import DimensionScore, GradeBands, ScoreSheet
@@ -59,30 +60,34 @@ def format_number(value: Decimal | int | float | None) -> str:
 
 
 def dimension_title(dimension: Dimension) -> str:
-    return f"構面{dimension.label}（{dimension.name}）"
+    return gettext("構面%(label)s（%(name)s）") % {"label": dimension.label, "name": dimension.name}
 
 
 def parse_score(raw: object, dimension: Dimension) -> tuple[Decimal | None, str]:
     """(score, "") or (None, message naming the dimension and its maximum)."""
     maximum = dimension.max_score
-    bounds = f"{dimension_title(dimension)}的分數必須介於 0 與 {format_number(maximum)} 分之間"
+    names = {"name": dimension_title(dimension), "max": format_number(maximum)}
+    bounds = gettext("%(name)s的分數必須介於 0 與 %(max)s 分之間") % names
     # NFKC: full-width digits typed with a Chinese input method ("１８４") read as 184.
     text = "" if raw is None else unicodedata.normalize("NFKC", str(raw)).strip()
     if not text:
-        return None, f"請填寫{dimension_title(dimension)}的分數（0 至 {format_number(maximum)} 分）"
+        return None, gettext("請填寫%(name)s的分數（0 至 %(max)s 分）") % names
     if not PLAIN_NUMBER.fullmatch(text):  # no sign, exponent, underscore, NaN or Infinity
         return None, bounds
     value = Decimal(text)
     if value > maximum:
         return None, bounds
     if value != value.quantize(ONE_DECIMAL):
-        return None, f"{bounds}，最多一位小數"
+        return None, gettext("%(bounds)s，最多一位小數") % {"bounds": bounds}
     return value.quantize(ONE_DECIMAL), ""
 
 
 def _refuse_if_locked(year: Year) -> None:
     if year.status == Year.Status.LOCKED:
-        raise DomainError(f"{year}已完成複評並鎖定，不能再修改分數；請管理者先填寫原因重新開放。")
+        raise DomainError(
+            gettext("%(year)s已完成複評並鎖定，不能再修改分數；請管理者先填寫原因重新開放。")
+            % {"year": year}
+        )
 
 
 def _locked_year(year: Year) -> Year:
@@ -134,7 +139,7 @@ def save_scores(
         _refuse_if_locked(year)
         dimensions = list(year.dimensions.order_by("number"))
         if not dimensions:
-            raise DomainError(f"{year}尚未設定構面，不能評分。")
+            raise DomainError(gettext("%(year)s尚未設定構面，不能評分。") % {"year": year})
         existing = {
             s.dimension_id: s
             for s in DimensionScore.objects.filter(dimension__year=year, round=round_)
@@ -338,9 +343,8 @@ def sign_off_review(*, year: Year, user) -> ScoreSheet:  # type: ignore[no-untyp
         missing = [dimension_title(d) for d in dimensions if d.pk not in reviewed]
         if not dimensions or missing:
             raise DomainError(
-                "複評尚未完成，不能完成複評："
-                + ("、".join(missing) if missing else "尚未設定構面")
-                + "還沒有複評分數。"
+                gettext("複評尚未完成，不能完成複評：%(missing)s還沒有複評分數。")
+                % {"missing": gettext("、").join(missing) if missing else gettext("尚未設定構面")}
             )
         sheet, _ = ScoreSheet.objects.get_or_create(year=year)
         sheet.signed_off_at = timezone.now()
@@ -364,15 +368,15 @@ def reopen_year(
     """Reopen a locked year with a reason: the sign-off is withdrawn and both are recorded."""
     reason = reason.strip()
     if not reason:
-        raise DomainError(f"重新開放{year}必須填寫原因。")
+        raise DomainError(gettext("重新開放%(year)s必須填寫原因。") % {"year": year})
     if len(reason) > REASON_MAX:
-        raise DomainError(f"原因請寫在 {REASON_MAX} 字以內。")
+        raise DomainError(gettext("原因請寫在 %(max)s 字以內。") % {"max": REASON_MAX})
     if status not in {Year.Status.OPEN, Year.Status.CLOSED}:
-        raise DomainError("重新開放後的狀態只能是「填報中」或「已結束填報」。")
+        raise DomainError(gettext("重新開放後的狀態只能是「填報中」或「已結束填報」。"))
     with transaction.atomic():
         year = _locked_year(year)
         if year.status != Year.Status.LOCKED:
-            raise DomainError(f"{year}沒有鎖定，不需要重新開放。")
+            raise DomainError(gettext("%(year)s沒有鎖定，不需要重新開放。") % {"year": year})
         sheet = ScoreSheet.objects.filter(year=year).first()
         if sheet is not None and sheet.signed_off_at is not None:
             sheet.signed_off_at = None

@@ -8,6 +8,7 @@ import os
 
 import pytest
 from django.core.management import call_command
+from django.utils import translation
 
 from strategies.models import Membership, Unit
 from tests import factories
@@ -18,6 +19,14 @@ Role = Membership.Role
 @pytest.fixture(autouse=True)
 def _media_root(settings, tmp_path):
     settings.MEDIA_ROOT = tmp_path / "media"
+
+
+@pytest.fixture(autouse=True)
+def _default_language():
+    """A request in English leaves English active in the thread: each test starts in Chinese."""
+    translation.deactivate()
+    yield
+    translation.deactivate()
 
 
 SIGNING_PASSPHRASE = "test-signing-passphrase"

@@ -131,20 +131,6 @@ def chinese_in_english(text: str, data: str) -> list[str]:
     return found + GLUED.findall(text)
 
 
-# Pages whose Chinese is still composed in Python by the scoring app and the plan editor (the
-# grade legend "優=900 分以上", chart captions, "構面一（基礎服務）" headings, indicator rules):
-# checked for glued words only until those strings are translated. Remove a shape once fixed.
-NOT_YET_ENGLISH = {
-    "/scoring/khh/N/",
-    "/scoring/khh/N/bands/",
-    "/scoring/khh/N/review/",
-    "/scoring/khh/N/scores/self/",
-    "/scoring/khh/N/scores/review/",
-    "/reports/khh/N/",
-    "/manage/years/N/plan/",
-}
-
-
 def _report(problems: dict[str, list[str]]) -> None:
     """Print every offending page in full: pytest's diff of a large dict is truncated."""
     for path, found in problems.items():
@@ -190,12 +176,7 @@ def test_no_chinese_or_glued_words_in_the_english_interface(client, demo_site, u
     assert len(pages) >= 5
     problems = {}
     for path, page in pages.items():
-        text = "\n".join(page.chunks)
-        if _shape(path) in NOT_YET_ENGLISH:
-            found = GLUED.findall(text)
-        else:
-            found = chinese_in_english(text, data)
-        if found:
+        if found := chinese_in_english("\n".join(page.chunks), data):
             problems[path] = sorted(set(found))
     _report(problems)
     assert problems == {}

@@ -2,6 +2,7 @@
 
 import re
 
+from django.conf import settings
 from django.urls import reverse
 
 from scoring import services
@@ -40,6 +41,21 @@ def test_the_112_sheet_reads_like_the_seed(client, seed, django_user_model):
     assert text_of(page, "sheet-grade") == "優"
     assert "113.1" in page and "一、基礎服務(200 分)" in page
     assert text_of(page, "review-total") == "—"
+
+
+def test_the_sheet_reads_in_english_for_an_english_reader(client, seed, django_user_model):
+    auditor = django_user_model.objects.get(username="auditor")
+    auditor.membership.language = "en"
+    auditor.membership.save()
+    login(client, auditor)
+    client.cookies[settings.LANGUAGE_COOKIE_NAME] = "en"
+    page = client.get(sheet_url("khh", 112)).content.decode()
+
+    assert "Excellent = 900 points or more; A = 899-800; B = 799-700; C = 699-600; D = 599" in page
+    assert text_of(page, "sheet-grade") == "Excellent"
+    assert "一. 基礎服務 (200 points)" in page
+    assert '<title id="score-112-title">高雄分局, year 112: score and maximum by dimension' in page
+    assert "優=900" not in page and "年度各構面分數與配分" not in page
 
 
 def test_differences_between_the_rounds_are_plain(client, year, admin_user, auditor):

@@ -16,11 +16,12 @@ from decimal import Decimal
 
 from django.db.models import Prefetch
 from django.utils import timezone
+from django.utils.translation import gettext, gettext_noop
 
 from scoring.charts import score_chart_svg
 from scoring.grades import Bands, Grade, grade_for
 from scoring.models import DimensionScore, GradeBands, ScoreSheet
-from scoring.selectors import score_sheet_data
+from scoring.selectors import SheetData, score_sheet_data
 from strategies import numbering
 from strategies.models import (
     Dimension,
@@ -35,7 +36,7 @@ from strategies.models import (
 )
 
 Round = DimensionScore.Round
-DRAFT_LABEL = "草稿／未發布"
+DRAFT_LABEL = gettext_noop("草稿／未發布")
 
 
 def format_number(value: Decimal | None) -> str:
@@ -177,12 +178,20 @@ class DimensionData:
     @property
     def heading(self) -> str:
         """構面一：基礎服務 (200 分)"""
-        return f"構面{self.label}：{self.name} ({format_number(self.max_score)} 分)"
+        return gettext("構面%(label)s：%(name)s (%(max)s 分)") % {
+            "label": self.label,
+            "name": self.name,
+            "max": format_number(self.max_score),
+        }
 
     @property
     def short_heading(self) -> str:
         """一、基礎服務(200 分), the score sheet's column head."""
-        return f"{self.label}、{self.name}({format_number(self.max_score)} 分)"
+        return gettext("%(label)s、%(name)s(%(max)s 分)") % {
+            "label": self.label,
+            "name": self.name,
+            "max": format_number(self.max_score),
+        }
 
 
 @dataclass
@@ -190,10 +199,14 @@ class ScoreRound:
     """One line of the score sheet: a round's scores, total and grade."""
 
     round: str
-    label: str
     scores: list[Decimal | None]
     total: Decimal | None
     grade: str
+
+    @property
+    def label(self) -> str:
+        """自評 or 複評, in the language active when it is read (an export reads it in Chinese)."""
+        return str(Round(self.round).label)
 
     @property
     def complete(self) -> bool:
@@ -227,13 +240,18 @@ class ReportData:
     assessed_month: int | None
     rounds: list[ScoreRound]
     includes_entries: bool
-    chart_svg: str  # the score sheet's chart (scoring.charts), inline SVG
+    score_sheet: SheetData  # drawn by scoring.charts as the score sheet's chart
     # Draft or issued: every format reads these three. `version` is set only when the render is
     # an issued version (by the issuing job, after sign-off); any other render is a draft.
     version: int | None = None
     signed_off_at: datetime | None = None
     # The auditor's review round is in the data (signed off, or a reader who may see it).
     includes_review: bool = True
+
+    @property
+    def chart_svg(self) -> str:
+        """The score sheet's chart, inline SVG, in the language active when it is drawn."""
+        return score_chart_svg(self.score_sheet)
 
     @property
     def is_draft(self) -> bool:
@@ -250,9 +268,14 @@ class ReportData:
     def issue_label(self) -> str:
         """The mark on every page or sheet: "草稿／未發布" or "第 2 版．2024-01-15 完成複評發布"."""
         if self.is_draft:
-            return DRAFT_LABEL
+            return gettext(DRAFT_LABEL)
         date = self.signed_off_date
-        return f"第 {self.version} 版．{date} 完成複評發布" if date else f"第 {self.version} 版"
+        if date:
+            return gettext("第 %(version)s 版．%(date)s 完成複評發布") % {
+                "version": self.version,
+                "date": date,
+            }
+        return gettext("第 %(version)s 版") % {"version": self.version}
 
     @property
     def file_suffix(self) -> str:
@@ -273,13 +296,19 @@ class ReportData:
     @property
     def title(self) -> str:
         """經濟部標準檢驗局高雄分局 112 年度提升服務效能執行績效與成果"""
-        return f"{self.organization_name} {self.roc_year} 年度提升服務效能執行績效與成果"
+        return gettext("%(org)s %(year)s 年度提升服務效能執行績效與成果") % {
+            "org": self.organization_name,
+            "year": self.roc_year,
+        }
 
     @property
     def score_sheet_title(self) -> str:
         """The seed names the assessing agency (the parent) in the score sheet's title."""
         agency = self.parent_name or self.organization_name
-        return f"{agency} {self.roc_year} 年度提升服務效能自行考核結果統計表"
+        return gettext("%(org)s %(year)s 年度提升服務效能自行考核結果統計表") % {
+            "org": agency,
+            "year": self.roc_year,
+        }
 
     @property
     def assessed_month_label(self) -> str:
@@ -568,7 +597,7 @@ def build_report(
 
     bands = bands_row.as_bands() if bands_row else Bands()
     rounds: list[ScoreRound] = []
-    for round_value, round_label in Round.choices:
+    for round_value in Round.values:
         line = [
             d.scores[round_value].score if round_value in d.scores else None for d in dimension_data
         ]
@@ -580,7 +609,6 @@ def build_report(
         rounds.append(
             ScoreRound(
                 round=round_value,
-                label=str(round_label),
                 scores=line,
                 total=total,
                 grade=str(grade),
@@ -605,9 +633,7 @@ def build_report(
         assessed_month=sheet.assessed_month if sheet else None,
         rounds=rounds,
         includes_entries=include_entries,
-        chart_svg=score_chart_svg(
-            score_sheet_data(year, include_unsigned_review=include_unsigned_review)
-        ),
+        score_sheet=score_sheet_data(year, include_unsigned_review=include_unsigned_review),
         version=version,
         signed_off_at=signed_off_at,
         includes_review=includes_review,

@@ -10,6 +10,7 @@ from django import template
 from django.utils.html import conditional_escape
 from django.utils.safestring import SafeString, mark_safe
 
+from strategies.change_reasons import reason_text
 from strategies.roc import (
     MONTH_LABELS,
     english,
@@ -26,6 +27,8 @@ register.filter("roc_month", roc_month)
 register.filter("month_label", month_label)
 register.filter("roc_date", roc_date)
 register.filter("roc_datetime", roc_datetime)
+# A recorded change's reason: the ones the application writes in the reader's language.
+register.filter("change_reason", reason_text)
 
 
 @register.filter(needs_autoescape=True)

@@ -1,9 +1,11 @@
-"""Display of scores: integers when whole, else one decimal; differences with their sign."""
+"""Display of scores: integers when whole, else one decimal; differences with their sign;
+grades in the reader's language."""
 
 from decimal import Decimal
 
 from django import template
 
+from scoring.grades import Grade
 from scoring.services import format_number
 
 register = template.Library()
@@ -22,3 +24,11 @@ def signed(value: Decimal | int | None) -> str:
         return ""
     text = format_number(abs(Decimal(str(value))))
     return f"+{text}" if value > 0 else (f"−{text}" if value < 0 else text)
+
+
+@register.filter
+def grade_label(value: str | None) -> str:
+    """A grade as the reader's language names it: 優, or Excellent in English ("" stays "")."""
+    if not value:
+        return ""
+    return str(Grade(value).label) if value in Grade.values else value

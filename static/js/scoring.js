@@ -7,9 +7,10 @@
   var inputs = Array.prototype.slice.call(form.querySelectorAll("input.score-input"));
   var totalOut = document.getElementById("live-total");
   var gradeOut = document.getElementById("live-grade");
-  // Lower bounds of 優, 甲, 乙, 丙 in tenths of a point; 丁 is everything below.
+  // Lower bounds of 優, 甲, 乙, 丙 in tenths of a point; 丁 is everything below. The grades'
+  // names come in the reader's language (優 ... 丁, or Excellent ... D).
   var bands = (form.getAttribute("data-bands") || "900,800,700,600").split(",").map(tenths);
-  var grades = ["優", "甲", "乙", "丙"];
+  var grades = (form.getAttribute("data-grades") || "優,甲,乙,丙,丁").split(",");
 
   // "115.5" -> 1155; null when not a number with at most one decimal.
   function tenths(text) {
@@ -23,7 +24,7 @@
     for (var i = 0; i < bands.length; i++) {
       if (total >= bands[i]) { return grades[i]; }
     }
-    return "丁";
+    return grades[4];
   }
 
   function show(total) {

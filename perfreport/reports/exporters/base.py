@@ -6,6 +6,9 @@ all go through `EXPORTERS`, so a format is written by exactly one piece of code.
 
 from typing import ClassVar
 
+from django.conf import settings
+from django.utils import translation
+
 from perfreport.reports.selectors import ReportData
 
 Rendered = tuple[str, str, bytes]
@@ -31,7 +34,9 @@ class Exporter:
         return f"{data.ascii_file_stem}.{self.extension}"
 
     def render(self, data: ReportData) -> Rendered:
-        return self.filename(data), self.content_type, self.render_bytes(data)
+        """Always in the seed's language: a file does not depend on who downloaded it."""
+        with translation.override(settings.LANGUAGE_CODE):
+            return self.filename(data), self.content_type, self.render_bytes(data)
 
     def render_bytes(self, data: ReportData) -> bytes:
         raise NotImplementedError

@@ -72,19 +72,19 @@ def test_an_import_interrupted_midway_leaves_the_database_as_before(seed, monkey
     before = snapshot()
 
     calls = {"n": 0}
-    original = importing._apply_item
+    original = importing._bulk
 
     def failing(*args, **kwargs):  # type: ignore[no-untyped-def]
         calls["n"] += 1
-        if calls["n"] == 20:  # well into the plan: years, dimensions and 19 items are written
+        if calls["n"] == 2:  # well into the plan: year, dimensions, items and hosts are written
             raise RuntimeError("power cut")
         return original(*args, **kwargs)
 
-    monkeypatch.setattr(importing, "_apply_item", failing)
+    monkeypatch.setattr(importing, "_bulk", failing)
     with pytest.raises(RuntimeError, match="power cut"):
         importing.import_report(raw=raw)
 
-    assert calls["n"] == 20
+    assert calls["n"] == 2
     assert snapshot() == before
     monkeypatch.setattr(importing, "_apply_item", original)
     imported = importing.import_report(raw=raw)

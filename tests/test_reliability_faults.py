@@ -86,7 +86,7 @@ def test_an_import_interrupted_midway_leaves_the_database_as_before(seed, monkey
 
     assert calls["n"] == 2
     assert snapshot() == before
-    monkeypatch.setattr(importing, "_apply_item", original)
+    monkeypatch.setattr(importing, "_bulk", original)
     imported = importing.import_report(raw=raw)
     assert imported.roc_year == 140
 

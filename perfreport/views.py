@@ -7,12 +7,10 @@ from django.shortcuts import render
 
 from perfreport.templatetags.roc import month_label
 from scoring.selectors import score_sheet_data
+from strategies import year_lifecycle
 from strategies.access import membership_of
 from strategies.models import Membership, Year
 from strategies.selectors import dashboard, years_for
-
-# Year status changes offered to the admin: the manage pages own them and their rules.
-from strategies.views.manage_years import ACTIONS as YEAR_ACTIONS
 
 Role = Membership.Role
 # Item rows per page in the due and overdue lists of the staff and head home pages.
@@ -80,5 +78,5 @@ def home(request: HttpRequest) -> HttpResponse:
         context["board"] = dashboard.admin_dashboard(year)
         context["board_template"] = "dashboard/admin.html"
         if year.organization_id == membership.organization_id:
-            context["year_actions"] = YEAR_ACTIONS.get(Year.Status(year.status), [])
+            context["year_actions"] = year_lifecycle.moves_from(year.status)
     return render(request, "home.html", context)

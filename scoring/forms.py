@@ -6,6 +6,7 @@ from django.utils.translation import gettext_lazy as _
 
 from scoring.selectors import SheetData
 from scoring.services import format_number
+from strategies import year_lifecycle
 from strategies.models import Year
 
 
@@ -89,10 +90,7 @@ class BandsForm(forms.Form):
 class ReopenForm(forms.Form):
     status = forms.ChoiceField(
         label=_("重新開放後的狀態"),
-        choices=[
-            (Year.Status.OPEN, Year.Status.OPEN.label),
-            (Year.Status.CLOSED, Year.Status.CLOSED.label),
-        ],
+        choices=[(target, target.label) for target in year_lifecycle.reopen_targets()],
         initial=Year.Status.OPEN,
     )
     reason = forms.CharField(

@@ -17,7 +17,7 @@ from django.utils.translation import gettext
 
 from scoring.grades import MAX_TOTAL, Bands, grade_for
 from scoring.models import DimensionScore, GradeBands, ScoreSheet
-from strategies import numbering
+from strategies import numbering, year_lifecycle
 from strategies.errors import DomainError
 from strategies.models import Dimension, Year
 from strategies.services import notifications
@@ -371,7 +371,7 @@ def reopen_year(
         raise DomainError(gettext("重新開放%(year)s必須填寫原因。") % {"year": year})
     if len(reason) > REASON_MAX:
         raise DomainError(gettext("原因請寫在 %(max)s 字以內。") % {"max": REASON_MAX})
-    if status not in {Year.Status.OPEN, Year.Status.CLOSED}:
+    if status not in year_lifecycle.reopen_targets():
         raise DomainError(gettext("重新開放後的狀態只能是「填報中」或「已結束填報」。"))
     with transaction.atomic():
         year = _locked_year(year)

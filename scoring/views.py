@@ -19,6 +19,7 @@ from scoring.filters import ReviewFilter
 from scoring.forms import BandsForm, ReopenForm, ScoreForm
 from scoring.models import DimensionScore
 from scoring.tables import ReviewTable
+from strategies import year_lifecycle
 from strategies.access import (
     can_read_year_review,
     can_see_unsigned_review,
@@ -276,7 +277,7 @@ def reopen(request: HttpRequest, org: str, roc_year: int) -> HttpResponse:
         status = 400
     effects = {
         target: status_change_confirmation(year=year, status=target).consequences
-        for target in (Year.Status.OPEN, Year.Status.CLOSED)
+        for target in year_lifecycle.reopen_targets()
     }
     return render(
         request,

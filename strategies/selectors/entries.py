@@ -14,7 +14,7 @@ from django.db.models import Count, Exists, OuterRef, Prefetch, QuerySet, Subque
 from django.db.models.functions import Coalesce
 from django.utils.translation import gettext_lazy as _
 
-from strategies import access, deadlines, numbering
+from strategies import access, deadlines, entry_lifecycle, numbering
 from strategies.models import (
     EntryComment,
     Evidence,
@@ -403,7 +403,7 @@ class EntryContext:
 
     @property
     def content_editable(self) -> bool:
-        return self.year_writable and self.status in {EMPTY, Status.DRAFT, Status.RETURNED}
+        return self.year_writable and self.status in entry_lifecycle.EDITABLE
 
     def indicator_rows(self) -> list[tuple[Indicator, Decimal | None, IndicatorTotal]]:
         return [

@@ -27,7 +27,7 @@ from django.db import IntegrityError, transaction
 from django.db.models import F
 from django.utils import timezone
 
-from strategies import access, deadlines
+from strategies import access, deadlines, entry_lifecycle
 from strategies.errors import DomainError, StaleVersionError
 from strategies.models import (
     NARRATIVE_MAX_LENGTH,
@@ -47,7 +47,6 @@ from strategies.services.evidence import check_files, removed_on_rollback, store
 from strategies.services.year_end import refresh_draft
 
 Status = MonthlyEntry.Status
-EDITABLE = {Status.DRAFT, Status.RETURNED}
 OUTLIER_FACTOR = Decimal(5)
 COMMENT_MAX_LENGTH = 2000
 REASON_MAX_LENGTH = 2000
@@ -67,6 +66,17 @@ class OutlierNeedsConfirmation(DomainError):
     def __init__(self, message: str, outliers: list[Outlier]) -> None:
         super().__init__(message)
         self.outliers = outliers
+
+
+# --- guards ---------------------------------------------------------------------------------
+
+
+def _next(current: str, action: entry_lifecycle.Action) -> str:
+    """The entry's next status by the transition table, or the table's refusal."""
+    try:
+        return entry_lifecycle.next_state(current, action)
+    except entry_lifecycle.TransitionRefused as exc:
+        raise DomainError(str(exc)) from None
 
 
 # --- guards ---------------------------------------------------------------------------------
@@ -216,22 +226,6 @@ def _write_values(*, user, entry: MonthlyEntry, values: Mapping[int, Decimal | N
         current.save()
 
 
-# --- evidence -------------------------------------------------------------------------------
-
-
-def attach_evidence(
-    *, user, entry: MonthlyEntry, files: Sequence[UploadedFile], today: dt.date | None = None
-) -> list[Evidence]:  # type: ignore[no-untyped-def]
-    """Attach files to an entry that can still be edited (draft or returned)."""
-    with removed_on_rollback() as written, transaction.atomic():
-        entry = MonthlyEntry.objects.select_for_update().get(pk=entry.pk)
-        access.check_entry_access(user, entry.item, entry.unit, write=True)
-        check_month_writable(year=_year_of(entry.item), month=entry.month, today=today)
-        if entry.status not in EDITABLE:
-            raise DomainError(f"這筆填報「{entry.get_status_display()}」，不能再加上佐證資料。")
-        return store_evidence(user=user, entry=entry, files=files, written=written)
-
-
 # --- save and submit ------------------------------------------------------------------------
 
 
@@ -258,6 +252,7 @@ def save_entry(
     """
     access.check_entry_access(user, item, unit, write=True)
     narrative = (narrative or "").strip().replace("\r\n", "\n")
+    action = entry_lifecycle.Action.SUBMIT if submit else entry_lifecycle.Action.SAVE
     with removed_on_rollback() as written, transaction.atomic():
         year = _year_of(item)
         check_month_writable(year=year, month=month, today=today)
@@ -291,17 +286,12 @@ def save_entry(
         else:
             entry = _claim_version(existing.pk, version)
             previous_status = entry.status
-            if entry.status not in EDITABLE:
-                raise DomainError(
-                    f"這筆填報「{entry.get_status_display()}」，不能再修改"
-                    + ("；如需更正，請主管退回。" if entry.status == Status.SUBMITTED else "。")
-                )
+        entry.status = _next(previous_status or entry_lifecycle.NEW, action)
 
         entry.narrative = narrative
         entry.updated_by = user
         late = 0
         if submit:
-            entry.status = Status.SUBMITTED
             entry.submitted_at = timezone.now()
             entry.submitted_by = user
             reason = "送出" if previous_status != Status.RETURNED else "修正後再送出"
@@ -360,7 +350,9 @@ FOUR_EYES_MESSAGE = (
 )
 
 
-def _reviewable(user, entry: MonthlyEntry, version: int) -> tuple[MonthlyEntry, bool]:  # type: ignore[no-untyped-def]
+def _reviewable(  # type: ignore[no-untyped-def]
+    user, entry: MonthlyEntry, version: int, action: entry_lifecycle.Action
+) -> tuple[MonthlyEntry, bool, str]:
     """The claimed entry and whether the reviewer acts as the admin's deputy.
 
     Four-eyes, checked on the row as claimed (so a resubmission a moment ago counts): the
@@ -371,13 +363,10 @@ def _reviewable(user, entry: MonthlyEntry, version: int) -> tuple[MonthlyEntry, 
         raise PermissionDenied
     check_month_writable(year=_year_of(entry.item), month=entry.month)
     claimed = _claim_version(entry.pk, version)
-    if claimed.status != Status.SUBMITTED:
-        raise DomainError(
-            f"這筆填報「{claimed.get_status_display()}」，只有已送出的填報可以核定或退回。"
-        )
+    status = _next(claimed.status, action)
     if access.is_entry_submitter(membership, claimed):
         raise DomainError(FOUR_EYES_MESSAGE)
-    return claimed, access.reviews_as_deputy(membership, claimed)
+    return claimed, access.reviews_as_deputy(membership, claimed), status
 
 
 def approve_entry(*, user, entry: MonthlyEntry, version: int) -> MonthlyEntry:  # type: ignore[no-untyped-def]
@@ -385,9 +374,9 @@ def approve_entry(*, user, entry: MonthlyEntry, version: int) -> MonthlyEntry:  
     approves a submitted entry; it becomes read-only. Who approved, and whether as deputy, is
     kept on the entry and in its history."""
     with transaction.atomic():
-        entry, as_deputy = _reviewable(user, entry, version)
+        entry, as_deputy, status = _reviewable(user, entry, version, entry_lifecycle.Action.APPROVE)
         authors = notifications.entry_authors(entry)
-        entry.status = Status.APPROVED
+        entry.status = status
         entry.approved_at = timezone.now()
         entry.approved_by = user
         entry.approved_as_deputy = as_deputy
@@ -412,9 +401,9 @@ def return_entry(*, user, entry: MonthlyEntry, version: int, reason: str) -> Mon
     if len(reason) > REASON_MAX_LENGTH:
         raise DomainError(f"退回原因最多 {REASON_MAX_LENGTH} 字。")
     with transaction.atomic():
-        entry, as_deputy = _reviewable(user, entry, version)
+        entry, as_deputy, status = _reviewable(user, entry, version, entry_lifecycle.Action.RETURN)
         authors = notifications.entry_authors(entry)
-        entry.status = Status.RETURNED
+        entry.status = status
         entry.return_reason = reason
         entry.updated_by = user
         entry._history_user = user  # type: ignore[attr-defined]
@@ -444,10 +433,9 @@ def reopen_entry(*, user, entry: MonthlyEntry, version: int, reason: str) -> Mon
     with transaction.atomic():
         check_month_writable(year=_year_of(entry.item), month=entry.month)
         entry = _claim_version(entry.pk, version)
-        if entry.status not in {Status.SUBMITTED, Status.APPROVED}:
-            raise DomainError("這筆填報本來就可以修改，不需要重新開放。")
+        status = _next(entry.status, entry_lifecycle.Action.REOPEN)
         authors = notifications.entry_authors(entry)
-        entry.status = Status.RETURNED
+        entry.status = status
         entry.return_reason = reason
         entry.updated_by = user
         entry._history_user = user  # type: ignore[attr-defined]

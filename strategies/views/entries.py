@@ -18,7 +18,7 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
-from strategies import access, deadlines
+from strategies import access, deadlines, entry_lifecycle
 from strategies.downloads import attachment_response
 from strategies.errors import DomainError, StaleVersionError
 from strategies.filters import MyWorkFilter
@@ -157,7 +157,7 @@ def _entry_page(  # type: ignore[no-untyped-def]
         form = EntryForm(initial=initial, indicators=ctx.indicators, evidence=_files(ctx))
     can_review = (
         entry is not None
-        and entry.status == MonthlyEntry.Status.SUBMITTED
+        and entry_lifecycle.allows(entry.status, entry_lifecycle.Action.APPROVE)
         and access.can_review_entry(membership, entry)
         and ctx.year_writable
     )
@@ -173,7 +173,7 @@ def _entry_page(  # type: ignore[no-untyped-def]
             # A head looking at what they submitted: another reviewer must act (four-eyes).
             "own_submission": (
                 entry is not None
-                and entry.status == MonthlyEntry.Status.SUBMITTED
+                and entry_lifecycle.allows(entry.status, entry_lifecycle.Action.APPROVE)
                 and access.is_reviewer_of(membership, entry)
                 and access.is_entry_submitter(membership, entry)
             ),
@@ -182,7 +182,7 @@ def _entry_page(  # type: ignore[no-untyped-def]
             "can_reopen": (
                 entry is not None
                 and access.is_year_admin(membership, ctx.year)
-                and entry.status in {MonthlyEntry.Status.SUBMITTED, MonthlyEntry.Status.APPROVED}
+                and entry_lifecycle.allows(entry.status, entry_lifecycle.Action.REOPEN)
                 and ctx.year_writable
             ),
             "reopen_form": ReasonForm(initial={"version": entry.version}) if entry else None,

@@ -5,8 +5,7 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from scoring.selectors import SheetData
-from scoring.services import format_number
-from strategies import year_lifecycle
+from strategies import number_format, year_lifecycle
 from strategies.models import Year
 
 
@@ -39,12 +38,16 @@ class ScoreForm(forms.Form):
                 own = line.self_score  # the auditor starts from the self-assessment
             self.fields[score_name] = forms.CharField(
                 label=_("%(label)s、%(name)s（%(max)s 分）")
-                % {"label": line.label, "name": line.name, "max": format_number(line.maximum)},
+                % {
+                    "label": line.label,
+                    "name": line.name,
+                    "max": number_format.one_decimal(line.maximum),
+                },
                 required=False,
-                initial=format_number(own),
+                initial=number_format.one_decimal(own),
                 widget=_number_input(
                     **{
-                        "data-max": format_number(line.maximum),
+                        "data-max": number_format.one_decimal(line.maximum),
                         "data-dimension": _("構面%(label)s（%(name)s）")
                         % {"label": line.label, "name": line.name},
                         "class": "score-input",

@@ -19,6 +19,7 @@ from django.utils.translation import gettext_lazy as _
 from scoring.grades import SEED_BANDS, Bands, Grade, grade_for
 from scoring.models import DimensionScore, ScoreSheet
 from scoring.selectors import is_signed_off
+from strategies import number_format
 from strategies.models import Dimension, Organization, Year
 from strategies.workbook import Properties, Sheet, write_xlsx
 
@@ -187,7 +188,7 @@ def comparison(
 
 class ScoreColumn(tables.Column):
     def render(self, value):  # type: ignore[no-untyped-def]
-        return f"{value.normalize():f}" if isinstance(value, Decimal) else value
+        return number_format.plain(value) if isinstance(value, Decimal) else value
 
 
 class ComparisonTable(tables.Table):

@@ -17,7 +17,7 @@ from django.utils.translation import gettext
 
 from scoring.grades import MAX_TOTAL, Bands, grade_for
 from scoring.models import DimensionScore, GradeBands, ScoreSheet
-from strategies import numbering, year_lifecycle
+from strategies import number_format, numbering, year_lifecycle
 from strategies.errors import DomainError
 from strategies.models import Dimension, Year
 from strategies.services import notifications
@@ -49,16 +49,6 @@ class BandsError(DomainError):
         self.errors = errors
 
 
-def format_number(value: Decimal | int | float | None) -> str:
-    """184 -> "184", 115.5 -> "115.5", None -> "": integers when whole, else one decimal."""
-    if value is None:
-        return ""
-    value = Decimal(str(value))
-    if value == value.to_integral_value():
-        return str(int(value))
-    return f"{value.quantize(ONE_DECIMAL)}"
-
-
 def dimension_title(dimension: Dimension) -> str:
     return gettext("構面%(label)s（%(name)s）") % {"label": dimension.label, "name": dimension.name}
 
@@ -66,7 +56,7 @@ def dimension_title(dimension: Dimension) -> str:
 def parse_score(raw: object, dimension: Dimension) -> tuple[Decimal | None, str]:
     """(score, "") or (None, message naming the dimension and its maximum)."""
     maximum = dimension.max_score
-    names = {"name": dimension_title(dimension), "max": format_number(maximum)}
+    names = {"name": dimension_title(dimension), "max": number_format.one_decimal(maximum)}
     bounds = gettext("%(name)s的分數必須介於 0 與 %(max)s 分之間") % names
     # NFKC: full-width digits typed with a Chinese input method ("１８４") read as 184.
     text = "" if raw is None else unicodedata.normalize("NFKC", str(raw)).strip()
@@ -169,7 +159,7 @@ def save_scores(
             elif score.score == new and score.comment == comment:
                 continue
             else:
-                old_text = format_number(score.score)
+                old_text = number_format.one_decimal(score.score)
             score.dimension = dimension
             score.score = new
             score.comment = comment
@@ -177,7 +167,7 @@ def save_scores(
             score.full_clean()
             score._history_user = user  # type: ignore[attr-defined]
             score._change_reason = _reason(  # type: ignore[attr-defined]
-                f"{round_.label} {old_text} → {format_number(new)}"
+                f"{round_.label} {old_text} → {number_format.one_decimal(new)}"
                 + (f"：{comment}" if comment else "")
             )
             score.save()

@@ -19,7 +19,7 @@ from scoring.filters import ReviewFilter
 from scoring.forms import BandsForm, ReopenForm, ScoreForm
 from scoring.models import DimensionScore
 from scoring.tables import ReviewTable
-from strategies import year_lifecycle
+from strategies import number_format, year_lifecycle
 from strategies.access import (
     can_read_year_review,
     can_see_unsigned_review,
@@ -138,7 +138,7 @@ def score_edit(request: HttpRequest, org: str, roc_year: int, round: str) -> Htt
                 _("已儲存%(round)s分數：總分 %(total)s，等第 %(grade)s。")
                 % {
                     "round": Round(round).label,
-                    "total": services.format_number(summary.total) if summary.complete else "—",
+                    "total": number_format.one_decimal(summary.total) if summary.complete else "—",
                     "grade": summary.grade or "—",
                 },
             )
@@ -176,10 +176,10 @@ def bands_edit(request: HttpRequest, org: str, roc_year: int) -> HttpResponse:
     form = BandsForm(
         request.POST or None,
         initial={
-            "excellent_min": services.format_number(bands.excellent_min),
-            "a_min": services.format_number(bands.a_min),
-            "b_min": services.format_number(bands.b_min),
-            "c_min": services.format_number(bands.c_min),
+            "excellent_min": number_format.one_decimal(bands.excellent_min),
+            "a_min": number_format.one_decimal(bands.a_min),
+            "b_min": number_format.one_decimal(bands.b_min),
+            "c_min": number_format.one_decimal(bands.c_min),
         },
     )
     status = 200

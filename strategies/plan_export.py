@@ -1,10 +1,10 @@
 """Writing a year's plan as a workbook in the report's layout (see strategies.plan_excel)."""
 
 import io
-from decimal import Decimal
 
 from openpyxl import load_workbook
 
+from strategies import number_format
 from strategies.models import Year
 from strategies.plan_excel import (
     AGGREGATION_TEXT,
@@ -18,18 +18,12 @@ from strategies.selectors.manage import plan_tree
 from strategies.workbook import Properties, Sheet, write_xlsx
 
 
-def _number_text(value: Decimal | None) -> str:
-    if value is None:
-        return ""
-    return f"{value.normalize():f}"
-
-
 def plan_rows(year: Year) -> list[tuple[str, str, list[list]]]:  # type: ignore[type-arg]
     """(sheet name, title, rows of 12 cells) per dimension; rows carry spans as None below them."""
     out = []
     for d in plan_tree(year, include_retired=False):
         dim = d.dimension
-        title = f"構面{dim.label}：{dim.name} ({_number_text(dim.max_score)} 分)"
+        title = f"構面{dim.label}：{dim.name} ({number_format.plain(dim.max_score)} 分)"
         rows: list[list] = []  # type: ignore[type-arg]
         for s in d.strategies:
             for m in s.methods:
@@ -50,7 +44,7 @@ def plan_rows(year: Year) -> list[tuple[str, str, list[list]]]:  # type: ignore[
                             "、".join(u.name for u in i.host_units),
                             "\n".join(x.name for x in inds),
                             "\n".join(x.measure for x in inds),
-                            "\n".join(_number_text(x.target) for x in inds),
+                            "\n".join(number_format.plain(x.target) for x in inds),
                             "\n".join(AGGREGATION_TEXT[x.aggregation] for x in inds),  # type: ignore[index]
                             "\n".join("是" if x.allows_decimals else "" for x in inds),
                             # bookkeeping for merges, dropped before writing:

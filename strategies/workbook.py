@@ -25,6 +25,8 @@ from typing import NamedTuple
 
 import xlsxwriter
 
+from strategies import number_format
+
 # Taiwanese (Traditional) glyph forms; LibreOffice falls back to a Simplified design otherwise.
 FONT = "AR PL UMing TW"
 FONT_SIZE = 10
@@ -162,7 +164,7 @@ def display(value: Value) -> str:
     if value is None:
         return ""
     if isinstance(value, Decimal):
-        return f"{value.normalize():f}"
+        return number_format.plain(value)
     return str(value)
 
 

@@ -7,6 +7,7 @@ import pytest
 from scoring import services
 from scoring.models import DimensionScore, ScoreSheet
 from scoring.selectors import score_sheet_data
+from strategies import number_format
 from strategies.errors import DomainError
 from strategies.models import Year
 from strategies.services.years import set_year_status
@@ -200,7 +201,7 @@ def test_a_year_without_a_sheet_gets_one_on_first_save(org, admin_user):
     [(Decimal("184.0"), "184"), (Decimal("115.5"), "115.5"), (Decimal("0"), "0"), (None, "")],
 )
 def test_numbers_print_as_integers_when_whole(value, text):
-    assert services.format_number(value) == text
+    assert number_format.one_decimal(value) == text
 
 
 def test_full_width_digits_read_as_numbers(year, admin_user):

@@ -6,6 +6,9 @@ from io import StringIO
 import pytest
 from django.core.management import CommandError, call_command
 
+from perfreport.reports.exporters import get_exporter
+from perfreport.reports.importing import _Checker
+from perfreport.reports.selectors import build_report
 from scoring import services
 from strategies.models import Year
 
@@ -27,40 +30,50 @@ def test_json_of_the_112_seed(seed):
             {
                 "number": 1,
                 "name": "基礎服務",
-                "max": 200,
-                "score": 184,
-                "self": 184,
+                "max": "200.0",
+                "score": "184.0",
+                "self": "184.0",
                 "review": None,
             },
             {
                 "number": 2,
                 "name": "服務遞送",
-                "max": 300,
-                "score": 284,
-                "self": 284,
+                "max": "300.0",
+                "score": "284.0",
+                "self": "284.0",
                 "review": None,
             },
             {
                 "number": 3,
                 "name": "服務量能",
-                "max": 200,
-                "score": 182,
-                "self": 182,
+                "max": "200.0",
+                "score": "182.0",
+                "self": "182.0",
                 "review": None,
             },
             {
                 "number": 4,
                 "name": "服務評價",
-                "max": 200,
-                "score": 186,
-                "self": 186,
+                "max": "200.0",
+                "score": "186.0",
+                "self": "186.0",
                 "review": None,
             },
-            {"number": 5, "name": "開放創新", "max": 100, "score": 84, "self": 84, "review": None},
+            {
+                "number": 5,
+                "name": "開放創新",
+                "max": "100.0",
+                "score": "84.0",
+                "self": "84.0",
+                "review": None,
+            },
         ],
-        "total": 920,
+        "total": "920.0",
         "grade": "優",
-        "rounds": {"self": {"total": 920, "grade": "優"}, "review": {"total": None, "grade": None}},
+        "rounds": {
+            "self": {"total": "920.0", "grade": "優"},
+            "review": {"total": None, "grade": None},
+        },
         "assessed_by": "高雄分局",
         "assessed_month": "113.1",
         "signed_off": False,
@@ -72,11 +85,11 @@ def test_json_is_one_line_in_the_documented_layout(seed):
     assert out.count("\n") == 1
     assert out.startswith(
         '{"organization": "經濟部標準檢驗局高雄分局", "organization_code": "khh", "year": 112, '
-        '"dimensions": [{"number": 1, "name": "基礎服務", "max": 200, "score": 184, '
-        '"self": 184, "review": null}, '
+        '"dimensions": [{"number": 1, "name": "基礎服務", "max": "200.0", "score": "184.0", '
+        '"self": "184.0", "review": null}, '
     )
     assert out.endswith(
-        '"total": 920, "grade": "優", "rounds": {"self": {"total": 920, "grade": "優"}, '
+        '"total": "920.0", "grade": "優", "rounds": {"self": {"total": "920.0", "grade": "優"}, '
         '"review": {"total": null, "grade": null}}, "assessed_by": "高雄分局", '
         '"assessed_month": "113.1", "signed_off": false}\n'
     )
@@ -98,15 +111,15 @@ def test_json_uses_the_review_once_complete_with_one_decimal(seed, django_user_m
     assert data["dimensions"][0] == {
         "number": 1,
         "name": "基礎服務",
-        "max": 200,
-        "score": 115.5,
-        "self": 184,
-        "review": 115.5,
+        "max": "200.0",
+        "score": "115.5",
+        "self": "184.0",
+        "review": "115.5",
     }
-    assert (data["total"], data["grade"]) == (851.5, "甲")
+    assert (data["total"], data["grade"]) == ("851.5", "甲")
     assert data["rounds"] == {
-        "self": {"total": 920, "grade": "優"},
-        "review": {"total": 851.5, "grade": "甲"},
+        "self": {"total": "920.0", "grade": "優"},
+        "review": {"total": "851.5", "grade": "甲"},
     }
     assert data["signed_off"] is True
 
@@ -146,3 +159,25 @@ def test_unknown_org_or_year_fails_with_one_line(seed, args, message):
     with pytest.raises(CommandError, match=message) as caught:
         run(*args)
     assert "\n" not in str(caught.value)
+
+
+def test_json_numbers_are_what_the_report_schema_allows(seed):
+    """Every score, maximum and total is a decimal string with one place, as the report's
+    JSON schema requires (its importer's own check), and reads the same as the report JSON."""
+    data = json.loads(run("--org", "khh", "--year", "112", "--format", "json"))
+    checker = _Checker()
+    numbers = [(d, f"dimensions[{i}]", k) for i, d in enumerate(data["dimensions"]) for k in DIMS]
+    numbers.append((data, "", "total"))
+    numbers += [(data["rounds"][r], f"rounds.{r}", "total") for r in ("self", "review")]
+    for obj, place, key in numbers:
+        checker.decimal(obj, place, key, nullable=True, places=1)
+    assert checker.problems == []
+
+    year = Year.objects.get(organization__code="khh", roc_year=112)
+    report = json.loads(get_exporter("json").render(build_report(year, include_entries=True))[2])
+    for line, dimension in zip(data["dimensions"], report["dimensions"], strict=True):
+        assert line["max"] == dimension["max_score"]
+        assert line["self"] == dimension["scores"]["self"]["score"]
+
+
+DIMS = ("max", "score", "self", "review")

@@ -20,6 +20,7 @@ from typing import Any
 from scoring.grades import MAX_TOTAL
 from scoring.models import ScoreSheet
 from scoring.services import COMMENT_MAX
+from strategies import number_format
 from strategies.bounded_files import load_json
 from strategies.errors import DomainError
 from strategies.models import (
@@ -179,8 +180,8 @@ def total_problems(document: dict[str, Any]) -> list[str]:
             return []
     if total != MAX_TOTAL:
         return [
-            f"dimensions: 各構面配分合計 {total.normalize():f} 分，"
-            f"應等於考核總分 {MAX_TOTAL.normalize():f} 分"
+            f"dimensions: 各構面配分合計 {number_format.plain(total)} 分，"
+            f"應等於考核總分 {number_format.plain(MAX_TOTAL)} 分"
         ]
     return []
 

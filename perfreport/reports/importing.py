@@ -19,6 +19,7 @@ from perfreport.reports import import_checks
 from perfreport.reports.json_schema import SCHEMA, SCHEMA_VERSION
 from scoring.grades import Bands
 from scoring.models import DimensionScore, GradeBands, ScoreSheet
+from strategies import number_format
 from strategies.errors import DomainError
 from strategies.models import (
     Dimension,
@@ -252,7 +253,8 @@ def validate(raw: bytes | str) -> tuple[dict[str, Any] | None, list[str]]:
                 check.get(score, s_place, "comment", str)
                 if value is not None and maximum is not None and value > maximum:
                     check.fail(
-                        f"{s_place}.score", f"分數 {value} 超過本構面配分 {maximum.normalize():f}"
+                        f"{s_place}.score",
+                        f"分數 {value} 超過本構面配分 {number_format.plain(maximum)}",
                     )
         strategies = check.items(dimension, d_place, "strategies")
         check.unique(strategies, "order", "執行策略排序")

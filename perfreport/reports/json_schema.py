@@ -78,6 +78,7 @@ from perfreport.reports.selectors import (
     ItemData,
     ReportData,
 )
+from strategies import number_format
 
 SCHEMA = "perfreport.year-report"
 SCHEMA_VERSION = 1
@@ -89,7 +90,7 @@ def _dec(value: Decimal | None) -> str | None:
 
 def _score(value: Decimal) -> str:
     """Bands and maximums have one decimal place in the database: write them that way."""
-    return str(Decimal(value).quantize(Decimal("0.1")))
+    return str(number_format.decimal_string(value, places=1))
 
 
 def _indicator(indicator: IndicatorData) -> dict[str, Any]:

@@ -22,7 +22,7 @@ from scoring.charts import score_chart_svg
 from scoring.grades import Bands, Grade, grade_for
 from scoring.models import DimensionScore, GradeBands, ScoreSheet
 from scoring.selectors import SheetData, score_sheet_data
-from strategies import numbering
+from strategies import number_format, numbering
 from strategies.models import (
     Dimension,
     Indicator,
@@ -37,14 +37,6 @@ from strategies.models import (
 
 Round = DimensionScore.Round
 DRAFT_LABEL = gettext_noop("草稿／未發布")
-
-
-def format_number(value: Decimal | None) -> str:
-    """184.0 -> '184', 36.5 -> '36.5', None -> ''."""
-    if value is None:
-        return ""
-    normalized = value.normalize()
-    return f"{normalized:f}"
 
 
 @dataclass
@@ -181,7 +173,7 @@ class DimensionData:
         return gettext("構面%(label)s：%(name)s (%(max)s 分)") % {
             "label": self.label,
             "name": self.name,
-            "max": format_number(self.max_score),
+            "max": number_format.plain(self.max_score),
         }
 
     @property
@@ -190,7 +182,7 @@ class DimensionData:
         return gettext("%(label)s、%(name)s(%(max)s 分)") % {
             "label": self.label,
             "name": self.name,
-            "max": format_number(self.max_score),
+            "max": number_format.plain(self.max_score),
         }
 
 
@@ -214,11 +206,11 @@ class ScoreRound:
 
     @property
     def score_texts(self) -> list[str]:
-        return [format_number(score) for score in self.scores]
+        return [number_format.plain(score) for score in self.scores]
 
     @property
     def total_text(self) -> str:
-        return format_number(self.total)
+        return number_format.plain(self.total)
 
 
 @dataclass
@@ -338,11 +330,11 @@ class ReportData:
 
     @property
     def total_text(self) -> str:
-        return format_number(self.total)
+        return number_format.plain(self.total)
 
     @property
     def max_total_text(self) -> str:
-        return format_number(self.max_total)
+        return number_format.plain(self.max_total)
 
     @property
     def legend(self) -> str:

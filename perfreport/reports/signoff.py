@@ -24,8 +24,9 @@ from perfreport.reports.exporters import EXPORTERS
 from perfreport.reports.issuing import next_version, queue_version
 from perfreport.reports.models import IssuedReport, IssuedVersion
 from scoring.selectors import score_sheet_data
-from scoring.services import format_number, sign_off_review
+from scoring.services import sign_off_review
 from scoring.views import get_year
+from strategies import number_format
 from strategies.access import can_read_all, get_year_for_user, is_year_auditor
 from strategies.confirm import Confirmation, Precondition, confirmed
 from strategies.errors import DomainError
@@ -50,7 +51,7 @@ def sign_off_confirmation(year: Year) -> Confirmation:
         "直到管理者填寫原因重新開放。",
         "複評分數與評語（"
         + (
-            f"總分 {format_number(review.total)}，等第 {review.grade}"
+            f"總分 {number_format.one_decimal(review.total)}，等第 {review.grade}"
             if review.complete
             else "未完成"
         )

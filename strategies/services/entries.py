@@ -27,7 +27,7 @@ from django.db import IntegrityError, transaction
 from django.db.models import F
 from django.utils import timezone
 
-from strategies import access, deadlines, entry_lifecycle
+from strategies import access, deadlines, entry_lifecycle, number_format
 from strategies.errors import DomainError, StaleVersionError
 from strategies.models import (
     NARRATIVE_MAX_LENGTH,
@@ -133,7 +133,8 @@ def _stale(entry_pk: int) -> StaleVersionError:
         who = current.updated_by.get_full_name() or current.updated_by.get_username()
     when = roc_datetime(current.updated_at)
     values = "、".join(
-        f"{v.indicator.name} {_plain(v.value)} {v.indicator.measure}" for v in current.values.all()
+        f"{v.indicator.name} {number_format.plain(v.value)} {v.indicator.measure}"
+        for v in current.values.all()
     )
     message = (
         f"{who} 已於 {when} 儲存這筆填報（目前為第 {current.version} 版，"
@@ -143,10 +144,6 @@ def _stale(entry_pk: int) -> StaleVersionError:
         + "。請重新載入後再修改。"
     )
     return StaleVersionError(message, current=current)
-
-
-def _plain(value: Decimal) -> str:
-    return f"{value.normalize():f}"
 
 
 # --- values ---------------------------------------------------------------------------------
@@ -269,7 +266,7 @@ def save_entry(
             outliers = find_outliers(item=item, unit=unit, month=month, values=cleaned)
             if outliers:
                 detail = "、".join(
-                    f"{o.indicator.name} {_plain(o.value)}（先前各月中位數 {_plain(o.median)}）"
+                    f"{o.indicator.name} {number_format.plain(o.value)}（先前各月中位數 {number_format.plain(o.median)}）"
                     for o in outliers
                 )
                 raise OutlierNeedsConfirmation(

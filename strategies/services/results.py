@@ -16,6 +16,7 @@ from decimal import ROUND_HALF_UP, Decimal
 
 from django.db.models import Prefetch
 
+from strategies import number_format
 from strategies.errors import DomainError
 from strategies.models import Indicator, IndicatorValue, Item, MonthlyEntry, Unit, Year
 
@@ -58,14 +59,6 @@ def achievement_percent(actual: Decimal | None, target: Decimal | None) -> int |
     if actual is None or target is None or target <= 0:
         return None
     return int((Decimal(actual) * 100 / Decimal(target)).quantize(Decimal(1), ROUND_HALF_UP))
-
-
-def format_number(value: Decimal) -> str:
-    """1910 -> '1,910'; 36.50 -> '36.5' (the seed's way of writing counts)."""
-    value = Decimal(value)
-    if value == value.to_integral_value():
-        return f"{int(value):,}"
-    return f"{value.normalize():,f}"
 
 
 def total_for(indicator: Indicator, entries: Sequence[MonthlyEntry]) -> IndicatorTotal:
@@ -125,9 +118,11 @@ def indicator_sentence(total: IndicatorTotal) -> str:
     專業教育訓練計 11 場次（目標 9 場次，達成率 122%）。"""
     measure = total.indicator.measure
     assert total.actual is not None
-    sentence = f"{total.indicator.name}計 {format_number(total.actual)} {measure}"
+    sentence = f"{total.indicator.name}計 {number_format.grouped(total.actual)} {measure}"
     if total.achievement is not None and total.target is not None:
-        sentence += f"（目標 {format_number(total.target)} {measure}，達成率 {total.achievement}%）"
+        sentence += (
+            f"（目標 {number_format.grouped(total.target)} {measure}，達成率 {total.achievement}%）"
+        )
     return sentence + "。"
 
 

@@ -18,7 +18,7 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
-from strategies import access, deadlines, entry_lifecycle
+from strategies import access, deadlines, entry_lifecycle, number_format
 from strategies.downloads import attachment_response
 from strategies.errors import DomainError, StaleVersionError
 from strategies.filters import MyWorkFilter
@@ -152,7 +152,7 @@ def _entry_page(  # type: ignore[no-untyped-def]
             value = ctx.values.get(indicator.pk)
             # 3, not 3.00: whole counts are shown as people write them.
             initial[value_field_name(indicator)] = (
-                None if value is None else f"{value.normalize():f}"
+                None if value is None else number_format.plain(value)
             )
         form = EntryForm(initial=initial, indicators=ctx.indicators, evidence=_files(ctx))
     can_review = (

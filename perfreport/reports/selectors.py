@@ -18,6 +18,7 @@ from django.db.models import Prefetch
 from django.utils import timezone
 from django.utils.translation import gettext, gettext_noop
 
+from scoring import rounds
 from scoring.charts import score_chart_svg
 from scoring.grades import Bands, Grade, grade_for
 from scoring.models import DimensionScore, GradeBands, ScoreSheet
@@ -314,9 +315,7 @@ class ReportData:
         otherwise the self-assessment (the 112 report was self-assessed)."""
         by_round = {r.round: r for r in self.rounds}
         review = by_round.get(Round.REVIEW)
-        if review is not None and review.complete:
-            return review
-        return by_round.get(Round.SELF)
+        return by_round.get(rounds.counted_round(review.scores if review else []))
 
     @property
     def total(self) -> Decimal | None:
@@ -441,9 +440,9 @@ def build_report(
             "item", "order"
         )
     )
-    signed_off_at = (
-        sheet.signed_off_at if sheet is not None and year.status == Year.Status.LOCKED else None
-    )
+    signed_off_at = sheet.signed_off_at if sheet is not None else None
+    if not rounds.is_signed_off(status=year.status, signed_off_at=signed_off_at):
+        signed_off_at = None
     includes_review = signed_off_at is not None or include_unsigned_review
     score_query = DimensionScore.objects.filter(dimension__year=year)
     if not includes_review:
@@ -588,7 +587,7 @@ def build_report(
         dimension_data.append(data)
 
     bands = bands_row.as_bands() if bands_row else Bands()
-    rounds: list[ScoreRound] = []
+    score_rounds: list[ScoreRound] = []
     for round_value in Round.values:
         line = [
             d.scores[round_value].score if round_value in d.scores else None for d in dimension_data
@@ -598,7 +597,7 @@ def build_report(
         complete = all(score is not None for score in line)
         total = sum((s for s in line if s is not None), Decimal(0)) if complete else None
         grade: Grade | str = grade_for(total, bands) if total is not None else ""
-        rounds.append(
+        score_rounds.append(
             ScoreRound(
                 round=round_value,
                 scores=line,
@@ -623,7 +622,7 @@ def build_report(
         assessed_by=sheet.assessed_by if sheet else "",
         assessed_roc_year=sheet.assessed_roc_year if sheet else None,
         assessed_month=sheet.assessed_month if sheet else None,
-        rounds=rounds,
+        rounds=score_rounds,
         includes_entries=include_entries,
         score_sheet=score_sheet_data(year, include_unsigned_review=include_unsigned_review),
         version=version,

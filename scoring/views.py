@@ -9,7 +9,7 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
 from django.http import Http404, HttpRequest, HttpResponse
-from django.shortcuts import get_object_or_404, redirect, render
+from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
@@ -30,20 +30,14 @@ from strategies.access import (
 )
 from strategies.errors import DomainError
 from strategies.models import Membership, Year
-from strategies.selectors import years_for
+from strategies.selectors import year_or_404, years_for
 from strategies.services.years import status_change_confirmation
 
 Round = DimensionScore.Round
 
 
-def get_year(org: str, roc_year: int) -> Year:
-    return get_object_or_404(
-        Year.objects.select_related("organization"), organization__code=org, roc_year=roc_year
-    )
-
-
 def _year_for(request: HttpRequest, org: str, roc_year: int) -> tuple[Year, Membership]:
-    year = get_year(org, roc_year)
+    year = year_or_404(org, roc_year)
     return year, get_year_for_user(request.user, year)
 
 

@@ -22,14 +22,12 @@ from strategies.access import (
 )
 from strategies.downloads import attachment_response
 from strategies.models import Year
-from strategies.selectors import years_for
+from strategies.selectors import year_or_404, years_for
 
 
 def year_and_download_right(request: HttpRequest, org: str, roc_year: int) -> tuple[Year, bool]:
     """The year (404 for strangers) and whether the user may download its files."""
-    year = get_object_or_404(
-        Year.objects.select_related("organization"), organization__code=org, roc_year=roc_year
-    )
+    year = year_or_404(org, roc_year)
     membership = get_year_for_user(request.user, year)
     return year, can_read_all(membership)
 

@@ -33,6 +33,7 @@ from django.db.models import (
 from django.utils.translation import gettext_lazy as _
 
 from strategies import deadlines
+from strategies.indicator_totals import achievement_percent
 from strategies.models import (
     Dimension,
     Indicator,
@@ -51,7 +52,6 @@ from strategies.selectors.entries import (
     pairs_in_state,
 )
 from strategies.selectors.manage import plan_tree
-from strategies.services.results import achievement_percent
 
 Status = MonthlyEntry.Status
 MONTHS = tuple(range(1, 13))
@@ -598,7 +598,7 @@ def _plan_items_of(year: Year, item_ids: Iterable[int]) -> dict[int, PlanItem]:
 
 def _approved_actuals(year: Year) -> dict[int, Decimal]:
     """Each indicator's figure compiled from its approved values by its rule
-    (services.results.total_for), read as one grouped sum per indicator, plus for running
+    (strategies.indicator_totals.total_for), read as one grouped sum per indicator, plus for running
     counts (each unit's latest approved value, summed over units) the values of those
     indicators only. Two queries of plain rows."""
     approved = IndicatorValue.objects.filter(

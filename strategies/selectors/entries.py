@@ -15,6 +15,7 @@ from django.db.models.functions import Coalesce
 from django.utils.translation import gettext_lazy as _
 
 from strategies import access, deadlines, entry_lifecycle, numbering
+from strategies.indicator_totals import IndicatorTotal, total_for
 from strategies.models import (
     EntryComment,
     Evidence,
@@ -29,7 +30,6 @@ from strategies.models import (
 )
 from strategies.month_state import DONE, EMPTY, NOT_OPEN, OVERDUE, month_state, month_state_sql
 from strategies.selectors.history import Change, changes_since_last_submission
-from strategies.services.results import IndicatorTotal, total_for
 
 Status = MonthlyEntry.Status
 

@@ -12,35 +12,15 @@ import re
 from collections import defaultdict
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
-from decimal import ROUND_HALF_UP, Decimal
 
 from django.db.models import Prefetch
 
 from strategies import number_format
 from strategies.errors import DomainError
-from strategies.models import Indicator, IndicatorValue, Item, MonthlyEntry, Unit, Year
+from strategies.indicator_totals import IndicatorTotal, total_for
+from strategies.models import IndicatorValue, Item, MonthlyEntry, Unit, Year
 
 RESULTS_MAX_LENGTH = 20000
-
-
-@dataclass
-class IndicatorTotal:
-    indicator: Indicator
-    actual: Decimal | None
-    months_reported: int = 0
-
-    @property
-    def target(self) -> Decimal | None:
-        return self.indicator.target
-
-    @property
-    def achievement(self) -> int | None:
-        """Whole percent, rounded half up: 11 of 9 -> 122."""
-        return achievement_percent(self.actual, self.target)
-
-    @property
-    def is_short(self) -> bool:
-        return self.target is not None and self.target > 0 and (self.actual or 0) < self.target
 
 
 @dataclass
@@ -53,30 +33,6 @@ class CompiledResults:
     @property
     def shortfalls(self) -> list[IndicatorTotal]:
         return [t for t in self.totals if t.is_short]
-
-
-def achievement_percent(actual: Decimal | None, target: Decimal | None) -> int | None:
-    if actual is None or target is None or target <= 0:
-        return None
-    return int((Decimal(actual) * 100 / Decimal(target)).quantize(Decimal(1), ROUND_HALF_UP))
-
-
-def total_for(indicator: Indicator, entries: Sequence[MonthlyEntry]) -> IndicatorTotal:
-    """The indicator's total over the entries, by its rule. Sum: every month of every unit.
-    Latest: each unit's latest reported month (a running total), added across units."""
-    per_unit: dict[int, list[tuple[int, Decimal]]] = defaultdict(list)
-    for entry in entries:
-        for value in entry.values.all():
-            if value.indicator_id == indicator.pk:
-                per_unit[entry.unit_id].append((entry.month, value.value))
-    months = sum(len(v) for v in per_unit.values())
-    if not months:
-        return IndicatorTotal(indicator=indicator, actual=None, months_reported=0)
-    if indicator.aggregation == Indicator.Aggregation.LATEST:
-        actual = sum((max(v)[1] for v in per_unit.values()), Decimal(0))
-    else:
-        actual = sum((val for v in per_unit.values() for _, val in v), Decimal(0))
-    return IndicatorTotal(indicator=indicator, actual=actual, months_reported=months)
 
 
 # A sentence ends at 。；;！!？? (several in a row stay together: "時間。;").

@@ -81,20 +81,33 @@ class MyWorkFilter(django_filters.FilterSet):
             dimension__year=year, is_retired=False
         ).select_related("dimension")
         field = self.form.fields["strategy"]
-        label = lambda s: f"{s.dimension.label}{numbering.strategy_label(s.order)} {s.title}"  # noqa: E731
-        field.label_from_instance = label  # type: ignore[attr-defined]
         # Any strategy of the year is accepted, but the list offers those of the chosen
         # dimension only (at most STRATEGY_CHOICES; the keyword finds the rest): a year at 100x
-        # the seed has a thousand strategies.
+        # the seed has a thousand strategies. Numbered as the report numbers them: a retired
+        # strategy keeps no number and the rest of its dimension renumber.
         data = self.data or {}
-        shown = Strategy.objects.none()
+        live = self.filters["strategy"].queryset
+        siblings: list[Strategy] = []
+        shown: list[Strategy] = []
         if str(data.get("dimension", "")).isdigit():
-            shown = self.filters["strategy"].queryset.filter(dimension_id=data["dimension"])
+            siblings = list(
+                live.filter(dimension_id=data["dimension"]).order_by("order")[:STRATEGY_CHOICES]
+            )
+            shown = siblings
         elif str(data.get("strategy", "")).isdigit():
-            shown = self.filters["strategy"].queryset.filter(pk=data["strategy"])
-        field.widget.choices = [("", field.empty_label)] + [
-            (s.pk, label(s)) for s in shown.order_by("order")[:STRATEGY_CHOICES]
-        ]
+            chosen = str(data["strategy"])
+            siblings = list(live.filter(dimension__strategies=chosen).order_by("order"))
+            shown = [s for s in siblings if str(s.pk) == chosen]
+        numbers = numbering.positions((s.pk, s.is_retired) for s in siblings)
+
+        def label(strategy: Strategy) -> str:
+            position = numbers.get(strategy.pk, (strategy.order, 0))[0]
+            return (
+                f"{strategy.dimension.label}{numbering.strategy_label(position)} {strategy.title}"
+            )
+
+        field.label_from_instance = label  # type: ignore[attr-defined]
+        field.widget.choices = [("", field.empty_label)] + [(s.pk, label(s)) for s in shown]
         if not shown:
             field.help_text = _("先選構面")
 

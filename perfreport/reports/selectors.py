@@ -521,9 +521,9 @@ def build_report(
 
     def numbered(objects, is_retired):  # type: ignore[no-untyped-def]
         """(object, position, siblings): retired objects keep no number, so the rest renumber."""
-        live = [o for o in objects if not is_retired(o)]
-        position = {o.pk: index for index, o in enumerate(live, start=1)}
-        return [(o, position.get(o.pk, 0), len(live)) for o in objects]
+        position = numbering.positions((o.pk, is_retired(o)) for o in objects)
+        live = len(position)
+        return [(o, *position.get(o.pk, (0, live))) for o in objects]
 
     dimension_data: list[DimensionData] = []
     for dimension in dimensions:

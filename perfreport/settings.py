@@ -84,7 +84,7 @@ TEMPLATES = [
                 "strategies.context_processors.membership",
                 "strategies.context_processors.notifications",
             ],
-            # ROC years with the Gregorian year beside them in English (issue 8).
+            # ROC years with the Gregorian year beside them in English.
             # ROC years everywhere without a {% load %}: "112 (2023)" in English.
             "builtins": ["perfreport.templatetags.roc"],
             "libraries": {
@@ -239,8 +239,6 @@ else:
     MAILERS = smtp_mailers()  # perfreport/mail_config.py: host, port, STARTTLS, credentials
 DEFAULT_FROM_EMAIL = envstr("DEFAULT_FROM_EMAIL", "perfreport@localhost")
 SITE_URL = envstr("SITE_URL", "http://127.0.0.1:8000")
-
-DJANGO_TABLES2_TEMPLATE = "django_tables2/bootstrap5.html"
 
 # The organization's signing certificate and key (PKCS#12) for issued reports, outside the
 # database. Development (`make run`) uses a self-signed demo key made by make_demo_signing_key.

@@ -164,7 +164,7 @@ def check_entry_access(user, item: Item, unit: Unit, *, write: bool) -> Membersh
     return membership
 
 
-# --- Scoring a year (issue 4): who enters which round, edits bands, signs off, reopens. ---
+# --- Scoring a year: who enters which round, edits bands, signs off, reopens. ---
 
 
 def is_year_admin(membership: Membership | None, year: Year) -> bool:
@@ -188,7 +188,7 @@ def can_see_unsigned_review(membership: Membership | None, year: Year) -> bool:
     return can_read_year_review(membership, year)
 
 
-# --- Managing an organization (issue 6): years, plan, units and users. ---
+# --- Managing an organization: years, plan, units and users. ---
 
 
 def check_org_admin(user, organization: Organization) -> Membership:  # type: ignore[no-untyped-def]

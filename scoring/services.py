@@ -217,23 +217,6 @@ def _write_details(
     sheet.save()
 
 
-def save_sheet_details(
-    *,
-    year: Year,
-    assessed_by: str,
-    assessed_month: str,
-    user,  # type: ignore[no-untyped-def]
-) -> ScoreSheet:
-    """Set the assessing body (實施考核機關) and the assessment month ("113.1", or blank)."""
-    details = _parse_details(assessed_by, assessed_month)
-    with transaction.atomic():
-        year = _locked_year(year)
-        _refuse_if_locked(year)
-        sheet, _ = ScoreSheet.objects.get_or_create(year=year)
-        _write_details(sheet, details, user)
-    return sheet
-
-
 def parse_bands(values: Mapping[str, object]) -> Bands:
     """Four lower bounds (優, 甲, 乙, 丙) checked as numbers with one decimal, then as Bands."""
     labels = {"excellent_min": "優", "a_min": "甲", "b_min": "乙", "c_min": "丙"}

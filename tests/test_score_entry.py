@@ -174,10 +174,18 @@ def test_no_score_changes_while_the_year_is_locked(year, admin_user, auditor):
     with pytest.raises(DomainError, match="鎖定"):
         services.save_scores(year=year, round="review", scores=SEED, user=auditor)
     with pytest.raises(DomainError, match="鎖定"):
-        services.save_sheet_details(year=year, assessed_by="x", assessed_month="", user=admin_user)
+        services.save_scores(
+            year=year,
+            round="self",
+            scores=SEED,
+            assessed_by="x",
+            assessed_month="",
+            user=admin_user,
+        )
 
     assert scores_of(year, "self")[1] == 184
     assert scores_of(year, "review") == {}
+    assert ScoreSheet.objects.get(year=year).assessed_by != "x"
 
 
 def test_a_year_without_a_sheet_gets_one_on_first_save(org, admin_user):

@@ -55,7 +55,8 @@ STATUS_FILTER_CHOICES = [
 
 
 def current_year(membership: Membership | None) -> Year | None:
-    """The member's organization's open year (the newest), else its newest year (1 query)."""
+    """The member's organization's open year (the newest), else its newest year (1 query; 2
+    when no year is open)."""
     if membership is None:
         return None
     years = Year.objects.filter(organization_id=membership.organization_id).select_related(
@@ -322,8 +323,8 @@ def my_work_rows(
     """My work's rows for the given (item_id, unit_id) pairs (one page of `work_pairs`), in
     their order, each with its month strip.
 
-    6 queries whatever the year's size: items, their host units, number paths (3), entries,
-    month locks — 7 with the locks."""
+    7 queries whatever the year's size: items, their host units, number paths (3), entries,
+    month locks."""
     pairs = list(pairs)
     if not pairs:
         return []
@@ -424,8 +425,9 @@ def item_for_entry(item_id: int) -> Item:
 def entry_context(*, item: Item, unit: Unit, month: int, today: dt.date) -> EntryContext:
     """Everything the entry form shows for (item, unit, month).
 
-    Fixed queries: host units, indicators, number paths, the item's entries with values,
-    evidence and comments (4), month lock; plus 2 history reads when the entry is submitted.
+    8 queries (the item comes with its host units from item_for_entry): indicators, number
+    path (2), the item's entries with values, evidence and comments (4; 1 while the item has
+    none), month locks; plus 2 history reads when the entry is submitted.
     """
     year = item.method.strategy.dimension.year
     indicators = list(item.indicators.all())

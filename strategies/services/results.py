@@ -112,8 +112,8 @@ def _approved_entries() -> Prefetch:
 
 
 def compile_items(items: Iterable[Item]) -> list[CompiledResults]:
-    """Compile each item (5 queries however many items: items' units, indicators, entries,
-    values). Items must come from `compilable_items()` or a queryset like it."""
+    """Compile each item (5 queries however many items: the items, their units, indicators,
+    approved entries and their values; 4 while no entry is approved). Items must come from `compilable_items()` or a queryset like it."""
     compiled = []
     for item in items:
         entries = item.approved_entries  # type: ignore[attr-defined]

@@ -51,6 +51,8 @@ DIMENSION_SCORE = Level(
     },
     refs={"updated_by": USER},
     times=("updated_at",),
+    document="scores",
+    document_keyed_by="round",
 )
 
 TREE: tuple[Level, ...] = (*plan_tree.TREE, GRADE_BANDS, SCORE_SHEET, DIMENSION_SCORE)

@@ -87,6 +87,8 @@ class Level:
     # its source, the archive carries the source's path, the report names no other year.
     source_link: str = ""
     document: str = ""  # the key of this level's list inside its parent in the JSON report
+    # In the JSON report the rows are an object keyed by this choice field, not a list.
+    document_keyed_by: str = ""
 
     def carried(self, kinds: frozenset[str]) -> tuple[str, ...]:
         """The fields a copy of these kinds carries, in declaration order."""
@@ -109,7 +111,9 @@ ORGANIZATION = Level(
     parent_field=None,
     scope="",
     order=("code",),
-    fields={"code": KEY, "name": PLAN, "short_name": PLAN, "is_headquarters": PLAN},
+    # The report names the organization; whether it is a headquarters is the archive's (an
+    # imported parent is made a headquarters).
+    fields={"code": KEY, "name": PLAN, "short_name": PLAN, "is_headquarters": ARCHIVE},
     refs={"parent": "organization"},
     excluded={
         "headquarters_may_comment": "a setting of the live system, set in /admin/",
@@ -373,10 +377,9 @@ def rows_of_year(level: Level, tree: tuple[Level, ...], organization: Organizati
 
 def concrete_fields(model: type[models.Model]) -> Iterator[str]:
     """Every field the model stores: columns and many-to-many links (not the primary key)."""
-    for field_ in model._meta.get_fields():
-        if field_.auto_created or not field_.concrete or field_.primary_key:
-            continue
-        yield field_.name
+    for field_ in (*model._meta.concrete_fields, *model._meta.many_to_many):
+        if not field_.primary_key:
+            yield field_.name
 
 
 def described_fields(level: Level) -> set[str]:

@@ -122,21 +122,26 @@ def multiply_items(year, factor: int) -> None:  # type: ignore[no-untyped-def]
     from django.db import transaction
 
     from strategies.models import Indicator, Item
+    from strategies.plan_tree import COPIED, INDICATOR, ITEM
 
     originals = list(
         Item.objects.filter(method__strategy__dimension__year=year).prefetch_related(
             "host_units", "indicators"
         )
     )
+    # What a copied year carries (the plan tree's description), renumbered and retitled.
+    item_fields = ITEM.carried(COPIED)
+    indicator_fields = INDICATOR.carried(COPIED)
     with transaction.atomic():
         for copy in range(1, factor):
             clones = Item.objects.bulk_create(
                 Item(
                     method_id=item.method_id,
-                    order=item.order + 100 * copy,
-                    title=f"{item.title}（複本 {copy}）" if item.title else f"複本 {copy}",
-                    host_label=item.host_label,
-                    planned_actions=item.planned_actions,
+                    **{
+                        **{name: getattr(item, name) for name in item_fields},
+                        "order": item.order + 100 * copy,
+                        "title": f"{item.title}（複本 {copy}）" if item.title else f"複本 {copy}",
+                    },
                 )
                 for item in originals
             )
@@ -147,13 +152,7 @@ def multiply_items(year, factor: int) -> None:  # type: ignore[no-untyped-def]
             )
             Indicator.objects.bulk_create(
                 Indicator(
-                    item=clone,
-                    order=indicator.order,
-                    name=indicator.name,
-                    measure=indicator.measure,
-                    target=indicator.target,
-                    aggregation=indicator.aggregation,
-                    allows_decimals=indicator.allows_decimals,
+                    item=clone, **{name: getattr(indicator, name) for name in indicator_fields}
                 )
                 for item, clone in zip(originals, clones, strict=True)
                 for indicator in item.indicators.all()

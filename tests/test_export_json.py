@@ -5,7 +5,8 @@ import json
 import pytest
 from django.core.management import call_command
 
-from perfreport.reports import json_schema, synthetic
+from benchmarks import synthetic
+from perfreport.reports import json_schema
 from perfreport.reports.exporters import get_exporter
 from perfreport.reports.importing import import_report
 from perfreport.reports.selectors import build_report

@@ -1,6 +1,6 @@
 """Every page reads the same number of queries at 1x, 10x and 100x the seed, and stays small.
 
-A synthetic open year of the seed's shape (perfreport.reports.synthetic) with entries in four
+A synthetic open year of the seed's shape (benchmarks.synthetic) with entries in four
 months of every (item, host unit), built in bulk; each page requested as the role that uses it.
 The staff and head home pages are left out of the size check: their lists are being grouped
 and paginated separately (their query counts are pinned here all the same).
@@ -11,7 +11,7 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
-from perfreport.reports import synthetic
+from benchmarks import synthetic
 from strategies import deadlines
 from strategies.models import Item, Membership, MonthlyEntry, Unit, Year
 from tests import factories

@@ -8,18 +8,16 @@
 import json
 import re
 from datetime import datetime
-from decimal import Decimal, InvalidOperation
+from decimal import Decimal
 from typing import Any
 
 from django.apps import apps
 from django.db import transaction
 from simple_history.utils import bulk_create_with_history
 
-from perfreport.reports import import_checks
+from perfreport.reports import document_schema, import_checks
 from perfreport.reports.json_schema import SCHEMA, SCHEMA_VERSION
-from scoring.grades import Bands
 from scoring.models import DimensionScore, GradeBands, ScoreSheet
-from strategies import number_format
 from strategies.errors import DomainError
 from strategies.models import (
     Dimension,
@@ -49,112 +47,10 @@ class ImportRefused(DomainError):
         self.problems = problems
 
 
-class _Checker:
-    """Walks the document once, collecting problems; typed getters return None when wrong."""
-
-    def __init__(self) -> None:
-        self.problems: list[str] = []
-
-    def fail(self, path: str, message: str) -> None:
-        self.problems.append(f"{path}: {message}" if path else message)
-
-    def get(self, obj: dict, path: str, key: str, kind: type | tuple, *, nullable=False):  # type: ignore[no-untyped-def]
-        place = f"{path}.{key}" if path else key
-        value = obj.get(key, _MISSING)
-        if value is _MISSING:
-            self.fail(place, "缺少此欄位")
-            return None
-        if value is None:
-            if not nullable:
-                self.fail(place, "不可為 null")
-            return None
-        kinds = kind if isinstance(kind, tuple) else (kind,)
-        # bool is an int in Python, but never a valid number here.
-        if isinstance(value, bool) and bool not in kinds or not isinstance(value, kinds):
-            names = "、".join(_TYPE_NAMES[k] for k in kinds)
-            self.fail(place, f"應為{names}，收到 {json.dumps(value, ensure_ascii=False)[:40]}")
-            return None
-        if isinstance(value, str) and "\x00" in value:
-            # PostgreSQL cannot store NUL; refuse it on every database alike.
-            self.fail(place, "文字含有 NUL 字元（\\u0000），無法存入")
-            return None
-        return value
-
-    def obj(self, parent: dict, path: str, key: str, *, nullable=False) -> dict | None:  # type: ignore[no-untyped-def]
-        return self.get(parent, path, key, dict, nullable=nullable)
-
-    def items(self, parent: dict, path: str, key: str) -> list[tuple[str, dict]]:
-        """The list's objects with their places; wrong elements are reported and skipped."""
-        values = self.get(parent, path, key, list)
-        result = []
-        for index, value in enumerate(values or []):
-            place = f"{path}.{key}[{index}]" if path else f"{key}[{index}]"
-            if isinstance(value, dict):
-                result.append((place, value))
-            else:
-                self.fail(place, "應為物件")
-        return result
-
-    def decimal(
-        self, obj: dict, path: str, key: str, *, nullable=False, places: int = 2, minimum=0
-    ) -> Decimal | None:
-        text = self.get(obj, path, key, str, nullable=nullable)
-        if text is None:
-            return None
-        place = f"{path}.{key}"
-        try:
-            value = Decimal(text)
-        except InvalidOperation:
-            self.fail(place, f"「{text}」不是數字")
-            return None
-        if not value.is_finite():
-            self.fail(place, f"「{text}」不是有限的數字（不接受 NaN、Infinity 之類的值）")
-            return None
-        if value < minimum:
-            self.fail(place, f"{text} 不可小於 {minimum}")
-            return None
-        if -value.as_tuple().exponent > places:  # type: ignore[operator]
-            self.fail(place, f"{text} 最多 {places} 位小數")
-            return None
-        return value
-
-    def choice(self, obj: dict, path: str, key: str, choices) -> str | None:  # type: ignore[no-untyped-def]
-        value = self.get(obj, path, key, str)
-        if value is not None and value not in choices.values:
-            allowed = "、".join(choices.values)
-            self.fail(f"{path}.{key}", f"「{value}」不是可用的值（{allowed}）")
-            return None
-        return value
-
-    def unique(self, entries: list[tuple[str, dict]], key: str, what: str) -> None:
-        seen: set = set()
-        for place, value in entries:
-            marker = value.get(key)
-            if isinstance(marker, list | dict):
-                continue
-            if marker in seen:
-                self.fail(f"{place}.{key}", f"{what}「{marker}」重複")
-            seen.add(marker)
-
-
-_TYPE_NAMES = {dict: "物件", list: "清單", str: "字串", int: "整數", bool: "true/false"}
-
-
-def _parse_time(checker: _Checker, obj: dict, path: str, key: str) -> None:
-    text = checker.get(obj, path, key, str, nullable=True)
-    if text is not None:
-        try:
-            moment = datetime.fromisoformat(text)
-        except ValueError:
-            checker.fail(f"{path}.{key}", f"「{text}」不是 ISO 8601 時間")
-            return
-        if moment.tzinfo is None:
-            checker.fail(f"{path}.{key}", f"「{text}」缺少時區")
-
-
 def validate(raw: bytes | str) -> tuple[dict[str, Any] | None, list[str]]:
     """(document, problems): the parsed document and every problem found, checked against the
-    schema and against the database (the year must not exist yet)."""
+    schema (document_schema, generated from the plan tree's description) and against the rules
+    between rows and the database (import_checks; the year must not exist yet)."""
     try:
         document = import_checks.size_and_depth(raw)
     except import_checks.DocumentRefused as exc:
@@ -163,168 +59,38 @@ def validate(raw: bytes | str) -> tuple[dict[str, Any] | None, list[str]]:
         return None, ["檔案不是 UTF-8 編碼的文字"]
     except json.JSONDecodeError as exc:
         return None, [f"第 {exc.lineno} 行第 {exc.colno} 字: 不是有效的 JSON（{exc.msg}）"]
-    check = _Checker()
     if not isinstance(document, dict):
         return None, ["檔案最外層應為 JSON 物件"]
-    schema = check.get(document, "", "schema", str)
-    if schema is not None and schema != SCHEMA:
-        check.fail("schema", f"應為「{SCHEMA}」，收到「{schema}」")
-    version = check.get(document, "", "schema_version", int)
-    if version is not None and version != SCHEMA_VERSION:
-        check.fail("schema_version", f"不支援的版本 {version}（本程式讀取第 {SCHEMA_VERSION} 版）")
-    if check.problems:
-        return None, check.problems  # another schema: nothing else can be read reliably
-    check.problems += import_checks.shape_problems(document)
-    check.problems += import_checks.total_problems(document)
-    check.problems += import_checks.organization_problems(document)
-
-    organization = check.obj(document, "", "organization")
-    if organization is not None:
-        _validate_organization(check, organization, "organization")
-        parent = check.obj(organization, "organization", "parent", nullable=True)
-        if parent is not None:
-            _validate_organization(check, parent, "organization.parent")
-
-    units = check.items(document, "", "units")
-    check.unique(units, "name", "單位名稱")
-    for place, unit in units:
-        check.get(unit, place, "name", str)
-        check.choice(unit, place, "kind", Unit.Kind)
-        check.get(unit, place, "order", int)
-        check.get(unit, place, "is_active", bool)
-    unit_names = {u.get("name") for _p, u in units}
-
-    year = check.obj(document, "", "year")
-    if year is not None:
-        roc_year = check.get(year, "year", "roc_year", int)
-        if roc_year is not None and roc_year < 1:
-            check.fail("year.roc_year", "民國年必須大於 0")
-        check.choice(year, "year", "status", Year.Status)
-        deadline = check.get(year, "year", "deadline_day", int)
-        if deadline is not None and not 1 <= deadline <= 28:
-            check.fail("year.deadline_day", f"{deadline} 不在 1 至 28 之間")
-        code = (organization or {}).get("code")
-        if (
-            roc_year is not None
-            and Year.objects.filter(organization__code=code, roc_year=roc_year).exists()
-        ):
-            check.fail("year", f"機關 {code} 的 {roc_year} 年度已存在，不會覆蓋")
-
-    bands = check.obj(document, "", "bands")
-    if bands is not None:
-        values = [
-            check.decimal(bands, "bands", key, places=1)
-            for key in ("excellent_min", "a_min", "b_min", "c_min")
-        ]
-        if all(v is not None for v in values):
-            try:
-                Bands(*values)  # type: ignore[arg-type]
-            except ValueError as exc:
-                check.fail("bands", str(exc))
-
-    sheet = check.obj(document, "", "score_sheet")
-    if sheet is not None:
-        check.get(sheet, "score_sheet", "assessed_by", str)
-        a_year = check.get(sheet, "score_sheet", "assessed_roc_year", int, nullable=True)
-        a_month = check.get(sheet, "score_sheet", "assessed_month", int, nullable=True)
-        if a_month is not None and not 1 <= a_month <= 12:
-            check.fail("score_sheet.assessed_month", f"{a_month} 不在 1 至 12 之間")
-        if (a_year is None) != (a_month is None):
-            check.fail("score_sheet", "考核年與考核月必須同時填寫或同時留空")
-
-    dimensions = check.items(document, "", "dimensions")
-    check.unique(dimensions, "number", "構面編號")
-    for d_place, dimension in dimensions:
-        number = check.get(dimension, d_place, "number", int)
-        if number is not None and not 1 <= number <= 5:
-            check.fail(f"{d_place}.number", f"{number} 不在 1 至 5 之間")
-        check.get(dimension, d_place, "name", str)
-        maximum = check.decimal(dimension, d_place, "max_score", places=1)
-        if maximum is not None and not 0 < maximum <= 1000:
-            check.fail(f"{d_place}.max_score", f"配分 {maximum} 必須大於 0 且不超過 1000")
-        scores = check.obj(dimension, d_place, "scores")
-        if scores is not None:
-            for round_value in DimensionScore.Round.values:
-                score = check.obj(scores, f"{d_place}.scores", round_value, nullable=True)
-                if score is None:
-                    continue
-                s_place = f"{d_place}.scores.{round_value}"
-                value = check.decimal(score, s_place, "score", places=1)
-                check.get(score, s_place, "comment", str)
-                if value is not None and maximum is not None and value > maximum:
-                    check.fail(
-                        f"{s_place}.score",
-                        f"分數 {value} 超過本構面配分 {number_format.plain(maximum)}",
-                    )
-        strategies = check.items(dimension, d_place, "strategies")
-        check.unique(strategies, "order", "執行策略排序")
-        for s_place, strategy in strategies:
-            check.get(strategy, s_place, "order", int)
-            check.get(strategy, s_place, "title", str)
-            check.get(strategy, s_place, "is_retired", bool)
-            methods = check.items(strategy, s_place, "methods")
-            check.unique(methods, "order", "執行方法排序")
-            for m_place, method in methods:
-                check.get(method, m_place, "order", int)
-                check.get(method, m_place, "title", str)
-                check.get(method, m_place, "description", str)
-                check.get(method, m_place, "is_retired", bool)
-                items = check.items(method, m_place, "items")
-                check.unique(items, "order", "項目排序")
-                for i_place, item in items:
-                    _validate_item(check, i_place, item, unit_names)
-    return document, check.problems
+    problems = _head_problems(document)
+    if problems:
+        return None, problems  # another schema: nothing else can be read reliably
+    problems += document_schema.schema_problems(document)
+    problems += import_checks.total_problems(document)
+    problems += import_checks.organization_problems(document)
+    problems += import_checks.tree_problems(document)
+    return document, problems
 
 
-def _validate_organization(check: _Checker, data: dict, place: str) -> None:
-    code = check.get(data, place, "code", str)
-    if code is not None and not _SLUG.fullmatch(code):
-        check.fail(f"{place}.code", f"「{code}」只能使用英文字母、數字、- 與 _")
-    check.get(data, place, "name", str)
-    check.get(data, place, "short_name", str)
-
-
-def _validate_item(check: _Checker, place: str, item: dict, unit_names: set) -> None:
-    check.get(item, place, "order", int)
-    for key in ("title", "host_label", "planned_actions", "results", "shortfall_note"):
-        check.get(item, place, key, str)
-    check.get(item, place, "is_retired", bool)
-    hosts = check.get(item, place, "host_units", list)
-    for name in hosts or []:
-        if name not in unit_names:
-            check.fail(f"{place}.host_units", f"未知的單位「{name}」（不在 units 之中）")
-    indicators = check.items(item, place, "indicators")
-    check.unique(indicators, "order", "指標排序")
-    orders = set()
-    for n_place, indicator in indicators:
-        orders.add(check.get(indicator, n_place, "order", int))
-        check.get(indicator, n_place, "name", str)
-        check.get(indicator, n_place, "measure", str)
-        check.decimal(indicator, n_place, "target", nullable=True)
-        check.choice(indicator, n_place, "aggregation", Indicator.Aggregation)
-        check.get(indicator, n_place, "allows_decimals", bool)
-        check.decimal(indicator, n_place, "reported_actual", nullable=True)
-    seen = set()
-    for e_place, entry in check.items(item, place, "entries"):
-        unit = check.get(entry, e_place, "unit", str)
-        if unit is not None and unit not in unit_names:
-            check.fail(f"{e_place}.unit", f"未知的單位「{unit}」（不在 units 之中）")
-        month = check.get(entry, e_place, "month", int)
-        if month is not None and not 1 <= month <= 12:
-            check.fail(f"{e_place}.month", f"{month} 不在 1 至 12 之間")
-        if (unit, month) in seen:
-            check.fail(e_place, f"{unit} {month} 月的填報重複")
-        seen.add((unit, month))
-        check.choice(entry, e_place, "status", MonthlyEntry.Status)
-        check.get(entry, e_place, "narrative", str)
-        check.get(entry, e_place, "return_reason", str)
-        _parse_time(check, entry, e_place, "submitted_at")
-        _parse_time(check, entry, e_place, "approved_at")
-        for v_place, value in check.items(entry, e_place, "values"):
-            order = check.get(value, v_place, "indicator", int)
-            if order is not None and order not in orders:
-                check.fail(f"{v_place}.indicator", f"本項目沒有排序 {order} 的指標")
-            check.decimal(value, v_place, "value")
+def _head_problems(document: dict[str, Any]) -> list[str]:
+    """Which schema the file claims to follow: this module reads exactly one."""
+    problems = []
+    schema, version = document.get("schema", _MISSING), document.get("schema_version", _MISSING)
+    if schema is _MISSING:
+        problems.append("schema: 缺少此欄位")
+    elif not isinstance(schema, str):
+        problems.append(f"schema: 應為字串，收到 {json.dumps(schema, ensure_ascii=False)[:40]}")
+    elif schema != SCHEMA:
+        problems.append(f"schema: 應為「{SCHEMA}」，收到「{schema}」")
+    if version is _MISSING:
+        problems.append("schema_version: 缺少此欄位")
+    elif not isinstance(version, int) or isinstance(version, bool):
+        shown = json.dumps(version, ensure_ascii=False)[:40]
+        problems.append(f"schema_version: 應為整數，收到 {shown}")
+    elif version != SCHEMA_VERSION:
+        problems.append(
+            f"schema_version: 不支援的版本 {version}（本程式讀取第 {SCHEMA_VERSION} 版）"
+        )
+    return problems
 
 
 def _dec(text: str | None) -> Decimal | None:

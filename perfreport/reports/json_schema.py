@@ -58,6 +58,10 @@ Document
 Not carried: users, memberships, comments, evidence files and the edit history (they belong to
 the live system, not to the report); issued versions (they are the frozen outputs themselves).
 
+Which fields each object carries is not written here but read off the plan tree's description
+(strategies/plan_tree.py, scoring/plan_tree.py: the KEY, PLAN and REPORT fields of each level);
+`document_schema.Document` is the schema generated from it, checked by pydantic.
+
 Import rules (see `perfreport/reports/importing.py`): the whole file is validated first; every
 problem is reported with its place, e.g.
 ``dimensions[0].strategies[1].methods[0].items[2].host_units: 未知的單位「資訊室」``; only a file

@@ -289,14 +289,13 @@ def _head(record: dict[str, Any], users: dict[int, int]) -> dict[str, Any]:
 
 
 def _stored(spec: Spec, row: dict[str, Any], name: str) -> Any:
-    """The archived value, or the field's default for a field added after the archive was
-    made (an older archive has no year-end text state: its items get the model's default)."""
+    """The archived value, or for a field added after the archive was made the value the spec
+    gives it (an older archive has no year-end text state: its items get a draft)."""
     if name in row:
         return row[name]
-    field = spec.model._meta.get_field(name)
-    if not field.has_default():  # a field every archive carries: its absence is an error
+    if name not in spec.added_later:  # a field every archive carries: its absence is an error
         raise KeyError(name)
-    return field.get_default()
+    return spec.added_later[name]
 
 
 def _when(text: str) -> dt.datetime:

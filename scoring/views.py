@@ -20,6 +20,7 @@ from scoring.forms import BandsForm, ReopenForm, ScoreForm
 from scoring.models import DimensionScore
 from scoring.tables import ReviewTable
 from strategies.access import (
+    can_enter_round,
     can_read_year_review,
     can_see_unsigned_review,
     get_year_for_user,
@@ -44,13 +45,6 @@ def get_year(org: str, roc_year: int) -> Year:
 def _year_for(request: HttpRequest, org: str, roc_year: int) -> tuple[Year, Membership]:
     year = get_year(org, roc_year)
     return year, get_year_for_user(request.user, year)
-
-
-def can_enter_round(membership: Membership, year: Year, round_: str) -> bool:
-    """The organization's admin enters the self-assessment; an auditor enters the review."""
-    if round_ == Round.SELF:
-        return is_year_admin(membership, year)
-    return is_year_auditor(membership, year)
 
 
 def _year_kwargs(year: Year) -> dict[str, object]:

@@ -1,6 +1,7 @@
 """Year status: planning -> open -> closed -> locked, and reopening with a recorded reason."""
 
 from django.db import transaction
+from django.utils.translation import gettext as _
 
 from strategies.confirm import Confirmation, Precondition
 from strategies.errors import DomainError
@@ -40,10 +41,16 @@ def set_year_status(*, year: Year, status: str, user, reason: str = "") -> Year:
         if target == current:
             return year
         if target not in _ALLOWED[current]:
-            raise DomainError(f"{year}目前為「{current.label}」，不能直接改為「{target.label}」。")
+            raise DomainError(
+                _("%(year)s目前為「%(current)s」，不能直接改為「%(target)s」。")
+                % {"year": year, "current": current.label, "target": target.label}
+            )
         reason = reason.strip()
         if (current, target) in _NEEDS_REASON and not reason:
-            raise DomainError(f"將{year}由「{current.label}」改為「{target.label}」必須填寫原因。")
+            raise DomainError(
+                _("將%(year)s由「%(current)s」改為「%(target)s」必須填寫原因。")
+                % {"year": year, "current": current.label, "target": target.label}
+            )
         if current == Status.OPEN and target in {Status.CLOSED, Status.LOCKED}:
             # Closing entry: every indicator short of its target must be explained first.
             check_shortfalls_explained(year)

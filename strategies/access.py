@@ -3,11 +3,13 @@
 Services enforce (the `check_*` helpers raise Http404 for strangers - another organization -
 and PermissionDenied for members without the right); views, templates, dashboards, reminders
 and history pages ask the same functions only to show or hide. Nothing else compares roles,
-organizations or who submitted what (tests/test_access_policy_single_source.py keeps it so).
+organizations or who submitted what (tests/test_access_policy.py keeps it so).
 
 Each rule is also registered with django-rules under its name (`strategies.<rule>`, listed in
-RULES at the end), for templates (`{% load rules %}{% test_rule "strategies.approve_entry"
-entry as may_approve %}`) and for `user.has_perm` through rules' ObjectPermissionBackend.
+RULES at the end): templates ask `{% load rules %}{% test_rule "strategies.run_year" user year
+as may_run %}`, and `user.has_perm("strategies.run_year", year)` answers through rules'
+ObjectPermissionBackend. Pages use test_rule, not has_perm: Django answers has_perm with yes
+for every active superuser, and an account of the admin site runs no organization by that.
 """
 
 from collections.abc import Callable

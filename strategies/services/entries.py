@@ -302,11 +302,20 @@ def save_entry(
             outliers = find_outliers(item=item, unit=unit, month=month, values=cleaned)
             if outliers:
                 detail = "、".join(
-                    f"{o.indicator.name} {_plain(o.value)}（先前各月中位數 {_plain(o.median)}）"
+                    _("%(name)s %(value)s（先前各月中位數 %(median)s）")
+                    % {
+                        "name": o.indicator.name,
+                        "value": _plain(o.value),
+                        "median": _plain(o.median),
+                    }
                     for o in outliers
                 )
                 raise OutlierNeedsConfirmation(
-                    f"下列數值超過先前各月中位數的 5 倍：{detail}。請確認數值正確後勾選確認再儲存。",
+                    _(
+                        "下列數值超過先前各月中位數的 5 倍：%(detail)s。"
+                        "請確認數值正確後勾選確認再儲存。"
+                    )
+                    % {"detail": detail},
                     outliers,
                 )
 

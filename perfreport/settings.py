@@ -41,6 +41,7 @@ INSTALLED_APPS = [
     "django_filters",
     "simple_history",
     "axes",
+    "rules",
     "django_tasks_db",
     "strategies",
     "scoring",
@@ -104,9 +105,12 @@ DATABASES = {
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 FIXTURE_DIRS = [BASE_DIR / "fixtures"]
 
+# Axes first (its lock-out must see every sign-in attempt); rules' backend answers has_perm
+# for the named rules of strategies.access and never authenticates anyone.
 AUTHENTICATION_BACKENDS = [
     "axes.backends.AxesStandaloneBackend",
     "django.contrib.auth.backends.ModelBackend",
+    "rules.permissions.ObjectPermissionBackend",
 ]
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},

@@ -7,7 +7,7 @@ from django.shortcuts import render
 
 from perfreport.templatetags.roc import month_label
 from scoring.selectors import score_sheet_data
-from strategies import year_lifecycle
+from strategies import access, year_lifecycle
 from strategies.access import membership_of
 from strategies.models import Membership, Year
 from strategies.selectors import dashboard, years_for
@@ -60,23 +60,22 @@ def home(request: HttpRequest) -> HttpResponse:
     context["months"] = dashboard.MONTHS
     context["month_names"] = [month_label(m) for m in dashboard.MONTHS]
     context["legend"] = list(dashboard.STATE_LABELS.items())
-    role = membership.role
-    own_unit = membership.unit if membership.unit_id else None
-    if role == Role.STAFF and own_unit is not None:
-        context["board"] = dashboard.staff_dashboard(year, own_unit)
+    kind = access.dashboard_kind(membership)
+    if kind == Role.STAFF:
+        context["board"] = dashboard.staff_dashboard(year, membership.unit)
         context["board_template"] = "dashboard/staff.html"
         context.update(_group_pages(request, context["board"]))
-    elif role == Role.HEAD and own_unit is not None:
-        context["board"] = dashboard.head_dashboard(year, own_unit, reviewer_id=request.user.pk)
+    elif kind == Role.HEAD:
+        context["board"] = dashboard.head_dashboard(year, membership.unit, reviewer=membership)
         context["board_template"] = "dashboard/head.html"
         context.update(_group_pages(request, context["board"]))
-    elif role == Role.AUDITOR:
+    elif kind == Role.AUDITOR:
         context["board"] = dashboard.auditor_dashboard(year, score_sheet=_score_sheet_state)
         context["board_template"] = "dashboard/auditor.html"
         context["unit_names"] = [u.name for u in context["board"].units]
-    elif role == Role.ADMIN:
+    elif kind == Role.ADMIN:
         context["board"] = dashboard.admin_dashboard(year)
         context["board_template"] = "dashboard/admin.html"
-        if year.organization_id == membership.organization_id:
+        if access.is_year_admin(membership, year):
             context["year_actions"] = year_lifecycle.moves_from(year.status)
     return render(request, "home.html", context)

@@ -21,6 +21,7 @@ from scoring.models import DimensionScore
 from scoring.tables import ReviewTable
 from strategies import number_format, year_lifecycle
 from strategies.access import (
+    can_enter_round,
     can_read_year_review,
     can_see_unsigned_review,
     get_year_for_user,
@@ -39,13 +40,6 @@ Round = DimensionScore.Round
 def _year_for(request: HttpRequest, org: str, roc_year: int) -> tuple[Year, Membership]:
     year = year_or_404(org, roc_year)
     return year, get_year_for_user(request.user, year)
-
-
-def can_enter_round(membership: Membership, year: Year, round_: str) -> bool:
-    """The organization's admin enters the self-assessment; an auditor enters the review."""
-    if round_ == Round.SELF:
-        return is_year_admin(membership, year)
-    return is_year_auditor(membership, year)
 
 
 def _year_kwargs(year: Year) -> dict[str, object]:

@@ -12,6 +12,8 @@ Pure, no database: next_state(Status.SUBMITTED, Action.APPROVE) is Status.APPROV
 
 from enum import StrEnum
 
+from django.utils.translation import gettext
+
 from strategies.models.entries import MonthlyEntry
 from strategies.month_state import EMPTY
 
@@ -53,18 +55,19 @@ class TransitionRefused(ValueError):
 
 
 def _label(state: str) -> str:
-    return str(Status(state).label) if state != NEW else "未填"
+    return str(Status(state).label) if state != NEW else gettext("未填")
 
 
 def _refusal(state: str, action: Action) -> str:
     """Why `action` is refused in `state`, in words a person can act on."""
+    status = {"status": _label(state)}
     if action in {Action.SAVE, Action.SUBMIT}:
-        return f"這筆填報「{_label(state)}」，不能再修改" + (
-            "；如需更正，請主管退回。" if state == Status.SUBMITTED else "。"
-        )
+        if state == Status.SUBMITTED:
+            return gettext("這筆填報「%(status)s」，不能再修改；如需更正，請主管退回。") % status
+        return gettext("這筆填報「%(status)s」，不能再修改。") % status
     if action in {Action.APPROVE, Action.RETURN}:
-        return f"這筆填報「{_label(state)}」，只有已送出的填報可以核定或退回。"
-    return "這筆填報本來就可以修改，不需要重新開放。"
+        return gettext("這筆填報「%(status)s」，只有已送出的填報可以核定或退回。") % status
+    return gettext("這筆填報本來就可以修改，不需要重新開放。")
 
 
 def allows(current: str, action: Action) -> bool:

@@ -15,6 +15,7 @@ Pure, no database: allows(Status.OPEN, Status.CLOSED) is True.
 from typing import NamedTuple
 
 from django.utils.functional import Promise
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from strategies.models.plan import Year
@@ -90,9 +91,15 @@ def check_move(year: object, current: str, target: str, reason: str = "") -> Mov
     now, then = Status(current), Status(target)
     found = move(now, then)
     if found is None:
-        raise TransitionRefused(f"{year}目前為「{now.label}」，不能直接改為「{then.label}」。")
+        raise TransitionRefused(
+            gettext("%(year)s目前為「%(current)s」，不能直接改為「%(target)s」。")
+            % {"year": year, "current": now.label, "target": then.label}
+        )
     if found.needs_reason and not reason.strip():
-        raise TransitionRefused(f"將{year}由「{now.label}」改為「{then.label}」必須填寫原因。")
+        raise TransitionRefused(
+            gettext("將%(year)s由「%(current)s」改為「%(target)s」必須填寫原因。")
+            % {"year": year, "current": now.label, "target": then.label}
+        )
     return found
 
 

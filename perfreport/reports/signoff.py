@@ -26,7 +26,12 @@ from perfreport.reports.models import IssuedReport, IssuedVersion
 from scoring.selectors import score_sheet_data
 from scoring.services import sign_off_review
 from strategies import number_format
-from strategies.access import can_read_all, get_year_for_user, is_year_auditor
+from strategies.access import (
+    can_download_year,
+    check_year_right,
+    get_year_for_user,
+    is_year_auditor,
+)
 from strategies.confirm import Confirmation, Precondition, confirmed
 from strategies.errors import DomainError
 from strategies.models import Unit, Year
@@ -93,8 +98,7 @@ def sign_off_and_issue(*, year: Year, user) -> IssuedVersion:  # type: ignore[no
 
 def _auditor_year(request: HttpRequest, org: str, roc_year: int) -> Year:
     year = year_or_404(org, roc_year)
-    if not is_year_auditor(get_year_for_user(request.user, year), year):
-        raise PermissionDenied
+    check_year_right(request.user, year, is_year_auditor)
     return year
 
 
@@ -131,8 +135,7 @@ def sign_off(request: HttpRequest, org: str, roc_year: int) -> HttpResponse:
 def _readable_version(request: HttpRequest, org: str, roc_year: int, pk: int) -> IssuedVersion:
     """A version of the year, for the year's admins and auditors (who download its files)."""
     year = year_or_404(org, roc_year)
-    if not can_read_all(get_year_for_user(request.user, year)):
-        raise PermissionDenied
+    check_year_right(request.user, year, can_download_year)
     return get_object_or_404(
         IssuedVersion.objects.select_related("year__organization"), pk=pk, year=year
     )

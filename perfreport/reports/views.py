@@ -15,7 +15,7 @@ from perfreport.reports.issuing import Download, issued_download, render_for_dow
 from perfreport.reports.models import IssuedReport, IssuedVersion
 from perfreport.reports.selectors import build_report
 from strategies.access import (
-    can_read_all,
+    can_download_year,
     can_see_unsigned_review,
     get_year_for_user,
     membership_of,
@@ -29,7 +29,7 @@ def year_and_download_right(request: HttpRequest, org: str, roc_year: int) -> tu
     """The year (404 for strangers) and whether the user may download its files."""
     year = year_or_404(org, roc_year)
     membership = get_year_for_user(request.user, year)
-    return year, can_read_all(membership)
+    return year, can_download_year(membership, year)
 
 
 def send(download: Download) -> HttpResponseBase:
@@ -89,7 +89,6 @@ def report(request: HttpRequest, org: str, roc_year: int) -> HttpResponse:
             .exclude(status=IssuedVersion.Status.DONE)
             .order_by("-version")
             .first(),
-            "can_download": can_download,
             "exporters": EXPORTERS.values(),
             "versions": sorted(versions.items(), reverse=True),
         },

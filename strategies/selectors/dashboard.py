@@ -32,7 +32,7 @@ from django.db.models import (
 )
 from django.utils.translation import gettext_lazy as _
 
-from strategies import deadlines
+from strategies import access, deadlines
 from strategies.indicator_totals import achievement_percent
 from strategies.models import (
     Dimension,
@@ -508,13 +508,13 @@ def _returned(slots: Iterable[Slot]) -> list[Slot]:
 
 
 def head_dashboard(
-    year: Year, unit: Unit, *, reviewer_id: int | None = None, today: dt.date | None = None
+    year: Year, unit: Unit, *, reviewer: Membership | None = None, today: dt.date | None = None
 ) -> HeadDashboard:
     """The staff view of the unit plus entries waiting for approval, returned entries not yet
     resubmitted and the unit's completeness per month. Queries: plan 6 + entries 1.
 
-    Entries the reviewer (`reviewer_id`, the head looking) submitted themselves are not offered
-    for approval: another head or the admin as deputy approves them (four-eyes)."""
+    Only entries the reviewer (the head looking) may approve are offered for approval
+    (strategies.access.can_review_entry: not what they submitted themselves)."""
     ctx = year_context(year, today)
     slots = _slots(ctx, _entries(year, unit), only_unit=unit)
     with_entry = [s for s in slots if s.entry is not None]
@@ -522,7 +522,7 @@ def head_dashboard(
         s
         for s in with_entry
         if s.entry.status == Status.SUBMITTED  # type: ignore[union-attr]
-        and (reviewer_id is None or s.entry.submitted_by_id != reviewer_id)  # type: ignore[union-attr]
+        and (reviewer is None or access.can_review_entry(reviewer, s.entry))  # type: ignore[arg-type]
     ]
     return HeadDashboard(
         ctx=ctx,
@@ -738,7 +738,7 @@ def _awaiting_deputy(ctx: YearContext, units: dict[int, Unit]) -> list[Slot]:
     head) is the person who submitted them: the admin approves these as deputy. The oldest
     OVERDUE_GROUPS_SHOWN, in one query (plus their plan items when there are any)."""
     other_head = Membership.objects.filter(
-        role=Membership.Role.HEAD, unit=OuterRef("unit"), user__is_active=True
+        access.unit_reviewers(OuterRef("unit")), user__is_active=True
     ).exclude(user=OuterRef("submitted_by"))
     waiting = _entry_refs(
         MonthlyEntry.objects.filter(

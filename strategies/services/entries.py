@@ -26,6 +26,8 @@ from django.core.files.uploadedfile import UploadedFile
 from django.db import IntegrityError, transaction
 from django.db.models import F
 from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from strategies import access, deadlines, entry_lifecycle, number_format
 from strategies.errors import DomainError, StaleVersionError
@@ -97,18 +99,25 @@ def check_month_writable(*, year: Year, month: int, today: dt.date | None = None
         raise DomainError(str(exc)) from None
     if year.status != Year.Status.OPEN:
         raise DomainError(
-            f"{year.roc_year} 年度目前為「{year.get_status_display()}」，不能再修改填報；"
-            "如需更正，請洽管理者重新開放。"
+            _("%(year)s 年度目前為「%(status)s」，不能再修改填報；如需更正，請洽管理者重新開放。")
+            % {"year": year.roc_year, "status": year.get_status_display()}
         )
     if MonthLock.objects.filter(year=year, month=month).exists():
         raise DomainError(
-            f"{year.roc_year} 年 {month} 月已鎖定，不能再修改填報；如需更正，請洽管理者重新開放。"
+            _("%(year)s 年 %(month)s 月已鎖定，不能再修改填報；如需更正，請洽管理者重新開放。")
+            % {"year": year.roc_year, "month": month}
         )
     today = today or deadlines.today_in_taipei()
     if not deadlines.is_open(year.roc_year, month, today):
         opens = deadlines.opens_on(year.roc_year, month)
         raise DomainError(
-            f"{year.roc_year} 年 {month} 月尚未開放填報（{opens.month} 月 {opens.day} 日起）。"
+            _("%(year)s 年 %(month)s 月尚未開放填報（%(open_month)s 月 %(open_day)s 日起）。")
+            % {
+                "year": year.roc_year,
+                "month": month,
+                "open_month": opens.month,
+                "open_day": opens.day,
+            }
         )
 
 
@@ -128,7 +137,7 @@ def _stale(entry_pk: int) -> StaleVersionError:
         .prefetch_related("values__indicator")
         .get(pk=entry_pk)
     )
-    who = "其他人"
+    who = _("其他人")
     if current.updated_by is not None:
         who = current.updated_by.get_full_name() or current.updated_by.get_username()
     when = roc_datetime(current.updated_at)
@@ -137,16 +146,28 @@ def _stale(entry_pk: int) -> StaleVersionError:
         for v in current.values.all()
     )
     message = (
-        f"{who} 已於 {when} 儲存這筆填報（目前為第 {current.version} 版，"
-        f"狀態「{current.get_status_display()}」），您的修改沒有存入，也沒有覆蓋對方的內容。"
-        f"對方儲存的執行情形：「{current.narrative[:200] or '（空白）'}」"
-        + (f"；指標：{values}" if values else "")
-        + "。請重新載入後再修改。"
+        _(
+            "%(who)s 已於 %(when)s 儲存這筆填報（目前為第 %(version)s 版，狀態「%(status)s」），"
+            "您的修改沒有存入，也沒有覆蓋對方的內容。對方儲存的執行情形：「%(narrative)s」"
+        )
+        % {
+            "who": who,
+            "when": when,
+            "version": current.version,
+            "status": current.get_status_display(),
+            "narrative": current.narrative[:200] or _("（空白）"),
+        }
+        + (_("；指標：%(values)s") % {"values": values} if values else "")
+        + _("。請重新載入後再修改。")
     )
     return StaleVersionError(message, current=current)
 
 
 # --- values ---------------------------------------------------------------------------------
+
+
+def _not_a_number(indicator: Indicator, raw: object) -> str:
+    return _("「%(name)s」請填數字，收到「%(raw)s」。") % {"name": indicator.name, "raw": raw}
 
 
 def clean_values(
@@ -156,7 +177,7 @@ def clean_values(
     by_pk = {ind.pk: ind for ind in indicators}
     unknown = set(values) - set(by_pk)
     if unknown:
-        raise DomainError("表單含有不屬於這個項目的指標，請重新載入頁面。")
+        raise DomainError(_("表單含有不屬於這個項目的指標，請重新載入頁面。"))
     cleaned: dict[int, Decimal | None] = {}
     for pk, indicator in by_pk.items():
         raw = values.get(pk)
@@ -166,17 +187,20 @@ def clean_values(
         try:
             value = Decimal(str(raw).strip().replace(",", ""))
         except InvalidOperation:
-            raise DomainError(f"「{indicator.name}」請填數字，收到「{raw}」。") from None
+            raise DomainError(_not_a_number(indicator, raw)) from None
         if not value.is_finite():
-            raise DomainError(f"「{indicator.name}」請填數字，收到「{raw}」。")
+            raise DomainError(_not_a_number(indicator, raw))
         if value < 0:
-            raise DomainError(f"「{indicator.name}」不能是負數。")
+            raise DomainError(_("「%(name)s」不能是負數。") % {"name": indicator.name})
         if value > _MAX_VALUE:
-            raise DomainError(f"「{indicator.name}」的數值太大。")
+            raise DomainError(_("「%(name)s」的數值太大。") % {"name": indicator.name})
         if not indicator.allows_decimals and value != value.to_integral_value():
-            raise DomainError(f"「{indicator.name}」請填整數（{indicator.measure}）。")
+            raise DomainError(
+                _("「%(name)s」請填整數（%(measure)s）。")
+                % {"name": indicator.name, "measure": indicator.measure}
+            )
         if value != value.quantize(Decimal("0.01")):
-            raise DomainError(f"「{indicator.name}」最多填到小數點後兩位。")
+            raise DomainError(_("「%(name)s」最多填到小數點後兩位。") % {"name": indicator.name})
         cleaned[pk] = value
     return cleaned
 
@@ -255,10 +279,11 @@ def save_entry(
         check_month_writable(year=year, month=month, today=today)
         if len(narrative) > NARRATIVE_MAX_LENGTH:
             raise DomainError(
-                f"執行情形最多 {NARRATIVE_MAX_LENGTH} 字，目前 {len(narrative)} 字，請精簡後再儲存。"
+                _("執行情形最多 %(max)s 字，目前 %(length)s 字，請精簡後再儲存。")
+                % {"max": NARRATIVE_MAX_LENGTH, "length": len(narrative)}
             )
         if submit and not narrative:
-            raise DomainError("送出前請填寫執行情形。")
+            raise DomainError(_("送出前請填寫執行情形。"))
         indicators = list(item.indicators.all())
         cleaned = clean_values(indicators, values)
         check_files(files)
@@ -266,18 +291,27 @@ def save_entry(
             outliers = find_outliers(item=item, unit=unit, month=month, values=cleaned)
             if outliers:
                 detail = "、".join(
-                    f"{o.indicator.name} {number_format.plain(o.value)}（先前各月中位數 {number_format.plain(o.median)}）"
+                    _("%(name)s %(value)s（先前各月中位數 %(median)s）")
+                    % {
+                        "name": o.indicator.name,
+                        "value": number_format.plain(o.value),
+                        "median": number_format.plain(o.median),
+                    }
                     for o in outliers
                 )
                 raise OutlierNeedsConfirmation(
-                    f"下列數值超過先前各月中位數的 5 倍：{detail}。請確認數值正確後勾選確認再儲存。",
+                    _(
+                        "下列數值超過先前各月中位數的 5 倍：%(detail)s。"
+                        "請確認數值正確後勾選確認再儲存。"
+                    )
+                    % {"detail": detail},
                     outliers,
                 )
 
         existing = MonthlyEntry.objects.filter(item=item, unit=unit, month=month).first()
         if existing is None:
             if version != 0:
-                raise DomainError("這筆填報已不存在，請重新載入頁面。")
+                raise DomainError(_("這筆填報已不存在，請重新載入頁面。"))
             entry = MonthlyEntry(item=item, unit=unit, month=month, created_by=user, version=1)
             previous_status = None
         else:
@@ -332,7 +366,7 @@ def _remove_evidence(*, user, entry: MonthlyEntry, evidence_ids: Sequence[int]) 
     wanted = set(evidence_ids)
     found = list(Evidence.objects.filter(entry=entry, pk__in=wanted))
     if len(found) != len(wanted):
-        raise DomainError("要移除的佐證資料不屬於這筆填報，請重新載入頁面。")
+        raise DomainError(_("要移除的佐證資料不屬於這筆填報，請重新載入頁面。"))
     for item in found:
         item._history_user = user  # type: ignore[attr-defined]
         item._change_reason = "移除佐證資料"  # type: ignore[attr-defined]
@@ -342,7 +376,7 @@ def _remove_evidence(*, user, entry: MonthlyEntry, evidence_ids: Sequence[int]) 
 # --- review ---------------------------------------------------------------------------------
 
 
-FOUR_EYES_MESSAGE = (
+FOUR_EYES_MESSAGE = gettext_lazy(
     "這筆填報是您送出的，不能由您自己核定或退回；請由單位另一位主管，或機關管理者代理核定。"
 )
 
@@ -361,8 +395,8 @@ def _reviewable(  # type: ignore[no-untyped-def]
     check_month_writable(year=_year_of(entry.item), month=entry.month)
     claimed = _claim_version(entry.pk, version)
     status = _next(claimed.status, action)
-    if access.is_entry_submitter(membership, claimed):
-        raise DomainError(FOUR_EYES_MESSAGE)
+    if not access.can_review_entry(membership, claimed):
+        raise DomainError(str(FOUR_EYES_MESSAGE))
     return claimed, access.reviews_as_deputy(membership, claimed), status
 
 
@@ -394,9 +428,9 @@ def return_entry(*, user, entry: MonthlyEntry, version: int, reason: str) -> Mon
     returns a submitted entry with a reason the staff will see."""
     reason = (reason or "").strip()
     if not reason:
-        raise DomainError("退回時請寫明原因，讓承辦人知道要修正什麼。")
+        raise DomainError(_("退回時請寫明原因，讓承辦人知道要修正什麼。"))
     if len(reason) > REASON_MAX_LENGTH:
-        raise DomainError(f"退回原因最多 {REASON_MAX_LENGTH} 字。")
+        raise DomainError(_("退回原因最多 %(max)s 字。") % {"max": REASON_MAX_LENGTH})
     with transaction.atomic():
         entry, as_deputy, status = _reviewable(user, entry, version, entry_lifecycle.Action.RETURN)
         authors = notifications.entry_authors(entry)
@@ -423,10 +457,9 @@ def reopen_entry(*, user, entry: MonthlyEntry, version: int, reason: str) -> Mon
     reason = (reason or "").strip()
     year = _year_of(entry.item)
     # The branch's own admin: headquarters members read a branch but do not run it.
-    if not access.is_year_admin(access.get_year_for_user(user, year), year):
-        raise PermissionDenied
+    access.check_year_right(user, year, access.is_year_admin)
     if not reason:
-        raise DomainError("重新開放填報必須填寫原因。")
+        raise DomainError(_("重新開放填報必須填寫原因。"))
     with transaction.atomic():
         check_month_writable(year=_year_of(entry.item), month=entry.month)
         entry = _claim_version(entry.pk, version)
@@ -456,9 +489,9 @@ def add_comment(*, user, entry: MonthlyEntry, body: str) -> EntryComment:  # typ
     access.check_comment_access(user, entry.item, entry.unit)
     body = (body or "").strip()
     if not body:
-        raise DomainError("請輸入意見內容。")
+        raise DomainError(_("請輸入意見內容。"))
     if len(body) > COMMENT_MAX_LENGTH:
-        raise DomainError(f"意見最多 {COMMENT_MAX_LENGTH} 字。")
+        raise DomainError(_("意見最多 %(max)s 字。") % {"max": COMMENT_MAX_LENGTH})
     with transaction.atomic():
         comment = EntryComment(entry=entry, author=user, body=body)
         comment.full_clean()

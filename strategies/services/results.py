@@ -14,6 +14,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 
 from django.db.models import Prefetch
+from django.utils.translation import gettext as _
 
 from strategies import number_format
 from strategies.errors import DomainError
@@ -176,5 +177,6 @@ def check_shortfalls_explained(year: Year) -> None:
     paths = number_paths(year)
     names = "、".join(paths.get(c.item.pk, str(c.item)) for c in missing)
     raise DomainError(
-        f"下列項目的年度總計未達目標，結算前請先在「未達目標說明」寫明原因：{names}。"
+        _("下列項目的年度總計未達目標，結算前請先在「未達目標說明」寫明原因：%(names)s。")
+        % {"names": names}
     )

@@ -4,9 +4,6 @@ Thin views: access through strategies.access (404 for another organization, 403 
 without the right, login for anonymous), reads through selectors, writes through services.
 """
 
-import functools
-from collections.abc import Callable
-
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
@@ -33,19 +30,6 @@ from strategies.models import Evidence, Item, MonthlyEntry, Unit, Year
 from strategies.selectors import entries as selectors
 from strategies.services import entries as services
 from strategies.tables import month_strip
-
-
-def friendly_403(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
-    """Render PermissionDenied as a page that says what happened, in the site's layout."""
-
-    @functools.wraps(view)
-    def wrapper(request: HttpRequest, *args, **kwargs) -> HttpResponse:  # type: ignore[no-untyped-def]
-        try:
-            return view(request, *args, **kwargs)
-        except PermissionDenied:
-            return render(request, "strategies/forbidden.html", status=403)
-
-    return wrapper
 
 
 def _bad_request(request: HttpRequest, message: str) -> HttpResponse:
@@ -125,7 +109,6 @@ def my_work(request: HttpRequest) -> HttpResponse:
             "filter": filterset,
             "today": today,
             "row_count": page.paginator.count,
-            "is_year_admin": access.is_year_admin(membership, year),
             "legend": selectors.STRIP_LABELS.items(),
         },
     )
@@ -174,8 +157,7 @@ def _entry_page(  # type: ignore[no-untyped-def]
             "own_submission": (
                 entry is not None
                 and entry_lifecycle.allows(entry.status, entry_lifecycle.Action.APPROVE)
-                and access.is_reviewer_of(membership, entry)
-                and access.is_entry_submitter(membership, entry)
+                and access.is_own_submission(membership, entry)
             ),
             "as_deputy": can_review and access.reviews_as_deputy(membership, entry),
             "review_form": ReviewForm(initial={"version": entry.version}) if can_review else None,
@@ -204,7 +186,6 @@ def _files(ctx: selectors.EntryContext) -> list[Evidence]:
 
 
 @login_required
-@friendly_403
 @require_http_methods(["GET", "POST"])
 def entry_edit(request: HttpRequest, item_id: int, unit_id: int, month: int) -> HttpResponse:
     """GET: the entry of (item, unit, month), editable or read-only. POST: save or submit."""
@@ -254,7 +235,6 @@ def entry_edit(request: HttpRequest, item_id: int, unit_id: int, month: int) -> 
 
 
 @login_required
-@friendly_403
 @require_POST
 def entry_review(request: HttpRequest, entry_id: int) -> HttpResponse:
     """A unit head, or the organization's admin as deputy, approves or returns a submitted
@@ -289,13 +269,11 @@ def entry_review(request: HttpRequest, entry_id: int) -> HttpResponse:
 
 
 @login_required
-@friendly_403
 @require_POST
 def entry_reopen(request: HttpRequest, entry_id: int) -> HttpResponse:
     """An admin sends an approved or submitted entry back to the unit, with a reason."""
     entry = _load_entry(request.user, entry_id)
-    if not access.is_year_admin(access.membership_of(request.user), year_of(entry.item)):
-        raise PermissionDenied
+    access.check_year_right(request.user, year_of(entry.item), access.is_year_admin)
     form = ReasonForm(request.POST)
     if not form.is_valid() or not form.cleaned_data.get("version"):
         messages.error(request, _("重新開放填報必須填寫原因。"))
@@ -314,7 +292,6 @@ def entry_reopen(request: HttpRequest, entry_id: int) -> HttpResponse:
 
 
 @login_required
-@friendly_403
 @require_POST
 def entry_comment(request: HttpRequest, entry_id: int) -> HttpResponse:
     entry = _load_entry(request.user, entry_id)
@@ -335,7 +312,6 @@ def entry_comment(request: HttpRequest, entry_id: int) -> HttpResponse:
 
 
 @login_required
-@friendly_403
 def evidence_download(request: HttpRequest, evidence_id: int) -> HttpResponseBase:
     evidence = get_object_or_404(
         Evidence.objects.select_related(

@@ -32,6 +32,7 @@ from strategies.models import (
     Unit,
     Year,
 )
+from strategies.services import tallies
 
 REASON = "import_report"
 _SLUG = re.compile(r"[-a-zA-Z0-9_]{1,20}")
@@ -347,7 +348,10 @@ def import_report(*, raw: bytes | str) -> Year:
     if problems or document is None:
         raise ImportRefused(problems)
     with transaction.atomic():
-        return _apply(document)
+        year = _apply(document)
+        # Written in bulk, past the models: the dashboards' stored counts recount when read.
+        tallies.mark_stale([year.pk])
+        return year
 
 
 def _organization(data: dict, parent: Organization | None) -> Organization:

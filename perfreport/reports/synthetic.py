@@ -21,6 +21,7 @@ from strategies.models import (
     Unit,
     Year,
 )
+from strategies.services import tallies
 
 DIMENSIONS = [
     (1, "基礎服務", 200, 184),
@@ -140,6 +141,7 @@ def build_year(
                 IndicatorValue(entry=entry, indicator=indicator, value=Decimal(1))
                 for entry, indicator in zip(entries, indicators, strict=True)
             )
+    tallies.mark_stale([year.pk])  # written in bulk: the dashboards recount when read
     return year
 
 
@@ -198,4 +200,6 @@ def fill_entries(
                 for indicator in item.indicators.all()
             )
             created += len(entries)
+        # Written past the model: the year's stored dashboard counts are recounted when read.
+        tallies.mark_stale([year.pk])
     return created

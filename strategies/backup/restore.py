@@ -32,6 +32,7 @@ from strategies.models import (
     Unit,
     Year,
 )
+from strategies.services import tallies
 
 User = get_user_model()
 Role = Membership.Role
@@ -84,6 +85,8 @@ def restore_backup(
     try:
         with transaction.atomic():
             restored = _restore(archive, data, specs, written_files, keep_admin_passwords)
+            # Rows were written in bulk, past the models: the dashboards recount when read.
+            tallies.mark_stale([restored.year.pk])
     except Exception as error:
         for stored in written_files:
             stored.storage.delete(stored.name)

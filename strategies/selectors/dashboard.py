@@ -8,11 +8,14 @@ submitted or approved, and "not-open" before the month's first day.
 The month's state is strategies.month_state's, the one rule My work and the reminders use.
 
 Queries (a year already loaded, with its organization), whatever the year's size:
-- staff and head: the plan (6, `plan_tree`) and the unit's entries (1), walked in Python;
-- auditor and admin: counted in the database (grouped counts of owed (item, unit) pairs and of
-  done entries, short indicators by one grouped sum per indicator), with only the first rows of
-  their lists read in full; see `auditor_dashboard` and `admin_dashboard`; the admin's
-  entries waiting for a deputy (no other head of the unit) in one query.
+- staff and head (strategies.selectors.unit_board): the stored counts (3), then each list a
+  page at a time in SQL (its count when the stored counts do not give it, its page of keys, the
+  shown rows' entries and plan items);
+- auditor and admin: the stored counts (strategies.services.tallies: fresh 1, done entries 1,
+  host pairs 1) instead of counting entries, short indicators by one grouped sum per indicator,
+  with only the first rows of their lists read in full; see `auditor_dashboard` and
+  `admin_dashboard`; the admin's entries waiting for a deputy (no other head of the unit) in
+  one query.
 """
 
 import datetime as dt
@@ -23,9 +26,12 @@ from decimal import Decimal
 from typing import TYPE_CHECKING
 
 from django.db.models import (
+    Count,
     Exists,
+    Min,
     OuterRef,
     Prefetch,
+    Q,
     QuerySet,
     Sum,
 )
@@ -444,7 +450,17 @@ def head_dashboard(
 
 
 def _units(year: Year) -> list[Unit]:
-    return list(Unit.objects.filter(organization_id=year.organization_id).order_by("order", "name"))
+    """The organization's units, each with `active_heads` and, when there is one, its lowest
+    head's user id (`first_head`): who may approve what, without a query per entry."""
+    head = Q(members__role=Membership.Role.HEAD, members__user__is_active=True)
+    return list(
+        Unit.objects.filter(organization_id=year.organization_id)
+        .annotate(
+            active_heads=Count("members", filter=head),
+            first_head=Min("members__user_id", filter=head),
+        )
+        .order_by("order", "name")
+    )
 
 
 SHORT_SHOWN = 50
@@ -626,15 +642,17 @@ def _awaiting_deputy(ctx: YearContext, units: dict[int, Unit]) -> list[Slot]:
     """Submitted entries no head of their unit may approve, because the only head (or every
     head) is the person who submitted them: the admin approves these as deputy. The oldest
     OVERDUE_GROUPS_SHOWN, in one query (plus their plan items when there are any)."""
-    other_head = Membership.objects.filter(
-        role=Membership.Role.HEAD, unit=OuterRef("unit"), user__is_active=True
-    ).exclude(user=OuterRef("submitted_by"))
+    # No active head but the submitter: a unit without heads, or its single head's own entries.
+    without_other_head = Q(unit_id__in=[u.pk for u in units.values() if not u.active_heads])
+    for unit in units.values():
+        if unit.active_heads == 1:
+            without_other_head |= Q(unit_id=unit.pk, submitted_by_id=unit.first_head)
     waiting = _entry_refs(
         MonthlyEntry.objects.filter(
-            item__method__strategy__dimension__year=ctx.year, status=Status.SUBMITTED
-        )
-        .exclude(Exists(other_head))
-        .order_by("submitted_at", "pk")[:OVERDUE_GROUPS_SHOWN]
+            without_other_head,
+            item__method__strategy__dimension__year=ctx.year,
+            status=Status.SUBMITTED,
+        ).order_by("submitted_at", "pk")[:OVERDUE_GROUPS_SHOWN]
     )
     if not waiting:
         return []

@@ -49,11 +49,18 @@ class Rows:
     """A list read in pages: `query` gives the list's keys in order, `build` turns a slice of
     keys into what the page shows."""
 
-    def __init__(self, query: QuerySet, build: Callable[[list], list]) -> None:  # type: ignore[type-arg]
-        self.query, self.build = query, build
+    def __init__(
+        self,
+        query: QuerySet,  # type: ignore[type-arg]
+        build: Callable[[list], list],  # type: ignore[type-arg]
+        known_count: Callable[[], int | None] = lambda: None,
+    ) -> None:
+        self.query, self.build, self.known_count = query, build, known_count
 
     def count(self) -> int:
-        return self.query.count()
+        """The list's length: from the stored counts where they say it, else one query."""
+        known = self.known_count()
+        return self.query.count() if known is None else known
 
     def __len__(self) -> int:
         return self.count()
@@ -140,7 +147,12 @@ class StaffDashboard:
             .order_by("first_due", *PLAN_ORDER)
             .values_list("item_id", "unit_id")
         )
-        return Rows(query, lambda rows: self._groups(rows, self.due_months, DUE_STATES))
+        return Rows(
+            query,
+            lambda rows: self._groups(rows, self.due_months, DUE_STATES),
+            # One month due: the pairs owing it are the pairs less those done.
+            lambda: self.due_count if len(self.due_months) == 1 else None,
+        )
 
     @cached_property
     def overdue_groups(self) -> Rows:
@@ -167,7 +179,7 @@ class StaffDashboard:
     def glance_rows(self) -> Rows:
         """The unit's items in plan order, each with its twelve months."""
         query = self._pairs().order_by(*PLAN_ORDER).values_list("item_id", "unit_id")
-        return Rows(query, self._glance)
+        return Rows(query, self._glance, lambda: self._counts[1])
 
     @property
     def glance(self) -> list[GlanceRow]:

@@ -11,15 +11,22 @@ from strategies import access, year_lifecycle
 from strategies.access import membership_of
 from strategies.models import Membership, Year
 from strategies.selectors import dashboard, years_for
+from strategies.selectors.unit_board import StaffDashboard
 
 Role = Membership.Role
 # Item rows per page in the due and overdue lists of the staff and head home pages.
 GROUPS_PER_PAGE = 10
+# Item rows per page of the year at a glance.
+GLANCE_ROWS_PER_PAGE = 50
 
 
-def _group_pages(request: HttpRequest, board: dashboard.StaffDashboard) -> dict[str, object]:
-    """The due and overdue lists one page of item rows at a time (`?due_page=`, `?overdue_page=`)."""
+def _group_pages(request: HttpRequest, board: StaffDashboard) -> dict[str, object]:
+    """The due and overdue lists one page of item rows at a time (`?due_page=`, `?overdue_page=`),
+    and the year at a glance (`?glance_page=`): each page read from the database alone."""
     return {
+        "glance_page": Paginator(board.glance_rows, GLANCE_ROWS_PER_PAGE).get_page(
+            request.GET.get("glance_page")
+        ),
         "due_page": Paginator(board.due_groups, GROUPS_PER_PAGE).get_page(
             request.GET.get("due_page")
         ),

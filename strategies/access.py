@@ -149,6 +149,11 @@ def is_own_submission(membership: Membership | None, entry: MonthlyEntry) -> boo
     return is_reviewer_of(membership, entry) and not can_review_entry(membership, entry)
 
 
+def submitted_by(membership: Membership) -> Q:
+    """`is_entry_submitter` as a filter on entries: the head's approval lists leave these out."""
+    return Q(submitted_by_id=membership.user_id)
+
+
 def unit_reviewers(unit_id: object) -> Q:
     """Memberships (as a query) that review the unit's entries in the first place: its heads.
     `unit_id` may be an OuterRef. The admin's deputy role is the exception, not a recipient."""

@@ -18,6 +18,7 @@ from simple_history.utils import bulk_create_with_history
 from perfreport.reports import document_schema, import_checks
 from perfreport.reports.json_schema import SCHEMA, SCHEMA_VERSION
 from scoring.models import DimensionScore, GradeBands, ScoreSheet
+from strategies import tallies
 from strategies.errors import DomainError
 from strategies.models import (
     Dimension,
@@ -115,7 +116,10 @@ def import_report(*, raw: bytes | str) -> Year:
     if problems or document is None:
         raise ImportRefused(problems)
     with transaction.atomic():
-        return _apply(document)
+        year = _apply(document)
+        # Written in bulk, past the models: the dashboards' stored counts recount when read.
+        tallies.mark_stale([year.pk])
+        return year
 
 
 def _organization(data: dict, parent: Organization | None) -> Organization:

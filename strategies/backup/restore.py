@@ -13,6 +13,7 @@ from django.db import DataError, IntegrityError, models, transaction
 from django.db.models.fields.files import FieldFile
 
 from strategies import evidence as evidence_rules
+from strategies import tallies
 from strategies.backup.archive import (
     Archive,
     BackupError,
@@ -84,6 +85,8 @@ def restore_backup(
     try:
         with transaction.atomic():
             restored = _restore(archive, data, specs, written_files, keep_admin_passwords)
+            # Rows were written in bulk, past the models: the dashboards recount when read.
+            tallies.mark_stale([restored.year.pk])
     except Exception as error:
         for stored in written_files:
             stored.storage.delete(stored.name)

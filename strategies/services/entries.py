@@ -47,6 +47,7 @@ from strategies.services.evidence import check_files, removed_on_rollback, store
 from strategies.services.year_end import refresh_draft
 
 Status = MonthlyEntry.Status
+PEOPLE = ["created_by", "updated_by", "submitted_by", "approved_by"]
 EDITABLE = {Status.DRAFT, Status.RETURNED}
 OUTLIER_FACTOR = Decimal(5)
 COMMENT_MAX_LENGTH = 2000
@@ -212,7 +213,9 @@ def _write_values(*, user, entry: MonthlyEntry, values: Mapping[int, Decimal | N
             continue
         current.value = value
         current._history_user = user  # type: ignore[attr-defined]
-        current.full_clean()
+        # The field's own checks; the entry and indicator are the rows at hand, and the value
+        # was checked by clean_values (the database's constraints still hold both).
+        current.full_clean(exclude=["entry", "indicator"], validate_constraints=False)
         current.save()
 
 
@@ -316,7 +319,8 @@ def save_entry(
         entry._history_user = user  # type: ignore[attr-defined]
         entry._change_reason = reason  # type: ignore[attr-defined]
         try:
-            entry.full_clean()
+            # The people named on the entry are the signed-in user: no query to look them up.
+            entry.full_clean(exclude=PEOPLE)
         except ValidationError as exc:
             if existing is None and "__all__" in exc.message_dict:
                 # Another person created this month's entry a moment ago.

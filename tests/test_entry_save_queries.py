@@ -15,12 +15,12 @@ from tests.test_entry_form_queries import fill
 # stopped reading the whole entry page and the checks stopped looking up the signed-in user
 # and each value's entry and indicator): session, user, item (with its plan path) and its host
 # units, membership, unit, indicators, the entry; then in the transaction the year, the month
-# lock, indicators, the entry (claimed and read back when it exists), item and unit checked,
-# the entry's uniqueness and month checked, the entry and its history written, its values
-# read, the value and its history written; the session saved. Submitting adds the unit's
-# heads and their notices.
+# lock, indicators, the entry; a new entry has its item, unit, uniqueness and month checked,
+# an existing one is claimed and read back instead; the entry and its history written, its
+# values read, the value and its history written; the session saved. Submitting (here of the
+# draft just saved) adds the unit's heads and their notices.
 SAVE_QUERIES = 32
-SUBMIT_QUERIES = 37
+SUBMIT_QUERIES = 31
 
 
 def post(client, item, unit, month, version, action):

@@ -48,6 +48,7 @@ from strategies.services.year_end import refresh_draft
 
 Status = MonthlyEntry.Status
 PEOPLE = ["created_by", "updated_by", "submitted_by", "approved_by"]
+PLACE = ["item", "unit", "month"]
 EDITABLE = {Status.DRAFT, Status.RETURNED}
 OUTLIER_FACTOR = Decimal(5)
 COMMENT_MAX_LENGTH = 2000
@@ -320,7 +321,9 @@ def save_entry(
         entry._change_reason = reason  # type: ignore[attr-defined]
         try:
             # The people named on the entry are the signed-in user: no query to look them up.
-            entry.full_clean(exclude=PEOPLE)
+            # A claimed entry keeps its item, unit and month, so only a new one has its
+            # references, its uniqueness and its month checked (a query each).
+            entry.full_clean(exclude=PEOPLE if existing is None else [*PEOPLE, *PLACE])
         except ValidationError as exc:
             if existing is None and "__all__" in exc.message_dict:
                 # Another person created this month's entry a moment ago.

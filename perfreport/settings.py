@@ -96,10 +96,14 @@ TEMPLATES = [
     },
 ]
 
+# Production keeps each worker's connection open (a new PostgreSQL connection per request
+# costs a backend process start and the sign-in), checked before reuse after a request so a
+# restarted database is reconnected rather than failing the next request.
 DATABASES = {
     "default": dj_database_url.parse(
         envstr("DATABASE_URL", f"sqlite:///{BASE_DIR / 'db.sqlite3'}"),
-        conn_max_age=envint("CONN_MAX_AGE", 0),
+        conn_max_age=envint("CONN_MAX_AGE", 0 if DEBUG or TESTING else 60),
+        conn_health_checks=True,
     )
 }
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"

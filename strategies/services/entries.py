@@ -49,6 +49,8 @@ from strategies.services.evidence import check_files, removed_on_rollback, store
 from strategies.services.year_end import refresh_draft
 
 Status = MonthlyEntry.Status
+PEOPLE = ["created_by", "updated_by", "submitted_by", "approved_by"]
+PLACE = ["item", "unit", "month"]
 OUTLIER_FACTOR = Decimal(5)
 COMMENT_MAX_LENGTH = 2000
 REASON_MAX_LENGTH = 2000
@@ -243,7 +245,9 @@ def _write_values(*, user, entry: MonthlyEntry, values: Mapping[int, Decimal | N
             continue
         current.value = value
         current._history_user = user  # type: ignore[attr-defined]
-        current.full_clean()
+        # The field's own checks; the entry and indicator are the rows at hand, and the value
+        # was checked by clean_values (the database's constraints still hold both).
+        current.full_clean(exclude=["entry", "indicator"], validate_constraints=False)
         current.save()
 
 
@@ -337,7 +341,10 @@ def save_entry(
         entry._history_user = user  # type: ignore[attr-defined]
         entry._change_reason = reason  # type: ignore[attr-defined]
         try:
-            entry.full_clean()
+            # The people named on the entry are the signed-in user: no query to look them up.
+            # A claimed entry keeps its item, unit and month, so only a new one has its
+            # references, its uniqueness and its month checked (a query each).
+            entry.full_clean(exclude=PEOPLE if existing is None else [*PEOPLE, *PLACE])
         except ValidationError as exc:
             if existing is None and "__all__" in exc.message_dict:
                 # Another person created this month's entry a moment ago.

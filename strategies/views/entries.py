@@ -195,13 +195,19 @@ def entry_edit(request: HttpRequest, item_id: int, unit_id: int, month: int) -> 
     if not 1 <= month <= 12:
         return _bad_request(request, _("月份必須是 1 到 12 月。"))
     today = deadlines.today_in_taipei()
-    ctx = selectors.entry_context(item=item, unit=unit, month=month, today=today)
     if request.method != "POST":
+        ctx = selectors.entry_context(item=item, unit=unit, month=month, today=today)
         return _entry_page(request, ctx, membership)
 
-    form = EntryForm(request.POST, request.FILES, indicators=ctx.indicators, evidence=_files(ctx))
+    def again(form: EntryForm, **kwargs) -> HttpResponse:  # type: ignore[no-untyped-def]
+        """The form shown again with what went wrong (the page's context read only now)."""
+        ctx = selectors.entry_context(item=item, unit=unit, month=month, today=today)
+        return _entry_page(request, ctx, membership, form, **kwargs)
+
+    indicators, evidence = selectors.entry_form_inputs(item=item, unit=unit, month=month)
+    form = EntryForm(request.POST, request.FILES, indicators=indicators, evidence=evidence)
     if not form.is_valid():
-        return _entry_page(request, ctx, membership, form, status=400)
+        return again(form, status=400)
     submit = form.cleaned_data["action"] == EntryForm.SUBMIT
     try:
         entry = services.save_entry(
@@ -220,13 +226,13 @@ def entry_edit(request: HttpRequest, item_id: int, unit_id: int, month: int) -> 
         )
     except StaleVersionError as exc:
         form.add_error(None, exc.message)
-        return _entry_page(request, ctx, membership, form, stale=exc.current, status=409)
+        return again(form, stale=exc.current, status=409)
     except services.OutlierNeedsConfirmation as exc:
         form.add_error(None, exc.message)
-        return _entry_page(request, ctx, membership, form, outliers=exc.outliers, status=400)
+        return again(form, outliers=exc.outliers, status=400)
     except DomainError as exc:
         form.add_error(None, exc.message)
-        return _entry_page(request, ctx, membership, form, status=400)
+        return again(form, status=400)
     if submit:
         messages.success(request, _("已送出 %(month)s 月填報，等待主管核定。") % {"month": month})
     else:

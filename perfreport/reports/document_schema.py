@@ -65,7 +65,7 @@ _STRICT = ConfigDict(extra="forbid")
 # --- the checks of one value ------------------------------------------------------------------
 
 
-def _decimal(places: int) -> Callable[[str], str]:
+def decimal_text(places: int) -> Callable[[str], str]:
     def check(text: str) -> str:
         try:
             value = Decimal(text)
@@ -123,7 +123,7 @@ def _field(level: Level, name: str, *, as_reference: bool = False) -> Any:
     field_ = level.model._meta.get_field(name)
     kind: Any
     if isinstance(field_, models.DecimalField):
-        kind = Annotated[StrictStr, AfterValidator(_decimal(field_.decimal_places))]
+        kind = Annotated[StrictStr, AfterValidator(decimal_text(field_.decimal_places))]
     elif isinstance(field_, models.DateTimeField):
         kind = Annotated[StrictStr, StringConstraints(pattern=_NO_NUL), AfterValidator(_moment)]
     elif isinstance(field_, models.BooleanField):

@@ -6,8 +6,8 @@ from io import StringIO
 import pytest
 from django.core.management import CommandError, call_command
 
-from perfreport.reports.exporters import get_exporter
 from perfreport.reports.document_schema import decimal_text
+from perfreport.reports.exporters import get_exporter
 from perfreport.reports.selectors import build_report
 from scoring import services
 from strategies.models import Year

@@ -154,10 +154,13 @@ def submitted_by(membership: Membership) -> Q:
     return Q(submitted_by_id=membership.user_id)
 
 
-def unit_reviewers(unit_id: object) -> Q:
+def unit_reviewers(unit_id: object = None, *, via: str = "") -> Q:
     """Memberships (as a query) that review the unit's entries in the first place: its heads.
-    `unit_id` may be an OuterRef. The admin's deputy role is the exception, not a recipient."""
-    return Q(role=Role.HEAD, unit_id=unit_id)
+    `unit_id` may be an OuterRef, or None for every unit's; `via` reaches memberships through a
+    relation ("members__" from a unit). The admin's deputy role is the exception, not a
+    recipient."""
+    rule = Q(**{f"{via}role": Role.HEAD})
+    return rule if unit_id is None else rule & Q(**{f"{via}unit_id": unit_id})
 
 
 def is_reminded_to_enter(membership: Membership) -> bool:

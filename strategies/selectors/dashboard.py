@@ -452,7 +452,7 @@ def head_dashboard(
 def _units(year: Year) -> list[Unit]:
     """The organization's units, each with `active_heads` and, when there is one, its lowest
     head's user id (`first_head`): who may approve what, without a query per entry."""
-    head = Q(members__role=Membership.Role.HEAD, members__user__is_active=True)
+    head = access.unit_reviewers(via="members__") & Q(members__user__is_active=True)
     return list(
         Unit.objects.filter(organization_id=year.organization_id)
         .annotate(
@@ -642,15 +642,18 @@ def _awaiting_deputy(ctx: YearContext, units: dict[int, Unit]) -> list[Slot]:
     """Submitted entries no head of their unit may approve, because the only head (or every
     head) is the person who submitted them: the admin approves these as deputy. The oldest
     OVERDUE_GROUPS_SHOWN, in one query (plus their plan items when there are any)."""
-    other_head = Membership.objects.filter(
-        access.unit_reviewers(OuterRef("unit")), user__is_active=True
-    ).exclude(user=OuterRef("submitted_by"))
+    # No active reviewer but the submitter: a unit without heads, or its single head's own
+    # entries (units are annotated from access.unit_reviewers by _units, one query).
+    without_other_head = Q(unit_id__in=[u.pk for u in units.values() if not u.active_heads])
+    for unit in units.values():
+        if unit.active_heads == 1:
+            without_other_head |= Q(unit_id=unit.pk, submitted_by_id=unit.first_head)
     waiting = _entry_refs(
         MonthlyEntry.objects.filter(
-            item__method__strategy__dimension__year=ctx.year, status=Status.SUBMITTED
-        )
-        .exclude(Exists(other_head))
-        .order_by("submitted_at", "pk")[:OVERDUE_GROUPS_SHOWN]
+            without_other_head,
+            item__method__strategy__dimension__year=ctx.year,
+            status=Status.SUBMITTED,
+        ).order_by("submitted_at", "pk")[:OVERDUE_GROUPS_SHOWN]
     )
     if not waiting:
         return []

@@ -371,6 +371,11 @@ def main() -> int:
     if not Path(NGINX).exists():
         raise SystemExit("nginx is not installed (Debian package nginx)")
 
+    sys.stdout.reconfigure(line_buffering=True)  # progress shows in a log as it happens
+    # Ctrl-C (even when started in the background, where SIGINT is inherited ignored) and
+    # SIGTERM both unwind through the `finally` below, which stops and removes everything.
+    signal.signal(signal.SIGINT, signal.default_int_handler)
+    signal.signal(signal.SIGTERM, lambda _signum, _frame: sys.exit(143))
     started = time.monotonic()
     tmp = Path(tempfile.mkdtemp(prefix="perfreport-cluster-"))
     env = {
@@ -381,8 +386,8 @@ def main() -> int:
     nodes = [Node(name, address) for name, address in NODES.items()]
     nginx = None
     print(f"machine: {os.cpu_count()} CPUs, load average {os.getloadavg()[0]:.1f}; work in {tmp}")
-    create_database(DB_NAME)
     try:
+        create_database(DB_NAME)
         setup_django(env)
         work = build_data(args.users, args.scale)
         make_admin()
@@ -411,9 +416,11 @@ def main() -> int:
         for node in nodes:
             for process in node.processes():
                 stop_group(process, timeout=20)
+        from django.conf import settings
         from django.db import connections
 
-        connections.close_all()
+        if settings.configured:
+            connections.close_all()
         drop_database(DB_NAME)
         shutil.rmtree(tmp, ignore_errors=True)
         print(

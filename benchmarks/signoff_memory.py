@@ -166,6 +166,7 @@ def main() -> int:
         return 0
     if not 1 <= args.scale <= 200:
         parser.error("scale 1..200")
+    sys.stdout.reconfigure(line_buffering=True)  # each figure shows in a log as it comes
 
     tmp = Path(tempfile.mkdtemp(prefix="perfreport-signoff-"))
     env = env_for(tmp)

@@ -50,6 +50,7 @@ import contextlib
 from staff_load import (  # noqa: E402 - the shared pieces, beside this file
     CSRF,
     LOGIN_STEPS,
+    PASSWORD,
     REQUEST_TIMEOUT,
     ROOT,
     Ledger,
@@ -431,7 +432,6 @@ def main() -> int:
 def make_admin() -> None:
     from django.contrib.auth import get_user_model
     from django.contrib.auth.hashers import make_password
-    from staff_load import PASSWORD
 
     from strategies.models import Membership, Organization
 
@@ -478,10 +478,10 @@ def run(args: argparse.Namespace, base: str, work: list[dict], nodes: list[Node]
     access = read_access_log(tmp / "access.log", since=killed_at[0] if killed_at else float("inf"))
     saves = check_saves(ledger)
     runs = export_runs(victim.worker_id)
-    return summary(args, nodes, victim, access, stats, export_stats, ledger, saves, runs)
+    return summary(args, nodes, victim, access, stats, export_stats, ledger, saves, runs, job_ids)
 
 
-def summary(args, nodes, victim, access, stats, export_stats, ledger, saves, runs) -> int:  # type: ignore[no-untyped-def]
+def summary(args, nodes, victim, access, stats, export_stats, ledger, saves, runs, job_ids) -> int:  # type: ignore[no-untyped-def]
     print("\n=== two nodes, one killed halfway ===")
     total = sum(access.served.values())
     for node in nodes:
@@ -502,13 +502,17 @@ def summary(args, nodes, victim, access, stats, export_stats, ledger, saves, run
         print(f"  {step}: {count}")
     report_saves(saves, ledger.acknowledged())
     once = [r for r in runs if r.exactly_once]
-    print(f"\nexport jobs: {len(runs)} queued, {len(once)} ran exactly once (done)")
+    missing = set(job_ids) - {r.job_id for r in runs}
+    print(
+        f"\nexport jobs: {len(job_ids)} acknowledged to the admin, {len(runs)} in the database "
+        f"({len(missing)} acknowledged but missing), {len(once)} ran exactly once (done)"
+    )
     for r in runs:
         print(
             f"  job {r.job_id} {r.format}: {r.status}, {r.attempts} run(s) started, "
             f"{r.cut_short} cut short by the kill, workers {r.workers}"
         )
-    bad = saves.lost or saves.duplicated or saves.half_applied or len(once) != len(runs)
+    bad = saves.lost or saves.duplicated or saves.half_applied or missing or len(once) != len(runs)
     print(
         "\nresult: "
         + (

@@ -71,10 +71,15 @@ def child(what: str, version_id: int) -> dict:
     start = time.perf_counter()
     version = IssuedVersion.objects.select_related("year__organization").get(pk=version_id)
     figures: dict = {"what": what, "ready_mb": ready_mb}
-    if what == "whole job":
+    if what in ("whole job", "job w/o pdf"):
+        if what == "job w/o pdf":
+            # The job's own memory apart from WeasyPrint's: every other format and the manifest.
+            EXPORTERS.pop("pdf")
         done = issuing.issue_version(version_id)
         figures["status"] = done.status
-        figures["bytes"] = sum(r.size for r in done.year.issued_reports.all())
+        figures["bytes"] = sum(
+            r.size for r in done.year.issued_reports.filter(version=done.version)
+        )
     else:
         data = build_report(
             version.year,
@@ -124,8 +129,8 @@ def run_child(what: str, version_id: int, env: dict[str, str]) -> dict:
 # --- the parent -----------------------------------------------------------------------------
 
 
-def build(scale: int, tmp: Path) -> int:
-    """The year, filled, its signing key and a queued version; the version's id."""
+def build(scale: int, tmp: Path, versions: int) -> list[int]:
+    """The year, filled, its signing key and `versions` queued versions; their ids."""
     from django.core.management import call_command
     from django.utils import timezone
 
@@ -147,15 +152,20 @@ def build(scale: int, tmp: Path) -> int:
     entries = synthetic.fill_entries(year)
     print(f"{scale}x: {entries:,} entries, built in {time.perf_counter() - start:.0f} s")
     write_self_signed_pkcs12(tmp / "signing.p12", passphrase=PASSPHRASE, organization=org.name)
-    version = issuing.queue_version(year=year, user=None, signed_off_at=timezone.now())
-    return version.pk
+    return [
+        issuing.queue_version(year=year, user=None, signed_off_at=timezone.now()).pk
+        for _ in range(versions)
+    ]
 
 
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--scale", type=int, default=100)
-    parser.add_argument("--formats", nargs="+", help="default: every format")
+    parser.add_argument("--formats", nargs="*", help="default: every format")
     parser.add_argument("--no-job", action="store_true", help="skip the whole issuing job")
+    parser.add_argument(
+        "--job-without-pdf", action="store_true", help="also the issuing job without the PDF"
+    )
     parser.add_argument("--child", help=argparse.SUPPRESS)
     parser.add_argument("--version-id", type=int, help=argparse.SUPPRESS)
     args = parser.parse_args()
@@ -177,19 +187,23 @@ def main() -> int:
 
         from perfreport.reports.exporters import EXPORTERS
 
-        version_id = build(args.scale, tmp)
+        jobs = (["job w/o pdf"] if args.job_without_pdf else []) + (
+            [] if args.no_job else ["whole job"]
+        )
+        version_ids = build(args.scale, tmp, max(1, len(jobs)))
         connections.close_all()
-        formats = args.formats or list(EXPORTERS)
+        formats = list(EXPORTERS) if args.formats is None else args.formats
         whats = ["baseline", *formats]
         if "pdf" in formats:
             whats.append("pdf alone")
-        if not args.no_job:
-            whats.append("whole job")
+        whats += jobs
+        # Each job issues a version of its own; the other children only read the first.
+        version_for = {job: version_ids[n] for n, job in enumerate(jobs)}
         print(f"limit {LIMIT_MB} MB per process; each line is one fresh process\n")
         print(f"{'':12} {'seconds':>8} {'peak RSS MB':>12} {'size MB':>9}  ")
         over = []
         for what in whats:
-            figures = run_child(what, version_id, env)
+            figures = run_child(what, version_for.get(what, version_ids[0]), env)
             if "error" in figures:
                 print(f"{what:12} failed: {figures['error']}")
                 over.append(what)

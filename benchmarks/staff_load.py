@@ -344,7 +344,7 @@ def start_gunicorn(
     return process
 
 
-def wait_healthy(base: str, process: subprocess.Popen, log: Path, seconds: float = 30) -> None:
+def wait_healthy(base: str, process: subprocess.Popen, log: Path, seconds: float = 90) -> None:
     import requests
 
     deadline = time.monotonic() + seconds

@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from perfreport.reports import synthetic
+from benchmarks import synthetic
 from strategies.models import IndicatorValue, Item, MonthlyEntry, Organization
 
 BENCHMARKS = Path(__file__).resolve().parents[1] / "benchmarks"

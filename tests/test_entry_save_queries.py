@@ -18,9 +18,10 @@ from tests.test_entry_form_queries import fill
 # lock, indicators, the entry; a new entry has its item, unit, uniqueness and month checked,
 # an existing one is claimed and read back instead; the entry and its history written, its
 # values read, the value and its history written; the session saved. Submitting (here of the
-# draft just saved) adds the unit's heads and their notices.
+# draft just saved) adds the unit's heads and their notices, and moves the dashboard's stored
+# count (strategies.tallies: where the pair counts, then one upsert).
 SAVE_QUERIES = 32
-SUBMIT_QUERIES = 31
+SUBMIT_QUERIES = 33
 
 
 def post(client, item, unit, month, version, action):

@@ -21,6 +21,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
 
+from django.contrib.auth.models import AbstractBaseUser
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.files.uploadedfile import UploadedFile
 from django.db import IntegrityError, transaction
@@ -407,6 +408,28 @@ def _reviewable(  # type: ignore[no-untyped-def]
     return claimed, access.reviews_as_deputy(membership, claimed), status
 
 
+def _record_move(  # type: ignore[no-untyped-def]
+    *,
+    user,
+    entry: MonthlyEntry,
+    authors: list[AbstractBaseUser | None],
+    why: str,
+    kind: str,
+    reason: str = "",
+) -> MonthlyEntry:
+    """The common end of approve, return and reopen (inside their transaction): the claimed
+    entry, its new status already set, saved with who and why in its history; the item's
+    year-end draft rewritten and the authors notified."""
+    entry.updated_by = user
+    entry._history_user = user  # type: ignore[attr-defined]
+    entry._change_reason = why  # type: ignore[attr-defined]
+    entry.full_clean()
+    entry.save()
+    refresh_draft(item=entry.item, user=user)
+    notifications.entry_reviewed(entry=entry, actor=user, authors=authors, kind=kind, reason=reason)
+    return entry
+
+
 def approve_entry(*, user, entry: MonthlyEntry, version: int) -> MonthlyEntry:  # type: ignore[no-untyped-def]
     """A unit head (not the one who submitted it), or the organization's admin as deputy,
     approves a submitted entry; it becomes read-only. Who approved, and whether as deputy, is
@@ -418,16 +441,10 @@ def approve_entry(*, user, entry: MonthlyEntry, version: int) -> MonthlyEntry:  
         entry.approved_at = timezone.now()
         entry.approved_by = user
         entry.approved_as_deputy = as_deputy
-        entry.updated_by = user
-        entry._history_user = user  # type: ignore[attr-defined]
-        entry._change_reason = "管理者代理核定" if as_deputy else "核定"  # type: ignore[attr-defined]
-        entry.full_clean()
-        entry.save()
-        refresh_draft(item=entry.item, user=user)
-        notifications.entry_reviewed(
-            entry=entry, actor=user, authors=authors, kind=notifications.Kind.ENTRY_APPROVED
+        why = "管理者代理核定" if as_deputy else "核定"
+        return _record_move(
+            user=user, entry=entry, authors=authors, why=why, kind=notifications.Kind.ENTRY_APPROVED
         )
-    return entry
 
 
 def return_entry(*, user, entry: MonthlyEntry, version: int, reason: str) -> MonthlyEntry:  # type: ignore[no-untyped-def]
@@ -443,20 +460,14 @@ def return_entry(*, user, entry: MonthlyEntry, version: int, reason: str) -> Mon
         authors = notifications.entry_authors(entry)
         entry.status = status
         entry.return_reason = reason
-        entry.updated_by = user
-        entry._history_user = user  # type: ignore[attr-defined]
-        entry._change_reason = f"{'管理者代理退回' if as_deputy else '退回'}：{reason}"  # type: ignore[attr-defined]
-        entry.full_clean()
-        entry.save()
-        refresh_draft(item=entry.item, user=user)
-        notifications.entry_reviewed(
+        return _record_move(
+            user=user,
             entry=entry,
-            actor=user,
             authors=authors,
+            why=f"{'管理者代理退回' if as_deputy else '退回'}：{reason}",
             kind=notifications.Kind.ENTRY_RETURNED,
             reason=reason,
         )
-    return entry
 
 
 def reopen_entry(*, user, entry: MonthlyEntry, version: int, reason: str) -> MonthlyEntry:  # type: ignore[no-untyped-def]
@@ -474,20 +485,14 @@ def reopen_entry(*, user, entry: MonthlyEntry, version: int, reason: str) -> Mon
         authors = notifications.entry_authors(entry)
         entry.status = status
         entry.return_reason = reason
-        entry.updated_by = user
-        entry._history_user = user  # type: ignore[attr-defined]
-        entry._change_reason = f"管理者重新開放：{reason}"  # type: ignore[attr-defined]
-        entry.full_clean()
-        entry.save()
-        refresh_draft(item=entry.item, user=user)
-        notifications.entry_reviewed(
+        return _record_move(
+            user=user,
             entry=entry,
-            actor=user,
             authors=authors,
+            why=f"管理者重新開放：{reason}",
             kind=notifications.Kind.ENTRY_REOPENED,
             reason=reason,
         )
-    return entry
 
 
 def add_comment(*, user, entry: MonthlyEntry, body: str) -> EntryComment:  # type: ignore[no-untyped-def]

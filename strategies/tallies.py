@@ -39,7 +39,13 @@ from strategies.models import (
     Strategy,
     Year,
 )
-from strategies.models.tallies import DoneTally, IndicatorTally, PairTally, TallyState
+from strategies.models.tallies import (
+    DoneTally,
+    IndicatorTally,
+    PairMonthsTally,
+    PairTally,
+    TallyState,
+)
 from strategies.month_state import APPROVED, DONE
 
 # (item_id, unit_id, month) of an entry that counts as done; None when it does not.
@@ -96,7 +102,13 @@ def _add(model: type, changes: dict[tuple[int, ...], int]) -> None:
 TALLY_COLUMNS: dict[type, tuple[tuple[str, ...], str]] = {
     DoneTally: (("year_id", "dimension_number", "unit_id", "month"), "done"),
     PairTally: (("year_id", "dimension_number", "unit_id"), "pairs"),
+    # A month's bit added or taken away: the same `n + step` upsert.
+    PairMonthsTally: (("year_id", "item_id", "unit_id"), "done_months"),
 }
+
+
+def month_bit(month: int) -> int:
+    return 1 << (month - 1)
 
 
 # --- approved indicator values ---------------------------------------------------------------
@@ -211,6 +223,7 @@ def entry_changed(before: EntryKey, after: EntryKey) -> None:
     if before == after:
         return
     changes: dict[tuple[int, int, int, int], int] = defaultdict(int)
+    months: dict[tuple[int, int, int], int] = defaultdict(int)
     places: dict[tuple[int, int], tuple[int, int] | None] = {}
     for key, step in ((before, -1), (after, 1)):
         if key is None:
@@ -221,7 +234,9 @@ def entry_changed(before: EntryKey, after: EntryKey) -> None:
         place = places[(item_id, unit_id)]
         if place is not None:
             changes[(place[0], place[1], unit_id, month)] += step
+            months[(place[0], item_id, unit_id)] += step * month_bit(month)
     _add(DoneTally, changes)
+    _add(PairMonthsTally, months)
 
 
 def mark_stale(year_ids: Iterable[int]) -> None:
@@ -238,6 +253,7 @@ def recount(year: Year) -> None:
     TallyState.objects.select_for_update().filter(year=year).delete()
     DoneTally.objects.filter(year=year).delete()
     PairTally.objects.filter(year=year).delete()
+    PairMonthsTally.objects.filter(year=year).delete()
     pairs = (
         Item.host_units.through.objects.filter(
             item__method__strategy__dimension__year=year,
@@ -258,19 +274,24 @@ def recount(year: Year) -> None:
         )
         for row in pairs
     )
-    done = (
-        MonthlyEntry.objects.filter(
-            item__method__strategy__dimension__year=year,
-            item__host_units=F("unit"),
-            status__in=sorted(DONE),
-            item__is_retired=False,
-            item__method__is_retired=False,
-            item__method__strategy__is_retired=False,
-        )
-        .order_by()
-        .values("item__method__strategy__dimension__number", "unit_id", "month")
-        .annotate(n=Count("pk"))
+    done_entries = MonthlyEntry.objects.filter(
+        item__method__strategy__dimension__year=year,
+        item__host_units=F("unit"),
+        status__in=sorted(DONE),
+        item__is_retired=False,
+        item__method__is_retired=False,
+        item__method__strategy__is_retired=False,
+    ).order_by()
+    pair_months: dict[tuple[int, int], int] = defaultdict(int)
+    for item_id, unit_id, month in done_entries.values_list("item_id", "unit_id", "month"):
+        pair_months[(item_id, unit_id)] |= month_bit(month)
+    PairMonthsTally.objects.bulk_create(
+        PairMonthsTally(year=year, item_id=item_id, unit_id=unit_id, done_months=bits)
+        for (item_id, unit_id), bits in sorted(pair_months.items())
     )
+    done = done_entries.values(
+        "item__method__strategy__dimension__number", "unit_id", "month"
+    ).annotate(n=Count("pk"))
     DoneTally.objects.bulk_create(
         DoneTally(
             year=year,
@@ -301,6 +322,19 @@ def done_counts(year: Year) -> dict[tuple[int, int, int], int]:
             "dimension_number", "unit_id", "month", "done"
         )
     }
+
+
+def pairs_done_through(year: Year, month: int) -> int:
+    """Host pairs in use with every month from January to `month` submitted or approved (read
+    after `done_counts`, which keeps them fresh). One count over the year's pairs with an entry
+    done, none of the entries read."""
+    mask = (1 << month) - 1
+    return (
+        PairMonthsTally.objects.filter(year=year)
+        .annotate(through=F("done_months").bitand(mask))
+        .filter(through=mask)
+        .count()
+    )
 
 
 def pair_counts(year: Year) -> dict[tuple[int, int], int]:
@@ -501,13 +535,16 @@ def hosts_changed(pairs: Iterable[tuple[int, int]], step: int) -> None:
         if item_id in places:
             pair_changes[(*places[item_id], unit_id)] += step
     done_changes: dict[tuple[int, ...], int] = defaultdict(int)
+    month_changes: dict[tuple[int, ...], int] = defaultdict(int)
     for item_id, unit_id, month in MonthlyEntry.objects.filter(
         item_id__in=places, unit_id__in={unit_id for _item, unit_id in pairs}, status__in=DONE
     ).values_list("item_id", "unit_id", "month"):
         if (item_id, unit_id) in pairs:
             done_changes[(*places[item_id], unit_id, month)] += step
+            month_changes[(places[item_id][0], item_id, unit_id)] += step * month_bit(month)
     _add(PairTally, pair_changes)
     _add(DoneTally, done_changes)
+    _add(PairMonthsTally, month_changes)
 
 
 def _hosts_changed(

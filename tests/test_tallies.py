@@ -20,10 +20,13 @@ from strategies.models import (
     IndicatorValue,
     Method,
     MonthlyEntry,
+    PairMonthsTally,
     PairTally,
     TallyState,
 )
+from strategies.month_state import OVERDUE
 from strategies.selectors import dashboard
+from strategies.selectors.entries import months_whose_empty_state_is, pairs_in_state
 from strategies.services import entries as services
 from tests import factories
 
@@ -50,6 +53,14 @@ def stored(year):
         if t.pairs
     }
     return done, pairs
+
+
+def stored_months(year):
+    return {
+        (t.item_id, t.unit_id): t.done_months
+        for t in PairMonthsTally.objects.filter(year=year)
+        if t.done_months
+    }
 
 
 def stored_sums(year):
@@ -81,11 +92,12 @@ def assert_counts_hold(year):
     """The stored counts are fresh and equal to a recount from scratch; the stored approved sums
     too, and the figures read from them are total_for's."""
     assert TallyState.objects.filter(year=year).exists(), "counts left stale"
-    kept, kept_sums = stored(year), stored_sums(year)
+    kept, kept_sums, kept_months = stored(year), stored_sums(year), stored_months(year)
     assert tallies.indicator_actuals(year) == compiled_actuals(year)
     tallies.recount(year)
     assert kept == stored(year)
     assert kept_sums == stored_sums(year)
+    assert kept_months == stored_months(year)
     return kept
 
 
@@ -294,3 +306,34 @@ def test_bulk_written_values_are_recounted_on_read(org, year, unit_a):
     tallies.fresh(year)
     assert_counts_hold(year)
     assert tallies.indicator_actuals(year) == compiled_actuals(year) != {}
+
+
+def test_overdue_pairs_counted_from_the_stored_months_as_in_sql(year, unit_a, unit_b, monkeypatch):
+    """In April, January to March are overdue: a pair is overdue unless all three are done."""
+    monkeypatch.setattr(dashboard, "OVERDUE_GROUPS_SHOWN", 2)  # the count is then asked
+    items = [factories.make_item(year, hosts=[unit_a, unit_b]) for _ in range(4)]
+    done_months = {
+        (items[0], unit_a): (1, 2, 3),  # done through March
+        (items[0], unit_b): (1, 3),
+        (items[1], unit_a): (1, 2, 3, 4),
+        (items[2], unit_b): (2, 3),
+    }
+    for (item, unit), months in done_months.items():
+        for month in months:
+            MonthlyEntry.objects.create(item=item, unit=unit, month=month, status=Status.APPROVED)
+    MonthlyEntry.objects.create(item=items[3], unit=unit_a, month=1, status=Status.DRAFT)
+    assert months_whose_empty_state_is(year, OVERDUE, dt.date(2024, 4, 20)) == [1, 2, 3]
+    board = dashboard.admin_dashboard(year)
+    in_sql = pairs_in_state(dashboard._host_pairs(year), year, OVERDUE, today=board.ctx.today)
+    assert board.overdue_pairs == in_sql.count() == 8 - 2
+    assert_counts_hold(year)
+
+    # A month moves out of done, a host is removed: the stored months follow.
+    entry = MonthlyEntry.objects.get(item=items[1], unit=unit_a, month=2)
+    entry.status = Status.RETURNED
+    entry.save()
+    items[0].host_units.remove(unit_a)
+    assert_counts_hold(year)
+    board = dashboard.admin_dashboard(year)
+    in_sql = pairs_in_state(dashboard._host_pairs(year), year, OVERDUE, today=board.ctx.today)
+    assert board.overdue_pairs == in_sql.count() == 7

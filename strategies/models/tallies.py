@@ -9,7 +9,7 @@ from django.db import models
 from django.utils.translation import gettext_lazy as _
 
 from strategies.models.organization import Unit
-from strategies.models.plan import Indicator, Year
+from strategies.models.plan import Indicator, Item, Year
 
 
 class TallyState(models.Model):
@@ -106,3 +106,32 @@ class IndicatorTally(models.Model):
 
     def __str__(self) -> str:
         return f"{self.indicator_id}/{self.unit_id}: {self.total} / {self.latest}"
+
+
+class PairMonthsTally(models.Model):
+    """The submitted or approved months of an (item, host unit) pair in use, as bits (January
+    1, February 2, … December 2048): overdue months run from January, so a pair is overdue
+    unless its bits cover every one of them, a count without reading entries."""
+
+    year = models.ForeignKey(
+        Year, verbose_name=_("年度"), on_delete=models.CASCADE, related_name="+"
+    )
+    item = models.ForeignKey(
+        Item, verbose_name=_("填報項目"), on_delete=models.CASCADE, related_name="+"
+    )
+    unit = models.ForeignKey(
+        Unit, verbose_name=_("單位"), on_delete=models.CASCADE, related_name="+"
+    )
+    done_months = models.IntegerField(_("已送出或已核定月份"), default=0)
+
+    class Meta:
+        verbose_name = _("項目填報完成月份")
+        verbose_name_plural = _("項目填報完成月份")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["year", "item", "unit"], name="pair_months_tally_unique"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.year_id}/{self.item_id}/{self.unit_id}: {self.done_months:012b}"

@@ -695,9 +695,26 @@ def admin_dashboard(year: Year, *, today: dt.date | None = None) -> AdminDashboa
         overdue=_overdue_slots(ctx, shown, {u.pk: u for u in units}),
         overdue_units=sum(1 for n in overdue_by_unit.values() if n > 0),
         overdue_count=sum(overdue_by_unit.values()),
-        overdue_pairs=overdue_pairs.count() if len(shown) == OVERDUE_GROUPS_SHOWN else len(shown),
+        overdue_pairs=len(shown)
+        if len(shown) < OVERDUE_GROUPS_SHOWN
+        else _overdue_pair_count(year, late, sum(owed.values()), overdue_pairs),
         awaiting_deputy=_awaiting_deputy(ctx, {u.pk: u for u in units}),
     )
+
+
+def _overdue_pair_count(
+    year: Year,
+    late: list[int],
+    pairs: int,
+    overdue_pairs: QuerySet,  # type: ignore[type-arg]
+) -> int:
+    """Host pairs with an overdue month. Overdue months run from January
+    (strategies.month_state), so these are the pairs in use less those done through the last
+    overdue month: one count over the stored done months (strategies.tallies), not the
+    entries. Should the months ever not run from January, the pairs are asked in SQL."""
+    if late == list(range(1, len(late) + 1)):
+        return pairs - tallies.pairs_done_through(year, len(late))
+    return overdue_pairs.count()
 
 
 def _overdue_slots(

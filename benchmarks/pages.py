@@ -1,7 +1,7 @@
 """Every page at 1x, 10x and 100x the seed: queries, server time and HTML size.
 
     python benchmarks/pages.py [--scale 1 10 100] [--repeat 2] [--hq 7 200]
-                               [--database-url postgres://...]
+                               [--pages "home: auditor" ...] [--database-url postgres://...]
 
 In-process (Django's test client, no network): each scale is its own organization holding an
 open year of the seed's shape at that multiple (synthetic.build_year: 47 items at 1x, 4,700 at
@@ -180,6 +180,9 @@ def main() -> None:
     parser.add_argument("--scale", type=int, nargs="+", default=[1, 10, 100])
     parser.add_argument("--repeat", type=int, default=2, help="runs per page (best)")
     parser.add_argument("--hq", type=int, nargs="*", default=[7, 200], help="branches (0: skip)")
+    parser.add_argument(
+        "--pages", nargs="+", help="only the pages whose label contains one of these"
+    )
     parser.add_argument("--database-url", help="a database of its own: it is flushed")
     args = parser.parse_args()
     if not all(1 <= s <= 200 for s in args.scale):
@@ -213,6 +216,8 @@ def main() -> None:
         print(f"{scale}x: {entries:,} entries, built in {time.perf_counter() - start:.1f} s")
         results[scale] = {}
         for label, page_url, user in pages(org, year, actors):
+            if args.pages and not any(part in label for part in args.pages):
+                continue
             client = Client()
             client.force_login(user)
             results[scale][label] = measure(client, page_url, args.repeat)

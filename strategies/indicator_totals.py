@@ -48,8 +48,17 @@ def total_for(indicator: Indicator, entries: Sequence[MonthlyEntry]) -> Indicato
     months = sum(len(v) for v in per_unit.values())
     if not months:
         return IndicatorTotal(indicator=indicator, actual=None, months_reported=0)
-    if indicator.aggregation == Indicator.Aggregation.LATEST:
-        actual = sum((max(v)[1] for v in per_unit.values()), Decimal(0))
-    else:
-        actual = sum((val for v in per_unit.values() for _, val in v), Decimal(0))
+    actual = sum((unit_share(indicator.aggregation, v) for v in per_unit.values()), Decimal(0))
     return IndicatorTotal(indicator=indicator, actual=actual, months_reported=months)
+
+
+def unit_share(aggregation: str, reported: Sequence[tuple[int, Decimal]]) -> Decimal:
+    """One unit's part of an indicator's total from its (month, value) pairs, by the rule: all
+    of them added (sum), or its latest reported month's value (latest, a running total). The
+    indicator's total is the units' shares added; the stored dashboard sums
+    (strategies.tallies) keep both shares per unit by this rule."""
+    if not reported:
+        return Decimal(0)
+    if aggregation == Indicator.Aggregation.LATEST:
+        return max(reported)[1]
+    return sum((value for _month, value in reported), Decimal(0))

@@ -11,19 +11,42 @@ How they stay true, whoever writes:
   years) marks the year's counts stale; the next reader recounts them once (`fresh`);
 - a new year (copy, import, restore) starts without counts, so it is counted when first read.
 
+Each indicator's approved values are kept the same way, per (indicator, unit) by both of
+strategies.indicator_totals' rules (IndicatorTally): an entry moving into or out of approved,
+or a value of an approved entry written or deleted, recompiles those units' rows from their
+approved values (twelve at most) in the writer's transaction, the rows locked first so that two
+writers of one row take turns and the second reads what the first committed.
+
 tests/test_tallies.py recounts from scratch after each kind of write and compares.
 """
 
 from collections import defaultdict
 from collections.abc import Iterable
+from decimal import Decimal
 
 from django.db import connection, transaction
-from django.db.models import Count, F
+from django.db.models import Count, F, QuerySet, Sum
 from django.db.models.signals import m2m_changed, post_delete, post_init, post_save
 
-from strategies.models import Dimension, Item, Method, MonthlyEntry, Strategy, Year
-from strategies.models.tallies import DoneTally, PairTally, TallyState
-from strategies.month_state import DONE
+from strategies.indicator_totals import unit_share
+from strategies.models import (
+    Dimension,
+    Indicator,
+    IndicatorValue,
+    Item,
+    Method,
+    MonthlyEntry,
+    Strategy,
+    Year,
+)
+from strategies.models.tallies import (
+    DoneTally,
+    IndicatorTally,
+    PairMonthsTally,
+    PairTally,
+    TallyState,
+)
+from strategies.month_state import APPROVED, DONE
 
 # (item_id, unit_id, month) of an entry that counts as done; None when it does not.
 EntryKey = tuple[int, int, int] | None
@@ -79,7 +102,120 @@ def _add(model: type, changes: dict[tuple[int, ...], int]) -> None:
 TALLY_COLUMNS: dict[type, tuple[tuple[str, ...], str]] = {
     DoneTally: (("year_id", "dimension_number", "unit_id", "month"), "done"),
     PairTally: (("year_id", "dimension_number", "unit_id"), "pairs"),
+    # A month's bit added or taken away: the same `n + step` upsert.
+    PairMonthsTally: (("year_id", "item_id", "unit_id"), "done_months"),
 }
+
+
+def month_bit(month: int) -> int:
+    return 1 << (month - 1)
+
+
+# --- approved indicator values ---------------------------------------------------------------
+
+IndicatorKey = tuple[int, int]  # (indicator_id, unit_id)
+SUM, LATEST = Indicator.Aggregation.SUM, Indicator.Aggregation.LATEST
+
+
+def _approved_key(entry: MonthlyEntry) -> object:
+    """(unit, month) of an approved entry, None when not approved, _UNKNOWN when deferred."""
+    values = entry.__dict__
+    if not all(name in values for name in ("unit_id", "month", "status")):
+        return _UNKNOWN
+    if values["status"] != APPROVED:
+        return None
+    return (values["unit_id"], values["month"])
+
+
+def _shares(
+    rows: Iterable[tuple[int, int, int, Decimal]],
+) -> dict[IndicatorKey, tuple[int, Decimal, Decimal]]:
+    """{(indicator, unit): (months, sum share, latest share)} of (indicator, unit, month, value)
+    rows, by strategies.indicator_totals' rule."""
+    reported: dict[IndicatorKey, list[tuple[int, Decimal]]] = defaultdict(list)
+    for indicator_id, unit_id, month, value in rows:
+        reported[(indicator_id, unit_id)].append((month, value))
+    return {
+        key: (len(pairs), unit_share(SUM, pairs), unit_share(LATEST, pairs))
+        for key, pairs in reported.items()
+    }
+
+
+def _upsert_indicator_rows(rows: list[tuple[IndicatorKey, tuple[int, Decimal, Decimal]]]) -> None:
+    """Write these (indicator, unit) rows in one statement, in key order."""
+    table = IndicatorTally._meta.db_table
+    values = ", ".join(["(%s, %s, %s, %s, %s)"] * len(rows))
+    params = [v for (i, u), (n, total, latest) in rows for v in (i, u, n, total, latest)]
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"INSERT INTO {table} (indicator_id, unit_id, months, total, latest) "  # noqa: S608
+            f"VALUES {values} ON CONFLICT (indicator_id, unit_id) DO UPDATE SET "
+            "months = excluded.months, total = excluded.total, latest = excluded.latest",
+            params,
+        )
+
+
+def indicators_changed(keys: Iterable[IndicatorKey]) -> None:
+    """Recompile the stored approved shares of these (indicator, unit) pairs from their
+    approved values (3 queries). The rows are locked first (an upsert that changes nothing):
+    a concurrent writer of the same row waits, and each statement after the lock sees what
+    it committed."""
+    wanted = sorted(set(keys))
+    if not wanted:
+        return
+    zero = (0, Decimal(0), Decimal(0))
+    table = IndicatorTally._meta.db_table
+    values = ", ".join(["(%s, %s, 0, 0, 0)"] * len(wanted))
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"INSERT INTO {table} (indicator_id, unit_id, months, total, latest) "  # noqa: S608
+            f"VALUES {values} ON CONFLICT (indicator_id, unit_id) DO UPDATE SET "
+            f"months = {table}.months",
+            [v for key in wanted for v in key],
+        )
+    rows = IndicatorValue.objects.filter(
+        entry__status=APPROVED,
+        indicator_id__in={i for i, _u in wanted},
+        entry__unit_id__in={u for _i, u in wanted},
+    ).values_list("indicator_id", "entry__unit_id", "entry__month", "value")
+    keep = set(wanted)
+    shares = _shares(row for row in rows if (row[0], row[1]) in keep)
+    _upsert_indicator_rows([(key, shares.get(key, zero)) for key in wanted])
+
+
+def indicator_actuals(year: Year) -> dict[int, Decimal]:
+    """{indicator: its figure compiled from approved values by its rule} of the year's
+    indicators with any approved value (counts kept fresh first: 2 queries)."""
+    fresh(year)
+    rows = (
+        IndicatorTally.objects.filter(
+            indicator__item__method__strategy__dimension__year=year, months__gt=0
+        )
+        .order_by()
+        .values("indicator_id", "indicator__aggregation")
+        .annotate(sum_share=Sum("total"), latest_share=Sum("latest"))
+    )
+    return {
+        row["indicator_id"]: row["latest_share"]
+        if row["indicator__aggregation"] == LATEST
+        else row["sum_share"]
+        for row in rows
+    }
+
+
+def _recount_indicators(year: Year) -> None:
+    """The year's approved shares from scratch (reads every approved value of the year once)."""
+    IndicatorTally.objects.filter(indicator__item__method__strategy__dimension__year=year).delete()
+    rows = IndicatorValue.objects.filter(
+        entry__status=APPROVED, indicator__item__method__strategy__dimension__year=year
+    ).values_list("indicator_id", "entry__unit_id", "entry__month", "value")
+    IndicatorTally.objects.bulk_create(
+        IndicatorTally(indicator_id=i, unit_id=u, months=n, total=total, latest=latest)
+        for (i, u), (n, total, latest) in sorted(_shares(rows).items())
+    )
+
+
+# --- done entries ------------------------------------------------------------------------------
 
 
 def entry_changed(before: EntryKey, after: EntryKey) -> None:
@@ -87,6 +223,7 @@ def entry_changed(before: EntryKey, after: EntryKey) -> None:
     if before == after:
         return
     changes: dict[tuple[int, int, int, int], int] = defaultdict(int)
+    months: dict[tuple[int, int, int], int] = defaultdict(int)
     places: dict[tuple[int, int], tuple[int, int] | None] = {}
     for key, step in ((before, -1), (after, 1)):
         if key is None:
@@ -97,7 +234,9 @@ def entry_changed(before: EntryKey, after: EntryKey) -> None:
         place = places[(item_id, unit_id)]
         if place is not None:
             changes[(place[0], place[1], unit_id, month)] += step
+            months[(place[0], item_id, unit_id)] += step * month_bit(month)
     _add(DoneTally, changes)
+    _add(PairMonthsTally, months)
 
 
 def mark_stale(year_ids: Iterable[int]) -> None:
@@ -114,6 +253,7 @@ def recount(year: Year) -> None:
     TallyState.objects.select_for_update().filter(year=year).delete()
     DoneTally.objects.filter(year=year).delete()
     PairTally.objects.filter(year=year).delete()
+    PairMonthsTally.objects.filter(year=year).delete()
     pairs = (
         Item.host_units.through.objects.filter(
             item__method__strategy__dimension__year=year,
@@ -134,19 +274,24 @@ def recount(year: Year) -> None:
         )
         for row in pairs
     )
-    done = (
-        MonthlyEntry.objects.filter(
-            item__method__strategy__dimension__year=year,
-            item__host_units=F("unit"),
-            status__in=sorted(DONE),
-            item__is_retired=False,
-            item__method__is_retired=False,
-            item__method__strategy__is_retired=False,
-        )
-        .order_by()
-        .values("item__method__strategy__dimension__number", "unit_id", "month")
-        .annotate(n=Count("pk"))
+    done_entries = MonthlyEntry.objects.filter(
+        item__method__strategy__dimension__year=year,
+        item__host_units=F("unit"),
+        status__in=sorted(DONE),
+        item__is_retired=False,
+        item__method__is_retired=False,
+        item__method__strategy__is_retired=False,
+    ).order_by()
+    pair_months: dict[tuple[int, int], int] = defaultdict(int)
+    for item_id, unit_id, month in done_entries.values_list("item_id", "unit_id", "month"):
+        pair_months[(item_id, unit_id)] |= month_bit(month)
+    PairMonthsTally.objects.bulk_create(
+        PairMonthsTally(year=year, item_id=item_id, unit_id=unit_id, done_months=bits)
+        for (item_id, unit_id), bits in sorted(pair_months.items())
     )
+    done = done_entries.values(
+        "item__method__strategy__dimension__number", "unit_id", "month"
+    ).annotate(n=Count("pk"))
     DoneTally.objects.bulk_create(
         DoneTally(
             year=year,
@@ -157,6 +302,7 @@ def recount(year: Year) -> None:
         )
         for row in done
     )
+    _recount_indicators(year)
     TallyState.objects.create(year=year)
 
 
@@ -178,6 +324,19 @@ def done_counts(year: Year) -> dict[tuple[int, int, int], int]:
     }
 
 
+def pairs_done_through(year: Year, month: int) -> int:
+    """Host pairs in use with every month from January to `month` submitted or approved (read
+    after `done_counts`, which keeps them fresh). One count over the year's pairs with an entry
+    done, none of the entries read."""
+    mask = (1 << month) - 1
+    return (
+        PairMonthsTally.objects.filter(year=year)
+        .annotate(through=F("done_months").bitand(mask))
+        .filter(through=mask)
+        .count()
+    )
+
+
 def pair_counts(year: Year) -> dict[tuple[int, int], int]:
     """{(dimension number, unit): host pairs in use} of the year (read after `done_counts`,
     which keeps them fresh)."""
@@ -194,24 +353,109 @@ def pair_counts(year: Year) -> dict[tuple[int, int], int]:
 
 def _remember_entry(sender: type, instance: MonthlyEntry, **kwargs: object) -> None:
     instance._tally_before = _done_key(instance) if instance.pk else None  # type: ignore[attr-defined]
+    instance._approved_before = _approved_key(instance) if instance.pk else None  # type: ignore[attr-defined]
+
+
+def _approved_moved(indicator_ids: Iterable[int], keys: Iterable[object]) -> None:
+    """The entry's approved values left or joined these (unit, month)s."""
+    units = {key[0] for key in keys if isinstance(key, tuple)}
+    indicator_ids = list(indicator_ids)
+    indicators_changed((i, u) for i in indicator_ids for u in units)
 
 
 def _entry_saved(sender: type, instance: MonthlyEntry, **kwargs: object) -> None:
     before = getattr(instance, "_tally_before", _UNKNOWN)
     after = _done_key(instance)
-    if before is _UNKNOWN or after is _UNKNOWN:
+    approved_before = getattr(instance, "_approved_before", _UNKNOWN)
+    approved_after = _approved_key(instance)
+    if _UNKNOWN in (before, after, approved_before, approved_after):
         mark_stale([_year_of_item(instance.item_id)])
     else:
         entry_changed(before, after)  # type: ignore[arg-type]
+        if approved_before != approved_after:
+            _approved_moved(
+                IndicatorValue.objects.filter(entry_id=instance.pk).values_list(
+                    "indicator_id", flat=True
+                ),
+                (approved_before, approved_after),
+            )
     instance._tally_before = after  # type: ignore[attr-defined]
+    instance._approved_before = approved_after  # type: ignore[attr-defined]
 
 
 def _entry_deleted(sender: type, instance: MonthlyEntry, **kwargs: object) -> None:
     before = getattr(instance, "_tally_before", _UNKNOWN)
-    if before is _UNKNOWN:
+    approved_before = getattr(instance, "_approved_before", _UNKNOWN)
+    if _UNKNOWN in (before, approved_before):
         mark_stale([_year_of_item(instance.item_id)])
+        return
+    entry_changed(before, None)  # type: ignore[arg-type]
+    if approved_before is not None:
+        # Its values went first (cascade, skipped by _value_deleted): its item's indicators.
+        _approved_moved(
+            Indicator.objects.filter(item_id=instance.item_id).values_list("pk", flat=True),
+            (approved_before,),
+        )
+
+
+def _value_state(instance: IndicatorValue) -> tuple[object, ...]:
+    return tuple(instance.__dict__.get(name, _UNKNOWN) for name in ("indicator_id", "entry_id"))
+
+
+def _remember_value(sender: type, instance: IndicatorValue, **kwargs: object) -> None:
+    instance._tally_value = _value_state(instance) if instance.pk else None  # type: ignore[attr-defined]
+
+
+def _approved_unit(instance: IndicatorValue) -> object:
+    """The unit of the value's entry when that entry is approved, else None (the entry in
+    hand when the value was reached through it, else 1 query)."""
+    entry = instance._state.fields_cache.get("entry")
+    if entry is not None and "status" in entry.__dict__ and "unit_id" in entry.__dict__:
+        status, unit_id = entry.status, entry.unit_id
     else:
-        entry_changed(before, None)  # type: ignore[arg-type]
+        row = (
+            MonthlyEntry.objects.filter(pk=instance.entry_id)
+            .values_list("status", "unit_id")
+            .first()
+        )
+        if row is None:
+            return None
+        status, unit_id = row
+    return unit_id if status == APPROVED else None
+
+
+def _value_saved(sender: type, instance: IndicatorValue, **kwargs: object) -> None:
+    if kwargs.get("raw"):
+        return
+    before = getattr(instance, "_tally_value", None)
+    now = _value_state(instance)
+    instance._tally_value = now  # type: ignore[attr-defined]
+    if before is not None and before[1] != now[1]:
+        mark_stale([_year_of_indicator(instance.indicator_id)])  # moved to another entry
+        return
+    unit_id = _approved_unit(instance)
+    if unit_id is not None:
+        indicator_ids = {now[0]} | ({before[0]} if before is not None else set())
+        indicators_changed((i, unit_id) for i in indicator_ids if isinstance(i, int))
+
+
+def _value_deleted(sender: type, instance: IndicatorValue, **kwargs: object) -> None:
+    origin = kwargs.get("origin")
+    if isinstance(origin, MonthlyEntry) or (
+        isinstance(origin, QuerySet) and origin.model is MonthlyEntry
+    ):
+        return  # the entry's own deletion recompiles its units' rows
+    unit_id = _approved_unit(instance)
+    if unit_id is not None:
+        indicators_changed([(instance.indicator_id, unit_id)])
+
+
+def _year_of_indicator(indicator_id: int | None) -> int | None:
+    return (
+        Indicator.objects.filter(pk=indicator_id)
+        .values_list("item__method__strategy__dimension__year_id", flat=True)
+        .first()
+    )
 
 
 def _year_of_item(item_id: int | None) -> int | None:
@@ -291,13 +535,16 @@ def hosts_changed(pairs: Iterable[tuple[int, int]], step: int) -> None:
         if item_id in places:
             pair_changes[(*places[item_id], unit_id)] += step
     done_changes: dict[tuple[int, ...], int] = defaultdict(int)
+    month_changes: dict[tuple[int, ...], int] = defaultdict(int)
     for item_id, unit_id, month in MonthlyEntry.objects.filter(
         item_id__in=places, unit_id__in={unit_id for _item, unit_id in pairs}, status__in=DONE
     ).values_list("item_id", "unit_id", "month"):
         if (item_id, unit_id) in pairs:
             done_changes[(*places[item_id], unit_id, month)] += step
+            month_changes[(places[item_id][0], item_id, unit_id)] += step * month_bit(month)
     _add(PairTally, pair_changes)
     _add(DoneTally, done_changes)
+    _add(PairMonthsTally, month_changes)
 
 
 def _hosts_changed(
@@ -332,6 +579,9 @@ def connect() -> None:
     post_init.connect(_remember_entry, sender=MonthlyEntry, dispatch_uid=f"{uid}.entry.init")
     post_save.connect(_entry_saved, sender=MonthlyEntry, dispatch_uid=f"{uid}.entry.save")
     post_delete.connect(_entry_deleted, sender=MonthlyEntry, dispatch_uid=f"{uid}.entry.delete")
+    post_init.connect(_remember_value, sender=IndicatorValue, dispatch_uid=f"{uid}.value.init")
+    post_save.connect(_value_saved, sender=IndicatorValue, dispatch_uid=f"{uid}.value.save")
+    post_delete.connect(_value_deleted, sender=IndicatorValue, dispatch_uid=f"{uid}.value.delete")
     for model in PLAN_FIELDS:
         name = model.__name__
         post_init.connect(_remember_plan, sender=model, dispatch_uid=f"{uid}.{name}.init")

@@ -32,7 +32,7 @@ Status = MonthlyEntry.Status
 #   entries, their plan items (items, host units, indicators, number paths 3); the
 #   entries waiting for the admin as deputy and their plan items (6)               = 28
 # auditor, from the stored counts: + units, counts (fresh, done, pairs) 3,
-#   dimensions, approved sums per indicator (2: summed, running counts), indicators
+#   dimensions, approved sums per indicator (2: fresh, the stored sums), indicators
 #   with a target, the first short ones, their plan items 6, and the score sheet
 #   (year, dimensions, scores; earlier years: 1 when there are none)                = 28
 PINNED = {"staff_a": 40, "head_a": 49, "admin_user": 28, "auditor": 28}

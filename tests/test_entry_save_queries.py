@@ -18,10 +18,11 @@ from tests.test_entry_form_queries import fill
 # lock, indicators, the entry; a new entry has its item, unit, uniqueness and month checked,
 # an existing one is claimed and read back instead; the entry and its history written, its
 # values read, the value and its history written; the session saved. Submitting (here of the
-# draft just saved) adds the unit's heads and their notices, and moves the dashboard's stored
-# count (strategies.tallies: where the pair counts, then one upsert).
+# draft just saved) adds the unit's heads and their notices, and the dashboards' stored counts
+# moved in the same transaction (strategies.tallies): the pair's place, its unit's done count
+# for the month, the pair's done months (3; 31 before the counts were stored).
 SAVE_QUERIES = 32
-SUBMIT_QUERIES = 33
+SUBMIT_QUERIES = 34
 
 
 def post(client, item, unit, month, version, action):

@@ -1,5 +1,6 @@
 """Many people submit, approve and return entries of the same unit and month at the same moment:
-the stored counts lose no increment. Real threads and transactions on PostgreSQL."""
+the stored counts lose no increment, and the stored approved sums of one indicator and unit,
+approved month by month at once, miss no month. Real threads and transactions on PostgreSQL."""
 
 import threading
 
@@ -7,7 +8,7 @@ import pytest
 from django.db import connection, connections, transaction
 
 from strategies import tallies
-from strategies.models import DoneTally, MonthlyEntry
+from strategies.models import DoneTally, Indicator, IndicatorTally, IndicatorValue, MonthlyEntry
 from tests import factories
 
 Status = MonthlyEntry.Status
@@ -79,3 +80,35 @@ def test_concurrent_submissions_and_reviews_lose_no_increment(year, unit_a):
     kept = done(year, unit_a, 1)
     tallies.recount(year)
     assert done(year, unit_a, 1) == kept
+
+
+def test_concurrent_approvals_of_one_indicator_and_unit_miss_no_month(year, unit_a):
+    item = factories.make_item(year, hosts=[unit_a])
+    summed = item.indicators.get()
+    running = Indicator.objects.create(
+        item=item, order=2, name="累計人數", measure="人", target=50, aggregation="latest"
+    )
+    entries = []
+    for month in range(1, WRITERS + 1):
+        entry = MonthlyEntry.objects.create(
+            item=item, unit=unit_a, month=month, status=Status.SUBMITTED
+        )
+        IndicatorValue.objects.create(entry=entry, indicator=summed, value=month)
+        IndicatorValue.objects.create(entry=entry, indicator=running, value=month * 10)
+        entries.append(entry)
+
+    def approve(entry):
+        row = MonthlyEntry.objects.select_for_update().get(pk=entry.pk)
+        row.status = Status.APPROVED
+        row.save()
+
+    together([lambda e=e: approve(e) for e in entries])
+    assert tallies.indicator_actuals(year) == {
+        summed.pk: sum(range(1, WRITERS + 1)),
+        running.pk: WRITERS * 10,
+    }
+    kept = sorted(IndicatorTally.objects.values_list("indicator_id", "months", "total", "latest"))
+    tallies.recount(year)
+    assert kept == sorted(
+        IndicatorTally.objects.values_list("indicator_id", "months", "total", "latest")
+    )

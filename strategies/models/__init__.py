@@ -12,12 +12,19 @@ from strategies.models.notifications import Notification
 from strategies.models.organization import Membership, Organization, Unit
 from strategies.models.plan import Dimension, Indicator, Item, Method, Strategy, Year
 from strategies.models.reminders import ReminderLog
-from strategies.models.tallies import DoneTally, PairTally, TallyState
+from strategies.models.tallies import (
+    DoneTally,
+    IndicatorTally,
+    PairMonthsTally,
+    PairTally,
+    TallyState,
+)
 
 __all__ = [
     "NARRATIVE_MAX_LENGTH",
     "Dimension",
     "DoneTally",
+    "IndicatorTally",
     "DirectoryGroupMapping",
     "EntryComment",
     "Evidence",
@@ -31,6 +38,7 @@ __all__ = [
     "MonthlyEntry",
     "Notification",
     "Organization",
+    "PairMonthsTally",
     "PairTally",
     "ReminderLog",
     "Strategy",

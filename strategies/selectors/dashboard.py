@@ -12,7 +12,7 @@ Queries (a year already loaded, with its organization), whatever the year's size
   page at a time in SQL (its count when the stored counts do not give it, its page of keys, the
   shown rows' entries and plan items);
 - auditor and admin: the stored counts (strategies.tallies: fresh 1, done entries 1,
-  host pairs 1) instead of counting entries, short indicators by one grouped sum per indicator,
+  host pairs 1) instead of counting entries, short indicators from the stored approved sums,
   with only the first rows of their lists read in full; see `auditor_dashboard` and
   `admin_dashboard`; the admin's entries waiting for a deputy (no other head of the unit) in
   one query.
@@ -33,7 +33,6 @@ from django.db.models import (
     Prefetch,
     Q,
     QuerySet,
-    Sum,
 )
 from django.utils.translation import gettext_lazy as _
 
@@ -42,7 +41,6 @@ from strategies.indicator_totals import achievement_percent
 from strategies.models import (
     Dimension,
     Indicator,
-    IndicatorValue,
     Item,
     Membership,
     MonthlyEntry,
@@ -509,43 +507,17 @@ def _plan_items_of(year: Year, item_ids: Iterable[int]) -> dict[int, PlanItem]:
     return result
 
 
-def _approved_actuals(year: Year) -> dict[int, Decimal]:
-    """Each indicator's figure compiled from its approved values by its rule
-    (strategies.indicator_totals.total_for), read as one grouped sum per indicator, plus for running
-    counts (each unit's latest approved value, summed over units) the values of those
-    indicators only. Two queries of plain rows."""
-    approved = IndicatorValue.objects.filter(
-        entry__status=Status.APPROVED,
-        indicator__item__method__strategy__dimension__year=year,
-    ).order_by()
-    actual: dict[int, Decimal] = dict(
-        approved.exclude(indicator__aggregation=Indicator.Aggregation.LATEST)
-        .values("indicator_id")
-        .annotate(total=Sum("value"))
-        .values_list("indicator_id", "total")
-    )
-    latest: dict[tuple[int, int], tuple[int, Decimal]] = {}
-    for indicator_id, unit_id, month, value in approved.filter(
-        indicator__aggregation=Indicator.Aggregation.LATEST
-    ).values_list("indicator_id", "entry__unit_id", "entry__month", "value"):
-        key = (indicator_id, unit_id)
-        if key not in latest or (month, value) > latest[key]:
-            latest[key] = (month, value)
-    for (indicator_id, _unit), (_month, value) in latest.items():
-        actual[indicator_id] = actual.get(indicator_id, Decimal(0)) + value
-    return actual
-
-
 def _short_indicators(ctx: YearContext) -> tuple[list[ShortIndicator], int]:
     """Indicators whose figure (the report's, else compiled from approved entries by the
     indicator's rule) is below a positive target, or in an open year below the target's share
     of the months past their deadline (3 months due: a quarter of the target): the first
-    SHORT_SHOWN in plan order and how many there are. Queries: approved sums 2, the
-    indicators with a target (plain rows), the shown ones and their items' PlanItems (6)."""
+    SHORT_SHOWN in plan order and how many there are. Queries: the stored approved sums 2
+    (strategies.tallies.indicator_actuals), the indicators with a target (plain rows), the
+    shown ones and their items' PlanItems (6)."""
     months_due = min(ctx.months_due, 12)
     if not months_due:
         return [], 0
-    actuals = _approved_actuals(ctx.year)
+    actuals = tallies.indicator_actuals(ctx.year)
     short_ids: list[tuple[int, Decimal]] = []
     for pk, target, reported in (
         Indicator.objects.filter(
@@ -723,9 +695,26 @@ def admin_dashboard(year: Year, *, today: dt.date | None = None) -> AdminDashboa
         overdue=_overdue_slots(ctx, shown, {u.pk: u for u in units}),
         overdue_units=sum(1 for n in overdue_by_unit.values() if n > 0),
         overdue_count=sum(overdue_by_unit.values()),
-        overdue_pairs=overdue_pairs.count() if len(shown) == OVERDUE_GROUPS_SHOWN else len(shown),
+        overdue_pairs=len(shown)
+        if len(shown) < OVERDUE_GROUPS_SHOWN
+        else _overdue_pair_count(year, late, sum(owed.values()), overdue_pairs),
         awaiting_deputy=_awaiting_deputy(ctx, {u.pk: u for u in units}),
     )
+
+
+def _overdue_pair_count(
+    year: Year,
+    late: list[int],
+    pairs: int,
+    overdue_pairs: QuerySet,  # type: ignore[type-arg]
+) -> int:
+    """Host pairs with an overdue month. Overdue months run from January
+    (strategies.month_state), so these are the pairs in use less those done through the last
+    overdue month: one count over the stored done months (strategies.tallies), not the
+    entries. Should the months ever not run from January, the pairs are asked in SQL."""
+    if late == list(range(1, len(late) + 1)):
+        return pairs - tallies.pairs_done_through(year, len(late))
+    return overdue_pairs.count()
 
 
 def _overdue_slots(

@@ -82,7 +82,7 @@ def _page(title: str, message: str, status: int) -> HttpResponse:
 class OutageMiddleware:
     """A lost database connection or a full disk: a page that says nothing was saved."""
 
-    def __init__(self, get_response):  # type: ignore[no-untyped-def]
+    def __init__(self, get_response):
         self.get_response = get_response
 
     def __call__(self, request: HttpRequest) -> HttpResponse:

@@ -58,7 +58,7 @@ def locked_until(username: str, ip_address: str | None) -> dt.datetime | None:
 def lockout_response(
     request: HttpRequest,
     original_response: HttpResponse | None = None,
-    credentials: dict | None = None,  # type: ignore[type-arg]
+    credentials: dict | None = None,
 ) -> HttpResponse:
     """The page for a locked-out sign-in (AXES_LOCKOUT_CALLABLE): when to try again, and that
     the organization's admin can lift the lock sooner."""

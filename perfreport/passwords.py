@@ -23,7 +23,7 @@ change_done = auth_views.PasswordChangeDoneView.as_view(
 
 
 class _ResetView(auth_views.PasswordResetView):
-    def form_valid(self, form):  # type: ignore[no-untyped-def]
+    def form_valid(self, form):
         self.extra_email_context = {"site_url": settings.SITE_URL.rstrip("/")}
         return super().form_valid(form)
 

@@ -8,6 +8,7 @@ from django.shortcuts import render
 from perfreport.templatetags.roc import month_label
 from scoring.selectors import score_sheet_data
 from strategies.access import membership_of
+from strategies.auth import AuthenticatedHttpRequest
 from strategies.models import Membership, Year
 from strategies.selectors import dashboard, years_for
 
@@ -51,7 +52,7 @@ def _score_sheet_state(year: Year) -> object:
 
 
 @login_required
-def home(request: HttpRequest) -> HttpResponse:
+def home(request: AuthenticatedHttpRequest) -> HttpResponse:
     membership = membership_of(request.user)
     years = list(years_for(membership)) if membership else []
     year = _chosen_year(request, membership, years) if membership else None

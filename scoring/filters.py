@@ -39,7 +39,7 @@ class ReviewFilter(django_filters.FilterSet):
         model = Item
         fields: list[str] = []
 
-    def __init__(self, data=None, queryset=None, *, year: Year, **kwargs) -> None:  # type: ignore[no-untyped-def]
+    def __init__(self, data=None, queryset=None, *, year: Year, **kwargs) -> None:
         super().__init__(data, queryset, **kwargs)
         self.year = year
         self.filters["dimension"].extra["choices"] = [

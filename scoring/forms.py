@@ -25,7 +25,7 @@ class ScoreForm(forms.Form):
         help_text=_("民國年.月，例如 113.1"),
     )
 
-    def __init__(self, *args, sheet: SheetData, round: str, **kwargs) -> None:  # type: ignore[no-untyped-def]
+    def __init__(self, *args, sheet: SheetData, round: str, **kwargs) -> None:
         super().__init__(*args, **kwargs)
         self.sheet = sheet
         self.round = round

@@ -88,7 +88,7 @@ def _final(
     return chosen, total, str(grade_for(total, bands)), str(use.label)
 
 
-def _year_shell(row: dict, orgs: dict[int, Organization]) -> Year:  # type: ignore[type-arg]
+def _year_shell(row: dict, orgs: dict[int, Organization]) -> Year:
     """A Year built from a plain row, with its organization and sign-off, for the access and
     sign-off rules (no query: the score sheet is set, or known to be missing)."""
     year = Year(
@@ -186,7 +186,7 @@ def comparison(
 
 
 class ScoreColumn(tables.Column):
-    def render(self, value):  # type: ignore[no-untyped-def]
+    def render(self, value):
         return f"{value.normalize():f}" if isinstance(value, Decimal) else value
 
 

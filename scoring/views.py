@@ -27,6 +27,7 @@ from strategies.access import (
     is_year_auditor,
     membership_of,
 )
+from strategies.auth import AuthenticatedHttpRequest
 from strategies.errors import DomainError
 from strategies.models import Membership, Year
 from strategies.selectors import years_for
@@ -58,14 +59,14 @@ def _year_kwargs(year: Year) -> dict[str, object]:
 
 
 @login_required
-def index(request: HttpRequest) -> HttpResponse:
+def index(request: AuthenticatedHttpRequest) -> HttpResponse:
     """Every year the member may see, each with its score sheet (one query for the years)."""
     years = years_for(membership_of(request.user)).select_related("score_sheet")
     return render(request, "scoring/index.html", {"years": years})
 
 
 @login_required
-def score_sheet(request: HttpRequest, org: str, roc_year: int) -> HttpResponse:
+def score_sheet(request: AuthenticatedHttpRequest, org: str, roc_year: int) -> HttpResponse:
     """考核結果統計表: every member of the organization (and headquarters) may read it."""
     year, membership = _year_for(request, org, roc_year)
     sees_review = can_see_unsigned_review(membership, year)
@@ -96,7 +97,9 @@ def score_sheet(request: HttpRequest, org: str, roc_year: int) -> HttpResponse:
 
 @login_required
 @require_http_methods(["GET", "POST"])
-def score_edit(request: HttpRequest, org: str, roc_year: int, round: str) -> HttpResponse:
+def score_edit(
+    request: AuthenticatedHttpRequest, org: str, roc_year: int, round: str
+) -> HttpResponse:
     """Enter one round's scores; the server recomputes the total and grade on save."""
     if round not in Round.values:
         raise Http404
@@ -161,7 +164,7 @@ def score_edit(request: HttpRequest, org: str, roc_year: int, round: str) -> Htt
 
 @login_required
 @require_http_methods(["GET", "POST"])
-def bands_edit(request: HttpRequest, org: str, roc_year: int) -> HttpResponse:
+def bands_edit(request: AuthenticatedHttpRequest, org: str, roc_year: int) -> HttpResponse:
     """The year's grade bands, edited by its admin; the grades follow."""
     year, membership = _year_for(request, org, roc_year)
     if not is_year_admin(membership, year):
@@ -216,7 +219,7 @@ def bands_edit(request: HttpRequest, org: str, roc_year: int) -> HttpResponse:
 
 
 @login_required
-def review(request: HttpRequest, org: str, roc_year: int) -> HttpResponse:
+def review(request: AuthenticatedHttpRequest, org: str, roc_year: int) -> HttpResponse:
     """The whole year for the auditor, filtered by dimension, unit and status."""
     year, membership = _year_for(request, org, roc_year)
     if not can_read_year_review(membership, year):
@@ -251,7 +254,7 @@ def review(request: HttpRequest, org: str, roc_year: int) -> HttpResponse:
 
 @login_required
 @require_http_methods(["GET", "POST"])
-def reopen(request: HttpRequest, org: str, roc_year: int) -> HttpResponse:
+def reopen(request: AuthenticatedHttpRequest, org: str, roc_year: int) -> HttpResponse:
     """Reopen a locked year: the organization's admin, with a reason that is recorded."""
     year, membership = _year_for(request, org, roc_year)
     if not is_year_admin(membership, year):

@@ -9,6 +9,7 @@ from django.contrib.auth.models import AbstractBaseUser, AnonymousUser
 from django.core.exceptions import PermissionDenied
 from django.http import Http404
 
+from strategies.auth import User
 from strategies.models import Item, Membership, MonthlyEntry, Organization, Unit, Year
 
 Role = Membership.Role
@@ -19,7 +20,7 @@ def membership_of(user: AbstractBaseUser | AnonymousUser) -> Membership | None:
     if not user.is_authenticated:
         return None
     try:
-        return user.membership  # type: ignore[union-attr]
+        return user.membership
     except Membership.DoesNotExist:
         return None
 
@@ -35,7 +36,7 @@ def sees_organization(membership: Membership | None, organization: Organization)
     )
 
 
-def get_year_for_user(user, year: Year) -> Membership:  # type: ignore[no-untyped-def]
+def get_year_for_user(user: User, year: Year) -> Membership:
     """The membership that lets the user see the year; 404 for strangers."""
     membership = membership_of(user)
     if not sees_organization(membership, year.organization):
@@ -90,7 +91,7 @@ def can_comment_entry(membership: Membership | None, item: Item, unit: Unit) -> 
     )
 
 
-def check_comment_access(user, item: Item, unit: Unit) -> Membership:  # type: ignore[no-untyped-def]
+def check_comment_access(user: User, item: Item, unit: Unit) -> Membership:
     """404 for another organization, 403 for a member who may not comment on the entry."""
     membership = check_entry_access(user, item, unit, write=False)
     if not _comments_allowed(membership, item):
@@ -104,7 +105,7 @@ def check_comment_access(user, item: Item, unit: Unit) -> Membership:  # type: i
 def reviews_as_deputy(membership: Membership | None, entry: MonthlyEntry) -> bool:
     """The organization's own admin approves or returns in place of the unit's heads (a unit
     with a single head, a head away), and is recorded as deputy. Headquarters admins do not."""
-    return is_admin(membership) and membership.organization_id == entry.unit.organization_id  # type: ignore[union-attr]
+    return is_admin(membership) and membership.organization_id == entry.unit.organization_id
 
 
 def is_reviewer_of(membership: Membership | None, entry: MonthlyEntry) -> bool:
@@ -153,7 +154,7 @@ def entry_reader(membership: Membership | None, item: Item) -> Callable[[Unit | 
     return may_read
 
 
-def check_entry_access(user, item: Item, unit: Unit, *, write: bool) -> Membership:  # type: ignore[no-untyped-def]
+def check_entry_access(user: User, item: Item, unit: Unit, *, write: bool) -> Membership:
     """404 for another organization, 403 for a member without the right."""
     membership = get_year_for_user(user, item.method.strategy.dimension.year)
     allowed = (
@@ -169,7 +170,7 @@ def check_entry_access(user, item: Item, unit: Unit, *, write: bool) -> Membersh
 
 def is_year_admin(membership: Membership | None, year: Year) -> bool:
     """The admin of the year's own organization: self-assessment, grade bands, reopening."""
-    return is_admin(membership) and membership.organization_id == year.organization_id  # type: ignore[union-attr]
+    return is_admin(membership) and membership.organization_id == year.organization_id
 
 
 def is_year_auditor(membership: Membership | None, year: Year) -> bool:
@@ -191,7 +192,7 @@ def can_see_unsigned_review(membership: Membership | None, year: Year) -> bool:
 # --- Managing an organization (issue 6): years, plan, units and users. ---
 
 
-def check_org_admin(user, organization: Organization) -> Membership:  # type: ignore[no-untyped-def]
+def check_org_admin(user: User, organization: Organization) -> Membership:
     """The admin of this very organization: 404 for strangers, 403 for its other members (and
     for headquarters members, who see a branch but do not run it)."""
     membership = membership_of(user)
@@ -209,13 +210,13 @@ def can_manage_member(acting: Membership | None, target: Membership) -> bool:
     organization role: they are run from /admin/ only, never from an organization's pages."""
     return (
         is_admin(acting)
-        and acting.organization_id == target.organization_id  # type: ignore[union-attr]
+        and acting.organization_id == target.organization_id
         and not target.user.is_superuser
         and not target.user.is_staff
     )
 
 
-def check_member_admin(user, member: Membership) -> Membership:  # type: ignore[no-untyped-def]
+def check_member_admin(user: User, member: Membership) -> Membership:
     """The admin who may manage this member: 404 for strangers and for accounts above any
     organization role (they look like no account at all), 403 for other members."""
     acting = check_org_admin(user, member.organization)
@@ -224,7 +225,7 @@ def check_member_admin(user, member: Membership) -> Membership:  # type: ignore[
     return acting
 
 
-def check_hq_reader(user) -> Membership:  # type: ignore[no-untyped-def]
+def check_hq_reader(user: User) -> Membership:
     """Headquarters auditors and admins compare the branches; everyone else gets 403."""
     membership = membership_of(user)
     if not (

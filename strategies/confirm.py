@@ -31,6 +31,6 @@ class Confirmation:
 CONFIRM_FIELD = "confirmed"
 
 
-def confirmed(post) -> bool:  # type: ignore[no-untyped-def]
+def confirmed(post) -> bool:
     """Did the form come back from the confirmation page?"""
     return post.get(CONFIRM_FIELD) == "1"

@@ -18,7 +18,7 @@ class _LazyCount:
 
     def __call__(self) -> int:
         if self._value is None:
-            self._value = unread_count(self._request.user)  # type: ignore[arg-type]
+            self._value = unread_count(self._request.user)
         return self._value
 
 

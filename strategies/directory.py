@@ -41,7 +41,7 @@ def _normalize_dn(dn: str) -> str:
     return ",".join(part.strip() for part in dn.split(",")).lower()
 
 
-def membership_from_groups(*, user, group_dns: set[str]) -> Membership | None:  # type: ignore[no-untyped-def]
+def membership_from_groups(*, user: User, group_dns: set[str]) -> Membership | None:
     """Give a user without a membership the role of their most powerful mapped group.
 
     A user who already has a membership keeps it unchanged (the admin's decision stands).
@@ -76,7 +76,7 @@ def membership_from_groups(*, user, group_dns: set[str]) -> Membership | None:  
 class DirectoryBackend(LDAPBackend):
     """django-auth-ldap, plus the first-sign-in role from the user's directory groups."""
 
-    def authenticate_ldap_user(self, ldap_user, password):  # type: ignore[no-untyped-def]
+    def authenticate_ldap_user(self, ldap_user, password):
         user = super().authenticate_ldap_user(ldap_user, password)
         if user is not None and self.settings.GROUP_SEARCH is not None:
             membership_from_groups(user=user, group_dns=set(ldap_user.group_dns))
@@ -96,8 +96,8 @@ def waiting_users(organization: Organization) -> QuerySet:
 
 
 def assign_role(
-    *, user, organization: Organization, role: str, unit: Unit | None, by
-) -> Membership:  # type: ignore[no-untyped-def]
+    *, user: User, organization: Organization, role: str, unit: Unit | None, by
+) -> Membership:
     """Give a waiting user their membership (role and unit) in the directory's organization."""
     if not waiting_users(organization).filter(pk=user.pk).exists():
         raise DomainError("這個帳號已有角色，或不在等待指派的名單上。")

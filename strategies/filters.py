@@ -73,7 +73,7 @@ class MyWorkFilter(django_filters.FilterSet):
         model = Item
         fields: list[str] = []
 
-    def __init__(self, *args, year: Year, **kwargs):  # type: ignore[no-untyped-def]
+    def __init__(self, *args, year: Year, **kwargs):
         super().__init__(*args, **kwargs)
         self.year = year
         self.filters["dimension"].queryset = Dimension.objects.filter(year=year)
@@ -82,7 +82,7 @@ class MyWorkFilter(django_filters.FilterSet):
         ).select_related("dimension")
         field = self.form.fields["strategy"]
         label = lambda s: f"{s.dimension.label}{numbering.strategy_label(s.order)} {s.title}"  # noqa: E731
-        field.label_from_instance = label  # type: ignore[attr-defined]
+        field.label_from_instance = label
         # Any strategy of the year is accepted, but the list offers those of the chosen
         # dimension only (at most STRATEGY_CHOICES; the keyword finds the rest): a year at 100x
         # the seed has a thousand strategies.

@@ -18,11 +18,11 @@ class MultipleFileInput(forms.ClearableFileInput):
 class MultipleFileField(forms.FileField):
     """Several files in one input (Django's documented pattern)."""
 
-    def __init__(self, *args, **kwargs):  # type: ignore[no-untyped-def]
+    def __init__(self, *args, **kwargs):
         kwargs.setdefault("widget", MultipleFileInput())
         super().__init__(*args, **kwargs)
 
-    def clean(self, data, initial=None):  # type: ignore[no-untyped-def]
+    def clean(self, data, initial=None):
         single = super().clean
         if isinstance(data, list | tuple):
             return [single(d, initial) for d in data]
@@ -62,7 +62,7 @@ class EntryForm(forms.Form):
         choices=[(SAVE, _("儲存草稿")), (SUBMIT, _("送出"))], widget=forms.HiddenInput
     )
 
-    def __init__(self, *args, indicators: list[Indicator], evidence=(), **kwargs):  # type: ignore[no-untyped-def]
+    def __init__(self, *args, indicators: list[Indicator], evidence=(), **kwargs):
         super().__init__(*args, **kwargs)
         self.indicators = indicators
         # Only the entry's own files can be chosen; anything else is an invalid choice.
@@ -78,7 +78,7 @@ class EntryForm(forms.Form):
                 widget=forms.NumberInput(attrs={"min": "0", "step": step, "inputmode": "decimal"}),
             )
 
-    def clean(self):  # type: ignore[no-untyped-def]
+    def clean(self):
         cleaned = super().clean()
         for indicator in self.indicators:
             name = value_field_name(indicator)
@@ -101,7 +101,7 @@ class EntryForm(forms.Form):
     def values(self) -> dict[int, Decimal | None]:
         return {ind.pk: self.cleaned_data.get(value_field_name(ind)) for ind in self.indicators}
 
-    def value_fields(self):  # type: ignore[no-untyped-def]
+    def value_fields(self):
         return [self[value_field_name(ind)] for ind in self.indicators]
 
 
@@ -117,7 +117,7 @@ class ReviewForm(forms.Form):
         widget=forms.Textarea(attrs={"rows": 3}),
     )
 
-    def clean(self):  # type: ignore[no-untyped-def]
+    def clean(self):
         cleaned = super().clean()
         if cleaned.get("action") == self.RETURN and not (cleaned.get("reason") or "").strip():
             self.add_error("reason", _("退回時請寫明原因。"))

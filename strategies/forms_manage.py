@@ -38,11 +38,11 @@ class CopyYearForm(forms.Form):
     to_roc_year = forms.IntegerField(label=_("新年度（民國）"), min_value=1, max_value=999)
     open_year = forms.BooleanField(label=_("複製後直接開放填報"), required=False)
 
-    def __init__(self, *args, organization: Organization, **kwargs) -> None:  # type: ignore[no-untyped-def]
+    def __init__(self, *args, organization: Organization, **kwargs) -> None:
         super().__init__(*args, **kwargs)
         field = self.fields["from_year"]
-        field.queryset = Year.objects.filter(organization=organization).order_by("-roc_year")  # type: ignore[attr-defined]
-        field.label_from_instance = lambda y: f"{y.roc_year} 年度"  # type: ignore[attr-defined]
+        field.queryset = Year.objects.filter(organization=organization).order_by("-roc_year")
+        field.label_from_instance = lambda y: f"{y.roc_year} 年度"
 
 
 class StrategyForm(forms.Form):
@@ -57,7 +57,7 @@ class MethodForm(forms.Form):
 
 
 class _UnitChoices(forms.ModelMultipleChoiceField):
-    def label_from_instance(self, obj: Unit) -> str:  # type: ignore[override]
+    def label_from_instance(self, obj: Unit) -> str:
         return obj.name
 
 
@@ -81,9 +81,9 @@ class ItemForm(forms.Form):
         label=_("具體作法"), required=False, widget=forms.Textarea(attrs={"rows": 4})
     )
 
-    def __init__(self, *args, organization: Organization, **kwargs) -> None:  # type: ignore[no-untyped-def]
+    def __init__(self, *args, organization: Organization, **kwargs) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["host_units"].queryset = Unit.objects.filter(  # type: ignore[attr-defined]
+        self.fields["host_units"].queryset = Unit.objects.filter(
             organization=organization, is_active=True
         ).order_by("order", "name")
 
@@ -104,7 +104,7 @@ class UnitForm(forms.Form):
 
 
 class _ActiveUnitChoice(forms.ModelChoiceField):
-    def label_from_instance(self, obj: Unit) -> str:  # type: ignore[override]
+    def label_from_instance(self, obj: Unit) -> str:
         return obj.name
 
 
@@ -119,9 +119,9 @@ class MemberForm(forms.Form):
         help_text=_("承辦人與主管必須指定單位。"),
     )
 
-    def __init__(self, *args, organization: Organization, **kwargs) -> None:  # type: ignore[no-untyped-def]
+    def __init__(self, *args, organization: Organization, **kwargs) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["unit"].queryset = Unit.objects.filter(  # type: ignore[attr-defined]
+        self.fields["unit"].queryset = Unit.objects.filter(
             organization=organization, is_active=True
         ).order_by("order", "name")
 
@@ -138,7 +138,7 @@ class _PasswordPair(forms.Form):
         widget=forms.PasswordInput(attrs={"autocomplete": "new-password"}),
     )
 
-    def clean(self) -> dict:  # type: ignore[type-arg]
+    def clean(self) -> dict:
         data = super().clean() or {}
         if data.get("password1") and data.get("password1") != data.get("password2"):
             self.add_error("password2", _("兩次輸入的密碼不一致。"))
@@ -175,9 +175,9 @@ class RoleForm(forms.Form):
         help_text=_("承辦人與主管必須指定單位。"),
     )
 
-    def __init__(self, *args, organization: Organization, **kwargs) -> None:  # type: ignore[no-untyped-def]
+    def __init__(self, *args, organization: Organization, **kwargs) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["unit"].queryset = Unit.objects.filter(  # type: ignore[attr-defined]
+        self.fields["unit"].queryset = Unit.objects.filter(
             organization=organization, is_active=True
         ).order_by("order", "name")
 

@@ -126,7 +126,7 @@ class IndicatorSpec:
     aggregation: str
     allows_decimals: bool
 
-    def key(self) -> tuple:  # type: ignore[type-arg]
+    def key(self) -> tuple:
         return (self.name, self.measure, self.target, self.aggregation, self.allows_decimals)
 
 
@@ -243,11 +243,11 @@ class _Extent:
         self.cells = 0
         self.elements = 0
 
-    def scan(self, part: str, stream) -> None:  # type: ignore[no-untyped-def]
+    def scan(self, part: str, stream) -> None:
         state = {"row": 0, "column": 0}
         parser = expat.ParserCreate(namespace_separator=" ")
 
-        def no_dtd(*_args) -> None:  # type: ignore[no-untyped-def]
+        def no_dtd(*_args) -> None:
             raise PlanFileError("檔案含有 DTD 宣告，不是 Excel 儲存的活頁簿，已拒絕。")
 
         def start(name: str, attributes: dict[str, str]) -> None:
@@ -326,7 +326,7 @@ def _check_extent(archive: zipfile.ZipFile) -> None:
                 ) from error
 
 
-def cell_text(value) -> str:  # type: ignore[no-untyped-def]
+def cell_text(value) -> str:
     if value is None:
         return ""
     if isinstance(value, float) and value.is_integer():
@@ -334,7 +334,7 @@ def cell_text(value) -> str:  # type: ignore[no-untyped-def]
     return str(value).replace("\r\n", "\n").strip()
 
 
-def _lines(value) -> list[str]:  # type: ignore[no-untyped-def]
+def _lines(value) -> list[str]:
     """One line per indicator; blank lines keep their place (an indicator without a target)."""
     if value is None:
         return []
@@ -387,11 +387,11 @@ def parse_plan(workbook: Workbook) -> ParsedPlan:
     return ParsedPlan(dimensions, problems)
 
 
-def _parse_sheet(ws, number: int, problems: list[Problem]) -> DimensionSpec:  # type: ignore[no-untyped-def]
+def _parse_sheet(ws, number: int, problems: list[Problem]) -> DimensionSpec:
     sheet = ws.title
     # Rows as stored, never more than the limit (read_workbook refused any row past it).
     rows = ws.iter_rows(min_row=1, max_row=MAX_ROWS, max_col=len(HEADER), values_only=True)
-    blank: tuple = (None,) * len(HEADER)  # type: ignore[type-arg]
+    blank: tuple = (None,) * len(HEADER)
     first = next(rows, blank)
     header = next(rows, blank)
     title = cell_text(first[0])
@@ -487,7 +487,7 @@ def _parse_sheet(ws, number: int, problems: list[Problem]) -> DimensionSpec:  # 
     return spec
 
 
-def _parse_indicators(cells: list, problem) -> list[IndicatorSpec]:  # type: ignore[no-untyped-def,type-arg]
+def _parse_indicators(cells: list, problem) -> list[IndicatorSpec]:
     names, measures, targets, aggregations, decimals = (_lines(v) for v in cells[7:12])
     if isinstance(cells[9], int | float | Decimal) and not isinstance(cells[9], bool):
         targets = [str(cells[9])]

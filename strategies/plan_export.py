@@ -24,13 +24,13 @@ def _number_text(value: Decimal | None) -> str:
     return f"{value.normalize():f}"
 
 
-def plan_rows(year: Year) -> list[tuple[str, str, list[list]]]:  # type: ignore[type-arg]
+def plan_rows(year: Year) -> list[tuple[str, str, list[list]]]:
     """(sheet name, title, rows of 12 cells) per dimension; rows carry spans as None below them."""
     out = []
     for d in plan_tree(year, include_retired=False):
         dim = d.dimension
         title = f"構面{dim.label}：{dim.name} ({_number_text(dim.max_score)} 分)"
-        rows: list[list] = []  # type: ignore[type-arg]
+        rows: list[list] = []
         for s in d.strategies:
             for m in s.methods:
                 texts = [f"{i.label}{i.item.title}".strip() for i in m.items]
@@ -51,7 +51,7 @@ def plan_rows(year: Year) -> list[tuple[str, str, list[list]]]:  # type: ignore[
                             "\n".join(x.name for x in inds),
                             "\n".join(x.measure for x in inds),
                             "\n".join(_number_text(x.target) for x in inds),
-                            "\n".join(AGGREGATION_TEXT[x.aggregation] for x in inds),  # type: ignore[index]
+                            "\n".join(AGGREGATION_TEXT[x.aggregation] for x in inds),
                             "\n".join("是" if x.allows_decimals else "" for x in inds),
                             # bookkeeping for merges, dropped before writing:
                             has_item_column,

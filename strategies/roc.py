@@ -37,7 +37,7 @@ def english() -> bool:
 def roc_year(value: object) -> str:
     """112 -> "112" in Chinese, "112 (2023)" in English."""
     try:
-        roc = int(value)  # type: ignore[call-overload]
+        roc = int(value)
     except (TypeError, ValueError):
         return "" if value is None else str(value)
     if english():
@@ -48,7 +48,7 @@ def roc_year(value: object) -> str:
 def roc_month(roc: object, month: object) -> str:
     """(113, 1) -> "113.1" as the seed writes it; in English "113.1 (Jan 2024)"."""
     try:
-        year, m = int(roc), int(month)  # type: ignore[call-overload]
+        year, m = int(roc), int(month)
     except (TypeError, ValueError):
         return ""
     text = f"{year}.{m}"
@@ -60,7 +60,7 @@ def roc_month(roc: object, month: object) -> str:
 def month_label(month: object) -> str:
     """3 -> "3 月" (English: "Mar")."""
     try:
-        return str(MONTH_LABELS[int(month)])  # type: ignore[call-overload]
+        return str(MONTH_LABELS[int(month)])
     except (TypeError, ValueError, KeyError):
         return ""
 

@@ -49,7 +49,7 @@ def size_and_depth(raw: bytes | str) -> Any:
     return load_json(raw, max_bytes=MAX_BYTES, max_depth=MAX_DEPTH, refuse=DocumentRefused)
 
 
-def _limit(model, name: str) -> int:  # type: ignore[no-untyped-def]
+def _limit(model, name: str) -> int:
     return min(model._meta.get_field(name).max_length or CELL_LIMIT, CELL_LIMIT)
 
 
@@ -172,7 +172,7 @@ def total_problems(document: dict[str, Any]) -> list[str]:
     for dimension in dimensions:
         maximum = dimension.get("max_score") if isinstance(dimension, dict) else None
         try:
-            total += Decimal(maximum)  # type: ignore[arg-type]
+            total += Decimal(maximum)
         except (InvalidOperation, TypeError, ValueError):
             return []  # a maximum that is not a number: reported by the field check
         if not total.is_finite():

@@ -57,7 +57,7 @@ class _Checker:
     def fail(self, path: str, message: str) -> None:
         self.problems.append(f"{path}: {message}" if path else message)
 
-    def get(self, obj: dict, path: str, key: str, kind: type | tuple, *, nullable=False):  # type: ignore[no-untyped-def]
+    def get(self, obj: dict, path: str, key: str, kind: type | tuple, *, nullable=False):
         place = f"{path}.{key}" if path else key
         value = obj.get(key, _MISSING)
         if value is _MISSING:
@@ -79,7 +79,7 @@ class _Checker:
             return None
         return value
 
-    def obj(self, parent: dict, path: str, key: str, *, nullable=False) -> dict | None:  # type: ignore[no-untyped-def]
+    def obj(self, parent: dict, path: str, key: str, *, nullable=False) -> dict | None:
         return self.get(parent, path, key, dict, nullable=nullable)
 
     def items(self, parent: dict, path: str, key: str) -> list[tuple[str, dict]]:
@@ -112,12 +112,12 @@ class _Checker:
         if value < minimum:
             self.fail(place, f"{text} 不可小於 {minimum}")
             return None
-        if -value.as_tuple().exponent > places:  # type: ignore[operator]
+        if -value.as_tuple().exponent > places:
             self.fail(place, f"{text} 最多 {places} 位小數")
             return None
         return value
 
-    def choice(self, obj: dict, path: str, key: str, choices) -> str | None:  # type: ignore[no-untyped-def]
+    def choice(self, obj: dict, path: str, key: str, choices) -> str | None:
         value = self.get(obj, path, key, str)
         if value is not None and value not in choices.values:
             allowed = "、".join(choices.values)
@@ -217,7 +217,7 @@ def validate(raw: bytes | str) -> tuple[dict[str, Any] | None, list[str]]:
         ]
         if all(v is not None for v in values):
             try:
-                Bands(*values)  # type: ignore[arg-type]
+                Bands(*values)
             except ValueError as exc:
                 check.fail("bands", str(exc))
 
@@ -333,7 +333,7 @@ def _time(text: str | None) -> datetime | None:
     return None if text is None else datetime.fromisoformat(text)
 
 
-def _save(obj, exclude=None):  # type: ignore[no-untyped-def]
+def _save(obj, exclude=None):
     obj._change_reason = REASON
     obj.full_clean(exclude=exclude)
     obj.save()
@@ -464,7 +464,7 @@ def _apply(document: dict[str, Any]) -> Year:
 BATCH = 2000
 
 
-def _checked(obj, exclude=None):  # type: ignore[no-untyped-def]
+def _checked(obj, exclude=None):
     """Field checks without a query per object, for the rows written in bulk: references are
     to rows just written or read (a foreign key's check would query each one), uniqueness and
     constraints are the database's to enforce, and `validate` has checked the whole file."""
@@ -475,7 +475,7 @@ def _checked(obj, exclude=None):  # type: ignore[no-untyped-def]
     return obj
 
 
-def _bulk(objs: list, model) -> list:  # type: ignore[no-untyped-def,type-arg]
+def _bulk(objs: list, model) -> list:
     """Insert with their history rows, in batches: a year at 20x the seed has 30,000 entries."""
     return bulk_create_with_history(objs, model, batch_size=BATCH, default_change_reason=REASON)
 
@@ -580,7 +580,7 @@ def _apply_items(methods: list[tuple[Method, dict]], units: dict[str, Unit]) -> 
     )
 
 
-def _host_unit_history(items: list[Item], hosts: list) -> None:  # type: ignore[type-arg]
+def _host_unit_history(items: list[Item], hosts: list) -> None:
     """The host units in each item's creation record, as django-simple-history records them
     for a saved item (a copy of each through row in its m2m history table), in bulk."""
     records = dict(

@@ -24,6 +24,7 @@ from perfreport.reports.exporters import EXPORTERS, get_exporter
 from perfreport.reports.models import IssuedReport, IssuedVersion
 from perfreport.reports.selectors import build_report
 from scoring.models import ScoreSheet
+from strategies.auth import User
 from strategies.models import Year
 
 Status = IssuedVersion.Status
@@ -42,7 +43,7 @@ def next_version(year: Year) -> int:
     return latest + 1
 
 
-def queue_version(*, year: Year, user, signed_off_at) -> IssuedVersion:  # type: ignore[no-untyped-def]
+def queue_version(*, year: Year, user: User, signed_off_at) -> IssuedVersion:
     """Record the next version as queued. The caller (the sign-off) holds the year's row lock
     in its transaction, so two sign-offs cannot take the same number; the task is enqueued by
     the caller once that transaction commits."""
@@ -58,7 +59,7 @@ def queue_version(*, year: Year, user, signed_off_at) -> IssuedVersion:  # type:
     return version
 
 
-def issue_report(*, year: Year, user) -> list[IssuedReport]:  # type: ignore[no-untyped-def]
+def issue_report(*, year: Year, user: User) -> list[IssuedReport]:
     """Queue the year's next version and issue it at once in this process (scripts and tests;
     the sign-off page leaves it to the worker). Its files, in the order of EXPORTERS."""
     with transaction.atomic():

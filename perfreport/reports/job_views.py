@@ -16,6 +16,7 @@ from perfreport.reports.jobs import job_for, lease_expired, start_export
 from perfreport.reports.models import ExportJob
 from perfreport.reports.views import year_and_download_right
 from strategies.access import can_read_all, get_year_for_user
+from strategies.auth import AuthenticatedHttpRequest
 from strategies.downloads import attachment_response
 
 
@@ -32,7 +33,9 @@ def _own_job(request: HttpRequest, pk: int) -> ExportJob:
 
 @login_required
 @require_POST
-def export_start(request: HttpRequest, org: str, roc_year: int, format: str) -> HttpResponse:
+def export_start(
+    request: AuthenticatedHttpRequest, org: str, roc_year: int, format: str
+) -> HttpResponse:
     year, can_download = year_and_download_right(request, org, roc_year)
     if format not in EXPORTERS:
         raise Http404
@@ -44,14 +47,14 @@ def export_start(request: HttpRequest, org: str, roc_year: int, format: str) -> 
 
 @login_required
 @require_GET
-def export_job(request: HttpRequest, pk: int) -> HttpResponse:
+def export_job(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     job = _own_job(request, pk)
     return render(request, "reports/export_job.html", {"job": job, "stale": lease_expired(job)})
 
 
 @login_required
 @require_GET
-def export_job_status(request: HttpRequest, pk: int) -> JsonResponse:
+def export_job_status(request: AuthenticatedHttpRequest, pk: int) -> JsonResponse:
     job = _own_job(request, pk)
     done = job.status == ExportJob.Status.DONE
     return JsonResponse(
@@ -71,7 +74,7 @@ def export_job_status(request: HttpRequest, pk: int) -> JsonResponse:
 
 @login_required
 @require_GET
-def export_job_download(request: HttpRequest, pk: int) -> HttpResponseBase:
+def export_job_download(request: AuthenticatedHttpRequest, pk: int) -> HttpResponseBase:
     job = _own_job(request, pk)
     if job.status != ExportJob.Status.DONE or job.content is None:
         raise Http404

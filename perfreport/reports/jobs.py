@@ -23,6 +23,7 @@ from perfreport.reports import issuing
 from perfreport.reports.exporters import EXPORTERS
 from perfreport.reports.issuing import render_for_download
 from perfreport.reports.models import ExportJob, IssuedVersion
+from strategies.auth import User
 from strategies.errors import DomainError
 from strategies.models import Year
 
@@ -46,7 +47,7 @@ def lease_expired(job: ExportJob, *, now: dt.datetime | None = None) -> bool:
     return (now or timezone.now()) - last > dt.timedelta(seconds=lease_seconds())
 
 
-def start_export(*, year: Year, format: str, user) -> ExportJob:  # type: ignore[no-untyped-def]
+def start_export(*, year: Year, format: str, user: User) -> ExportJob:
     """Record an export job for the user and queue it; the caller has checked the permission."""
     if format not in EXPORTERS:
         raise DomainError(f"沒有「{format}」這種匯出格式。")
@@ -106,7 +107,7 @@ def run_export_job(context: TaskContext, job_id: int) -> None:
     )
 
 
-def job_for(user, pk: int) -> ExportJob:  # type: ignore[no-untyped-def]
+def job_for(user: User, pk: int) -> ExportJob:
     """The user's own job (another person's job does not exist for them)."""
     return ExportJob.objects.select_related("year__organization").get(pk=pk, requested_by=user)
 

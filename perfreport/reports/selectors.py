@@ -390,7 +390,7 @@ def _layout(dimension: DimensionData) -> None:
     dimension.rows = rows
 
 
-def _iso(value) -> str | None:  # type: ignore[no-untyped-def]
+def _iso(value) -> str | None:
     return value.isoformat() if value else None
 
 
@@ -528,7 +528,7 @@ def build_report(
     for score in scores:
         scores_by_dimension[score.dimension_id][score.round] = ScoreData(score.score, score.comment)
 
-    def numbered(objects, is_retired):  # type: ignore[no-untyped-def]
+    def numbered(objects, is_retired):
         """(object, position, siblings): retired objects keep no number, so the rest renumber."""
         live = [o for o in objects if not is_retired(o)]
         position = {o.pk: index for index, o in enumerate(live, start=1)}

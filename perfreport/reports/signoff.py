@@ -27,6 +27,7 @@ from scoring.selectors import score_sheet_data
 from scoring.services import format_number, sign_off_review
 from scoring.views import get_year
 from strategies.access import can_read_all, get_year_for_user, is_year_auditor
+from strategies.auth import AuthenticatedHttpRequest, User
 from strategies.confirm import Confirmation, Precondition, confirmed
 from strategies.errors import DomainError
 from strategies.models import Unit, Year
@@ -78,7 +79,7 @@ def sign_off_confirmation(year: Year) -> Confirmation:
     )
 
 
-def sign_off_and_issue(*, year: Year, user) -> IssuedVersion:  # type: ignore[no-untyped-def]
+def sign_off_and_issue(*, year: Year, user: User) -> IssuedVersion:
     """Sign the review off, lock the year and queue its report's next version, in one
     transaction; the issuing task is enqueued once it commits. Refused (nothing changed) when
     the review is incomplete, the year is locked or the signing key cannot be used."""
@@ -99,7 +100,7 @@ def _auditor_year(request: HttpRequest, org: str, roc_year: int) -> Year:
 
 @login_required
 @require_http_methods(["GET", "POST"])
-def sign_off(request: HttpRequest, org: str, roc_year: int) -> HttpResponse:
+def sign_off(request: AuthenticatedHttpRequest, org: str, roc_year: int) -> HttpResponse:
     """The auditor finalises the review: the year is locked and its report issued."""
     year = _auditor_year(request, org, roc_year)
     sheet_url = reverse("scoring:score-sheet", args=[year.organization.code, year.roc_year])
@@ -139,7 +140,9 @@ def _readable_version(request: HttpRequest, org: str, roc_year: int, pk: int) ->
 
 @login_required
 @require_GET
-def issue_progress(request: HttpRequest, org: str, roc_year: int, pk: int) -> HttpResponse:
+def issue_progress(
+    request: AuthenticatedHttpRequest, org: str, roc_year: int, pk: int
+) -> HttpResponse:
     """The issuing's progress (the page refreshes itself until it is done), then the files."""
     version = _readable_version(request, org, roc_year, pk)
     files = (
@@ -163,7 +166,9 @@ def issue_progress(request: HttpRequest, org: str, roc_year: int, pk: int) -> Ht
 
 @login_required
 @require_POST
-def issue_retry(request: HttpRequest, org: str, roc_year: int, pk: int) -> HttpResponse:
+def issue_retry(
+    request: AuthenticatedHttpRequest, org: str, roc_year: int, pk: int
+) -> HttpResponse:
     """Run a failed issuing again (the auditor who signs off); stored formats are kept."""
     version = _readable_version(request, org, roc_year, pk)
     if not is_year_auditor(get_year_for_user(request.user, version.year), version.year):

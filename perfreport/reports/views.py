@@ -20,6 +20,7 @@ from strategies.access import (
     get_year_for_user,
     membership_of,
 )
+from strategies.auth import AuthenticatedHttpRequest
 from strategies.downloads import attachment_response
 from strategies.models import Year
 from strategies.selectors import years_for
@@ -60,14 +61,14 @@ def send(download: Download) -> HttpResponseBase:
 
 @login_required
 @require_GET
-def index(request: HttpRequest) -> HttpResponse:
+def index(request: AuthenticatedHttpRequest) -> HttpResponse:
     """The years whose report the member may read."""
     return render(request, "reports/index.html", {"years": years_for(membership_of(request.user))})
 
 
 @login_required
 @require_GET
-def report(request: HttpRequest, org: str, roc_year: int) -> HttpResponse:
+def report(request: AuthenticatedHttpRequest, org: str, roc_year: int) -> HttpResponse:
     """The report in the seed's layout, the download buttons and the issued versions."""
     year, can_download = year_and_download_right(request, org, roc_year)
     membership = get_year_for_user(request.user, year)
@@ -100,7 +101,9 @@ def report(request: HttpRequest, org: str, roc_year: int) -> HttpResponse:
 
 @login_required
 @require_GET
-def download(request: HttpRequest, org: str, roc_year: int, format: str) -> HttpResponseBase:
+def download(
+    request: AuthenticatedHttpRequest, org: str, roc_year: int, format: str
+) -> HttpResponseBase:
     """One format: the issued bytes of a closed or locked year once issued, else a fresh render."""
     year, can_download = year_and_download_right(request, org, roc_year)
     if format not in EXPORTERS:
@@ -112,7 +115,9 @@ def download(request: HttpRequest, org: str, roc_year: int, format: str) -> Http
 
 @login_required
 @require_GET
-def issued_file(request: HttpRequest, org: str, roc_year: int, pk: int) -> HttpResponseBase:
+def issued_file(
+    request: AuthenticatedHttpRequest, org: str, roc_year: int, pk: int
+) -> HttpResponseBase:
     """Any issued file of the year, by id: earlier versions stay downloadable."""
     year, can_download = year_and_download_right(request, org, roc_year)
     if not can_download:
@@ -121,7 +126,7 @@ def issued_file(request: HttpRequest, org: str, roc_year: int, pk: int) -> HttpR
     return send(issued_download(file))
 
 
-def done_versions(year: Year):  # type: ignore[no-untyped-def]
+def done_versions(year: Year):
     """The year's finished versions (a subquery): files of a version still being issued are
     not offered."""
     return IssuedVersion.objects.filter(year=year, status=IssuedVersion.Status.DONE).values(

@@ -15,9 +15,9 @@ def entry_url(slot: object) -> str:
         return reverse(
             ENTRY_URL_NAME,
             kwargs={
-                "item_id": slot.item.pk,  # type: ignore[attr-defined]
-                "unit_id": slot.unit.pk,  # type: ignore[attr-defined]
-                "month": slot.month,  # type: ignore[attr-defined]
+                "item_id": slot.item.pk,
+                "unit_id": slot.unit.pk,
+                "month": slot.month,
             },
         )
     except NoReverseMatch:

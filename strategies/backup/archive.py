@@ -112,7 +112,7 @@ def build_backup(*, organization: Organization, roc_year: int, specs: list[Spec]
             for name, kind in spec.refs.items():
                 record[name] = local(kind, getattr(obj, f"{name}_id"))
             for name, kind in spec.m2m.items():
-                record[name] = sorted(local(kind, o.pk) for o in getattr(obj, name).all())  # type: ignore[type-var]
+                record[name] = sorted(local(kind, o.pk) for o in getattr(obj, name).all())
             if spec.file_field:
                 content = getattr(obj, spec.file_field)
                 try:
@@ -125,8 +125,8 @@ def build_backup(*, organization: Organization, roc_year: int, specs: list[Spec]
                 member = f"files/{spec.name}-{n}"
                 files[member] = data
                 record[spec.file_field] = member
-            if spec.name == "item" and obj.copied_from_id:  # type: ignore[attr-defined]
-                record["copied_from_path"] = _item_path(obj.copied_from)  # type: ignore[attr-defined]
+            if spec.name == "item" and obj.copied_from_id:
+                record["copied_from_path"] = _item_path(obj.copied_from)
             rows.append(record)
         records[spec.name] = rows
 
@@ -220,7 +220,7 @@ def m2m_target_attname(model: type[models.Model], name: str) -> str:
     raise LookupError(f"{through.__name__} has no column for {name}")
 
 
-def _collect_history(  # type: ignore[no-untyped-def]
+def _collect_history(
     specs: list[Spec], ids: dict[str, dict[int, int]], year: Year, user_id
 ) -> dict[str, list[dict[str, Any]]]:
     """The audit trail of every archived object (and of the year), in a key-free order.
@@ -272,7 +272,7 @@ def _collect_history(  # type: ignore[no-untyped-def]
     return history
 
 
-def _history_head(row, user_id) -> dict[str, Any]:  # type: ignore[no-untyped-def]
+def _history_head(row, user_id) -> dict[str, Any]:
     return {
         "date": dump_value(row.history_date),
         "type": row.history_type,

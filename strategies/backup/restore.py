@@ -134,7 +134,7 @@ def _evidence_file(row: dict[str, Any], body: bytes) -> evidence_rules.Sniffed:
     return sniffed
 
 
-def _restore(  # type: ignore[type-arg]
+def _restore(
     archive: Archive,
     data: dict[str, Any],
     specs: list[Spec],
@@ -179,11 +179,11 @@ def _restore(  # type: ignore[type-arg]
         deadline_day=year_data["deadline_day"],
         copied_from=copied_from,
     )
-    year._change_reason = "由備份還原"  # type: ignore[attr-defined]
+    year._change_reason = "由備份還原"
     # An archive with an audit trail brings its own: the restore itself writes none.
     keep_history = "history" in data
     if keep_history:
-        year.skip_history_when_saving = True  # type: ignore[attr-defined]
+        year.skip_history_when_saving = True
     year.full_clean()
     year.save()
 
@@ -233,9 +233,9 @@ def _restore(  # type: ignore[type-arg]
             if obj is None:
                 obj = spec.model(**values)
                 if spec.name == "unit":
-                    obj.organization = organization  # type: ignore[attr-defined]
+                    obj.organization = organization
                 if spec.name == "membership":
-                    obj.organization = organization  # type: ignore[attr-defined]
+                    obj.organization = organization
                 if spec.file_field:
                     body = archive.files[row[spec.file_field]]
                     if sha256_hex(body) != row.get("sha256", sha256_hex(body)):
@@ -247,10 +247,10 @@ def _restore(  # type: ignore[type-arg]
                     )
                     written.append(getattr(obj, spec.file_field))
                 if spec.name == "item" and row.get("copied_from_path"):
-                    obj.copied_from = _item_at(organization, row["copied_from_path"])  # type: ignore[attr-defined]
-                obj._change_reason = "由備份還原"  # type: ignore[attr-defined]
+                    obj.copied_from = _item_at(organization, row["copied_from_path"])
+                obj._change_reason = "由備份還原"
                 if keep_history:
-                    obj.skip_history_when_saving = True  # type: ignore[attr-defined]
+                    obj.skip_history_when_saving = True
                 # Types, choices and lengths as a form would check them; no query (relations
                 # are checked by the database, files above).
                 obj.clean_fields(exclude=_not_checked(spec))
@@ -303,7 +303,7 @@ def _when(text: str) -> dt.datetime:
     return dt.datetime.fromisoformat(text)
 
 
-def _restore_history(  # type: ignore[no-untyped-def]
+def _restore_history(
     history: dict[str, list[dict[str, Any]]],
     specs: list[Spec],
     pks: dict[str, dict[int, int]],
@@ -356,14 +356,14 @@ def _restore_history(  # type: ignore[no-untyped-def]
             live = getattr(spec.model, name).through
             link_ids = {
                 (getattr(link, own), getattr(link, target)): link.pk
-                for link in live.objects.filter(**{f"{own}__in": [row.id for row in rows]})  # type: ignore[attr-defined]
+                for link in live.objects.filter(**{f"{own}__in": [row.id for row in rows]})
             }
             through.objects.bulk_create(
                 [
                     through(
                         history=row,
-                        id=link_ids.get((row.id, pks[kind][ref]), 0),  # type: ignore[attr-defined]
-                        **{own: row.id, target: pks[kind][ref]},  # type: ignore[attr-defined]
+                        id=link_ids.get((row.id, pks[kind][ref]), 0),
+                        **{own: row.id, target: pks[kind][ref]},
                     )
                     for row, (_, record) in zip(rows, pairs, strict=True)
                     for ref in record[name]
@@ -387,7 +387,7 @@ def _has_year_fk(model: type[models.Model]) -> bool:
     )
 
 
-def _find_existing(spec: Spec, organization: Organization, values: dict[str, Any]):  # type: ignore[no-untyped-def]
+def _find_existing(spec: Spec, organization: Organization, values: dict[str, Any]):
     """Units and memberships already in the organization are reused, not duplicated."""
     if spec.name == "unit":
         return Unit.objects.filter(organization=organization, name=values["name"]).first()

@@ -55,7 +55,7 @@ class Spec:
     file_field: str = ""
 
 
-def _by_year(model: type[models.Model], path: str, *order: str):  # type: ignore[no-untyped-def]
+def _by_year(model: type[models.Model], path: str, *order: str):
     return lambda organization, year: model.objects.filter(**{path: year}).order_by(*order)
 
 

@@ -521,8 +521,8 @@ def head_dashboard(
     waiting = [
         s
         for s in with_entry
-        if s.entry.status == Status.SUBMITTED  # type: ignore[union-attr]
-        and (reviewer_id is None or s.entry.submitted_by_id != reviewer_id)  # type: ignore[union-attr]
+        if s.entry.status == Status.SUBMITTED
+        and (reviewer_id is None or s.entry.submitted_by_id != reviewer_id)
     ]
     return HeadDashboard(
         ctx=ctx,
@@ -554,7 +554,7 @@ def _live(prefix: str = "") -> dict[str, object]:
     }
 
 
-def _host_pairs(year: Year) -> QuerySet:  # type: ignore[type-arg]
+def _host_pairs(year: Year) -> QuerySet:
     """(item, host unit) pairs of the year's items in use: the rows that owe an entry a month."""
     return Item.host_units.through.objects.filter(
         item__method__strategy__dimension__year=year, **_live("item__")

@@ -258,7 +258,7 @@ def _entry_count(**filters: object) -> Coalesce:
     )
 
 
-def pairs_in_state(pairs: QuerySet, year: Year, state: str, *, today: dt.date) -> QuerySet:  # type: ignore[type-arg]
+def pairs_in_state(pairs: QuerySet, year: Year, state: str, *, today: dt.date) -> QuerySet:
     """The (item, unit) host pairs (rows of Item.host_units.through) with at least one month
     in `state` (strategies.month_state), decided in SQL."""
     if state == OVERDUE:
@@ -298,7 +298,7 @@ def work_pairs(
     today: dt.date,
     items: QuerySet[Item] | None = None,
     status: str = "",
-) -> QuerySet:  # type: ignore[type-arg]
+) -> QuerySet:
     """My work's rows as (item_id, unit_id) in plan order, unsliced (paginate it): staff and
     heads get their own unit's items, auditors and admins every (item, host unit). With
     `status`, only rows with a month in that state (strategies.month_state), decided in SQL."""

@@ -60,7 +60,7 @@ class DimensionNode:
         return f"構面{self.dimension.label}"
 
 
-def _labels(nodes: list, label) -> list[str]:  # type: ignore[no-untyped-def,type-arg]
+def _labels(nodes: list, label) -> list[str]:
     """Number the nodes in use in order; retired ones get no number."""
     active = [n for n in nodes if not n.is_retired]
     position = {n.pk: i for i, n in enumerate(active, start=1)}
@@ -207,7 +207,7 @@ def locked_out_usernames(organization: Organization) -> set[str]:
     )
 
 
-def year_history(year: Year, *, limit: int = 20) -> list:  # type: ignore[type-arg]
+def year_history(year: Year, *, limit: int = 20) -> list:
     """The year's recorded status changes, newest first, with who and why (one query)."""
     return list(
         year.history.select_related("history_user").order_by("-history_date", "-history_id")[:limit]

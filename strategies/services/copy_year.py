@@ -6,6 +6,7 @@ the copy-year command and page call in the same transaction: strategies never im
 
 from django.db import transaction
 
+from strategies.auth import User
 from strategies.errors import DomainError
 from strategies.models import (
     Dimension,
@@ -21,12 +22,12 @@ from strategies.services.years import set_year_status
 Status = Year.Status
 
 
-def copy_year(  # type: ignore[no-untyped-def]
+def copy_year(
     *,
     organization: Organization,
     from_roc_year: int,
     to_roc_year: int,
-    user,
+    user: User,
     open_year: bool = False,
 ) -> Year:
     """Create year `to_roc_year` of the organization as a copy of `from_roc_year`.
@@ -76,13 +77,13 @@ def copy_year(  # type: ignore[no-untyped-def]
     return target
 
 
-def _save(obj, user, reason: str) -> None:  # type: ignore[no-untyped-def]
+def _save(obj, user: User, reason: str) -> None:
     obj._history_user = user
     obj._change_reason = reason
     obj.save()
 
 
-def _copy_structure(source: Year, target: Year, user) -> None:  # type: ignore[no-untyped-def]
+def _copy_structure(source: Year, target: Year, user: User) -> None:
     dimensions = source.dimensions.prefetch_related(
         "strategies__methods__items__host_units",
         "strategies__methods__items__indicators",
@@ -110,7 +111,7 @@ def _copy_structure(source: Year, target: Year, user) -> None:  # type: ignore[n
                     _copy_item(item, new_method, i_pos, user, reason)
 
 
-def _copy_item(item: Item, method: Method, order: int, user, reason: str) -> Item:  # type: ignore[no-untyped-def]
+def _copy_item(item: Item, method: Method, order: int, user: User, reason: str) -> Item:
     new_item = Item(
         method=method,
         order=order,

@@ -28,6 +28,7 @@ from django.db.models import F
 from django.utils import timezone
 
 from strategies import access, deadlines
+from strategies.auth import User
 from strategies.errors import DomainError, StaleVersionError
 from strategies.models import (
     NARRATIVE_MAX_LENGTH,
@@ -196,14 +197,14 @@ def find_outliers(
     return outliers
 
 
-def _write_values(*, user, entry: MonthlyEntry, values: Mapping[int, Decimal | None]) -> None:  # type: ignore[no-untyped-def]
+def _write_values(*, user: User, entry: MonthlyEntry, values: Mapping[int, Decimal | None]) -> None:
     existing = {v.indicator_id: v for v in entry.values.all()}
     for indicator_id, value in values.items():
         current = existing.get(indicator_id)
         if value is None:
             if current is not None:
-                current._history_user = user  # type: ignore[attr-defined]
-                current._change_reason = "清除數值"  # type: ignore[attr-defined]
+                current._history_user = user
+                current._change_reason = "清除數值"
                 current.delete()
             continue
         if current is None:
@@ -211,7 +212,7 @@ def _write_values(*, user, entry: MonthlyEntry, values: Mapping[int, Decimal | N
         elif current.value == value:
             continue
         current.value = value
-        current._history_user = user  # type: ignore[attr-defined]
+        current._history_user = user
         current.full_clean()
         current.save()
 
@@ -220,8 +221,8 @@ def _write_values(*, user, entry: MonthlyEntry, values: Mapping[int, Decimal | N
 
 
 def attach_evidence(
-    *, user, entry: MonthlyEntry, files: Sequence[UploadedFile], today: dt.date | None = None
-) -> list[Evidence]:  # type: ignore[no-untyped-def]
+    *, user: User, entry: MonthlyEntry, files: Sequence[UploadedFile], today: dt.date | None = None
+) -> list[Evidence]:
     """Attach files to an entry that can still be edited (draft or returned)."""
     with removed_on_rollback() as written, transaction.atomic():
         entry = MonthlyEntry.objects.select_for_update().get(pk=entry.pk)
@@ -237,7 +238,7 @@ def attach_evidence(
 
 def save_entry(
     *,
-    user,  # type: ignore[no-untyped-def]
+    user: User,
     item: Item,
     unit: Unit,
     month: int,
@@ -313,8 +314,8 @@ def save_entry(
                 reason = f"逾期送出（逾期 {late} 天）：{reason}"
         else:
             reason = "新增草稿" if previous_status is None else "儲存草稿"
-        entry._history_user = user  # type: ignore[attr-defined]
-        entry._change_reason = reason  # type: ignore[attr-defined]
+        entry._history_user = user
+        entry._change_reason = reason
         try:
             entry.full_clean()
         except ValidationError as exc:
@@ -337,7 +338,7 @@ def save_entry(
     return entry
 
 
-def _remove_evidence(*, user, entry: MonthlyEntry, evidence_ids: Sequence[int]) -> None:  # type: ignore[no-untyped-def]
+def _remove_evidence(*, user: User, entry: MonthlyEntry, evidence_ids: Sequence[int]) -> None:
     """Detach files from the entry. The record's deletion is kept in history and the stored
     file stays on disk, so what was once submitted can still be traced."""
     if not evidence_ids:
@@ -347,8 +348,8 @@ def _remove_evidence(*, user, entry: MonthlyEntry, evidence_ids: Sequence[int]) 
     if len(found) != len(wanted):
         raise DomainError("要移除的佐證資料不屬於這筆填報，請重新載入頁面。")
     for item in found:
-        item._history_user = user  # type: ignore[attr-defined]
-        item._change_reason = "移除佐證資料"  # type: ignore[attr-defined]
+        item._history_user = user
+        item._change_reason = "移除佐證資料"
         item.delete()
 
 
@@ -360,7 +361,7 @@ FOUR_EYES_MESSAGE = (
 )
 
 
-def _reviewable(user, entry: MonthlyEntry, version: int) -> tuple[MonthlyEntry, bool]:  # type: ignore[no-untyped-def]
+def _reviewable(user: User, entry: MonthlyEntry, version: int) -> tuple[MonthlyEntry, bool]:
     """The claimed entry and whether the reviewer acts as the admin's deputy.
 
     Four-eyes, checked on the row as claimed (so a resubmission a moment ago counts): the
@@ -380,7 +381,7 @@ def _reviewable(user, entry: MonthlyEntry, version: int) -> tuple[MonthlyEntry, 
     return claimed, access.reviews_as_deputy(membership, claimed)
 
 
-def approve_entry(*, user, entry: MonthlyEntry, version: int) -> MonthlyEntry:  # type: ignore[no-untyped-def]
+def approve_entry(*, user: User, entry: MonthlyEntry, version: int) -> MonthlyEntry:
     """A unit head (not the one who submitted it), or the organization's admin as deputy,
     approves a submitted entry; it becomes read-only. Who approved, and whether as deputy, is
     kept on the entry and in its history."""
@@ -392,8 +393,8 @@ def approve_entry(*, user, entry: MonthlyEntry, version: int) -> MonthlyEntry:  
         entry.approved_by = user
         entry.approved_as_deputy = as_deputy
         entry.updated_by = user
-        entry._history_user = user  # type: ignore[attr-defined]
-        entry._change_reason = "管理者代理核定" if as_deputy else "核定"  # type: ignore[attr-defined]
+        entry._history_user = user
+        entry._change_reason = "管理者代理核定" if as_deputy else "核定"
         entry.full_clean()
         entry.save()
         refresh_draft(item=entry.item, user=user)
@@ -403,7 +404,7 @@ def approve_entry(*, user, entry: MonthlyEntry, version: int) -> MonthlyEntry:  
     return entry
 
 
-def return_entry(*, user, entry: MonthlyEntry, version: int, reason: str) -> MonthlyEntry:  # type: ignore[no-untyped-def]
+def return_entry(*, user: User, entry: MonthlyEntry, version: int, reason: str) -> MonthlyEntry:
     """A unit head (not the one who submitted it), or the organization's admin as deputy,
     returns a submitted entry with a reason the staff will see."""
     reason = (reason or "").strip()
@@ -417,8 +418,8 @@ def return_entry(*, user, entry: MonthlyEntry, version: int, reason: str) -> Mon
         entry.status = Status.RETURNED
         entry.return_reason = reason
         entry.updated_by = user
-        entry._history_user = user  # type: ignore[attr-defined]
-        entry._change_reason = f"{'管理者代理退回' if as_deputy else '退回'}：{reason}"  # type: ignore[attr-defined]
+        entry._history_user = user
+        entry._change_reason = f"{'管理者代理退回' if as_deputy else '退回'}：{reason}"
         entry.full_clean()
         entry.save()
         refresh_draft(item=entry.item, user=user)
@@ -432,7 +433,7 @@ def return_entry(*, user, entry: MonthlyEntry, version: int, reason: str) -> Mon
     return entry
 
 
-def reopen_entry(*, user, entry: MonthlyEntry, version: int, reason: str) -> MonthlyEntry:  # type: ignore[no-untyped-def]
+def reopen_entry(*, user: User, entry: MonthlyEntry, version: int, reason: str) -> MonthlyEntry:
     """An admin sends an approved or submitted entry back to the unit, with a recorded reason."""
     reason = (reason or "").strip()
     year = _year_of(entry.item)
@@ -450,8 +451,8 @@ def reopen_entry(*, user, entry: MonthlyEntry, version: int, reason: str) -> Mon
         entry.status = Status.RETURNED
         entry.return_reason = reason
         entry.updated_by = user
-        entry._history_user = user  # type: ignore[attr-defined]
-        entry._change_reason = f"管理者重新開放：{reason}"  # type: ignore[attr-defined]
+        entry._history_user = user
+        entry._change_reason = f"管理者重新開放：{reason}"
         entry.full_clean()
         entry.save()
         refresh_draft(item=entry.item, user=user)
@@ -465,7 +466,7 @@ def reopen_entry(*, user, entry: MonthlyEntry, version: int, reason: str) -> Mon
     return entry
 
 
-def add_comment(*, user, entry: MonthlyEntry, body: str) -> EntryComment:  # type: ignore[no-untyped-def]
+def add_comment(*, user: User, entry: MonthlyEntry, body: str) -> EntryComment:
     """Anyone who may see the entry may add to its thread (a short note, not an edit);
     headquarters members only where the branch allows it."""
     access.check_comment_access(user, entry.item, entry.unit)

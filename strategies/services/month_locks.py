@@ -8,19 +8,20 @@ from django.core.exceptions import PermissionDenied
 from django.db import IntegrityError, transaction
 
 from strategies import access, deadlines
+from strategies.auth import User
 from strategies.errors import DomainError
 from strategies.models import MonthLock, Year
 from strategies.services import notifications
 from strategies.services.entries import REASON_MAX_LENGTH
 
 
-def _require_admin(user, year: Year) -> None:  # type: ignore[no-untyped-def]
+def _require_admin(user: User, year: Year) -> None:
     # The year's own admin: headquarters members read a branch but do not run it.
     if not access.is_year_admin(access.get_year_for_user(user, year), year):
         raise PermissionDenied
 
 
-def lock_month(*, user, year: Year, month: int, reason: str = "") -> MonthLock:  # type: ignore[no-untyped-def]
+def lock_month(*, user: User, year: Year, month: int, reason: str = "") -> MonthLock:
     """Close a month for entry; only an admin can reopen it."""
     _require_admin(user, year)
     try:
@@ -31,8 +32,8 @@ def lock_month(*, user, year: Year, month: int, reason: str = "") -> MonthLock: 
         if MonthLock.objects.filter(year=year, month=month).exists():
             raise DomainError(f"{year.roc_year} 年 {month} 月已經鎖定。")
         lock = MonthLock(year=year, month=month, locked_by=user)
-        lock._history_user = user  # type: ignore[attr-defined]
-        lock._change_reason = reason.strip() or "鎖定月份"  # type: ignore[attr-defined]
+        lock._history_user = user
+        lock._change_reason = reason.strip() or "鎖定月份"
         lock.full_clean()
         try:
             with transaction.atomic():
@@ -42,7 +43,7 @@ def lock_month(*, user, year: Year, month: int, reason: str = "") -> MonthLock: 
     return lock
 
 
-def reopen_month(*, user, year: Year, month: int, reason: str) -> None:  # type: ignore[no-untyped-def]
+def reopen_month(*, user: User, year: Year, month: int, reason: str) -> None:
     """Reopen a locked month; the reason is kept in the lock's history."""
     _require_admin(user, year)
     reason = (reason or "").strip()
@@ -54,7 +55,7 @@ def reopen_month(*, user, year: Year, month: int, reason: str) -> None:  # type:
         lock = MonthLock.objects.select_for_update().filter(year=year, month=month).first()
         if lock is None:
             raise DomainError(f"{year.roc_year} 年 {month} 月沒有鎖定。")
-        lock._history_user = user  # type: ignore[attr-defined]
-        lock._change_reason = f"重新開放：{reason}"  # type: ignore[attr-defined]
+        lock._history_user = user
+        lock._change_reason = f"重新開放：{reason}"
         lock.delete()
         notifications.month_reopened(year=year, month=month, actor=user, reason=reason)

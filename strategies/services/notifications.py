@@ -31,7 +31,7 @@ QUOTE_LENGTH = 200
 def display_name(user: AbstractBaseUser | None) -> str:
     if user is None:
         return ""
-    return user.get_full_name() or user.get_username()  # type: ignore[attr-defined]
+    return user.get_full_name() or user.get_username()
 
 
 def item_params(item: Item) -> dict[str, object]:

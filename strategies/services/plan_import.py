@@ -17,6 +17,7 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.db.models import F
 
+from strategies.auth import User
 from strategies.errors import DomainError
 from strategies.hosts import resolve_hosts
 from strategies.models import (
@@ -97,8 +98,8 @@ def _problem_order(problem: Problem) -> tuple[int, int, int]:
     return sheet, problem.row or 0, problem.column or 0
 
 
-def apply_import(  # type: ignore[no-untyped-def]
-    *, organization: Organization, roc_year: int, data: bytes, user, filename: str = ""
+def apply_import(
+    *, organization: Organization, roc_year: int, data: bytes, user: User, filename: str = ""
 ) -> tuple[ImportPreview, Year]:
     """Import the file into the year (created in planning when missing), all or nothing.
 
@@ -128,13 +129,13 @@ def apply_import(  # type: ignore[no-untyped-def]
 
 
 class _Walk:
-    def __init__(self, preview: ImportPreview, units: list[Unit], apply: bool, user) -> None:  # type: ignore[no-untyped-def]
+    def __init__(self, preview: ImportPreview, units: list[Unit], apply: bool, user: User) -> None:
         self.preview = preview
         self.units = units
         self.apply = apply
         self.user = user
 
-    def save(self, obj, reason: str = "匯入計畫檔") -> None:  # type: ignore[no-untyped-def]
+    def save(self, obj, reason: str = "匯入計畫檔") -> None:
         if self.apply:
             obj._history_user = self.user
             obj._change_reason = reason
@@ -148,7 +149,7 @@ class _Walk:
         getattr(self.preview, bucket).append(change)
 
 
-def _reconcile(  # type: ignore[no-untyped-def]
+def _reconcile(
     organization: Organization, roc_year: int, specs: list[DimensionSpec], *, apply: bool, user
 ) -> tuple[ImportPreview, Year | None]:
     year = (
@@ -177,7 +178,7 @@ def _reconcile(  # type: ignore[no-untyped-def]
     return preview, year
 
 
-def _take(candidates: list, title: str):  # type: ignore[no-untyped-def,type-arg]
+def _take(candidates: list, title: str):
     """Pop the first candidate whose title matches."""
     for n, node in enumerate(candidates):
         if node.strategy.title == title:
@@ -185,13 +186,13 @@ def _take(candidates: list, title: str):  # type: ignore[no-untyped-def,type-arg
     return None
 
 
-def _reorder(walk: _Walk, queryset) -> None:  # type: ignore[no-untyped-def]
+def _reorder(walk: _Walk, queryset) -> None:
     """Park the siblings' orders out of the way before they are renumbered 1, 2, 3 …"""
     if walk.apply:
         queryset.update(order=F("order") + 1000)
 
 
-def _dimension(walk: _Walk, year: Year | None, spec: DimensionSpec, node) -> None:  # type: ignore[no-untyped-def]
+def _dimension(walk: _Walk, year: Year | None, spec: DimensionSpec, node) -> None:
     if node is None:
         dimension = Dimension(
             year=year, number=spec.number, name=spec.name, max_score=spec.max_score
@@ -201,7 +202,7 @@ def _dimension(walk: _Walk, year: Year | None, spec: DimensionSpec, node) -> Non
         if walk.apply:
             dimension.full_clean()
             dimension.save()
-        existing_strategies: list = []  # type: ignore[type-arg]
+        existing_strategies: list = []
     else:
         dimension = node.dimension
         if spec.name and (dimension.name, dimension.max_score) != (spec.name, spec.max_score):
@@ -230,7 +231,7 @@ def _dimension(walk: _Walk, year: Year | None, spec: DimensionSpec, node) -> Non
     _retire(walk, spec.sheet, "執行策略", pool, len(spec.strategies), lambda n: n.strategy)
 
 
-def _retire(walk: _Walk, sheet: str, kind: str, leftovers: list, used: int, node_of) -> None:  # type: ignore[no-untyped-def,type-arg]
+def _retire(walk: _Walk, sheet: str, kind: str, leftovers: list, used: int, node_of) -> None:
     """What the file no longer holds is retired (kept with its history), numbered after the rest."""
     for offset, leftover in enumerate(leftovers, start=1):
         obj = node_of(leftover)
@@ -241,7 +242,7 @@ def _retire(walk: _Walk, sheet: str, kind: str, leftovers: list, used: int, node
         walk.save(obj, "匯入計畫檔：檔案中已無此項，停用")
 
 
-def _ranks(nodes: list, node_of) -> dict[int, int]:  # type: ignore[no-untyped-def,type-arg]
+def _ranks(nodes: list, node_of) -> dict[int, int]:
     """Each node's place among the siblings in use (1, 2, 3 …): what the file's rows show, so a
     gap left by a retired sibling is not a change of order."""
     active = [node_of(n) for n in nodes if not node_of(n).is_retired]
@@ -250,11 +251,11 @@ def _ranks(nodes: list, node_of) -> dict[int, int]:  # type: ignore[no-untyped-d
 
 def _strategy(
     walk: _Walk, dimension, sheet: str, position: int, spec: StrategySpec, node, moved: bool = False
-) -> None:  # type: ignore[no-untyped-def]
+) -> None:
     if node is None:
         strategy = Strategy(dimension=dimension, order=position, title=spec.title)
         walk.record("created", Change(sheet, spec.row, "執行策略", spec.title))
-        existing: list = []  # type: ignore[type-arg]
+        existing: list = []
     else:
         strategy = node.strategy
         diffs = []
@@ -280,7 +281,7 @@ def _strategy(
     _retire(walk, sheet, "執行方法", pool, len(spec.methods), lambda n: n.method)
 
 
-def _take_method(pool: list, spec: MethodSpec):  # type: ignore[no-untyped-def,type-arg]
+def _take_method(pool: list, spec: MethodSpec):
     for n, node in enumerate(pool):
         if node.method.title == spec.title:
             return pool.pop(n)
@@ -289,13 +290,13 @@ def _take_method(pool: list, spec: MethodSpec):  # type: ignore[no-untyped-def,t
 
 def _method(
     walk: _Walk, strategy, sheet: str, position: int, spec: MethodSpec, node, moved: bool = False
-) -> None:  # type: ignore[no-untyped-def]
+) -> None:
     if node is None:
         method = Method(
             strategy=strategy, order=position, title=spec.title, description=spec.description
         )
         walk.record("created", Change(sheet, spec.row, "執行方法", spec.title))
-        existing: list = []  # type: ignore[type-arg]
+        existing: list = []
     else:
         method = node.method
         diffs = []
@@ -324,7 +325,7 @@ def _method(
     _retire(walk, sheet, "填報項目", pool, len(spec.items), lambda n: n.item)
 
 
-def _take_item(pool: list, spec: ItemSpec):  # type: ignore[no-untyped-def,type-arg]
+def _take_item(pool: list, spec: ItemSpec):
     for n, node in enumerate(pool):
         if node.item.title == spec.title:
             return pool.pop(n)
@@ -358,7 +359,7 @@ def _hosts(walk: _Walk, sheet: str, spec: ItemSpec) -> list[Unit]:
 
 def _item(
     walk: _Walk, method, sheet: str, position: int, spec: ItemSpec, node, moved: bool = False
-) -> None:  # type: ignore[no-untyped-def]
+) -> None:
     hosts = _hosts(walk, sheet, spec)
     label = spec.host_label or "、".join(u.name for u in hosts)
     text = spec.title or method.title
@@ -417,8 +418,8 @@ def _item(
                 sheet, spec.row, 8, f"量化指標「{extra.name}」已有填報數值，不能從計畫中移除。"
             )
         elif walk.apply:
-            extra._history_user = walk.user  # type: ignore[attr-defined]
-            extra._change_reason = "匯入計畫檔：檔案中已無此指標"  # type: ignore[attr-defined]
+            extra._history_user = walk.user
+            extra._change_reason = "匯入計畫檔：檔案中已無此指標"
             extra.delete()
 
 

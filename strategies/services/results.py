@@ -165,7 +165,7 @@ def compile_items(items: Iterable[Item]) -> list[CompiledResults]:
     values). Items must come from `compilable_items()` or a queryset like it."""
     compiled = []
     for item in items:
-        entries = item.approved_entries  # type: ignore[attr-defined]
+        entries = item.approved_entries
         totals = [total_for(ind, entries) for ind in item.indicators.all()]
         units = sorted(item.host_units.all(), key=lambda u: (u.order, u.name))
         compiled.append(
@@ -179,7 +179,7 @@ def compile_items(items: Iterable[Item]) -> list[CompiledResults]:
     return compiled
 
 
-def compilable_items(year: Year):  # type: ignore[no-untyped-def]
+def compilable_items(year: Year):
     return (
         Item.objects.filter(method__strategy__dimension__year=year)
         .select_related("method__strategy__dimension")

@@ -7,6 +7,7 @@ just cannot host new items or take new members.
 from django.db import IntegrityError, transaction
 from django.db.models import Max
 
+from strategies.auth import User
 from strategies.errors import DomainError
 from strategies.models import Item, Membership, Organization, Unit, Year
 
@@ -28,9 +29,9 @@ def _check_unique(organization: Organization, name: str, exclude: int | None = N
         raise DomainError(f"{organization.short_name}已有名為「{name}」的單位。")
 
 
-def _save(unit: Unit, user, reason: str) -> None:  # type: ignore[no-untyped-def]
-    unit._history_user = user  # type: ignore[attr-defined]
-    unit._change_reason = reason  # type: ignore[attr-defined]
+def _save(unit: Unit, user: User, reason: str) -> None:
+    unit._history_user = user
+    unit._change_reason = reason
     unit.full_clean()
     try:
         with transaction.atomic():
@@ -39,7 +40,7 @@ def _save(unit: Unit, user, reason: str) -> None:  # type: ignore[no-untyped-def
         raise DomainError(f"已有名為「{unit.name}」的單位。") from error
 
 
-def add_unit(*, organization: Organization, name: str, kind: str, user) -> Unit:  # type: ignore[no-untyped-def]
+def add_unit(*, organization: Organization, name: str, kind: str, user: User) -> Unit:
     """A new unit at the end of the organization's list."""
     name = _name(name)
     if kind not in Unit.Kind.values:
@@ -52,7 +53,7 @@ def add_unit(*, organization: Organization, name: str, kind: str, user) -> Unit:
     return unit
 
 
-def rename_unit(*, unit: Unit, name: str, kind: str | None = None, user) -> Unit:  # type: ignore[no-untyped-def]
+def rename_unit(*, unit: Unit, name: str, kind: str | None = None, user: User) -> Unit:
     """Rename a unit. Past reports keep their printed host label (Item.host_label)."""
     name = _name(name)
     with transaction.atomic():
@@ -68,7 +69,7 @@ def rename_unit(*, unit: Unit, name: str, kind: str | None = None, user) -> Unit
     return unit
 
 
-def retire_unit(*, unit: Unit, user) -> Unit:  # type: ignore[no-untyped-def]
+def retire_unit(*, unit: Unit, user: User) -> Unit:
     """Retire a unit that no longer hosts items of a current year and has no staff or head.
 
     Past years keep the unit as their host; the admin moves current items and people first.
@@ -95,7 +96,7 @@ def retire_unit(*, unit: Unit, user) -> Unit:  # type: ignore[no-untyped-def]
     return unit
 
 
-def restore_unit(*, unit: Unit, user) -> Unit:  # type: ignore[no-untyped-def]
+def restore_unit(*, unit: Unit, user: User) -> Unit:
     with transaction.atomic():
         unit = Unit.objects.select_for_update().get(pk=unit.pk)
         unit.is_active = True

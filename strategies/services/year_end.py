@@ -18,6 +18,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from strategies import access
+from strategies.auth import User
 from strategies.errors import DomainError
 from strategies.models import Item, Membership, MonthlyEntry, Year
 from strategies.services import notifications
@@ -79,15 +80,15 @@ def _move(item: Item, event: Event) -> None:
         raise DomainError(str(exc)) from None
 
 
-def _save(item: Item, *, user, reason: str) -> Item:  # type: ignore[no-untyped-def]
-    item._history_user = user  # type: ignore[attr-defined]
-    item._change_reason = reason  # type: ignore[attr-defined]
+def _save(item: Item, *, user: User, reason: str) -> Item:
+    item._history_user = user
+    item._change_reason = reason
     item.full_clean()
     item.save()
     return item
 
 
-def _checked(user, item: Item, allowed) -> tuple[Item, Year]:  # type: ignore[no-untyped-def]
+def _checked(user: User, item: Item, allowed) -> tuple[Item, Year]:
     """The item locked for update, after `allowed(membership, item, year)` said yes."""
     year = _year_of(item)
     membership = access.get_year_for_user(user, year)
@@ -113,7 +114,7 @@ def _clean_reason(reason: str, *, required: str) -> str:
 # --- the months move the draft -----------------------------------------------------------------
 
 
-def refresh_draft(*, item: Item, user) -> Item:  # type: ignore[no-untyped-def]
+def refresh_draft(*, item: Item, user: User) -> Item:
     """Bring the item's draft up to date with its approved months. Called by the entry services
     inside the transaction that approves, returns or reopens a month, so the report never shows
     a text older than the months. A text nobody edited follows the draft; a text a person
@@ -147,7 +148,7 @@ def refresh_draft(*, item: Item, user) -> Item:  # type: ignore[no-untyped-def]
 
 def edit_text(
     *,
-    user,  # type: ignore[no-untyped-def]
+    user: User,
     item: Item,
     results: str,
     shortfall_note: str = "",
@@ -175,7 +176,7 @@ def edit_text(
         return _save(item, user=user, reason=reason.strip() or "修改執行績效與成果")
 
 
-def take_draft(*, user, item: Item) -> Item:  # type: ignore[no-untyped-def]
+def take_draft(*, user: User, item: Item) -> Item:
     """Replace the edited text with the draft from the approved months."""
     with transaction.atomic():
         item, _year = _checked(user, item, may_edit)
@@ -186,7 +187,7 @@ def take_draft(*, user, item: Item) -> Item:  # type: ignore[no-untyped-def]
         return _save(item, user=user, reason="採用由月填報彙整的草稿")
 
 
-def submit_text(*, user, item: Item) -> Item:  # type: ignore[no-untyped-def]
+def submit_text(*, user: User, item: Item) -> Item:
     """Send the year-end text to the unit head for approval. This is the one place where the
     text starts waiting for approval: whoever tells heads about it hooks in here."""
     with transaction.atomic():
@@ -207,7 +208,7 @@ def submit_text(*, user, item: Item) -> Item:  # type: ignore[no-untyped-def]
 
 def save_and_submit(
     *,
-    user,  # type: ignore[no-untyped-def]
+    user: User,
     item: Item,
     results: str,
     shortfall_note: str = "",
@@ -226,12 +227,12 @@ def save_and_submit(
         return submit_text(user=user, item=item)
 
 
-def _check_four_eyes(user, item: Item) -> None:  # type: ignore[no-untyped-def]
+def _check_four_eyes(user: User, item: Item) -> None:
     if item.results_edited_by_id == user.pk:
         raise DomainError("您是最後修改或送出這段文字的人，請由另一位主管核定。")
 
 
-def approve_text(*, user, item: Item) -> Item:  # type: ignore[no-untyped-def]
+def approve_text(*, user: User, item: Item) -> Item:
     """A head of a host unit approves the submitted text, unless they last edited it."""
     with transaction.atomic():
         item, _year = _checked(user, item, may_review)
@@ -242,7 +243,7 @@ def approve_text(*, user, item: Item) -> Item:  # type: ignore[no-untyped-def]
         return _save(item, user=user, reason="核定執行績效與成果")
 
 
-def return_text(*, user, item: Item, reason: str) -> Item:  # type: ignore[no-untyped-def]
+def return_text(*, user: User, item: Item, reason: str) -> Item:
     """A head returns the submitted text with a reason the staff will see."""
     reason = _clean_reason(reason, required="退回時請寫明原因，讓承辦人知道要修正什麼。")
     with transaction.atomic():
@@ -253,7 +254,7 @@ def return_text(*, user, item: Item, reason: str) -> Item:  # type: ignore[no-un
         return _save(item, user=user, reason=f"退回執行績效與成果：{reason}")
 
 
-def accept_text(*, user, item: Item, reason: str) -> Item:  # type: ignore[no-untyped-def]
+def accept_text(*, user: User, item: Item, reason: str) -> Item:
     """The admin accepts a text that was not approved, so the year can close; the reason is
     kept on the item and in its history."""
     reason = _clean_reason(reason, required="管理者接受未核定的文字時必須填寫原因。")

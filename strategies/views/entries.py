@@ -19,6 +19,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
 from strategies import access, deadlines
+from strategies.auth import AuthenticatedHttpRequest, User
 from strategies.downloads import attachment_response
 from strategies.errors import DomainError, StaleVersionError
 from strategies.filters import MyWorkFilter
@@ -39,7 +40,7 @@ def friendly_403(view: Callable[..., HttpResponse]) -> Callable[..., HttpRespons
     """Render PermissionDenied as a page that says what happened, in the site's layout."""
 
     @functools.wraps(view)
-    def wrapper(request: HttpRequest, *args, **kwargs) -> HttpResponse:  # type: ignore[no-untyped-def]
+    def wrapper(request: HttpRequest, *args, **kwargs) -> HttpResponse:
         try:
             return view(request, *args, **kwargs)
         except PermissionDenied:
@@ -56,7 +57,7 @@ def year_of(item: Item) -> Year:
     return item.method.strategy.dimension.year
 
 
-def load_item(user, item_id: int) -> tuple[Item, object]:  # type: ignore[no-untyped-def]
+def load_item(user: User, item_id: int) -> tuple[Item, object]:
     """The item and the user's membership; 404 for a missing item or another organization."""
     try:
         item = selectors.item_for_entry(item_id)
@@ -65,7 +66,7 @@ def load_item(user, item_id: int) -> tuple[Item, object]:  # type: ignore[no-unt
     return item, access.get_year_for_user(user, year_of(item))
 
 
-def _load_entry(user, entry_id: int) -> MonthlyEntry:  # type: ignore[no-untyped-def]
+def _load_entry(user: User, entry_id: int) -> MonthlyEntry:
     entry = get_object_or_404(
         MonthlyEntry.objects.select_related(
             "unit", "item__method__strategy__dimension__year__organization"
@@ -76,7 +77,7 @@ def _load_entry(user, entry_id: int) -> MonthlyEntry:  # type: ignore[no-untyped
     return entry
 
 
-def _entry_url(entry_or_item, unit_id: int | None = None, month: int | None = None) -> str:  # type: ignore[no-untyped-def]
+def _entry_url(entry_or_item, unit_id: int | None = None, month: int | None = None) -> str:
     if isinstance(entry_or_item, MonthlyEntry):
         return reverse(
             "strategies:entry-edit",
@@ -89,7 +90,7 @@ def _entry_url(entry_or_item, unit_id: int | None = None, month: int | None = No
 
 
 @login_required
-def my_work(request: HttpRequest) -> HttpResponse:
+def my_work(request: AuthenticatedHttpRequest) -> HttpResponse:
     membership = access.membership_of(request.user)
     if membership is None:
         raise Http404
@@ -134,7 +135,7 @@ def my_work(request: HttpRequest) -> HttpResponse:
 # --- the entry form -------------------------------------------------------------------------
 
 
-def _entry_page(  # type: ignore[no-untyped-def]
+def _entry_page(
     request: HttpRequest,
     ctx: selectors.EntryContext,
     membership,
@@ -206,7 +207,9 @@ def _files(ctx: selectors.EntryContext) -> list[Evidence]:
 @login_required
 @friendly_403
 @require_http_methods(["GET", "POST"])
-def entry_edit(request: HttpRequest, item_id: int, unit_id: int, month: int) -> HttpResponse:
+def entry_edit(
+    request: AuthenticatedHttpRequest, item_id: int, unit_id: int, month: int
+) -> HttpResponse:
     """GET: the entry of (item, unit, month), editable or read-only. POST: save or submit."""
     item, membership = load_item(request.user, item_id)
     unit = get_object_or_404(Unit, pk=unit_id, organization_id=year_of(item).organization_id)
@@ -256,7 +259,7 @@ def entry_edit(request: HttpRequest, item_id: int, unit_id: int, month: int) -> 
 @login_required
 @friendly_403
 @require_POST
-def entry_review(request: HttpRequest, entry_id: int) -> HttpResponse:
+def entry_review(request: AuthenticatedHttpRequest, entry_id: int) -> HttpResponse:
     """A unit head, or the organization's admin as deputy, approves or returns a submitted
     entry; the service refuses the person who submitted it (four-eyes)."""
     entry = _load_entry(request.user, entry_id)
@@ -291,7 +294,7 @@ def entry_review(request: HttpRequest, entry_id: int) -> HttpResponse:
 @login_required
 @friendly_403
 @require_POST
-def entry_reopen(request: HttpRequest, entry_id: int) -> HttpResponse:
+def entry_reopen(request: AuthenticatedHttpRequest, entry_id: int) -> HttpResponse:
     """An admin sends an approved or submitted entry back to the unit, with a reason."""
     entry = _load_entry(request.user, entry_id)
     if not access.is_year_admin(access.membership_of(request.user), year_of(entry.item)):
@@ -316,7 +319,7 @@ def entry_reopen(request: HttpRequest, entry_id: int) -> HttpResponse:
 @login_required
 @friendly_403
 @require_POST
-def entry_comment(request: HttpRequest, entry_id: int) -> HttpResponse:
+def entry_comment(request: AuthenticatedHttpRequest, entry_id: int) -> HttpResponse:
     entry = _load_entry(request.user, entry_id)
     access.check_comment_access(request.user, entry.item, entry.unit)
     form = CommentForm(request.POST)
@@ -336,7 +339,7 @@ def entry_comment(request: HttpRequest, entry_id: int) -> HttpResponse:
 
 @login_required
 @friendly_403
-def evidence_download(request: HttpRequest, evidence_id: int) -> HttpResponseBase:
+def evidence_download(request: AuthenticatedHttpRequest, evidence_id: int) -> HttpResponseBase:
     evidence = get_object_or_404(
         Evidence.objects.select_related(
             "entry__unit", "entry__item__method__strategy__dimension__year__organization"

@@ -3,13 +3,14 @@
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_http_methods
 
 from strategies import access
+from strategies.auth import AuthenticatedHttpRequest
 from strategies.errors import DomainError
 from strategies.forms import ResultsForm
 from strategies.models import Item
@@ -21,7 +22,7 @@ from strategies.views.entries import friendly_403, load_item, year_of
 from strategies.year_end import Event, allows
 
 
-def _check_item_readable(membership, item: Item) -> None:  # type: ignore[no-untyped-def]
+def _check_item_readable(membership, item: Item) -> None:
     if access.can_read_all(membership):
         return
     if membership.unit is None or not access.hosts(membership.unit, item):
@@ -30,7 +31,7 @@ def _check_item_readable(membership, item: Item) -> None:  # type: ignore[no-unt
 
 @login_required
 @friendly_403
-def item_history(request: HttpRequest, item_id: int) -> HttpResponse:
+def item_history(request: AuthenticatedHttpRequest, item_id: int) -> HttpResponse:
     item, membership = load_item(request.user, item_id)
     _check_item_readable(membership, item)
     year = year_of(item)
@@ -60,7 +61,7 @@ _REASON_ACTIONS = {
 @login_required
 @friendly_403
 @require_http_methods(["GET", "POST"])
-def item_results(request: HttpRequest, item_id: int) -> HttpResponse:
+def item_results(request: AuthenticatedHttpRequest, item_id: int) -> HttpResponse:
     """The item's year-end text: its state, the text (editable by the host units while the
     year is open), what changed in the months when it is stale, the draft the approved months
     make, and the moves this person may make (submit, approve, return, accept)."""

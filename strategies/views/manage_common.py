@@ -25,13 +25,13 @@ def admin_year(request: HttpRequest, pk: int) -> tuple[Membership, Year]:
     return check_org_admin(request.user, year.organization), year
 
 
-def form_page(  # type: ignore[no-untyped-def]
+def form_page(
     request: HttpRequest,
     form: Form,
     *,
     title: str,
     back_url: str,
-    context: dict | None = None,  # type: ignore[type-arg]
+    context: dict | None = None,
     submit: str = "",
     status: int = 200,
 ) -> HttpResponse:

@@ -11,6 +11,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from strategies.access import check_org_admin
+from strategies.auth import AuthenticatedHttpRequest
 from strategies.errors import DomainError
 from strategies.filters import item_keyword_q
 from strategies.forms_manage import (
@@ -38,7 +39,7 @@ KINDS = {
 }
 
 
-def _node(request: HttpRequest, queryset, pk: int):  # type: ignore[no-untyped-def]
+def _node(request: HttpRequest, queryset, pk: int):
     """The node and its year, for the organization's admin only (404 strangers, 403 others)."""
     node = get_object_or_404(queryset, pk=pk)
     year = plan_service.year_of(node)
@@ -71,7 +72,7 @@ def _plan_url(year: Year, anchor: str = "") -> str:
 
 
 @login_required
-def plan(request: HttpRequest, pk: int) -> HttpResponse:
+def plan(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     """The year's plan, PLAN_PAGE_SIZE strategies a page; `q` keeps the matching items only."""
     _membership, year = admin_year(request, pk)
     form = PlanSearchForm(request.GET or None)
@@ -104,7 +105,7 @@ def plan(request: HttpRequest, pk: int) -> HttpResponse:
     )
 
 
-def _edit(request, *, form, save, title: str, back: str, success: str):  # type: ignore[no-untyped-def]
+def _edit(request, *, form, save, title: str, back: str, success: str):
     """The shared GET/POST round of every add and edit page."""
     if request.method == "POST" and form.is_valid():
         try:
@@ -118,7 +119,7 @@ def _edit(request, *, form, save, title: str, back: str, success: str):  # type:
 
 
 @login_required
-def strategy_add(request: HttpRequest, pk: int) -> HttpResponse:
+def strategy_add(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     dimension, year = _node(request, Dimension.objects.select_related("year__organization"), pk)
     form = StrategyForm(request.POST or None)
     return _edit(
@@ -134,7 +135,7 @@ def strategy_add(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @login_required
-def strategy_edit(request: HttpRequest, pk: int) -> HttpResponse:
+def strategy_edit(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     strategy, year = _node(request, KINDS["strategy"], pk)
     form = StrategyForm(request.POST or None, initial={"title": strategy.title})
     return _edit(
@@ -150,7 +151,7 @@ def strategy_edit(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @login_required
-def method_add(request: HttpRequest, pk: int) -> HttpResponse:
+def method_add(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     strategy, year = _node(request, KINDS["strategy"], pk)
     form = MethodForm(request.POST or None)
     return _edit(
@@ -166,7 +167,7 @@ def method_add(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @login_required
-def method_edit(request: HttpRequest, pk: int) -> HttpResponse:
+def method_edit(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     method, year = _node(request, KINDS["method"], pk)
     form = MethodForm(
         request.POST or None, initial={"title": method.title, "description": method.description}
@@ -184,7 +185,7 @@ def method_edit(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @login_required
-def item_add(request: HttpRequest, pk: int) -> HttpResponse:
+def item_add(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     method, year = _node(request, KINDS["method"], pk)
     form = ItemForm(request.POST or None, organization=year.organization)
     return _edit(
@@ -205,7 +206,7 @@ def item_add(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @login_required
-def item_edit(request: HttpRequest, pk: int) -> HttpResponse:
+def item_edit(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     item, year = _node(request, KINDS["item"], pk)
     form = ItemForm(
         request.POST or None,
@@ -235,7 +236,7 @@ def item_edit(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @login_required
-def indicator_add(request: HttpRequest, pk: int) -> HttpResponse:
+def indicator_add(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     item, year = _node(request, KINDS["item"], pk)
     form = IndicatorForm(request.POST or None, initial={"aggregation": "sum"})
     return _edit(
@@ -249,7 +250,7 @@ def indicator_add(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @login_required
-def indicator_edit(request: HttpRequest, pk: int) -> HttpResponse:
+def indicator_edit(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     indicator, year = _node(
         request, Indicator.objects.select_related("item__method__strategy__dimension__year"), pk
     )
@@ -275,7 +276,7 @@ def indicator_edit(request: HttpRequest, pk: int) -> HttpResponse:
 
 @login_required
 @require_POST
-def indicator_remove(request: HttpRequest, pk: int) -> HttpResponse:
+def indicator_remove(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     indicator, year = _node(
         request, Indicator.objects.select_related("item__method__strategy__dimension__year"), pk
     )
@@ -290,7 +291,7 @@ def indicator_remove(request: HttpRequest, pk: int) -> HttpResponse:
 
 @login_required
 @require_POST
-def node_move(request: HttpRequest, kind: str, pk: int) -> HttpResponse:
+def node_move(request: AuthenticatedHttpRequest, kind: str, pk: int) -> HttpResponse:
     if kind not in KINDS:
         raise Http404
     node, year = _node(request, KINDS[kind], pk)
@@ -303,7 +304,7 @@ def node_move(request: HttpRequest, kind: str, pk: int) -> HttpResponse:
 
 @login_required
 @require_POST
-def node_retire(request: HttpRequest, kind: str, pk: int) -> HttpResponse:
+def node_retire(request: AuthenticatedHttpRequest, kind: str, pk: int) -> HttpResponse:
     if kind not in KINDS:
         raise Http404
     node, year = _node(request, KINDS[kind], pk)

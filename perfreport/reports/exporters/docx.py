@@ -28,7 +28,7 @@ from perfreport.reports.selectors import ReportData
 from strategies.workbook import display
 
 
-def _chinese_font(style_or_run, *, size: float | None = None) -> None:  # type: ignore[no-untyped-def]
+def _chinese_font(style_or_run, *, size: float | None = None) -> None:
     """The Traditional font for Latin and East Asian text, and the text marked zh-TW."""
     font = style_or_run.font
     font.name = FONT
@@ -49,7 +49,7 @@ def _chinese_font(style_or_run, *, size: float | None = None) -> None:  # type: 
     lang.set(qn("w:eastAsia"), "zh-TW")
 
 
-def _traditional_everywhere(word) -> None:  # type: ignore[no-untyped-def]
+def _traditional_everywhere(word) -> None:
     """Every style of the template in the Traditional font, none through the theme's fonts
     (which Writer resolves to a Simplified design), and the default language zh-TW."""
     for fonts in word.styles.element.iter(qn("w:rFonts")):
@@ -62,7 +62,7 @@ def _traditional_everywhere(word) -> None:  # type: ignore[no-untyped-def]
         lang.set(qn("w:eastAsia"), "zh-TW")
 
 
-def _field(paragraph, instruction: str) -> None:  # type: ignore[no-untyped-def]
+def _field(paragraph, instruction: str) -> None:
     """A field Word and Writer fill in when they lay the page out (PAGE, NUMPAGES)."""
     run = paragraph.add_run()
     for kind, text in (("begin", None), (None, instruction), ("separate", None), ("end", None)):

@@ -64,7 +64,7 @@ def open_formula(excel: str) -> str:
     return "of:=" + "".join(out)
 
 
-def _text_value(value) -> str:  # type: ignore[no-untyped-def]
+def _text_value(value) -> str:
     if isinstance(value, Decimal):
         return format(value, "f")
     return str(value)
@@ -263,7 +263,7 @@ def _freeze_settings(doc: OpenDocumentSpreadsheet, sheets: list[Sheet]) -> None:
     doc.settings.addElement(view_settings)
 
 
-def _meta(doc, props: Properties) -> None:  # type: ignore[no-untyped-def]
+def _meta(doc, props: Properties) -> None:
     """Title, subject, language and the organization and year as user-defined properties."""
     doc.meta.addElement(Title(text=props.title))
     doc.meta.addElement(Subject(text=props.subject))

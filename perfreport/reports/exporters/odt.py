@@ -172,7 +172,7 @@ class _Styles:
         return table, columns
 
 
-def _paragraphs(element, text: str, style: Style) -> None:  # type: ignore[no-untyped-def]
+def _paragraphs(element, text: str, style: Style) -> None:
     for line in text.split("\n"):
         element.addElement(P(stylename=style, text=line))
 

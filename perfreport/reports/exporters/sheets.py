@@ -45,7 +45,7 @@ def column_letter(column: int) -> str:
     return letters
 
 
-def number(value):  # type: ignore[no-untyped-def]
+def number(value):
     """Whole numbers as int, so 184.0 shows as 184."""
     return None if value is None else number_value(value)
 
@@ -249,7 +249,7 @@ def title_sheet(data: ReportData) -> Sheet:
     ]
     for offset, (label, value, style, formula) in enumerate(facts, start=3):
         sheet.put(offset, 1, label, "header")
-        sheet.put(offset, 2, value, style, formula)  # type: ignore[arg-type]
+        sheet.put(offset, 2, value, style, formula)
     return sheet
 
 

@@ -26,7 +26,7 @@ class Command(BaseCommand):
         try:
             content = build_backup(
                 organization=organization,
-                roc_year=int(options["year"]),  # type: ignore[call-overload]
+                roc_year=int(options["year"]),
                 specs=ALL_SPECS,
             )
         except DomainError as error:

@@ -44,8 +44,8 @@ class Command(BaseCommand):
 
     def handle(self, *args: object, **options: object) -> None:
         code = str(options["org"])
-        from_year = int(options["from_year"])  # type: ignore[call-overload]
-        to_year = int(options["to_year"])  # type: ignore[call-overload]
+        from_year = int(options["from_year"])
+        to_year = int(options["to_year"])
         organization = Organization.objects.filter(code=code).first()
         if organization is None:
             raise CommandError(f"找不到代碼為「{code}」的機關。")

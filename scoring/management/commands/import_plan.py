@@ -41,7 +41,7 @@ class Command(BaseCommand):
                 "請分拆或精簡後再匯入。"
             )
         data = path.read_bytes()
-        roc_year = int(options["year"])  # type: ignore[call-overload]
+        roc_year = int(options["year"])
         try:
             preview = preview_import(
                 organization=organization, roc_year=roc_year, data=data, filename=path.name

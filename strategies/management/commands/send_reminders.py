@@ -18,7 +18,7 @@ class Command(BaseCommand):
         "second run the same day sends nothing twice."
     )
 
-    def add_arguments(self, parser):  # type: ignore[no-untyped-def]
+    def add_arguments(self, parser):
         parser.add_argument("--org", help="only this organization's open year (its code)")
         parser.add_argument("--date", help="act as if today were this date (YYYY-MM-DD)")
 
@@ -43,7 +43,7 @@ class Command(BaseCommand):
             f"{ReminderLog.Kind(kind).label} {n} 項" for kind, n in result.by_kind.items()
         )
         self.stdout.write(f"寄出 {result.mails} 封提醒" + (f"（{counts}）。" if counts else "。"))
-        digests = email_unread_notifications(organization_code=options["org"] or None)  # type: ignore[arg-type]
+        digests = email_unread_notifications(organization_code=options["org"] or None)
         self.stdout.write(f"寄出 {digests} 封未讀通知。")
         if result.without_address:
             names = "、".join(result.without_address)

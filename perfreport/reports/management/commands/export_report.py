@@ -13,7 +13,7 @@ from strategies.progress import progress
 class Command(BaseCommand):
     help = "Write one format of a year's report (the issued bytes when the year has been issued)."
 
-    def add_arguments(self, parser) -> None:  # type: ignore[no-untyped-def]
+    def add_arguments(self, parser) -> None:
         parser.add_argument("--org", required=True, help="organization code, e.g. khh")
         parser.add_argument("--year", required=True, type=int, help="ROC year, e.g. 112")
         parser.add_argument("--format", required=True, choices=list(EXPORTERS))
@@ -24,7 +24,7 @@ class Command(BaseCommand):
             help="render from the current data even when an issued version exists",
         )
 
-    def handle(self, *args, org: str, year: int, format: str, output: str, live: bool, **options):  # type: ignore[no-untyped-def]
+    def handle(self, *args, org: str, year: int, format: str, output: str, live: bool, **options):
         try:
             year_obj = Year.objects.select_related("organization").get(
                 organization__code=org, roc_year=year
@@ -33,7 +33,7 @@ class Command(BaseCommand):
             raise CommandError(f"找不到機關 {org} 的 {year} 年度") from None
         if output == "-":
             content = render_for_download(year_obj, format, live=live).read()
-            self.stdout.buffer.write(content)  # type: ignore[attr-defined]
+            self.stdout.buffer.write(content)
             return
         steps = progress(
             ["render", "write"],

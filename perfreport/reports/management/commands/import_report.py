@@ -12,10 +12,10 @@ from perfreport.reports.importing import ImportRefused, import_report
 class Command(BaseCommand):
     help = "Validate a JSON report file completely, then load it in one transaction."
 
-    def add_arguments(self, parser) -> None:  # type: ignore[no-untyped-def]
+    def add_arguments(self, parser) -> None:
         parser.add_argument("file")
 
-    def handle(self, *args, file: str, **options):  # type: ignore[no-untyped-def]
+    def handle(self, *args, file: str, **options):
         try:
             size = Path(file).stat().st_size
             if size > MAX_BYTES:  # refused before it is read into memory

@@ -16,7 +16,7 @@ from perfreport.reports.worker import Heartbeat, forget
 class Command(db_worker.Command):
     help = "Run the task worker (background exports) and record its heartbeat."
 
-    def handle(self, *args, **options):  # type: ignore[no-untyped-def]
+    def handle(self, *args, **options):
         heartbeat = Heartbeat(options["worker_id"])
         heartbeat.start()
         try:

@@ -12,11 +12,11 @@ from strategies.models import Year
 class Command(BaseCommand):
     help = "Verify the signatures of every issued file of a year; exit 1 on any failure."
 
-    def add_arguments(self, parser) -> None:  # type: ignore[no-untyped-def]
+    def add_arguments(self, parser) -> None:
         parser.add_argument("--org", required=True)
         parser.add_argument("--year", required=True, type=int)
 
-    def handle(self, *args, org: str, year: int, **options):  # type: ignore[no-untyped-def]
+    def handle(self, *args, org: str, year: int, **options):
         try:
             year_obj = Year.objects.get(organization__code=org, roc_year=year)
         except Year.DoesNotExist:

@@ -56,7 +56,7 @@ def copy_year_with_scoring(
     organization: Organization,
     from_roc_year: int,
     to_roc_year: int,
-    user: User,
+    user: User | None,
     open_year: bool = False,
 ) -> Year:
     """The whole copy in one transaction: the plan (strategies) and the bands and sheet (scoring)."""

@@ -27,7 +27,7 @@ def copy_year(
     organization: Organization,
     from_roc_year: int,
     to_roc_year: int,
-    user: User,
+    user: User | None,
     open_year: bool = False,
 ) -> Year:
     """Create year `to_roc_year` of the organization as a copy of `from_roc_year`.
@@ -77,13 +77,13 @@ def copy_year(
     return target
 
 
-def _save(obj, user: User, reason: str) -> None:
+def _save(obj, user: User | None, reason: str) -> None:
     obj._history_user = user
     obj._change_reason = reason
     obj.save()
 
 
-def _copy_structure(source: Year, target: Year, user: User) -> None:
+def _copy_structure(source: Year, target: Year, user: User | None) -> None:
     dimensions = source.dimensions.prefetch_related(
         "strategies__methods__items__host_units",
         "strategies__methods__items__indicators",
@@ -111,7 +111,7 @@ def _copy_structure(source: Year, target: Year, user: User) -> None:
                     _copy_item(item, new_method, i_pos, user, reason)
 
 
-def _copy_item(item: Item, method: Method, order: int, user: User, reason: str) -> Item:
+def _copy_item(item: Item, method: Method, order: int, user: User | None, reason: str) -> Item:
     new_item = Item(
         method=method,
         order=order,

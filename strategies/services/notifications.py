@@ -210,7 +210,7 @@ def month_reopened(*, year: Year, month: int, actor: AbstractBaseUser, reason: s
     )
 
 
-def year_reopened(*, year: Year, actor: AbstractBaseUser, reason: str) -> int:
+def year_reopened(*, year: Year, actor: AbstractBaseUser | None, reason: str) -> int:
     """Tell the organization's members a closed or locked year is open again."""
     event = _last_change(Year.history, id=year.pk)
     return notify(

@@ -99,7 +99,7 @@ def _problem_order(problem: Problem) -> tuple[int, int, int]:
 
 
 def apply_import(
-    *, organization: Organization, roc_year: int, data: bytes, user: User, filename: str = ""
+    *, organization: Organization, roc_year: int, data: bytes, user: User | None, filename: str = ""
 ) -> tuple[ImportPreview, Year]:
     """Import the file into the year (created in planning when missing), all or nothing.
 
@@ -129,7 +129,7 @@ def apply_import(
 
 
 class _Walk:
-    def __init__(self, preview: ImportPreview, units: list[Unit], apply: bool, user: User) -> None:
+    def __init__(self, preview: ImportPreview, units: list[Unit], apply: bool, user: User | None) -> None:
         self.preview = preview
         self.units = units
         self.apply = apply

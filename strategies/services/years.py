@@ -27,7 +27,7 @@ _NEEDS_REASON = {
 }
 
 
-def set_year_status(*, year: Year, status: str, user: User, reason: str = "") -> Year:
+def set_year_status(*, year: Year, status: str, user: User | None, reason: str = "") -> Year:
     """Move the year to `status`, recording who and why in its history.
 
     Reopening a closed or locked year (or reopening planning) requires a reason; closing an

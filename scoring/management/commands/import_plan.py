@@ -7,6 +7,7 @@ for that last part: strategies never imports scoring.
 """
 
 from pathlib import Path
+from typing import Any
 
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 from django.db import transaction
@@ -27,7 +28,7 @@ class Command(BaseCommand):
         parser.add_argument("--year", type=int, required=True, help="年度（民國），例如 114")
         parser.add_argument("--apply", action="store_true", help="確認寫入（預設只預覽）")
 
-    def handle(self, *args: object, **options: object) -> None:
+    def handle(self, *args: Any, **options: Any) -> None:
         code = str(options["org"])
         organization = Organization.objects.filter(code=code).first()
         if organization is None:

@@ -6,12 +6,16 @@ DEBUG defaults to off; `make run` turns it on. With DEBUG off a SECRET_KEY must 
 from pathlib import Path
 
 import dj_database_url
+import django_stubs_ext
 from django.core.exceptions import ImproperlyConfigured
 
 from perfreport.env import envbool, envint, envlist, envstr
 from perfreport.ldap_config import BACKEND as LDAP_BACKEND
 from perfreport.ldap_config import ldap_settings
 from perfreport.mail_config import smtp_mailers
+
+# Generic Django classes (ModelChoiceField[Unit], ModelAdmin[Year]) subscriptable at run time.
+django_stubs_ext.monkeypatch()
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 

@@ -4,7 +4,7 @@ The scoring side (grade bands, an empty score sheet) is copied by `scoring.year_
 the copy-year command and page call in the same transaction: strategies never imports scoring.
 """
 
-from django.db import transaction
+from django.db import models, transaction
 
 from strategies.auth import User
 from strategies.errors import DomainError
@@ -17,6 +17,7 @@ from strategies.models import (
     Strategy,
     Year,
 )
+from strategies.models.audit import record_change
 from strategies.services.years import set_year_status
 
 Status = Year.Status
@@ -77,9 +78,8 @@ def copy_year(
     return target
 
 
-def _save(obj, user: User | None, reason: str) -> None:
-    obj._history_user = user
-    obj._change_reason = reason
+def _save(obj: models.Model, user: User | None, reason: str) -> None:
+    record_change(obj, user=user, reason=reason)
     obj.save()
 
 

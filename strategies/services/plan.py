@@ -14,6 +14,7 @@ from django.db.models import Max
 from strategies.auth import User
 from strategies.errors import DomainError
 from strategies.models import Dimension, Indicator, Item, Method, Strategy, Unit, Year
+from strategies.models.audit import record_change
 
 Status = Year.Status
 PlanNode = Strategy | Method | Item
@@ -56,7 +57,7 @@ def _clean(obj: models.Model) -> None:
 
 def _messages(error: ValidationError) -> list[str]:
     if hasattr(error, "error_dict"):
-        out = []
+        out: list[str] = []
         for field, errors in error.message_dict.items():
             label = field
             out.extend(f"{label}：{m}" if field != "__all__" else m for m in errors)
@@ -65,13 +66,12 @@ def _messages(error: ValidationError) -> list[str]:
 
 
 def _save(obj: models.Model, user: User, reason: str) -> None:
-    obj._history_user = user
-    obj._change_reason = reason
+    record_change(obj, user=user, reason=reason)
     _clean(obj)
     obj.save()
 
 
-def _next_order(queryset: models.QuerySet) -> int:
+def _next_order(queryset: models.QuerySet[Dimension | PlanNode | Indicator]) -> int:
     return (queryset.aggregate(m=Max("order"))["m"] or 0) + 1
 
 
@@ -258,7 +258,7 @@ def remove_indicator(*, indicator: Indicator, user: User) -> None:
 # --- order and retirement, for all three kinds --------------------------------------------
 
 
-def _siblings(node: PlanNode) -> models.QuerySet:
+def _siblings(node: PlanNode) -> models.QuerySet[PlanNode]:
     if isinstance(node, Strategy):
         return Strategy.objects.filter(dimension_id=node.dimension_id)
     if isinstance(node, Method):

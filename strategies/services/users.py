@@ -6,20 +6,19 @@ with the admin as its author and a reason saying what happened.
 """
 
 from axes.utils import reset as reset_failed_logins
-from django.contrib.auth import get_user_model
 from django.contrib.auth.password_validation import validate_password
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 
 from strategies import access
+from strategies.auth import User
 from strategies.errors import DomainError
 from strategies.models import Membership, Organization, Unit
 
-User = get_user_model()
 Role = Membership.Role
 
 
-def _record(membership: Membership, by: User, reason: str) -> None:
+def _record(membership: Membership, by: User | None, reason: str) -> None:
     membership._history_user = by
     membership._change_reason = reason
     try:
@@ -66,7 +65,7 @@ def create_user(
     unit: Unit | None,
     password: str,
     by: User,
-):
+) -> User:
     """A new active account in the organization, with its role and (for staff and heads) unit."""
     username = (username or "").strip()
     if not username:
@@ -94,7 +93,7 @@ def create_user(
 
 
 def update_membership(
-    *, membership: Membership, full_name: str, email: str, role: str, unit: Unit | None, by
+    *, membership: Membership, full_name: str, email: str, role: str, unit: Unit | None, by: User
 ) -> Membership:
     """Change a member's name, role and unit. An admin cannot take away their own admin role."""
     _check_role_and_unit(membership.organization, role, unit)
@@ -152,7 +151,13 @@ def unlock_sign_in(*, membership: Membership, by: User) -> int:
 
 
 def give_membership(
-    *, user: User, organization: Organization, role: str, unit: Unit | None, by: User, reason: str
+    *,
+    user: User,
+    organization: Organization,
+    role: str,
+    unit: Unit | None,
+    by: User | None,
+    reason: str,
 ) -> Membership:
     """A membership for an account that has none yet (a directory user's first role)."""
     _check_role_and_unit(organization, role, unit)

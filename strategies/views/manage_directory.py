@@ -1,7 +1,6 @@
 """Admin pages for directory sign-in: give waiting users a role, map directory groups to roles."""
 
 from django.contrib import messages
-from django.contrib.auth import get_user_model
 from django.contrib.auth.decorators import login_required
 from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
@@ -10,13 +9,11 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from strategies import directory
-from strategies.auth import AuthenticatedHttpRequest
+from strategies.auth import AuthenticatedHttpRequest, User
 from strategies.errors import DomainError
 from strategies.forms_manage import GroupMappingForm, RoleForm
 from strategies.models import DirectoryGroupMapping
 from strategies.views.manage_common import form_page, own_admin, refused
-
-User = get_user_model()
 
 
 @login_required

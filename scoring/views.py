@@ -4,11 +4,14 @@ Strangers (another organization) get 404, members without the right 403 (strateg
 Signing off lives in perfreport.reports.signoff: it also issues the frozen report.
 """
 
+from typing import TypedDict
+
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
-from django.http import Http404, HttpRequest, HttpResponse
+from django.db.models import QuerySet
+from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
@@ -42,7 +45,9 @@ def get_year(org: str, roc_year: int) -> Year:
     )
 
 
-def _year_for(request: HttpRequest, org: str, roc_year: int) -> tuple[Year, Membership]:
+def _year_for(
+    request: AuthenticatedHttpRequest, org: str, roc_year: int
+) -> tuple[Year, Membership]:
     year = get_year(org, roc_year)
     return year, get_year_for_user(request.user, year)
 
@@ -54,7 +59,12 @@ def can_enter_round(membership: Membership, year: Year, round_: str) -> bool:
     return is_year_auditor(membership, year)
 
 
-def _year_kwargs(year: Year) -> dict[str, object]:
+class YearKwargs(TypedDict):
+    org: str
+    roc_year: int
+
+
+def _year_kwargs(year: Year) -> YearKwargs:
     return {"org": year.organization.code, "roc_year": year.roc_year}
 
 
@@ -224,14 +234,13 @@ def review(request: AuthenticatedHttpRequest, org: str, roc_year: int) -> HttpRe
     year, membership = _year_for(request, org, roc_year)
     if not can_read_year_review(membership, year):
         raise PermissionDenied
-    item_filter = ReviewFilter(
-        request.GET or None, queryset=selectors.review_items(year), year=year
-    )
-    items = (
-        item_filter.qs if item_filter.is_bound and item_filter.is_valid() else item_filter.queryset
-    )
+    all_items = selectors.review_items(year)
+    item_filter = ReviewFilter(request.GET or None, queryset=all_items, year=year)
+    items = item_filter.qs if item_filter.is_bound and item_filter.is_valid() else all_items
     page = Paginator(items, selectors.REVIEW_PAGE_SIZE).get_page(request.GET.get("page"))
-    rows = selectors.review_rows(page.object_list)
+    page_items = page.object_list  # a slice of the queryset: still a queryset
+    assert isinstance(page_items, QuerySet)
+    rows = selectors.review_rows(page_items)
     dimensions = selectors.dimension_index(year)
     groups = []
     for dimension in dimensions:

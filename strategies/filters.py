@@ -1,6 +1,9 @@
 """My work's filters (django-filter): a keyword, dimension, strategy, and a month's status."""
 
+from typing import Any
+
 import django_filters
+import django_filters.fields
 from django.contrib.auth import get_user_model
 from django.db.models import Exists, OuterRef, Q, QuerySet
 from django.utils.translation import gettext_lazy as _
@@ -44,6 +47,28 @@ def item_keyword_q(year: Year, value: str, *, prefix: str = "") -> Q:
     )
 
 
+def model_choice_filter(
+    filterset: django_filters.FilterSet, name: str
+) -> django_filters.ModelChoiceFilter:
+    """The filterset's model choice filter `name`, whose choices depend on the year."""
+    found = filterset.filters[name]
+    assert isinstance(found, django_filters.ModelChoiceFilter)
+    return found
+
+
+def strategy_choice_label(strategy: Strategy) -> str:
+    return f"{strategy.dimension.label}{numbering.strategy_label(strategy.order)} {strategy.title}"
+
+
+class _StrategyChoiceField(django_filters.fields.ModelChoiceField):
+    def label_from_instance(self, obj: Strategy) -> str:
+        return strategy_choice_label(obj)
+
+
+class _StrategyFilter(django_filters.ModelChoiceFilter):
+    field_class = _StrategyChoiceField
+
+
 class MyWorkFilter(django_filters.FilterSet):
     q = django_filters.CharFilter(
         label=_("關鍵字"), method="filter_keyword", help_text=KEYWORD_HELP, max_length=100
@@ -54,7 +79,7 @@ class MyWorkFilter(django_filters.FilterSet):
         queryset=Dimension.objects.none(),
         empty_label=_("全部構面"),
     )
-    strategy = django_filters.ModelChoiceFilter(
+    strategy = _StrategyFilter(
         label=_("執行策略"),
         field_name="method__strategy",
         queryset=Strategy.objects.none(),
@@ -73,27 +98,28 @@ class MyWorkFilter(django_filters.FilterSet):
         model = Item
         fields: list[str] = []
 
-    def __init__(self, *args, year: Year, **kwargs):
+    def __init__(self, *args: Any, year: Year, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.year = year
-        self.filters["dimension"].queryset = Dimension.objects.filter(year=year)
-        self.filters["strategy"].queryset = Strategy.objects.filter(
-            dimension__year=year, is_retired=False
-        ).select_related("dimension")
+        model_choice_filter(self, "dimension").queryset = Dimension.objects.filter(year=year)
+        strategies = Strategy.objects.filter(dimension__year=year, is_retired=False).select_related(
+            "dimension"
+        )
+        model_choice_filter(self, "strategy").queryset = strategies
         field = self.form.fields["strategy"]
-        label = lambda s: f"{s.dimension.label}{numbering.strategy_label(s.order)} {s.title}"  # noqa: E731
-        field.label_from_instance = label
+        assert isinstance(field, _StrategyChoiceField)
         # Any strategy of the year is accepted, but the list offers those of the chosen
         # dimension only (at most STRATEGY_CHOICES; the keyword finds the rest): a year at 100x
         # the seed has a thousand strategies.
         data = self.data or {}
         shown = Strategy.objects.none()
-        if str(data.get("dimension", "")).isdigit():
-            shown = self.filters["strategy"].queryset.filter(dimension_id=data["dimension"])
-        elif str(data.get("strategy", "")).isdigit():
-            shown = self.filters["strategy"].queryset.filter(pk=data["strategy"])
+        dimension, strategy = str(data.get("dimension", "")), str(data.get("strategy", ""))
+        if dimension.isdigit():
+            shown = strategies.filter(dimension_id=int(dimension))
+        elif strategy.isdigit():
+            shown = strategies.filter(pk=int(strategy))
         field.widget.choices = [("", field.empty_label)] + [
-            (s.pk, label(s)) for s in shown.order_by("order")[:STRATEGY_CHOICES]
+            (s.pk, strategy_choice_label(s)) for s in shown.order_by("order")[:STRATEGY_CHOICES]
         ]
         if not shown:
             field.help_text = _("先選構面")

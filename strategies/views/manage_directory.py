@@ -9,7 +9,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from strategies import directory
-from strategies.auth import AuthenticatedHttpRequest, User
+from strategies.auth import AuthenticatedHttpRequest
 from strategies.errors import DomainError
 from strategies.forms_manage import GroupMappingForm, RoleForm
 from strategies.models import DirectoryGroupMapping

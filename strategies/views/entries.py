@@ -6,6 +6,7 @@ without the right, login for anonymous), reads through selectors, writes through
 
 import functools
 from collections.abc import Callable
+from typing import Concatenate
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
@@ -30,17 +31,19 @@ from strategies.forms import (
     ReviewForm,
     value_field_name,
 )
-from strategies.models import Evidence, Item, MonthlyEntry, Unit, Year
+from strategies.models import Evidence, Item, Membership, MonthlyEntry, Unit, Year
 from strategies.selectors import entries as selectors
 from strategies.services import entries as services
 from strategies.tables import month_strip
 
 
-def friendly_403(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
+def friendly_403[Request: HttpRequest, **P](
+    view: Callable[Concatenate[Request, P], HttpResponseBase],
+) -> Callable[Concatenate[Request, P], HttpResponseBase]:
     """Render PermissionDenied as a page that says what happened, in the site's layout."""
 
     @functools.wraps(view)
-    def wrapper(request: HttpRequest, *args, **kwargs) -> HttpResponse:
+    def wrapper(request: Request, *args: P.args, **kwargs: P.kwargs) -> HttpResponseBase:
         try:
             return view(request, *args, **kwargs)
         except PermissionDenied:
@@ -57,7 +60,7 @@ def year_of(item: Item) -> Year:
     return item.method.strategy.dimension.year
 
 
-def load_item(user: User, item_id: int) -> tuple[Item, object]:
+def load_item(user: User, item_id: int) -> tuple[Item, Membership]:
     """The item and the user's membership; 404 for a missing item or another organization."""
     try:
         item = selectors.item_for_entry(item_id)
@@ -77,7 +80,9 @@ def _load_entry(user: User, entry_id: int) -> MonthlyEntry:
     return entry
 
 
-def _entry_url(entry_or_item, unit_id: int | None = None, month: int | None = None) -> str:
+def _entry_url(
+    entry_or_item: MonthlyEntry | Item, unit_id: int | None = None, month: int | None = None
+) -> str:
     if isinstance(entry_or_item, MonthlyEntry):
         return reverse(
             "strategies:entry-edit",
@@ -95,6 +100,7 @@ def my_work(request: AuthenticatedHttpRequest) -> HttpResponse:
     if membership is None:
         raise Http404
     year_id = request.GET.get("year")
+    year: Year | None
     if year_id:
         if not year_id.isdigit():
             raise Http404
@@ -138,11 +144,11 @@ def my_work(request: AuthenticatedHttpRequest) -> HttpResponse:
 def _entry_page(
     request: HttpRequest,
     ctx: selectors.EntryContext,
-    membership,
+    membership: Membership | None,
     form: EntryForm | None = None,
     *,
     stale: MonthlyEntry | None = None,
-    outliers: list | None = None,
+    outliers: list[services.Outlier] | None = None,
     status: int = 200,
 ) -> HttpResponse:
     entry = ctx.entry
@@ -156,12 +162,15 @@ def _entry_page(
                 None if value is None else f"{value.normalize():f}"
             )
         form = EntryForm(initial=initial, indicators=ctx.indicators, evidence=_files(ctx))
-    can_review = (
-        entry is not None
+    reviewable = (
+        entry
+        if entry is not None
         and entry.status == MonthlyEntry.Status.SUBMITTED
         and access.can_review_entry(membership, entry)
         and ctx.year_writable
+        else None
     )
+    can_review = reviewable is not None
     return render(
         request,
         "strategies/entry_form.html",
@@ -178,8 +187,11 @@ def _entry_page(
                 and access.is_reviewer_of(membership, entry)
                 and access.is_entry_submitter(membership, entry)
             ),
-            "as_deputy": can_review and access.reviews_as_deputy(membership, entry),
-            "review_form": ReviewForm(initial={"version": entry.version}) if can_review else None,
+            "as_deputy": reviewable is not None
+            and access.reviews_as_deputy(membership, reviewable),
+            "review_form": ReviewForm(initial={"version": reviewable.version})
+            if reviewable is not None
+            else None,
             "can_reopen": (
                 entry is not None
                 and access.is_year_admin(membership, ctx.year)
@@ -270,7 +282,7 @@ def entry_review(request: AuthenticatedHttpRequest, entry_id: int) -> HttpRespon
     if not form.is_valid():
         for errors in form.errors.values():
             for error in errors:
-                messages.error(request, error)
+                messages.error(request, str(error))  # ErrorList yields the messages
         return redirect(_entry_url(entry))
     try:
         if form.cleaned_data["action"] == ReviewForm.APPROVE:

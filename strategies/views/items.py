@@ -1,5 +1,7 @@
 """Item pages: the item's history (audit trail) and its year-end results."""
 
+from typing import Protocol
+
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
@@ -8,12 +10,13 @@ from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_http_methods
+from django_stubs_ext import StrPromise
 
 from strategies import access
-from strategies.auth import AuthenticatedHttpRequest
+from strategies.auth import AuthenticatedHttpRequest, User
 from strategies.errors import DomainError
 from strategies.forms import ResultsForm
-from strategies.models import Item
+from strategies.models import Item, Membership
 from strategies.selectors import entries as selectors
 from strategies.selectors.history import item_history as item_history_events
 from strategies.services import results as results_services
@@ -22,7 +25,7 @@ from strategies.views.entries import friendly_403, load_item, year_of
 from strategies.year_end import Event, allows
 
 
-def _check_item_readable(membership, item: Item) -> None:
+def _check_item_readable(membership: Membership, item: Item) -> None:
     if access.can_read_all(membership):
         return
     if membership.unit is None or not access.hosts(membership.unit, item):
@@ -47,12 +50,20 @@ def item_history(request: AuthenticatedHttpRequest, item_id: int) -> HttpRespons
     )
 
 
+class _Move(Protocol):
+    def __call__(self, *, user: User, item: Item) -> Item: ...
+
+
+class _MoveWithReason(Protocol):
+    def __call__(self, *, user: User, item: Item, reason: str) -> Item: ...
+
+
 # The moves of the year-end text a page may ask for, each one service call.
-_TEXT_ACTIONS = {
+_TEXT_ACTIONS: dict[str, tuple[_Move, StrPromise]] = {
     "take_draft": (year_end.take_draft, gettext_lazy("已採用由月填報彙整的草稿。")),
     "approve": (year_end.approve_text, gettext_lazy("已核定執行績效與成果。")),
 }
-_REASON_ACTIONS = {
+_REASON_ACTIONS: dict[str, tuple[_MoveWithReason, StrPromise]] = {
     "return": (year_end.return_text, gettext_lazy("已退回執行績效與成果。")),
     "accept": (year_end.accept_text, gettext_lazy("已接受執行績效與成果。")),
 }
@@ -88,20 +99,22 @@ def item_results(request: AuthenticatedHttpRequest, item_id: int) -> HttpRespons
             raise PermissionDenied
         try:
             if action in _TEXT_ACTIONS:
-                service, done = _TEXT_ACTIONS[action]
-                service(user=request.user, item=item)
+                move, done = _TEXT_ACTIONS[action]
+                move(user=request.user, item=item)
                 messages.success(request, done)
                 return redirect("strategies:item-results", item_id=item.pk)
             if action in _REASON_ACTIONS:
-                service, done = _REASON_ACTIONS[action]
-                service(user=request.user, item=item, reason=request.POST.get("state_reason", ""))
+                move_with_reason, done = _REASON_ACTIONS[action]
+                move_with_reason(
+                    user=request.user, item=item, reason=request.POST.get("state_reason", "")
+                )
                 messages.success(request, done)
                 return redirect("strategies:item-results", item_id=item.pk)
             form = ResultsForm(request.POST)
             if form.is_valid():
                 # Submit saves what the form holds first: the button sits in the edit form.
-                service = year_end.save_and_submit if action == "submit" else year_end.edit_text
-                service(
+                save = year_end.save_and_submit if action == "submit" else year_end.edit_text
+                save(
                     user=request.user,
                     item=item,
                     results=form.cleaned_data["results"],

@@ -3,9 +3,12 @@
 Every member who sees the organization reads the page; downloads are for its admins and
 auditors (403 for other members); strangers get 404 and anonymous users the login page."""
 
+from typing import Any
+
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
-from django.http import Http404, HttpRequest, HttpResponse
+from django.db.models import QuerySet
+from django.http import Http404, HttpResponse
 from django.http.response import HttpResponseBase
 from django.shortcuts import get_object_or_404, render
 from django.views.decorators.http import require_GET
@@ -26,7 +29,9 @@ from strategies.models import Year
 from strategies.selectors import years_for
 
 
-def year_and_download_right(request: HttpRequest, org: str, roc_year: int) -> tuple[Year, bool]:
+def year_and_download_right(
+    request: AuthenticatedHttpRequest, org: str, roc_year: int
+) -> tuple[Year, bool]:
     """The year (404 for strangers) and whether the user may download its files."""
     year = get_object_or_404(
         Year.objects.select_related("organization"), organization__code=org, roc_year=roc_year
@@ -126,7 +131,7 @@ def issued_file(
     return send(issued_download(file))
 
 
-def done_versions(year: Year):
+def done_versions(year: Year) -> QuerySet[IssuedVersion, dict[str, Any]]:
     """The year's finished versions (a subquery): files of a version still being issued are
     not offered."""
     return IssuedVersion.objects.filter(year=year, status=IssuedVersion.Status.DONE).values(

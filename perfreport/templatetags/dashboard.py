@@ -3,13 +3,15 @@
 from django import template
 from django.urls import NoReverseMatch, reverse
 
+from strategies.selectors.dashboard import Slot
+
 register = template.Library()
 
 ENTRY_URL_NAME = "strategies:entry-edit"
 
 
 @register.simple_tag
-def entry_url(slot: object) -> str:
+def entry_url(slot: Slot) -> str:
     """The entry form of the slot's (item, unit, month); "" until the entry pages exist."""
     try:
         return reverse(

@@ -20,6 +20,7 @@ from collections import defaultdict
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from decimal import Decimal
+from typing import Any
 
 from django.db.models import (
     Count,
@@ -520,8 +521,9 @@ def head_dashboard(
     with_entry = [s for s in slots if s.entry is not None]
     waiting = [
         s
-        for s in with_entry
-        if s.entry.status == Status.SUBMITTED
+        for s in slots
+        if s.entry is not None
+        and s.entry.status == Status.SUBMITTED
         and (reviewer_id is None or s.entry.submitted_by_id != reviewer_id)
     ]
     return HeadDashboard(
@@ -554,7 +556,7 @@ def _live(prefix: str = "") -> dict[str, object]:
     }
 
 
-def _host_pairs(year: Year) -> QuerySet:
+def _host_pairs(year: Year) -> QuerySet[Any]:
     """(item, host unit) pairs of the year's items in use: the rows that owe an entry a month."""
     return Item.host_units.through.objects.filter(
         item__method__strategy__dimension__year=year, **_live("item__")
@@ -647,6 +649,7 @@ def _short_indicators(ctx: YearContext) -> tuple[list[ShortIndicator], int]:
         )
         .values_list("pk", "target", "reported_actual")
     ):
+        assert target is not None  # target__gt=0 leaves no NULL target
         actual = reported if reported is not None else actuals.get(pk, Decimal(0))
         if actual * 12 < target * months_due:  # below target * months_due / 12, undivided
             short_ids.append((pk, actual))
@@ -658,6 +661,7 @@ def _short_indicators(ctx: YearContext) -> tuple[list[ShortIndicator], int]:
     short = []
     for indicator in shown:
         target = indicator.target
+        assert target is not None  # one of the indicators with a target, above
         actual = Decimal(shown_ids[indicator.pk])
         short.append(
             ShortIndicator(

@@ -20,13 +20,16 @@ strategies/plan_export.py writes a year. Matching specs against a year lives in 
 import io
 import re
 import zipfile
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from decimal import Decimal, InvalidOperation
+from typing import IO
 from xml.parsers import expat
 
 from openpyxl import Workbook, load_workbook
 from openpyxl.utils import get_column_letter
 from openpyxl.utils.exceptions import InvalidFileException
+from openpyxl.worksheet.worksheet import Worksheet
 
 from strategies import numbering
 from strategies.bounded_files import open_zip
@@ -126,7 +129,7 @@ class IndicatorSpec:
     aggregation: str
     allows_decimals: bool
 
-    def key(self) -> tuple:
+    def key(self) -> tuple[str, str, Decimal | None, str, bool]:
         return (self.name, self.measure, self.target, self.aggregation, self.allows_decimals)
 
 
@@ -243,11 +246,11 @@ class _Extent:
         self.cells = 0
         self.elements = 0
 
-    def scan(self, part: str, stream) -> None:
+    def scan(self, part: str, stream: IO[bytes]) -> None:
         state = {"row": 0, "column": 0}
         parser = expat.ParserCreate(namespace_separator=" ")
 
-        def no_dtd(*_args) -> None:
+        def no_dtd(*_args: object) -> None:
             raise PlanFileError("檔案含有 DTD 宣告，不是 Excel 儲存的活頁簿，已拒絕。")
 
         def start(name: str, attributes: dict[str, str]) -> None:
@@ -285,8 +288,10 @@ class _Extent:
                         f"計畫檔超出系統上限：儲存格超過 {MAX_CELLS:,} 個，已拒絕。"
                     )
                 if local == "c":
-                    ref = _CELL_REF.match(attributes.get("r", ""))
-                    state["column"] = _column_number(ref[1]) if ref else state["column"] + 1
+                    cell_ref = _CELL_REF.match(attributes.get("r", ""))
+                    state["column"] = (
+                        _column_number(cell_ref[1]) if cell_ref else state["column"] + 1
+                    )
                     self._check_place(part, state["row"], state["column"])
 
         parser.StartDoctypeDeclHandler = no_dtd
@@ -326,7 +331,7 @@ def _check_extent(archive: zipfile.ZipFile) -> None:
                 ) from error
 
 
-def cell_text(value) -> str:
+def cell_text(value: object) -> str:
     if value is None:
         return ""
     if isinstance(value, float) and value.is_integer():
@@ -334,7 +339,7 @@ def cell_text(value) -> str:
     return str(value).replace("\r\n", "\n").strip()
 
 
-def _lines(value) -> list[str]:
+def _lines(value: object) -> list[str]:
     """One line per indicator; blank lines keep their place (an indicator without a target)."""
     if value is None:
         return []
@@ -387,11 +392,11 @@ def parse_plan(workbook: Workbook) -> ParsedPlan:
     return ParsedPlan(dimensions, problems)
 
 
-def _parse_sheet(ws, number: int, problems: list[Problem]) -> DimensionSpec:
+def _parse_sheet(ws: Worksheet, number: int, problems: list[Problem]) -> DimensionSpec:
     sheet = ws.title
     # Rows as stored, never more than the limit (read_workbook refused any row past it).
     rows = ws.iter_rows(min_row=1, max_row=MAX_ROWS, max_col=len(HEADER), values_only=True)
-    blank: tuple = (None,) * len(HEADER)
+    blank: tuple[object, ...] = (None,) * len(HEADER)
     first = next(rows, blank)
     header = next(rows, blank)
     title = cell_text(first[0])
@@ -487,7 +492,9 @@ def _parse_sheet(ws, number: int, problems: list[Problem]) -> DimensionSpec:
     return spec
 
 
-def _parse_indicators(cells: list, problem) -> list[IndicatorSpec]:
+def _parse_indicators(
+    cells: Sequence[object], problem: Callable[[int, str], None]
+) -> list[IndicatorSpec]:
     names, measures, targets, aggregations, decimals = (_lines(v) for v in cells[7:12])
     if isinstance(cells[9], int | float | Decimal) and not isinstance(cells[9], bool):
         targets = [str(cells[9])]

@@ -7,6 +7,7 @@ Chinese: 112, 3 月, 113/02/10 (documents: 113年2月10日). English: 112 (2023)
 """
 
 import datetime as dt
+from typing import SupportsInt
 
 from django.utils import timezone
 from django.utils.translation import get_language
@@ -30,23 +31,31 @@ MONTH_LABELS = {
 }
 
 
+# What templates hand the filters: a number, its text, or nothing (shown as "").
+type IntLike = SupportsInt | str | None
+
+
 def english() -> bool:
     return (get_language() or "").startswith("en")
 
 
-def roc_year(value: object) -> str:
+def roc_year(value: IntLike) -> str:
     """112 -> "112" in Chinese, "112 (2023)" in English."""
+    if value is None:
+        return ""
     try:
         roc = int(value)
     except (TypeError, ValueError):
-        return "" if value is None else str(value)
+        return str(value)
     if english():
         return f"{roc} ({roc + ROC_OFFSET})"
     return str(roc)
 
 
-def roc_month(roc: object, month: object) -> str:
+def roc_month(roc: IntLike, month: IntLike) -> str:
     """(113, 1) -> "113.1" as the seed writes it; in English "113.1 (Jan 2024)"."""
+    if roc is None or month is None:
+        return ""
     try:
         year, m = int(roc), int(month)
     except (TypeError, ValueError):
@@ -57,8 +66,10 @@ def roc_month(roc: object, month: object) -> str:
     return text
 
 
-def month_label(month: object) -> str:
+def month_label(month: IntLike) -> str:
     """3 -> "3 月" (English: "Mar")."""
+    if month is None:
+        return ""
     try:
         return str(MONTH_LABELS[int(month)])
     except (TypeError, ValueError, KeyError):

@@ -131,7 +131,7 @@ def issued_file(
     return send(issued_download(file))
 
 
-def done_versions(year: Year) -> QuerySet[IssuedVersion, dict[str, Any]]:
+def done_versions(year: Year) -> QuerySet[IssuedVersion, Any]:
     """The year's finished versions (a subquery): files of a version still being issued are
     not offered."""
     return IssuedVersion.objects.filter(year=year, status=IssuedVersion.Status.DONE).values(

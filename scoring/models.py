@@ -1,6 +1,7 @@
 """Grade bands per year, the score sheet (考核結果統計表) and each dimension's scores per round."""
 
 from decimal import Decimal
+from typing import Any
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
@@ -142,7 +143,7 @@ class DimensionScore(RecordsHistory, models.Model):
     def __str__(self) -> str:
         return f"{self.dimension} {self.get_round_display()} {self.score}"
 
-    def save(self, *args, **kwargs) -> None:
+    def save(self, *args: Any, **kwargs: Any) -> None:
         self.maximum = self.dimension.max_score
         super().save(*args, **kwargs)
 

@@ -8,9 +8,11 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 from datetime import datetime
 from decimal import Decimal
+from typing import TypedDict, cast
 
 from django.db.models import Count, Prefetch, Q, QuerySet
 from django.utils.translation import gettext, gettext_noop
+from django_stubs_ext import WithAnnotations
 
 from scoring.grades import MAX_TOTAL, SEED_BANDS, Bands, grade_for
 from scoring.models import DimensionScore, GradeBands, ScoreSheet
@@ -519,6 +521,16 @@ COUNTED = (MonthlyEntry.Status.APPROVED, MonthlyEntry.Status.SUBMITTED)
 HISTORY_KINDS = {"+": gettext_noop("建立"), "~": gettext_noop("修改"), "-": gettext_noop("刪除")}
 
 
+class _ApprovedValues(TypedDict):
+    approved_values: list[IndicatorValue]
+
+
+def _with_approved_values(item: Item) -> QuerySet[WithAnnotations[Indicator, _ApprovedValues]]:
+    """The item's indicators as review_rows prefetches them, each with its approved values (a
+    prefetch inside a prefetch, which the type checker does not follow on its own)."""
+    return cast(QuerySet[WithAnnotations[Indicator, _ApprovedValues]], item.indicators.all())
+
+
 def review_rows(items: QuerySet[Item], *, with_history: bool = True) -> list[ReviewRow]:
     """One row per item: plan, results, indicators (target, actual, achievement), months reported
     of 12 per host unit, evidence files, its entries and its history.
@@ -598,7 +610,9 @@ def review_rows(items: QuerySet[Item], *, with_history: bool = True) -> list[Rev
                 host_units=[u.name for u in hosts],
                 planned_actions=item.planned_actions,
                 results=item.results,
-                indicators=[indicator_line(i, i.approved_values) for i in item.indicators.all()],
+                indicators=[
+                    indicator_line(i, i.approved_values) for i in _with_approved_values(item)
+                ],
                 completeness=[UnitCompleteness(u.name, len(months[u.pk])) for u in hosts],
                 evidence_count=sum(e.evidence for e in entry_lines),
                 entries=entry_lines,

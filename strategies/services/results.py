@@ -13,8 +13,10 @@ from collections import defaultdict
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from decimal import ROUND_HALF_UP, Decimal
+from typing import Literal, TypedDict
 
-from django.db.models import Prefetch
+from django.db.models import Prefetch, QuerySet
+from django_stubs_ext import WithAnnotations
 
 from strategies.errors import DomainError
 from strategies.models import Indicator, IndicatorValue, Item, MonthlyEntry, Unit, Year
@@ -150,7 +152,17 @@ def compose_text(
     return "\n".join(paragraphs)
 
 
-def _approved_entries() -> Prefetch:
+class ApprovedEntries(TypedDict):
+    approved_entries: list[MonthlyEntry]
+
+
+# An item with its approved months prefetched (`_approved_entries()`), as compile_items reads it.
+type CompilableItem = WithAnnotations[Item, ApprovedEntries]
+
+
+def _approved_entries() -> Prefetch[
+    Literal["entries"], QuerySet[MonthlyEntry], Literal["approved_entries"]
+]:
     return Prefetch(
         "entries",
         queryset=MonthlyEntry.objects.filter(status=MonthlyEntry.Status.APPROVED)
@@ -160,7 +172,7 @@ def _approved_entries() -> Prefetch:
     )
 
 
-def compile_items(items: Iterable[Item]) -> list[CompiledResults]:
+def compile_items(items: Iterable[CompilableItem]) -> list[CompiledResults]:
     """Compile each item (5 queries however many items: items' units, indicators, entries,
     values). Items must come from `compilable_items()` or a queryset like it."""
     compiled = []
@@ -179,7 +191,7 @@ def compile_items(items: Iterable[Item]) -> list[CompiledResults]:
     return compiled
 
 
-def compilable_items(year: Year):
+def compilable_items(year: Year) -> QuerySet[CompilableItem]:
     return (
         Item.objects.filter(method__strategy__dimension__year=year)
         .select_related("method__strategy__dimension")

@@ -6,13 +6,13 @@ import uuid
 from dataclasses import dataclass, field
 from typing import Any
 
-from django.contrib.auth import get_user_model
 from django.core.exceptions import FieldDoesNotExist, SuspiciousOperation, ValidationError
 from django.core.files.base import ContentFile
 from django.db import DataError, IntegrityError, models, transaction
 from django.db.models.fields.files import FieldFile
 
 from strategies import evidence as evidence_rules
+from strategies.auth import User
 from strategies.backup.archive import (
     Archive,
     BackupError,
@@ -32,8 +32,8 @@ from strategies.models import (
     Unit,
     Year,
 )
+from strategies.models.audit import RecordsHistory
 
-User = get_user_model()
 Role = Membership.Role
 
 
@@ -138,7 +138,7 @@ def _restore(
     archive: Archive,
     data: dict[str, Any],
     specs: list[Spec],
-    written: list,
+    written: list[FieldFile],
     keep_admin_passwords: bool,
 ) -> Restored:
     org_data = data["organization"]
@@ -232,9 +232,7 @@ def _restore(
             obj = _find_existing(spec, organization, values)
             if obj is None:
                 obj = spec.model(**values)
-                if spec.name == "unit":
-                    obj.organization = organization
-                if spec.name == "membership":
+                if isinstance(obj, Unit | Membership):  # the "unit" and "membership" specs
                     obj.organization = organization
                 if spec.file_field:
                     body = archive.files[row[spec.file_field]]
@@ -246,11 +244,12 @@ def _restore(
                         f"{uuid.uuid4().hex}{sniffed.extension}", ContentFile(body), save=False
                     )
                     written.append(getattr(obj, spec.file_field))
-                if spec.name == "item" and row.get("copied_from_path"):
+                if isinstance(obj, Item) and row.get("copied_from_path"):
                     obj.copied_from = _item_at(organization, row["copied_from_path"])
-                obj._change_reason = "由備份還原"
-                if keep_history:
-                    obj.skip_history_when_saving = True
+                if isinstance(obj, RecordsHistory):
+                    obj._change_reason = "由備份還原"
+                    if keep_history:
+                        obj.skip_history_when_saving = True
                 # Types, choices and lengths as a form would check them; no query (relations
                 # are checked by the database, files above).
                 obj.clean_fields(exclude=_not_checked(spec))
@@ -260,7 +259,7 @@ def _restore(
             for name, kind in spec.m2m.items():
                 getattr(obj, name).set([pks[kind][n] for n in row[name]])
             if spec.times:
-                spec.model.objects.filter(pk=obj.pk).update(
+                spec.model._default_manager.filter(pk=obj.pk).update(
                     **{name: load_value(spec.model, name, row[name]) for name in spec.times}
                 )
     if keep_history:
@@ -294,6 +293,7 @@ def _stored(spec: Spec, row: dict[str, Any], name: str) -> Any:
     if name in row:
         return row[name]
     field = spec.model._meta.get_field(name)
+    assert isinstance(field, models.Field)  # archived names are the model's own columns
     if not field.has_default():  # a field every archive carries: its absence is an error
         raise KeyError(name)
     return field.get_default()
@@ -356,7 +356,7 @@ def _restore_history(
             live = getattr(spec.model, name).through
             link_ids = {
                 (getattr(link, own), getattr(link, target)): link.pk
-                for link in live.objects.filter(**{f"{own}__in": [row.id for row in rows]})
+                for link in live._default_manager.filter(**{f"{own}__in": [row.id for row in rows]})
             }
             through.objects.bulk_create(
                 [
@@ -387,7 +387,9 @@ def _has_year_fk(model: type[models.Model]) -> bool:
     )
 
 
-def _find_existing(spec: Spec, organization: Organization, values: dict[str, Any]):
+def _find_existing(
+    spec: Spec, organization: Organization, values: dict[str, Any]
+) -> models.Model | None:
     """Units and memberships already in the organization are reused, not duplicated."""
     if spec.name == "unit":
         return Unit.objects.filter(organization=organization, name=values["name"]).first()

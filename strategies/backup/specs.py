@@ -55,8 +55,10 @@ class Spec:
     file_field: str = ""
 
 
-def _by_year(model: type[models.Model], path: str, *order: str):
-    return lambda organization, year: model.objects.filter(**{path: year}).order_by(*order)
+def _by_year(
+    model: type[models.Model], path: str, *order: str
+) -> Callable[[Organization, Year], Iterable[models.Model]]:
+    return lambda organization, year: model._default_manager.filter(**{path: year}).order_by(*order)
 
 
 STRATEGIES_SPECS: list[Spec] = [

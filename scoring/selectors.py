@@ -525,10 +525,14 @@ class _ApprovedValues(TypedDict):
     approved_values: list[IndicatorValue]
 
 
-def _with_approved_values(item: Item) -> QuerySet[WithAnnotations[Indicator, _ApprovedValues]]:
+# Evaluated lazily: WithAnnotations takes its second argument only under the type checker.
+type IndicatorWithApprovedValues = WithAnnotations[Indicator, _ApprovedValues]
+
+
+def _with_approved_values(item: Item) -> QuerySet[IndicatorWithApprovedValues]:
     """The item's indicators as review_rows prefetches them, each with its approved values (a
     prefetch inside a prefetch, which the type checker does not follow on its own)."""
-    return cast(QuerySet[WithAnnotations[Indicator, _ApprovedValues]], item.indicators.all())
+    return cast(QuerySet[IndicatorWithApprovedValues], item.indicators.all())
 
 
 def review_rows(items: QuerySet[Item], *, with_history: bool = True) -> list[ReviewRow]:

@@ -7,12 +7,14 @@
 
 import json
 import re
+from collections.abc import Sequence
+from collections.abc import Set as AbstractSet
 from datetime import datetime
 from decimal import Decimal, InvalidOperation
-from typing import Any
+from typing import Any, Protocol
 
 from django.apps import apps
-from django.db import transaction
+from django.db import models, transaction
 from simple_history.utils import bulk_create_with_history
 
 from perfreport.reports import import_checks
@@ -32,10 +34,13 @@ from strategies.models import (
     Unit,
     Year,
 )
+from strategies.models.audit import RecordsHistory
 
 REASON = "import_report"
 _SLUG = re.compile(r"[-a-zA-Z0-9_]{1,20}")
 _MISSING = object()
+# A JSON object of the document, as json.loads gives it.
+type JSONObject = dict[str, Any]
 
 
 class ImportRefused(DomainError):
@@ -57,7 +62,15 @@ class _Checker:
     def fail(self, path: str, message: str) -> None:
         self.problems.append(f"{path}: {message}" if path else message)
 
-    def get(self, obj: dict, path: str, key: str, kind: type | tuple, *, nullable=False):
+    def get(
+        self,
+        obj: JSONObject,
+        path: str,
+        key: str,
+        kind: type | tuple[type, ...],
+        *,
+        nullable: bool = False,
+    ) -> Any:
         place = f"{path}.{key}" if path else key
         value = obj.get(key, _MISSING)
         if value is _MISSING:
@@ -79,10 +92,12 @@ class _Checker:
             return None
         return value
 
-    def obj(self, parent: dict, path: str, key: str, *, nullable=False) -> dict | None:
+    def obj(
+        self, parent: JSONObject, path: str, key: str, *, nullable: bool = False
+    ) -> JSONObject | None:
         return self.get(parent, path, key, dict, nullable=nullable)
 
-    def items(self, parent: dict, path: str, key: str) -> list[tuple[str, dict]]:
+    def items(self, parent: JSONObject, path: str, key: str) -> list[tuple[str, JSONObject]]:
         """The list's objects with their places; wrong elements are reported and skipped."""
         values = self.get(parent, path, key, list)
         result = []
@@ -95,7 +110,14 @@ class _Checker:
         return result
 
     def decimal(
-        self, obj: dict, path: str, key: str, *, nullable=False, places: int = 2, minimum=0
+        self,
+        obj: JSONObject,
+        path: str,
+        key: str,
+        *,
+        nullable: bool = False,
+        places: int = 2,
+        minimum: int = 0,
     ) -> Decimal | None:
         text = self.get(obj, path, key, str, nullable=nullable)
         if text is None:
@@ -112,12 +134,16 @@ class _Checker:
         if value < minimum:
             self.fail(place, f"{text} 不可小於 {minimum}")
             return None
-        if -value.as_tuple().exponent > places:
+        exponent = value.as_tuple().exponent
+        assert isinstance(exponent, int)  # a finite number's, checked above
+        if -exponent > places:
             self.fail(place, f"{text} 最多 {places} 位小數")
             return None
         return value
 
-    def choice(self, obj: dict, path: str, key: str, choices) -> str | None:
+    def choice(
+        self, obj: JSONObject, path: str, key: str, choices: type[models.TextChoices]
+    ) -> str | None:
         value = self.get(obj, path, key, str)
         if value is not None and value not in choices.values:
             allowed = "、".join(choices.values)
@@ -125,8 +151,8 @@ class _Checker:
             return None
         return value
 
-    def unique(self, entries: list[tuple[str, dict]], key: str, what: str) -> None:
-        seen: set = set()
+    def unique(self, entries: list[tuple[str, JSONObject]], key: str, what: str) -> None:
+        seen: set[object] = set()
         for place, value in entries:
             marker = value.get(key)
             if isinstance(marker, list | dict):
@@ -139,7 +165,7 @@ class _Checker:
 _TYPE_NAMES = {dict: "物件", list: "清單", str: "字串", int: "整數", bool: "true/false"}
 
 
-def _parse_time(checker: _Checker, obj: dict, path: str, key: str) -> None:
+def _parse_time(checker: _Checker, obj: JSONObject, path: str, key: str) -> None:
     text = checker.get(obj, path, key, str, nullable=True)
     if text is not None:
         try:
@@ -215,9 +241,10 @@ def validate(raw: bytes | str) -> tuple[dict[str, Any] | None, list[str]]:
             check.decimal(bands, "bands", key, places=1)
             for key in ("excellent_min", "a_min", "b_min", "c_min")
         ]
-        if all(v is not None for v in values):
+        limits = [v for v in values if v is not None]
+        if len(limits) == len(values):
             try:
-                Bands(*values)
+                Bands(*limits)
             except ValueError as exc:
                 check.fail("bands", str(exc))
 
@@ -274,7 +301,7 @@ def validate(raw: bytes | str) -> tuple[dict[str, Any] | None, list[str]]:
     return document, check.problems
 
 
-def _validate_organization(check: _Checker, data: dict, place: str) -> None:
+def _validate_organization(check: _Checker, data: JSONObject, place: str) -> None:
     code = check.get(data, place, "code", str)
     if code is not None and not _SLUG.fullmatch(code):
         check.fail(f"{place}.code", f"「{code}」只能使用英文字母、數字、- 與 _")
@@ -282,7 +309,9 @@ def _validate_organization(check: _Checker, data: dict, place: str) -> None:
     check.get(data, place, "short_name", str)
 
 
-def _validate_item(check: _Checker, place: str, item: dict, unit_names: set) -> None:
+def _validate_item(
+    check: _Checker, place: str, item: JSONObject, unit_names: AbstractSet[object]
+) -> None:
     check.get(item, place, "order", int)
     for key in ("title", "host_label", "planned_actions", "results", "shortfall_note"):
         check.get(item, place, key, str)
@@ -333,8 +362,9 @@ def _time(text: str | None) -> datetime | None:
     return None if text is None else datetime.fromisoformat(text)
 
 
-def _save(obj, exclude=None):
-    obj._change_reason = REASON
+def _save[M: models.Model](obj: M, exclude: list[str] | None = None) -> M:
+    if isinstance(obj, RecordsHistory):
+        obj._change_reason = REASON
     obj.full_clean(exclude=exclude)
     obj.save()
     return obj
@@ -350,7 +380,7 @@ def import_report(*, raw: bytes | str) -> Year:
         return _apply(document)
 
 
-def _organization(data: dict, parent: Organization | None) -> Organization:
+def _organization(data: JSONObject, parent: Organization | None) -> Organization:
     organization = Organization.objects.filter(code=data["code"]).first()
     if organization is None:
         organization = _save(
@@ -420,7 +450,9 @@ def _apply(document: dict[str, Any]) -> Year:
             assessed_month=s["assessed_month"],
         )
     )
-    methods: list[tuple[Method, dict]] = []  # every item under its method, written in bulk below
+    methods: list[
+        tuple[Method, JSONObject]
+    ] = []  # every item under its method, written in bulk below
     for d in document["dimensions"]:
         dimension = _save(
             Dimension(
@@ -464,7 +496,7 @@ def _apply(document: dict[str, Any]) -> Year:
 BATCH = 2000
 
 
-def _checked(obj, exclude=None):
+def _checked[M: models.Model](obj: M, exclude: list[str] | None = None) -> M:
     """Field checks without a query per object, for the rows written in bulk: references are
     to rows just written or read (a foreign key's check would query each one), uniqueness and
     constraints are the database's to enforce, and `validate` has checked the whole file."""
@@ -475,12 +507,12 @@ def _checked(obj, exclude=None):
     return obj
 
 
-def _bulk(objs: list, model) -> list:
+def _bulk[M: models.Model](objs: list[M], model: type[M]) -> list[M]:
     """Insert with their history rows, in batches: a year at 20x the seed has 30,000 entries."""
     return bulk_create_with_history(objs, model, batch_size=BATCH, default_change_reason=REASON)
 
 
-def _apply_items(methods: list[tuple[Method, dict]], units: dict[str, Unit]) -> None:
+def _apply_items(methods: list[tuple[Method, JSONObject]], units: dict[str, Unit]) -> None:
     """Items, their host units, indicators, entries and values: a few bulk inserts per kind,
     however large the year, each row with its history row (an item's records its host units)."""
     items = _bulk(
@@ -580,7 +612,20 @@ def _apply_items(methods: list[tuple[Method, dict]], units: dict[str, Unit]) -> 
     )
 
 
-def _host_unit_history(items: list[Item], hosts: list) -> None:
+class _HostLink(Protocol):
+    """A row of Item.host_units' through table."""
+
+    @property
+    def pk(self) -> int: ...
+
+    @property
+    def item_id(self) -> int: ...
+
+    @property
+    def unit_id(self) -> int: ...
+
+
+def _host_unit_history(items: list[Item], hosts: Sequence[_HostLink]) -> None:
     """The host units in each item's creation record, as django-simple-history records them
     for a saved item (a copy of each through row in its m2m history table), in bulk."""
     records = dict(

@@ -156,7 +156,8 @@ class ApprovedEntries(TypedDict):
     approved_entries: list[MonthlyEntry]
 
 
-# An item with its approved months prefetched (`_approved_entries()`), as compile_items reads it.
+# An item with its approved months prefetched (`_approved_entries()`), as compile_items reads it
+# (a lazy alias: WithAnnotations takes its second argument only under the type checker).
 type CompilableItem = WithAnnotations[Item, ApprovedEntries]
 
 

@@ -6,8 +6,11 @@ use: the login view sets Django's language cookie from the membership, and Local
 reads that cookie on every request, so no page pays a query for it.
 """
 
+from typing import Any
+
 from django.conf import settings
 from django.contrib.auth import views as auth_views
+from django.contrib.auth.forms import AuthenticationForm
 from django.db import transaction
 from django.http import HttpRequest, HttpResponse
 from django.views.decorators.http import require_POST
@@ -49,14 +52,14 @@ def remember_language(*, membership: Membership, language: str, user: User) -> M
 class LoginView(auth_views.LoginView):
     """Django's login, then the member's remembered language for the rest of the session."""
 
-    def get_context_data(self, **kwargs):
+    def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
         """The login page names the agency whose assessment this is (one query)."""
         context = super().get_context_data(**kwargs)
         branches = list(Organization.objects.filter(is_headquarters=False)[:2])
         context["agency"] = branches[0] if len(branches) == 1 else None
         return context
 
-    def form_valid(self, form):
+    def form_valid(self, form: AuthenticationForm) -> HttpResponse:
         response = super().form_valid(form)
         membership = membership_of(form.get_user())
         if membership is not None and membership.language in LANGUAGE_CODES:
@@ -71,6 +74,7 @@ def set_language(request: HttpRequest) -> HttpResponse:
     response = django_set_language(request)
     language = request.POST.get("language", "")
     membership = membership_of(request.user)
-    if membership is not None and language in LANGUAGE_CODES:
+    # A membership belongs to an account, never to an anonymous visitor.
+    if membership is not None and language in LANGUAGE_CODES and isinstance(request.user, User):
         remember_language(membership=membership, language=language, user=request.user)
     return response

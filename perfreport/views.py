@@ -66,17 +66,20 @@ def home(request: AuthenticatedHttpRequest) -> HttpResponse:
     role = membership.role
     own_unit = membership.unit if membership.unit_id else None
     if role == Role.STAFF and own_unit is not None:
-        context["board"] = dashboard.staff_dashboard(year, own_unit)
+        staff_board = dashboard.staff_dashboard(year, own_unit)
+        context["board"] = staff_board
         context["board_template"] = "dashboard/staff.html"
-        context.update(_group_pages(request, context["board"]))
+        context.update(_group_pages(request, staff_board))
     elif role == Role.HEAD and own_unit is not None:
-        context["board"] = dashboard.head_dashboard(year, own_unit, reviewer_id=request.user.pk)
+        head_board = dashboard.head_dashboard(year, own_unit, reviewer_id=request.user.pk)
+        context["board"] = head_board
         context["board_template"] = "dashboard/head.html"
-        context.update(_group_pages(request, context["board"]))
+        context.update(_group_pages(request, head_board))
     elif role == Role.AUDITOR:
-        context["board"] = dashboard.auditor_dashboard(year, score_sheet=_score_sheet_state)
+        auditor_board = dashboard.auditor_dashboard(year, score_sheet=_score_sheet_state)
+        context["board"] = auditor_board
         context["board_template"] = "dashboard/auditor.html"
-        context["unit_names"] = [u.name for u in context["board"].units]
+        context["unit_names"] = [u.name for u in auditor_board.units]
     elif role == Role.ADMIN:
         context["board"] = dashboard.admin_dashboard(year)
         context["board_template"] = "dashboard/admin.html"

@@ -4,8 +4,9 @@ Strangers (another organization) get 404, members without the right get 403.
 """
 
 from collections.abc import Callable
+from typing import TypeGuard
 
-from django.contrib.auth.models import AbstractBaseUser, AnonymousUser
+from django.contrib.auth.models import AnonymousUser
 from django.core.exceptions import PermissionDenied
 from django.http import Http404
 
@@ -15,7 +16,7 @@ from strategies.models import Item, Membership, MonthlyEntry, Organization, Unit
 Role = Membership.Role
 
 
-def membership_of(user: AbstractBaseUser | AnonymousUser) -> Membership | None:
+def membership_of(user: User | AnonymousUser) -> Membership | None:
     """The user's membership, cached on the user object (one query per request at most)."""
     if not user.is_authenticated:
         return None
@@ -45,11 +46,11 @@ def get_year_for_user(user: User, year: Year) -> Membership:
     return membership
 
 
-def is_admin(membership: Membership | None) -> bool:
+def is_admin(membership: Membership | None) -> TypeGuard[Membership]:
     return membership is not None and membership.role == Role.ADMIN
 
 
-def is_auditor(membership: Membership | None) -> bool:
+def is_auditor(membership: Membership | None) -> TypeGuard[Membership]:
     return membership is not None and membership.role == Role.AUDITOR
 
 

@@ -31,18 +31,16 @@ MONTH_LABELS = {
 }
 
 
-# What templates hand the filters: a number, its text, or nothing (shown as "").
-type IntLike = SupportsInt | str | None
-
-
 def english() -> bool:
     return (get_language() or "").startswith("en")
 
 
-def roc_year(value: IntLike) -> str:
+def roc_year(value: object) -> str:
     """112 -> "112" in Chinese, "112 (2023)" in English."""
     if value is None:
         return ""
+    if not isinstance(value, SupportsInt | str):
+        return str(value)
     try:
         roc = int(value)
     except (TypeError, ValueError):
@@ -52,9 +50,9 @@ def roc_year(value: IntLike) -> str:
     return str(roc)
 
 
-def roc_month(roc: IntLike, month: IntLike) -> str:
+def roc_month(roc: object, month: object) -> str:
     """(113, 1) -> "113.1" as the seed writes it; in English "113.1 (Jan 2024)"."""
-    if roc is None or month is None:
+    if not (isinstance(roc, SupportsInt | str) and isinstance(month, SupportsInt | str)):
         return ""
     try:
         year, m = int(roc), int(month)
@@ -66,9 +64,9 @@ def roc_month(roc: IntLike, month: IntLike) -> str:
     return text
 
 
-def month_label(month: IntLike) -> str:
+def month_label(month: object) -> str:
     """3 -> "3 月" (English: "Mar")."""
-    if month is None:
+    if not isinstance(month, SupportsInt | str):
         return ""
     try:
         return str(MONTH_LABELS[int(month)])

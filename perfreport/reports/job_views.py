@@ -5,7 +5,7 @@ to the person who started it and is a 404 for everyone else."""
 
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
-from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
+from django.http import Http404, HttpResponse, JsonResponse
 from django.http.response import HttpResponseBase
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -20,7 +20,7 @@ from strategies.auth import AuthenticatedHttpRequest
 from strategies.downloads import attachment_response
 
 
-def _own_job(request: HttpRequest, pk: int) -> ExportJob:
+def _own_job(request: AuthenticatedHttpRequest, pk: int) -> ExportJob:
     """The requester's job, while they still may download the year's files."""
     try:
         job = job_for(request.user, pk)

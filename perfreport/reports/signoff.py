@@ -13,7 +13,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.db import transaction
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
@@ -91,7 +91,7 @@ def sign_off_and_issue(*, year: Year, user: User) -> IssuedVersion:
     return version
 
 
-def _auditor_year(request: HttpRequest, org: str, roc_year: int) -> Year:
+def _auditor_year(request: AuthenticatedHttpRequest, org: str, roc_year: int) -> Year:
     year = get_year(org, roc_year)
     if not is_year_auditor(get_year_for_user(request.user, year), year):
         raise PermissionDenied
@@ -128,7 +128,9 @@ def sign_off(request: AuthenticatedHttpRequest, org: str, roc_year: int) -> Http
     )
 
 
-def _readable_version(request: HttpRequest, org: str, roc_year: int, pk: int) -> IssuedVersion:
+def _readable_version(
+    request: AuthenticatedHttpRequest, org: str, roc_year: int, pk: int
+) -> IssuedVersion:
     """A version of the year, for the year's admins and auditors (who download its files)."""
     year = get_year(org, roc_year)
     if not can_read_all(get_year_for_user(request.user, year)):

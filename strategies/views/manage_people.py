@@ -4,7 +4,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
 from django.db.models import Q
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
@@ -30,13 +30,13 @@ from strategies.views.manage_common import form_page, own_admin, refused
 USERS_PAGE_SIZE = 50
 
 
-def _unit(request: HttpRequest, pk: int) -> Unit:
+def _unit(request: AuthenticatedHttpRequest, pk: int) -> Unit:
     unit = get_object_or_404(Unit.objects.select_related("organization"), pk=pk)
     check_org_admin(request.user, unit.organization)
     return unit
 
 
-def _member(request: HttpRequest, pk: int) -> Membership:
+def _member(request: AuthenticatedHttpRequest, pk: int) -> Membership:
     member = get_object_or_404(
         Membership.objects.select_related("user", "unit", "organization"), pk=pk
     )

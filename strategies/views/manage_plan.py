@@ -1,10 +1,14 @@
 """Admin pages: the plan editor of one year (strategies, methods, items, indicators)."""
 
+from collections.abc import Callable
+from typing import Any
+
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
-from django.db.models import Exists, OuterRef
-from django.http import Http404, HttpRequest, HttpResponse
+from django.db.models import Exists, OuterRef, QuerySet
+from django.forms import Form
+from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
@@ -32,14 +36,19 @@ from strategies.selectors.manage import (
 from strategies.services import plan as plan_service
 from strategies.views.manage_common import admin_year, form_page, refused
 
-KINDS = {
-    "strategy": Strategy.objects.select_related("dimension__year__organization"),
-    "method": Method.objects.select_related("strategy__dimension__year__organization"),
-    "item": Item.objects.select_related("method__strategy__dimension__year__organization"),
+STRATEGIES = Strategy.objects.select_related("dimension__year__organization")
+METHODS = Method.objects.select_related("strategy__dimension__year__organization")
+ITEMS = Item.objects.select_related("method__strategy__dimension__year__organization")
+KINDS: dict[str, QuerySet[Strategy | Method | Item]] = {
+    "strategy": STRATEGIES,
+    "method": METHODS,
+    "item": ITEMS,
 }
 
 
-def _node(request: HttpRequest, queryset, pk: int):
+def _node[N: Dimension | Strategy | Method | Item | Indicator](
+    request: AuthenticatedHttpRequest, queryset: QuerySet[N], pk: int
+) -> tuple[N, Year]:
     """The node and its year, for the organization's admin only (404 strangers, 403 others)."""
     node = get_object_or_404(queryset, pk=pk)
     year = plan_service.year_of(node)
@@ -54,11 +63,11 @@ def _strategy_of(anchor: str) -> Strategy | None:
     if kind == "strategy":
         return strategies.filter(pk=pk).first()
     if kind == "method":
-        return strategies.filter(methods=pk).first()
+        return strategies.filter(methods=int(pk)).first()
     if kind == "item":
-        return strategies.filter(methods__items=pk).first()
+        return strategies.filter(methods__items=int(pk)).first()
     if kind == "dim":
-        return strategies.filter(dimension=pk).order_by("-order", "-pk").first()
+        return strategies.filter(dimension=int(pk)).order_by("-order", "-pk").first()
     return None
 
 
@@ -105,7 +114,15 @@ def plan(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     )
 
 
-def _edit(request, *, form, save, title: str, back: str, success: str):
+def _edit(
+    request: AuthenticatedHttpRequest,
+    *,
+    form: Form,
+    save: Callable[[dict[str, Any]], object],
+    title: str,
+    back: str,
+    success: str,
+) -> HttpResponse:
     """The shared GET/POST round of every add and edit page."""
     if request.method == "POST" and form.is_valid():
         try:
@@ -136,7 +153,7 @@ def strategy_add(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
 
 @login_required
 def strategy_edit(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
-    strategy, year = _node(request, KINDS["strategy"], pk)
+    strategy, year = _node(request, STRATEGIES, pk)
     form = StrategyForm(request.POST or None, initial={"title": strategy.title})
     return _edit(
         request,
@@ -152,7 +169,7 @@ def strategy_edit(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
 
 @login_required
 def method_add(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
-    strategy, year = _node(request, KINDS["strategy"], pk)
+    strategy, year = _node(request, STRATEGIES, pk)
     form = MethodForm(request.POST or None)
     return _edit(
         request,
@@ -168,7 +185,7 @@ def method_add(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
 
 @login_required
 def method_edit(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
-    method, year = _node(request, KINDS["method"], pk)
+    method, year = _node(request, METHODS, pk)
     form = MethodForm(
         request.POST or None, initial={"title": method.title, "description": method.description}
     )
@@ -186,7 +203,7 @@ def method_edit(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
 
 @login_required
 def item_add(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
-    method, year = _node(request, KINDS["method"], pk)
+    method, year = _node(request, METHODS, pk)
     form = ItemForm(request.POST or None, organization=year.organization)
     return _edit(
         request,
@@ -207,7 +224,7 @@ def item_add(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
 
 @login_required
 def item_edit(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
-    item, year = _node(request, KINDS["item"], pk)
+    item, year = _node(request, ITEMS, pk)
     form = ItemForm(
         request.POST or None,
         organization=year.organization,
@@ -237,7 +254,7 @@ def item_edit(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
 
 @login_required
 def indicator_add(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
-    item, year = _node(request, KINDS["item"], pk)
+    item, year = _node(request, ITEMS, pk)
     form = IndicatorForm(request.POST or None, initial={"aggregation": "sum"})
     return _edit(
         request,

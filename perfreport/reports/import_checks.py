@@ -17,6 +17,8 @@ year every page and export can show:
 from decimal import Decimal, InvalidOperation
 from typing import Any
 
+from django.db import models
+
 from scoring.grades import MAX_TOTAL
 from scoring.models import ScoreSheet
 from scoring.services import COMMENT_MAX
@@ -49,8 +51,10 @@ def size_and_depth(raw: bytes | str) -> Any:
     return load_json(raw, max_bytes=MAX_BYTES, max_depth=MAX_DEPTH, refuse=DocumentRefused)
 
 
-def _limit(model, name: str) -> int:
-    return min(model._meta.get_field(name).max_length or CELL_LIMIT, CELL_LIMIT)
+def _limit(model: type[models.Model], name: str) -> int:
+    field = model._meta.get_field(name)
+    assert isinstance(field, models.Field)
+    return min(field.max_length or CELL_LIMIT, CELL_LIMIT)
 
 
 # Each kind of object: its keys, and for each key either the kind of object (or list of objects,
@@ -171,6 +175,8 @@ def total_problems(document: dict[str, Any]) -> list[str]:
     total = Decimal(0)
     for dimension in dimensions:
         maximum = dimension.get("max_score") if isinstance(dimension, dict) else None
+        if not isinstance(maximum, str | int | float | Decimal):
+            return []  # missing or not a number: reported by the field check
         try:
             total += Decimal(maximum)
         except (InvalidOperation, TypeError, ValueError):

@@ -12,6 +12,7 @@ again, or after MAX_ATTEMPTS runs marks it failed with a message the person wait
 """
 
 import datetime as dt
+import functools
 import logging
 
 from django.conf import settings
@@ -66,7 +67,7 @@ def _advance(job: ExportJob, **fields: object) -> None:
 
 
 @task(takes_context=True)
-def run_export_job(context: TaskContext, job_id: int) -> None:
+def run_export_job(context: TaskContext[[int], None], job_id: int) -> None:
     """Render the job's format, recording progress; a failure is kept on the job, not raised."""
     job = ExportJob.objects.select_related("year__organization").get(pk=job_id)
     if job.status != Status.QUEUED:
@@ -160,7 +161,7 @@ def reclaim_stale_jobs(*, now: dt.datetime | None = None) -> list[ExportJob]:
             if not claim.update(**fields):
                 continue  # another worker reclaimed it first
             if fields["status"] == Status.QUEUED:
-                transaction.on_commit(lambda pk=job.pk: run_export_job.enqueue(pk))
+                transaction.on_commit(functools.partial(run_export_job.enqueue, job.pk))
         logger.warning(
             "export job %s: worker %s stopped renewing its lease; %s",
             job.pk,

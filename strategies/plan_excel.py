@@ -70,7 +70,7 @@ WIDTHS = [14.0, 24.0, 26.0, 12.0, 44.0, 20.0, 18.0, 18.0, 8.0, 8.0, 10.0, 6.0]
 COLUMN_NAMES = {i: name or "執行方法（子項）" for i, name in enumerate(HEADER, start=1)}
 FIRST_DATA_ROW = 3
 REPORT_SHEETS = {"封面", "考核結果統計表"}  # sheets of the report workbook that carry no plan
-AGGREGATION_TEXT = {
+AGGREGATION_TEXT: dict[str, str] = {
     Indicator.Aggregation.SUM: "逐月加總",
     Indicator.Aggregation.LATEST: "取最新值",
 }

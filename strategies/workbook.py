@@ -24,6 +24,7 @@ from decimal import Decimal
 from typing import NamedTuple
 
 import xlsxwriter
+from xlsxwriter.worksheet import Worksheet
 
 # Taiwanese (Traditional) glyph forms; LibreOffice falls back to a Simplified design otherwise.
 FONT = "AR PL UMing TW"
@@ -194,7 +195,7 @@ class _Formats:
         self._workbook = workbook
         self._made: dict[tuple[str, bool], object] = {}
 
-    def get(self, style: str, quoted: bool = False):
+    def get(self, style: str, quoted: bool = False) -> object:
         key = (style, quoted)
         if key not in self._made:
             spec = {
@@ -209,7 +210,7 @@ class _Formats:
         return self._made[key]
 
 
-def _write_cell(ws, formats: _Formats, row: int, column: int, cell: Cell) -> None:
+def _write_cell(ws: Worksheet, formats: _Formats, row: int, column: int, cell: Cell) -> None:
     value = cell.value
     if cell.formula:
         cached = number_value(value) if isinstance(value, int | float | Decimal) else value

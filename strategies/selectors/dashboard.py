@@ -518,7 +518,6 @@ def head_dashboard(
     for approval: another head or the admin as deputy approves them (four-eyes)."""
     ctx = year_context(year, today)
     slots = _slots(ctx, _entries(year, unit), only_unit=unit)
-    with_entry = [s for s in slots if s.entry is not None]
     waiting = [
         s
         for s in slots

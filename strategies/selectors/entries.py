@@ -9,6 +9,7 @@ from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from decimal import Decimal
+from typing import Any
 
 from django.db.models import Count, Exists, OuterRef, Prefetch, QuerySet, Subquery
 from django.db.models.functions import Coalesce
@@ -258,7 +259,9 @@ def _entry_count(**filters: object) -> Coalesce:
     )
 
 
-def pairs_in_state(pairs: QuerySet, year: Year, state: str, *, today: dt.date) -> QuerySet:
+def pairs_in_state(
+    pairs: QuerySet[Any], year: Year, state: str, *, today: dt.date
+) -> QuerySet[Any]:
     """The (item, unit) host pairs (rows of Item.host_units.through) with at least one month
     in `state` (strategies.month_state), decided in SQL."""
     if state == OVERDUE:
@@ -298,7 +301,7 @@ def work_pairs(
     today: dt.date,
     items: QuerySet[Item] | None = None,
     status: str = "",
-) -> QuerySet:
+) -> QuerySet[Any, tuple[int, int]]:
     """My work's rows as (item_id, unit_id) in plan order, unsliced (paginate it): staff and
     heads get their own unit's items, auditors and admins every (item, host unit). With
     `status`, only rows with a month in that state (strategies.month_state), decided in SQL."""
@@ -306,7 +309,9 @@ def work_pairs(
         items = visible_items(membership, year)
     pairs = Item.host_units.through.objects.filter(item__in=items.values("pk"))
     if not access.can_read_all(membership):
-        pairs = pairs.filter(unit_id=membership.unit_id)
+        # Staff and heads always have a unit (constraint membership_unit_for_staff_and_head).
+        unit_id = membership.unit_id
+        pairs = pairs.filter(unit_id=unit_id) if unit_id is not None else pairs.none()
     if status:
         pairs = pairs_in_state(pairs, year, status, today=today)
     return pairs.order_by(*PLAN_ORDER).values_list("item_id", "unit_id")

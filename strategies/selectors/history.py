@@ -172,7 +172,9 @@ def item_history(item: Item, *, membership: Membership | None) -> list[HistoryEv
         old = last_value.get(record.id)
         new = None if record.history_type == "-" else record.value
         last_value[record.id] = new
-        label = f"{record.indicator.name}（{record.indicator.measure}）" if record.indicator else ""
+        value_label = (
+            f"{record.indicator.name}（{record.indicator.measure}）" if record.indicator else ""
+        )
         events.append(
             HistoryEvent(
                 when=record.history_date,
@@ -181,7 +183,7 @@ def item_history(item: Item, *, membership: Membership | None) -> list[HistoryEv
                 unit=unit,
                 month=month,
                 action=str(_ACTIONS[record.history_type]),
-                changes=[Change(label, _fmt(old), _fmt(new))],
+                changes=[Change(value_label, _fmt(old), _fmt(new))],
                 reason=record.history_change_reason or "",
                 order=record.history_id,
             )

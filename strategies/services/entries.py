@@ -183,8 +183,8 @@ def find_outliers(
     rows = IndicatorValue.objects.filter(
         indicator__item=item, entry__unit=unit, entry__month__lt=month
     ).values_list("indicator_id", "value")
-    for indicator_id, value in rows:
-        earlier.setdefault(indicator_id, []).append(value)
+    for indicator_id, earlier_value in rows:
+        earlier.setdefault(indicator_id, []).append(earlier_value)
     outliers = []
     for indicator in item.indicators.all():
         value = values.get(indicator.pk)
@@ -221,7 +221,11 @@ def _write_values(*, user: User, entry: MonthlyEntry, values: Mapping[int, Decim
 
 
 def attach_evidence(
-    *, user: User, entry: MonthlyEntry, files: Sequence[UploadedFile], today: dt.date | None = None
+    *,
+    user: User,
+    entry: MonthlyEntry,
+    files: Sequence[UploadedFile[bytes]],
+    today: dt.date | None = None,
 ) -> list[Evidence]:
     """Attach files to an entry that can still be edited (draft or returned)."""
     with removed_on_rollback() as written, transaction.atomic():
@@ -247,7 +251,7 @@ def save_entry(
     values: Mapping[int, object],
     submit: bool = False,
     confirm_outliers: bool = False,
-    files: Sequence[UploadedFile] = (),
+    files: Sequence[UploadedFile[bytes]] = (),
     remove_evidence: Sequence[int] = (),
     today: dt.date | None = None,
 ) -> MonthlyEntry:

@@ -35,7 +35,8 @@ def removed_on_rollback() -> Iterator[list[FieldFile]]:
         yield written
     except BaseException:
         for stored in written:
-            stored.storage.delete(stored.name)
+            if stored.name:  # every file written has its stored name
+                stored.storage.delete(stored.name)
         raise
 
 
@@ -52,7 +53,7 @@ def check_file_count(entry: MonthlyEntry, adding: int) -> None:
         )
 
 
-def check_files(files: Sequence[UploadedFile]) -> list[evidence_rules.Sniffed]:
+def check_files(files: Sequence[UploadedFile[bytes]]) -> list[evidence_rules.Sniffed]:
     """Check every file before anything is written; DomainError names the first bad one."""
     return [evidence_rules.check_file(f.name or "", f.size or 0, f) for f in files]
 
@@ -61,7 +62,7 @@ def store_evidence(
     *,
     user: User,
     entry: MonthlyEntry,
-    files: Sequence[UploadedFile],
+    files: Sequence[UploadedFile[bytes]],
     written: list[FieldFile] | None = None,
 ) -> list[Evidence]:
     """Check and store the files; each stored file is appended to `written` (see

@@ -12,6 +12,7 @@ Four eyes: the person who last edited or submitted the text cannot approve it.
 
 import difflib
 import re
+from collections.abc import Callable
 
 from django.core.exceptions import PermissionDenied
 from django.db import transaction
@@ -88,7 +89,9 @@ def _save(item: Item, *, user: User, reason: str) -> Item:
     return item
 
 
-def _checked(user: User, item: Item, allowed) -> tuple[Item, Year]:
+def _checked(
+    user: User, item: Item, allowed: Callable[[Membership, Item, Year], bool]
+) -> tuple[Item, Year]:
     """The item locked for update, after `allowed(membership, item, year)` said yes."""
     year = _year_of(item)
     membership = access.get_year_for_user(user, year)

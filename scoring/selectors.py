@@ -335,7 +335,7 @@ class RecordedChange:
     reason: str
 
 
-def _name(user: User) -> str:
+def _name(user: User | None) -> str:
     return (user.get_full_name() or user.get_username()) if user else ""
 
 

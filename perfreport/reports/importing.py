@@ -362,9 +362,15 @@ def _time(text: str | None) -> datetime | None:
     return None if text is None else datetime.fromisoformat(text)
 
 
-def _save[M: models.Model](obj: M, exclude: list[str] | None = None) -> M:
+def _mark_imported(obj: models.Model) -> None:
+    """The reason on the history row of every object the import writes (the author stays
+    whoever django-simple-history finds: the signed-in importer, or none for the command)."""
     if isinstance(obj, RecordsHistory):
         obj._change_reason = REASON
+
+
+def _save[M: models.Model](obj: M, exclude: list[str] | None = None) -> M:
+    _mark_imported(obj)
     obj.full_clean(exclude=exclude)
     obj.save()
     return obj

@@ -91,7 +91,7 @@ class HistoryEvent:
     order: int = 0
 
 
-def _who(user: User) -> str:
+def _who(user: User | None) -> str:
     if user is None:
         return str(_("系統"))
     return user.get_full_name() or user.get_username()

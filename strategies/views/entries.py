@@ -43,7 +43,7 @@ def friendly_403[Request: HttpRequest, **P](
     """Render PermissionDenied as a page that says what happened, in the site's layout."""
 
     @functools.wraps(view)
-    def wrapper(request: Request, *args: P.args, **kwargs: P.kwargs) -> HttpResponseBase:
+    def wrapper(request: Request, /, *args: P.args, **kwargs: P.kwargs) -> HttpResponseBase:
         try:
             return view(request, *args, **kwargs)
         except PermissionDenied:

@@ -90,7 +90,7 @@ def main() -> None:
         setup(db)
         from django.core.management import call_command
 
-        from perfreport.reports import synthetic
+        from benchmarks import synthetic
         from strategies.models import Organization
 
         call_command("migrate", verbosity=0)

@@ -51,7 +51,7 @@ def build_scale(scale: int, roc_year: int):  # type: ignore[no-untyped-def]
     """An organization with a year `scale` times the seed, filled, and its four actors."""
     from django.contrib.auth import get_user_model
 
-    from perfreport.reports import synthetic
+    from benchmarks import synthetic
     from strategies.models import Membership, Organization, Unit, Year
 
     User = get_user_model()
@@ -152,7 +152,7 @@ def hq_figures(counts: list[int], repeat: int) -> list[tuple[int, int, float, in
     from django.test import Client
     from django.urls import reverse
 
-    from perfreport.reports import synthetic
+    from benchmarks import synthetic
     from strategies.models import Membership, Organization
 
     hq = Organization.objects.create(

@@ -38,7 +38,7 @@ from django.core.management import call_command  # noqa: E402
 from django.db import connection  # noqa: E402
 from django.test.utils import CaptureQueriesContext  # noqa: E402
 
-from perfreport.reports import synthetic  # noqa: E402
+from benchmarks import synthetic  # noqa: E402
 from perfreport.reports.demo_key import write_self_signed_pkcs12  # noqa: E402
 from perfreport.reports.exporters import EXPORTERS  # noqa: E402
 from perfreport.reports.exporters.html import render_document  # noqa: E402

@@ -36,7 +36,7 @@ import xlsxwriter  # noqa: E402
 from django.core.management import call_command  # noqa: E402
 from openpyxl import Workbook  # noqa: E402
 
-from perfreport.reports import synthetic  # noqa: E402
+from benchmarks import synthetic  # noqa: E402
 from perfreport.reports.exporters import EXPORTERS  # noqa: E402
 from perfreport.reports.exporters.sheets import build_sheets  # noqa: E402
 from perfreport.reports.selectors import build_report  # noqa: E402

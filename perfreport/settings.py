@@ -46,6 +46,7 @@ INSTALLED_APPS = [
     "django_filters",
     "simple_history",
     "axes",
+    "rules",
     "django_tasks_db",
     "strategies",
     "scoring",
@@ -89,7 +90,7 @@ TEMPLATES = [
                 "strategies.context_processors.membership",
                 "strategies.context_processors.notifications",
             ],
-            # ROC years with the Gregorian year beside them in English (issue 8).
+            # ROC years with the Gregorian year beside them in English.
             # ROC years everywhere without a {% load %}: "112 (2023)" in English.
             "builtins": ["perfreport.templatetags.roc"],
             "libraries": {
@@ -100,18 +101,25 @@ TEMPLATES = [
     },
 ]
 
+# Production keeps each worker's connection open (a new PostgreSQL connection per request
+# costs a backend process start and the sign-in), checked before reuse after a request so a
+# restarted database is reconnected rather than failing the next request.
 DATABASES = {
     "default": dj_database_url.parse(
         envstr("DATABASE_URL", f"sqlite:///{BASE_DIR / 'db.sqlite3'}"),
-        conn_max_age=envint("CONN_MAX_AGE", 0),
+        conn_max_age=envint("CONN_MAX_AGE", 0 if DEBUG or TESTING else 60),
+        conn_health_checks=True,
     )
 }
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 FIXTURE_DIRS = [BASE_DIR / "fixtures"]
 
+# Axes first (its lock-out must see every sign-in attempt); rules' backend answers has_perm
+# for the named rules of strategies.access and never authenticates anyone.
 AUTHENTICATION_BACKENDS = [
     "axes.backends.AxesStandaloneBackend",
     "django.contrib.auth.backends.ModelBackend",
+    "rules.permissions.ObjectPermissionBackend",
 ]
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
@@ -247,8 +255,6 @@ else:
     MAILERS = smtp_mailers()  # perfreport/mail_config.py: host, port, STARTTLS, credentials
 DEFAULT_FROM_EMAIL = envstr("DEFAULT_FROM_EMAIL", "perfreport@localhost")
 SITE_URL = envstr("SITE_URL", "http://127.0.0.1:8000")
-
-DJANGO_TABLES2_TEMPLATE = "django_tables2/bootstrap5.html"
 
 # The organization's signing certificate and key (PKCS#12) for issued reports, outside the
 # database. Development (`make run`) uses a self-signed demo key made by make_demo_signing_key.

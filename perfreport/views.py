@@ -7,22 +7,27 @@ from django.shortcuts import render
 
 from perfreport.templatetags.roc import month_label
 from scoring.selectors import score_sheet_data
+from strategies import access, year_lifecycle
 from strategies.access import membership_of
 from strategies.auth import AuthenticatedHttpRequest
 from strategies.models import Membership, Year
 from strategies.selectors import dashboard, years_for
-
-# Year status changes offered to the admin: the manage pages own them and their rules.
-from strategies.views.manage_years import ACTIONS as YEAR_ACTIONS
+from strategies.selectors.unit_board import StaffDashboard
 
 Role = Membership.Role
 # Item rows per page in the due and overdue lists of the staff and head home pages.
 GROUPS_PER_PAGE = 10
+# Item rows per page of the year at a glance.
+GLANCE_ROWS_PER_PAGE = 50
 
 
-def _group_pages(request: HttpRequest, board: dashboard.StaffDashboard) -> dict[str, object]:
-    """The due and overdue lists one page of item rows at a time (`?due_page=`, `?overdue_page=`)."""
+def _group_pages(request: HttpRequest, board: StaffDashboard) -> dict[str, object]:
+    """The due and overdue lists one page of item rows at a time (`?due_page=`, `?overdue_page=`),
+    and the year at a glance (`?glance_page=`): each page read from the database alone."""
     return {
+        "glance_page": Paginator(board.glance_rows, GLANCE_ROWS_PER_PAGE).get_page(
+            request.GET.get("glance_page")
+        ),
         "due_page": Paginator(board.due_groups, GROUPS_PER_PAGE).get_page(
             request.GET.get("due_page")
         ),
@@ -63,26 +68,26 @@ def home(request: AuthenticatedHttpRequest) -> HttpResponse:
     context["months"] = dashboard.MONTHS
     context["month_names"] = [month_label(m) for m in dashboard.MONTHS]
     context["legend"] = list(dashboard.STATE_LABELS.items())
-    role = membership.role
-    own_unit = membership.unit if membership.unit_id else None
-    if role == Role.STAFF and own_unit is not None:
-        staff_board = dashboard.staff_dashboard(year, own_unit)
+    kind = access.dashboard_kind(membership)
+    # Staff and heads have a board only with a unit (access.dashboard_kind).
+    if kind == Role.STAFF and membership.unit is not None:
+        staff_board = dashboard.staff_dashboard(year, membership.unit)
         context["board"] = staff_board
         context["board_template"] = "dashboard/staff.html"
         context.update(_group_pages(request, staff_board))
-    elif role == Role.HEAD and own_unit is not None:
-        head_board = dashboard.head_dashboard(year, own_unit, reviewer_id=request.user.pk)
+    elif kind == Role.HEAD and membership.unit is not None:
+        head_board = dashboard.head_dashboard(year, membership.unit, reviewer=membership)
         context["board"] = head_board
         context["board_template"] = "dashboard/head.html"
         context.update(_group_pages(request, head_board))
-    elif role == Role.AUDITOR:
+    elif kind == Role.AUDITOR:
         auditor_board = dashboard.auditor_dashboard(year, score_sheet=_score_sheet_state)
         context["board"] = auditor_board
         context["board_template"] = "dashboard/auditor.html"
         context["unit_names"] = [u.name for u in auditor_board.units]
-    elif role == Role.ADMIN:
+    elif kind == Role.ADMIN:
         context["board"] = dashboard.admin_dashboard(year)
         context["board_template"] = "dashboard/admin.html"
-        if year.organization_id == membership.organization_id:
-            context["year_actions"] = YEAR_ACTIONS.get(Year.Status(year.status), [])
+        if access.is_year_admin(membership, year):
+            context["year_actions"] = year_lifecycle.moves_from(year.status)
     return render(request, "home.html", context)

@@ -11,7 +11,7 @@ from django.utils.translation import gettext as _
 
 from scoring.grades import Grade
 from scoring.selectors import SheetData
-from scoring.services import format_number
+from strategies import number_format
 
 FONT = "AR PL UKai TW, AR PL UMing TW, Noto Sans CJK TC, sans-serif"
 INK = "#1b1b1b"
@@ -91,14 +91,14 @@ def score_chart_svg(sheet_data: SheetData) -> str:
             body.append(_rect(label_w, y + 8, length(line.self_score), 12, SELF))
         if line.review_score is not None:
             body.append(_rect(label_w, y + 22, length(line.review_score), 12, REVIEW))
-        shown = format_number(line.score) if line.score is not None else "—"
+        shown = number_format.one_decimal(line.score) if line.score is not None else "—"
         value_x = label_w + length(line.maximum) + 10
-        body.append(_text(value_x, y + 26, f"{shown} / {format_number(line.maximum)}"))
-        parts = [f"{_('配分')} {format_number(line.maximum)}"]
+        body.append(_text(value_x, y + 26, f"{shown} / {number_format.one_decimal(line.maximum)}"))
+        parts = [f"{_('配分')} {number_format.one_decimal(line.maximum)}"]
         if line.self_score is not None:
-            parts.append(f"{_('自評')} {format_number(line.self_score)}")
+            parts.append(f"{_('自評')} {number_format.one_decimal(line.self_score)}")
         if line.review_score is not None:
-            parts.append(f"{_('複評')} {format_number(line.review_score)}")
+            parts.append(f"{_('複評')} {number_format.one_decimal(line.review_score)}")
         heading = _("構面%(label)s%(name)s：") % {"label": line.label, "name": line.name}
         desc.append(heading + _("，").join(parts))
     assert width >= label_w + bar_w + value_w
@@ -143,7 +143,13 @@ def trend_chart_svg(sheet_data: SheetData) -> str:
             f'stroke="{GRID}" stroke-dasharray="4 4"/>'
         )
         body.append(
-            _text(left - 6, y + 4, f"{grade} {format_number(bound)}", size=11, anchor="end")
+            _text(
+                left - 6,
+                y + 4,
+                f"{grade} {number_format.one_decimal(bound)}",
+                size=11,
+                anchor="end",
+            )
         )
     lx = left
     for colour, name in ((SELF, _("自評")), (REVIEW, _("複評"))):
@@ -157,12 +163,20 @@ def trend_chart_svg(sheet_data: SheetData) -> str:
         colour = REVIEW if point.round == "review" else SELF
         body.append(_rect(cx - bar / 2, y, bar, y_of(0) - y, colour))
         grade_text = _grade_label(point.grade)
-        body.append(_text(cx, y - 6, f"{format_number(point.total)} {grade_text}", anchor="middle"))
+        body.append(
+            _text(
+                cx, y - 6, f"{number_format.one_decimal(point.total)} {grade_text}", anchor="middle"
+            )
+        )
         year = _("%(year)s 年度") % {"year": point.roc_year}
         body.append(_text(cx, y_of(0) + 20, year, anchor="middle"))
         desc.append(
             _("%(year)s 年度 %(total)s 分 %(grade)s")
-            % {"year": point.roc_year, "total": format_number(point.total), "grade": grade}
+            % {
+                "year": point.roc_year,
+                "total": number_format.one_decimal(point.total),
+                "grade": grade,
+            }
         )
     title = _("%(org)s歷年總分與等第") % {"org": data.organization_short_name}
     return _svg(width, height, title, _("；").join(desc), body, f"trend-{data.roc_year}")

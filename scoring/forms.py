@@ -7,7 +7,7 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from scoring.selectors import SheetData
-from scoring.services import format_number
+from strategies import number_format, year_lifecycle
 from strategies.models import Year
 
 
@@ -40,12 +40,16 @@ class ScoreForm(forms.Form):
                 own = line.self_score  # the auditor starts from the self-assessment
             self.fields[score_name] = forms.CharField(
                 label=_("%(label)s、%(name)s（%(max)s 分）")
-                % {"label": line.label, "name": line.name, "max": format_number(line.maximum)},
+                % {
+                    "label": line.label,
+                    "name": line.name,
+                    "max": number_format.one_decimal(line.maximum),
+                },
                 required=False,
-                initial=format_number(own),
+                initial=number_format.one_decimal(own),
                 widget=_number_input(
                     **{
-                        "data-max": format_number(line.maximum),
+                        "data-max": number_format.one_decimal(line.maximum),
                         "data-dimension": _("構面%(label)s（%(name)s）")
                         % {"label": line.label, "name": line.name},
                         "class": "score-input",
@@ -91,10 +95,7 @@ class BandsForm(forms.Form):
 class ReopenForm(forms.Form):
     status = forms.ChoiceField(
         label=_("重新開放後的狀態"),
-        choices=[
-            (Year.Status.OPEN, Year.Status.OPEN.label),
-            (Year.Status.CLOSED, Year.Status.CLOSED.label),
-        ],
+        choices=[(target, target.label) for target in year_lifecycle.reopen_targets()],
         initial=Year.Status.OPEN,
     )
     reason = forms.CharField(

@@ -11,6 +11,8 @@ from django.db import models
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
+from strategies import number_format
+
 MAX_TOTAL = Decimal(1000)
 
 
@@ -48,9 +50,7 @@ class Bands:
     def legend(self) -> str:
         """The seed's legend line: 優=900 分以上；甲=899-800 分；… 丁=599 分以下."""
 
-        def n(value: Decimal) -> str:
-            return f"{value.normalize():f}"
-
+        n = number_format.plain
         one = Decimal(1)
         return gettext(
             "優=%(excellent)s 分以上；甲=%(a_high)s-%(a)s 分；乙=%(b_high)s-%(b)s 分；"

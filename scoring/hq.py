@@ -17,9 +17,10 @@ import django_tables2 as tables
 from django.db.models import QuerySet
 from django.utils.translation import gettext_lazy as _
 
+from scoring import rounds
 from scoring.grades import SEED_BANDS, Bands, Grade, grade_for
-from scoring.models import DimensionScore, ScoreSheet
-from scoring.selectors import is_signed_off
+from scoring.models import DimensionScore
+from strategies import number_format
 from strategies.models import Dimension, Organization, Year
 from strategies.workbook import Properties, Sheet, write_xlsx
 
@@ -80,8 +81,7 @@ def _final(
     }
     if not with_review:  # a review the reader may not see yet does not count for them
         by_round[Round.REVIEW] = []
-    review = by_round[Round.REVIEW]
-    use = Round.REVIEW if review and all(s is not None for s in review) else Round.SELF
+    use = rounds.counted_round(by_round[Round.REVIEW])
     chosen = by_round[use]
     if not chosen or any(s is None for s in chosen):
         return chosen, None, "", ""
@@ -89,19 +89,14 @@ def _final(
     return chosen, total, str(grade_for(total, bands)), str(use.label)
 
 
-def _year_shell(row: Mapping[str, Any], orgs: dict[int, Organization]) -> Year:
-    """A Year built from a plain row, with its organization and sign-off, for the access and
-    sign-off rules (no query: the score sheet is set, or known to be missing)."""
-    year = Year(
+def _year_of_row(row: Mapping[str, Any], orgs: dict[int, Organization]) -> Year:
+    """The year of a plain row with its organization, for the reader's access rule (no query)."""
+    return Year(
         pk=row["pk"],
         roc_year=row["roc_year"],
         status=row["status"],
         organization=orgs[row["organization_id"]],
     )
-    signed_off_at = row["score_sheet__signed_off_at"]
-    sheet = ScoreSheet(year=year, signed_off_at=signed_off_at) if signed_off_at else None
-    Year.score_sheet.related.set_cached_value(year, sheet)  # known, even when there is none
-    return year
 
 
 def comparison(
@@ -163,12 +158,14 @@ def comparison(
             year["grade_bands__c_min"],
         ]
         bands = SEED_BANDS if limits[0] is None else Bands(*limits)
-        shell = _year_shell(year, orgs)
+        signed_off = rounds.is_signed_off(
+            status=year["status"], signed_off_at=year["score_sheet__signed_off_at"]
+        )
         chosen, total, grade, round_label = _final(
             dimensions.get(year["pk"], []),
             scores,
             bands,
-            is_signed_off(shell) or sees_unsigned_review(shell),
+            signed_off or sees_unsigned_review(_year_of_row(year, orgs)),
         )
         rows.append(
             ComparisonRow(
@@ -193,7 +190,7 @@ def comparison(
 
 class ScoreColumn(tables.Column):
     def render(self, value: object) -> object:
-        return f"{value.normalize():f}" if isinstance(value, Decimal) else value
+        return number_format.plain(value) if isinstance(value, Decimal) else value
 
 
 class ComparisonTable(tables.Table):

@@ -1,4 +1,4 @@
-"""Headquarters comparison page and workbook (issue 6)."""
+"""Headquarters comparison page and workbook."""
 
 from django.contrib.auth.decorators import login_required
 from django.http import HttpResponse

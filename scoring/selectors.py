@@ -14,6 +14,7 @@ from django.db.models import Count, Prefetch, Q, QuerySet
 from django.utils.translation import gettext, gettext_noop
 from django_stubs_ext import WithAnnotations
 
+from scoring import rounds
 from scoring.grades import MAX_TOTAL, SEED_BANDS, Bands, grade_for
 from scoring.models import DimensionScore, GradeBands, ScoreSheet
 from strategies.auth import User
@@ -179,8 +180,8 @@ def is_signed_off(year: Year) -> bool:
     scoring reopen page or the admin's year page) is no longer signed off. Uses the year's
     `score_sheet` (select it with the year to save the query)."""
     sheet = _sheet_of(year)
-    return (
-        sheet is not None and sheet.signed_off_at is not None and year.status == Year.Status.LOCKED
+    return rounds.is_signed_off(
+        status=year.status, signed_off_at=sheet.signed_off_at if sheet is not None else None
     )
 
 
@@ -196,7 +197,7 @@ def _lines_and_rounds(
         rows.append((dimension, by_round.get(Round.SELF), review))
     self_round = _summary(Round.SELF, [s.score if s else None for _, s, _ in rows], bands)
     review_round = _summary(Round.REVIEW, [r.score if r else None for _, _, r in rows], bands)
-    use = Round.REVIEW if review_round.complete else Round.SELF
+    use = rounds.counted_round([r.score if r else None for _, _, r in rows])
     lines = []
     for d, s, r in rows:
         chosen = r if use == Round.REVIEW else s

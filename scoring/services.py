@@ -17,7 +17,7 @@ from django.utils.translation import gettext
 
 from scoring.grades import MAX_TOTAL, Bands, grade_for
 from scoring.models import DimensionScore, GradeBands, ScoreSheet
-from strategies import numbering
+from strategies import number_format, numbering, year_lifecycle
 from strategies.auth import User
 from strategies.errors import DomainError
 from strategies.models import Dimension, Year
@@ -50,16 +50,6 @@ class BandsError(DomainError):
         self.errors = errors
 
 
-def format_number(value: Decimal | int | float | None) -> str:
-    """184 -> "184", 115.5 -> "115.5", None -> "": integers when whole, else one decimal."""
-    if value is None:
-        return ""
-    value = Decimal(str(value))
-    if value == value.to_integral_value():
-        return str(int(value))
-    return f"{value.quantize(ONE_DECIMAL)}"
-
-
 def dimension_title(dimension: Dimension) -> str:
     return gettext("構面%(label)s（%(name)s）") % {"label": dimension.label, "name": dimension.name}
 
@@ -67,7 +57,7 @@ def dimension_title(dimension: Dimension) -> str:
 def parse_score(raw: object, dimension: Dimension) -> tuple[Decimal | None, str]:
     """(score, "") or (None, message naming the dimension and its maximum)."""
     maximum = dimension.max_score
-    names = {"name": dimension_title(dimension), "max": format_number(maximum)}
+    names = {"name": dimension_title(dimension), "max": number_format.one_decimal(maximum)}
     bounds = gettext("%(name)s的分數必須介於 0 與 %(max)s 分之間") % names
     # NFKC: full-width digits typed with a Chinese input method ("１８４") read as 184.
     text = "" if raw is None else unicodedata.normalize("NFKC", str(raw)).strip()
@@ -170,7 +160,7 @@ def save_scores(
             elif score.score == new and score.comment == comment:
                 continue
             else:
-                old_text = format_number(score.score)
+                old_text = number_format.one_decimal(score.score)
             score.dimension = dimension
             score.score = new
             score.comment = comment
@@ -178,7 +168,7 @@ def save_scores(
             score.full_clean()
             score._history_user = user
             score._change_reason = _reason(
-                f"{round_.label} {old_text} → {format_number(new)}"
+                f"{round_.label} {old_text} → {number_format.one_decimal(new)}"
                 + (f"：{comment}" if comment else "")
             )
             score.save()
@@ -226,23 +216,6 @@ def _write_details(
         f"考核機關與年月 {old} → {assessed_by or '—'} {sheet.assessed_month_label or '—'}"
     )
     sheet.save()
-
-
-def save_sheet_details(
-    *,
-    year: Year,
-    assessed_by: str,
-    assessed_month: str,
-    user: User,
-) -> ScoreSheet:
-    """Set the assessing body (實施考核機關) and the assessment month ("113.1", or blank)."""
-    details = _parse_details(assessed_by, assessed_month)
-    with transaction.atomic():
-        year = _locked_year(year)
-        _refuse_if_locked(year)
-        sheet, _ = ScoreSheet.objects.get_or_create(year=year)
-        _write_details(sheet, details, user)
-    return sheet
 
 
 def parse_bands(values: Mapping[str, object]) -> Bands:
@@ -372,7 +345,7 @@ def reopen_year(
         raise DomainError(gettext("重新開放%(year)s必須填寫原因。") % {"year": year})
     if len(reason) > REASON_MAX:
         raise DomainError(gettext("原因請寫在 %(max)s 字以內。") % {"max": REASON_MAX})
-    if status not in {Year.Status.OPEN, Year.Status.CLOSED}:
+    if status not in year_lifecycle.reopen_targets():
         raise DomainError(gettext("重新開放後的狀態只能是「填報中」或「已結束填報」。"))
     with transaction.atomic():
         year = _locked_year(year)

@@ -6,9 +6,9 @@ app_name = "scoring"
 
 # /scoring/khh/112/ : organization code and ROC year, as people say it ("高雄分局 112 年度").
 urlpatterns = [
-    path("years/copy/", year_views.copy_year, name="copy-year"),  # issue 6: admin copy-year form
-    path("hq/", hq_views.hq_comparison, name="hq-comparison"),  # issue 6: headquarters comparison
-    path("hq.xlsx", hq_views.hq_comparison_xlsx, name="hq-comparison-xlsx"),  # issue 6
+    path("years/copy/", year_views.copy_year, name="copy-year"),  # the admin's copy-year form
+    path("hq/", hq_views.hq_comparison, name="hq-comparison"),
+    path("hq.xlsx", hq_views.hq_comparison_xlsx, name="hq-comparison-xlsx"),
     path("", views.index, name="index"),
     path("<slug:org>/<int:roc_year>/", views.score_sheet, name="score-sheet"),
     path(

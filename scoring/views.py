@@ -12,7 +12,7 @@ from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
 from django.db.models import QuerySet
 from django.http import Http404, HttpResponse
-from django.shortcuts import get_object_or_404, redirect, render
+from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
@@ -22,7 +22,9 @@ from scoring.filters import ReviewFilter
 from scoring.forms import BandsForm, ReopenForm, ScoreForm
 from scoring.models import DimensionScore
 from scoring.tables import ReviewTable
+from strategies import number_format, year_lifecycle
 from strategies.access import (
+    can_enter_round,
     can_read_year_review,
     can_see_unsigned_review,
     get_year_for_user,
@@ -33,30 +35,17 @@ from strategies.access import (
 from strategies.auth import AuthenticatedHttpRequest
 from strategies.errors import DomainError
 from strategies.models import Membership, Year
-from strategies.selectors import years_for
+from strategies.selectors import year_or_404, years_for
 from strategies.services.years import status_change_confirmation
 
 Round = DimensionScore.Round
 
 
-def get_year(org: str, roc_year: int) -> Year:
-    return get_object_or_404(
-        Year.objects.select_related("organization"), organization__code=org, roc_year=roc_year
-    )
-
-
 def _year_for(
     request: AuthenticatedHttpRequest, org: str, roc_year: int
 ) -> tuple[Year, Membership]:
-    year = get_year(org, roc_year)
+    year = year_or_404(org, roc_year)
     return year, get_year_for_user(request.user, year)
-
-
-def can_enter_round(membership: Membership, year: Year, round_: str) -> bool:
-    """The organization's admin enters the self-assessment; an auditor enters the review."""
-    if round_ == Round.SELF:
-        return is_year_admin(membership, year)
-    return is_year_auditor(membership, year)
 
 
 class YearKwargs(TypedDict):
@@ -150,7 +139,7 @@ def score_edit(
                 _("已儲存%(round)s分數：總分 %(total)s，等第 %(grade)s。")
                 % {
                     "round": Round(round).label,
-                    "total": services.format_number(summary.total) if summary.complete else "—",
+                    "total": number_format.one_decimal(summary.total) if summary.complete else "—",
                     "grade": summary.grade or "—",
                 },
             )
@@ -188,10 +177,10 @@ def bands_edit(request: AuthenticatedHttpRequest, org: str, roc_year: int) -> Ht
     form = BandsForm(
         request.POST or None,
         initial={
-            "excellent_min": services.format_number(bands.excellent_min),
-            "a_min": services.format_number(bands.a_min),
-            "b_min": services.format_number(bands.b_min),
-            "c_min": services.format_number(bands.c_min),
+            "excellent_min": number_format.one_decimal(bands.excellent_min),
+            "a_min": number_format.one_decimal(bands.a_min),
+            "b_min": number_format.one_decimal(bands.b_min),
+            "c_min": number_format.one_decimal(bands.c_min),
         },
     )
     status = 200
@@ -288,7 +277,7 @@ def reopen(request: AuthenticatedHttpRequest, org: str, roc_year: int) -> HttpRe
         status = 400
     effects = {
         target: status_change_confirmation(year=year, status=target).consequences
-        for target in (Year.Status.OPEN, Year.Status.CLOSED)
+        for target in year_lifecycle.reopen_targets()
     }
     return render(
         request,

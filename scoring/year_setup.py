@@ -7,8 +7,10 @@ orchestrates a copy (the copy_year command, the copy-year page): strategies neve
 from django.db import transaction
 
 from scoring.models import GradeBands, ScoreSheet
+from scoring.plan_tree import GRADE_BANDS
 from strategies.auth import User
 from strategies.models import Organization, Year
+from strategies.plan_tree import COPIED
 from strategies.services.copy_year import copy_year
 
 
@@ -19,10 +21,8 @@ def copy_scoring_setup(*, source: Year, target: Year, user: User | None = None) 
         source_bands = GradeBands.objects.filter(year=source).first()
         bands = GradeBands(year=target)
         if source_bands is not None:
-            bands.excellent_min = source_bands.excellent_min
-            bands.a_min = source_bands.a_min
-            bands.b_min = source_bands.b_min
-            bands.c_min = source_bands.c_min
+            for name in GRADE_BANDS.carried(COPIED):
+                setattr(bands, name, getattr(source_bands, name))
         bands.full_clean()
         bands._history_user = user
         bands._change_reason = f"複製自 {source.roc_year} 年度"

@@ -15,7 +15,6 @@ import io
 import json
 import zipfile
 from collections.abc import Callable, Iterable
-from decimal import Decimal, InvalidOperation
 from typing import Any
 
 from strategies.errors import DomainError
@@ -143,11 +142,3 @@ def load_json(raw: bytes | str, *, max_bytes: int, max_depth: int, refuse: Refus
     if too_deep:
         raise refuse(f"檔案的巢狀層次超過 {max_depth} 層，不是本系統產生的檔案，已拒絕。")
     return document
-
-
-def is_finite_number_text(text: str) -> bool:
-    """False for "NaN", "Infinity", "-inf", "sNaN" and the like (Decimal and float accept them)."""
-    try:
-        return Decimal(text.strip()).is_finite()
-    except InvalidOperation:
-        return True  # not a number at all: the caller's own "not a number" message applies

@@ -14,6 +14,7 @@ from typing import IO
 from xml.etree import ElementTree as ET  # noqa: S405 - parsing the member only, no entities
 
 from django.conf import settings
+from django.utils.translation import gettext as _
 
 from strategies.bounded_files import declared_member_count
 from strategies.errors import DomainError
@@ -108,22 +109,29 @@ def check_file(name: str, size: int, stream: IO[bytes]) -> Sniffed:
     limit = settings.EVIDENCE_MAX_BYTES
     if size > limit:
         raise DomainError(
-            f"「{name}」有 {size / 1024 / 1024:.1f} MB，超過每個檔案 {limit // 1024 // 1024} MB 的上限。"
+            _("「%(name)s」有 %(size)s MB，超過每個檔案 %(limit)s MB 的上限。")
+            % {"name": name, "size": f"{size / 1024 / 1024:.1f}", "limit": limit // 1024 // 1024}
         )
     if size == 0:
-        raise DomainError(f"「{name}」是空檔案。")
+        raise DomainError(_("「%(name)s」是空檔案。") % {"name": name})
     stream.seek(0)
     data = stream.read(limit + 1)
     stream.seek(0)
     if len(data) > limit:
-        raise DomainError(f"「{name}」超過每個檔案 {limit // 1024 // 1024} MB 的上限。")
+        raise DomainError(
+            _("「%(name)s」超過每個檔案 %(limit)s MB 的上限。")
+            % {"name": name, "limit": limit // 1024 // 1024}
+        )
     kind = sniff_bytes(data)
     if kind is None:
-        raise DomainError(f"「{name}」不是可接受的檔案類型；佐證資料限 {ALLOWED_LABEL}。")
+        raise DomainError(
+            _("「%(name)s」不是可接受的檔案類型；佐證資料限 %(allowed)s。")
+            % {"name": name, "allowed": ALLOWED_LABEL}
+        )
     extension = PurePath(name).suffix.lower()
     if extension not in EXTENSIONS[kind]:
         raise DomainError(
-            f"「{name}」的內容與副檔名不符（內容是 {sorted(EXTENSIONS[kind])[0][1:].upper()}），"
-            "請確認檔案後重新上傳。"
+            _("「%(name)s」的內容與副檔名不符（內容是 %(kind)s），請確認檔案後重新上傳。")
+            % {"name": name, "kind": sorted(EXTENSIONS[kind])[0][1:].upper()}
         )
     return Sniffed(content_type=kind, extension=extension)

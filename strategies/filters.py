@@ -1,5 +1,6 @@
 """My work's filters (django-filter): a keyword, dimension, strategy, and a month's status."""
 
+from collections.abc import Callable
 from typing import Any
 
 import django_filters
@@ -61,8 +62,14 @@ def strategy_choice_label(strategy: Strategy) -> str:
 
 
 class _StrategyChoiceField(django_filters.fields.ModelChoiceField):
+    """Labels each strategy as the filterset numbers it (set per form by MyWorkFilter)."""
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.labeler: Callable[[Strategy], str] = strategy_choice_label
+
     def label_from_instance(self, obj: Strategy) -> str:
-        return strategy_choice_label(obj)
+        return self.labeler(obj)
 
 
 class _StrategyFilter(django_filters.ModelChoiceFilter):
@@ -110,17 +117,31 @@ class MyWorkFilter(django_filters.FilterSet):
         assert isinstance(field, _StrategyChoiceField)
         # Any strategy of the year is accepted, but the list offers those of the chosen
         # dimension only (at most STRATEGY_CHOICES; the keyword finds the rest): a year at 100x
-        # the seed has a thousand strategies.
+        # the seed has a thousand strategies. Numbered as the report numbers them: a retired
+        # strategy keeps no number and the rest of its dimension renumber.
         data = self.data or {}
-        shown = Strategy.objects.none()
-        dimension, strategy = str(data.get("dimension", "")), str(data.get("strategy", ""))
+        live = strategies
+        siblings: list[Strategy] = []
+        shown: list[Strategy] = []
+        dimension, chosen = str(data.get("dimension", "")), str(data.get("strategy", ""))
         if dimension.isdigit():
-            shown = strategies.filter(dimension_id=int(dimension))
-        elif strategy.isdigit():
-            shown = strategies.filter(pk=int(strategy))
-        field.widget.choices = [("", field.empty_label)] + [
-            (s.pk, strategy_choice_label(s)) for s in shown.order_by("order")[:STRATEGY_CHOICES]
-        ]
+            siblings = list(
+                live.filter(dimension_id=int(dimension)).order_by("order")[:STRATEGY_CHOICES]
+            )
+            shown = siblings
+        elif chosen.isdigit():
+            siblings = list(live.filter(dimension__strategies=int(chosen)).order_by("order"))
+            shown = [s for s in siblings if str(s.pk) == chosen]
+        numbers = numbering.positions((s.pk, s.is_retired) for s in siblings)
+
+        def label(strategy: Strategy) -> str:
+            position = numbers.get(strategy.pk, (strategy.order, 0))[0]
+            return (
+                f"{strategy.dimension.label}{numbering.strategy_label(position)} {strategy.title}"
+            )
+
+        field.labeler = label
+        field.widget.choices = [("", field.empty_label)] + [(s.pk, label(s)) for s in shown]
         if not shown:
             field.help_text = _("先選構面")
 

@@ -3,6 +3,8 @@
 Pure functions, no database: numbers follow order, so a reordered plan renumbers itself.
 """
 
+from collections.abc import Hashable, Iterable
+
 _DIGITS = "零一二三四五六七八九"
 
 
@@ -36,6 +38,20 @@ def method_label(position: int, siblings: int) -> str:
 def item_label(position: int, siblings: int) -> str:
     """The seed numbers an item only when its method has more than one."""
     return f"({position})" if siblings > 1 else ""
+
+
+def positions[K: Hashable](
+    retired_in_order: Iterable[tuple[K, bool]],
+) -> dict[K, tuple[int, int]]:
+    """Each sibling's (position, live siblings), from (key, is_retired) in plan order: retired
+    siblings keep no number, so the rest renumber. The report, the number paths and the
+    filters all number by it.
+
+    >>> positions([("a", False), ("b", True), ("c", False)])
+    {'a': (1, 2), 'c': (2, 2)}
+    """
+    live = [key for key, retired in retired_in_order if not retired]
+    return {key: (n, len(live)) for n, key in enumerate(live, start=1)}
 
 
 def roc_month(roc_year: int, month: int) -> str:

@@ -31,7 +31,7 @@ from openpyxl.utils import get_column_letter
 from openpyxl.utils.exceptions import InvalidFileException
 from openpyxl.worksheet.worksheet import Worksheet
 
-from strategies import numbering
+from strategies import numbering, plan_tree
 from strategies.bounded_files import open_zip
 from strategies.errors import DomainError
 from strategies.models import Indicator
@@ -86,6 +86,14 @@ _AGGREGATION_READ = {
 }
 _YES = {"是", "y", "yes", "true", "1", "v", "✓"}
 _NO = {"", "否", "n", "no", "false", "0"}
+
+# The texts the columns hold, as long as the plan tree's fields allow (strategies/plan_tree.py).
+_LIMIT: dict[str, int] = {
+    f"{level.name}.{name}": max_length
+    for level in (plan_tree.STRATEGY, plan_tree.METHOD, plan_tree.ITEM, plan_tree.INDICATOR)
+    for name in level.carried(plan_tree.COPIED)
+    if (max_length := plan_tree.own_field(level.model, name).max_length)
+}
 
 _SHEET = re.compile(r"^構面([一二三四五])$")
 _TITLE = re.compile(r"^構面\s*([一二三四五])\s*[：:]\s*(.+?)\s*[（(]\s*([\d.]+)\s*分\s*[）)]\s*$")
@@ -431,8 +439,8 @@ def _parse_sheet(ws: Worksheet, number: int, problems: list[Problem]) -> Dimensi
             label, title = (m[1], m[2].strip()) if m else ("", s_text)
             if not title:
                 problem(1, "缺少執行策略名稱。")
-            elif len(title) > 200:
-                problem(1, "執行策略名稱超過 200 字。")
+            elif len(title) > _LIMIT["strategy.title"]:
+                problem(1, f"執行策略名稱超過 {_LIMIT['strategy.title']} 字。")
             if label:
                 if label in strategy_numbers:
                     problem(
@@ -452,8 +460,11 @@ def _parse_sheet(ws: Worksheet, number: int, problems: list[Problem]) -> Dimensi
             label, title = (m[1], m[2].strip()) if m else ("", heading.strip())
             if not title:
                 problem(2, "缺少執行方法名稱。")
-            elif len(title) > 200:
-                problem(2, "執行方法名稱（第一行）超過 200 字；說明請寫在第二行以後。")
+            elif len(title) > _LIMIT["method.title"]:
+                problem(
+                    2,
+                    f"執行方法名稱（第一行）超過 {_LIMIT['method.title']} 字；說明請寫在第二行以後。",
+                )
             if label:
                 if label in method_numbers:
                     problem(
@@ -477,8 +488,8 @@ def _parse_sheet(ws: Worksheet, number: int, problems: list[Problem]) -> Dimensi
         unit_names = [u for u in re.split(r"[、,，\n]+", cell_text(cells[6])) if u.strip()]
         if not host and not unit_names:
             problem(4, "缺少主辦單位。")
-        if len(host) > 200:
-            problem(4, "主辦單位超過 200 字。")
+        if len(host) > _LIMIT["item.host_label"]:
+            problem(4, f"主辦單位超過 {_LIMIT['item.host_label']} 字。")
         method.items.append(
             ItemSpec(
                 row=row,
@@ -524,12 +535,12 @@ def _parse_indicators(
         if not name:
             problem(8, f"第 {n + 1} 個量化指標沒有名稱。")
             continue
-        if len(name) > 100:
-            problem(8, f"量化指標「{name[:20]}…」超過 100 字。")
+        if len(name) > _LIMIT["indicator.name"]:
+            problem(8, f"量化指標「{name[:20]}…」超過 {_LIMIT['indicator.name']} 字。")
         if not measure:
             problem(9, f"量化指標「{name}」缺少計量單位（場次、件、家…）。")
-        elif len(measure) > 10:
-            problem(9, f"計量單位「{measure}」超過 10 字。")
+        elif len(measure) > _LIMIT["indicator.measure"]:
+            problem(9, f"計量單位「{measure}」超過 {_LIMIT['indicator.measure']} 字。")
         target = None
         if target_text:
             try:

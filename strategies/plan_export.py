@@ -2,10 +2,10 @@
 
 import io
 from dataclasses import dataclass
-from decimal import Decimal
 
 from openpyxl import load_workbook
 
+from strategies import number_format
 from strategies.models import Year
 from strategies.plan_excel import (
     AGGREGATION_TEXT,
@@ -28,18 +28,12 @@ class PlanRow:
     method_span: int  # rows the method's cell spans, on the method's first row (else 0)
 
 
-def _number_text(value: Decimal | None) -> str:
-    if value is None:
-        return ""
-    return f"{value.normalize():f}"
-
-
 def plan_rows(year: Year) -> list[tuple[str, str, list[PlanRow]]]:
     """(sheet name, title, rows of 12 cells) per dimension; rows carry spans as None below them."""
     out = []
     for d in plan_tree(year, include_retired=False):
         dim = d.dimension
-        title = f"構面{dim.label}：{dim.name} ({_number_text(dim.max_score)} 分)"
+        title = f"構面{dim.label}：{dim.name} ({number_format.plain(dim.max_score)} 分)"
         rows: list[PlanRow] = []
         for s in d.strategies:
             for m in s.methods:
@@ -61,7 +55,7 @@ def plan_rows(year: Year) -> list[tuple[str, str, list[PlanRow]]]:
                                 "、".join(u.name for u in i.host_units),
                                 "\n".join(x.name for x in inds),
                                 "\n".join(x.measure for x in inds),
-                                "\n".join(_number_text(x.target) for x in inds),
+                                "\n".join(number_format.plain(x.target) for x in inds),
                                 "\n".join(AGGREGATION_TEXT[x.aggregation] for x in inds),
                                 "\n".join("是" if x.allows_decimals else "" for x in inds),
                             ],

@@ -1,5 +1,6 @@
 """My work's month strip, built in Python: a page shows fifty rows of twelve linked cells."""
 
+from datetime import date
 from functools import lru_cache
 
 from django.urls import get_script_prefix, reverse
@@ -31,14 +32,21 @@ def _pieces(
     )
 
 
+@lru_cache(maxsize=512)
+def _cell_title(language: str, script_prefix: str, month: int, due: date) -> str:
+    """A cell's escaped title ("3 月，期限 113 年 4 月 10 日"): the same for every row of a
+    year, so made once per month rather than per cell."""
+    title_text = _pieces(language, script_prefix)[2]
+    return escape(title_text % {"month": month_label(month), "due": roc_date(due)})
+
+
 def month_strip(row: MyWorkRow) -> SafeString:
     """The 12-month strip: each month's status as text, linked to its entry once open.
 
     Every piece of text is escaped; the rest are numbers and fixed class names.
     """
-    pattern, month_words, title_text, lock, labels = _pieces(
-        get_language() or "", get_script_prefix()
-    )
+    language, prefix = get_language() or "", get_script_prefix()
+    pattern, month_words, _title_text, lock, labels = _pieces(language, prefix)
     base = escape(
         pattern.replace(str(_ITEM), str(row.item.pk)).replace(str(_UNIT), str(row.unit.pk))
     )
@@ -50,7 +58,7 @@ def month_strip(row: MyWorkRow) -> SafeString:
             + (lock if cell.locked else "")
         )
         if cell.state != NOT_OPEN:
-            title = escape(title_text % {"month": month_label(m), "due": roc_date(cell.due)})
+            title = _cell_title(language, prefix, m, cell.due)
             inner = f'<a href="{base}{m}/" title="{title}">{inner}</a>'
         locked = " is-locked" if cell.locked else ""
         parts.append(f'<li class="cell status-{cell.state}{locked}">{inner}</li>')

@@ -26,6 +26,8 @@ from typing import NamedTuple
 import xlsxwriter
 from xlsxwriter.worksheet import Worksheet
 
+from strategies import number_format
+
 # Taiwanese (Traditional) glyph forms; LibreOffice falls back to a Simplified design otherwise.
 FONT = "AR PL UMing TW"
 FONT_SIZE = 10
@@ -163,7 +165,7 @@ def display(value: Value) -> str:
     if value is None:
         return ""
     if isinstance(value, Decimal):
-        return f"{value.normalize():f}"
+        return number_format.plain(value)
     return str(value)
 
 

@@ -157,6 +157,16 @@ def page(response) -> tuple[int, str]:  # type: ignore[no-untyped-def]
     return status, text
 
 
+def upload_plan(w, data: bytes) -> tuple[int, str]:  # type: ignore[no-untyped-def]
+    """The admin uploads `data` as plan.xlsx on the year's plan import page."""
+    return page(
+        w.client("admin").post(
+            reverse("manage:plan-import", args=[w.year.pk]),
+            {"file": upload("plan.xlsx", data)},
+        )
+    )
+
+
 def command(*args: str) -> tuple[None, str]:
     out, err = io.StringIO(), io.StringIO()
     try:
@@ -439,33 +449,19 @@ BAD: list[Bad] = [
     # --- plan import (Excel upload) --------------------------------------------------------
     Bad(
         "plan-file-pdf-renamed",
-        lambda w: page(
-            w.client("admin").post(
-                reverse("manage:plan-import", args=[w.year.pk]), {"file": upload("plan.xlsx", PDF)}
-            )
-        ),
+        lambda w: upload_plan(w, PDF),
         400,
         "Excel",
     ),
     Bad(
         "plan-file-broken-zip",
-        lambda w: page(
-            w.client("admin").post(
-                reverse("manage:plan-import", args=[w.year.pk]),
-                {"file": upload("plan.xlsx", b"PK\x03\x04broken")},
-            )
-        ),
+        lambda w: upload_plan(w, b"PK\x03\x04broken"),
         400,
         "Excel",
     ),
     Bad(
         "plan-file-too-large",
-        lambda w: page(
-            w.client("admin").post(
-                reverse("manage:plan-import", args=[w.year.pk]),
-                {"file": upload("plan.xlsx", b"PK\x03\x04" + b"0" * BIG)},
-            )
-        ),
+        lambda w: upload_plan(w, b"PK\x03\x04" + b"0" * BIG),
         400,
         "10 MB",
     ),
@@ -564,23 +560,13 @@ BAD: list[Bad] = [
     # --- hostile files: refused by their limits before any work ----------------------------
     Bad(
         "plan-file-one-cell-at-the-last-row",
-        lambda w: page(
-            w.client("admin").post(
-                reverse("manage:plan-import", args=[w.year.pk]),
-                {"file": upload("plan.xlsx", hostile_files.one_cell_at_the_last_row())},
-            )
-        ),
+        lambda w: upload_plan(w, hostile_files.one_cell_at_the_last_row()),
         400,
         "超過每個工作表 5,000 列",
     ),
     Bad(
         "plan-file-zip-bomb",
-        lambda w: page(
-            w.client("admin").post(
-                reverse("manage:plan-import", args=[w.year.pk]),
-                {"file": upload("plan.xlsx", hostile_files.zip_bomb())},
-            )
-        ),
+        lambda w: upload_plan(w, hostile_files.zip_bomb()),
         400,
         "超過上限 20.0 MB",
     ),

@@ -75,7 +75,7 @@ def test_a_save_that_fails_after_its_file_was_written_leaves_no_file(
     assert not Evidence.objects.exists()
 
 
-def test_attaching_files_that_roll_back_leaves_no_file(
+def test_adding_files_to_a_saved_entry_that_roll_back_leaves_no_file(
     item, unit_a, staff_a, settings, monkeypatch
 ):
     entry = _save(staff_a, item, unit_a, [])
@@ -90,8 +90,10 @@ def test_attaching_files_that_roll_back_leaves_no_file(
 
     monkeypatch.setattr(FileSystemStorage, "_save", second_fails)
     with pytest.raises(OSError):
-        services.attach_evidence(user=staff_a, entry=entry, files=pdfs("一.pdf", "二.pdf"))
+        _save(staff_a, item, unit_a, pdfs("一.pdf", "二.pdf"), version=entry.version)
     assert stored_files(settings) == []
+    entry.refresh_from_db()
+    assert entry.version == 1  # the save rolled back whole
 
 
 def test_a_successful_save_keeps_its_files(item, unit_a, staff_a, settings):

@@ -19,6 +19,7 @@ from perfreport.reports.exporters import EXPORTERS, get_exporter
 from perfreport.reports.selectors import build_report
 from strategies.models import Item, Year
 from tests import factories
+from tests.seed_scores import SEED_DIMENSION_SCORES, SEED_GRADE, SEED_SCORE_ROW, SEED_TOTAL
 
 SCORE_HEAD = [
     "實施考核機關",
@@ -106,20 +107,7 @@ def test_odt_tables_follow_the_seed(seed_year, seed_data):
 
     scores = tables[5]
     assert [text for text, _ in scores[0]] == SCORE_HEAD
-    assert [text for text, _ in scores[2]] == [
-        "高雄分局",
-        "",
-        "高雄分局",
-        "184",
-        "284",
-        "182",
-        "186",
-        "84",
-        "920",
-        "優",
-        "113.1",
-        "自評",
-    ]
+    assert [text for text, _ in scores[2]] == SEED_SCORE_ROW
 
 
 def test_odt_pages_are_a4_landscape_numbered_in_a_traditional_font(seed_data):
@@ -164,13 +152,9 @@ def test_docx_tables_follow_the_seed(seed_year, seed_data):
         assert item.results in texts
     scores = document.tables[5]
     assert [c.text for c in scores.rows[2].cells][3:10] == [
-        "184",
-        "284",
-        "182",
-        "186",
-        "84",
-        "920",
-        "優",
+        *SEED_DIMENSION_SCORES,
+        SEED_TOTAL,
+        SEED_GRADE,
     ]
 
 
@@ -228,17 +212,4 @@ def test_the_html_score_sheet_has_the_seeds_columns(seed_data):
 
     assert [h.split(" (")[0] for h in heads[:8]] == [h.split(" (")[0] for h in SCORE_HEAD]
     cells = re.findall(r"<td[^>]*>([^<]*)</td>", table)
-    assert cells == [
-        "高雄分局",
-        "",
-        "高雄分局",
-        "184",
-        "284",
-        "182",
-        "186",
-        "84",
-        "920",
-        "優",
-        "113.1",
-        "自評",
-    ]
+    assert cells == SEED_SCORE_ROW

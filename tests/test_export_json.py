@@ -5,7 +5,8 @@ import json
 import pytest
 from django.core.management import call_command
 
-from perfreport.reports import json_schema, synthetic
+from benchmarks import synthetic
+from perfreport.reports import json_schema
 from perfreport.reports.exporters import get_exporter
 from perfreport.reports.importing import import_report
 from perfreport.reports.selectors import build_report
@@ -151,3 +152,45 @@ def test_an_imported_year_has_its_history_written_in_bulk(org):
     record = item.history.get()
     assert record.history_change_reason == "import_report"
     assert {u.unit.name for u in record.host_units.all()} == {u.name for u in item.host_units.all()}
+
+
+def test_an_imported_rows_history_record_copies_the_row_and_names_the_importer(
+    org, django_user_model
+):
+    """The creation records are copied from the rows as written, with the person importing
+    (the request's user, as django-simple-history records it) and the import as reason."""
+    from django.test import RequestFactory
+    from simple_history.models import HistoricalRecords
+
+    year = synthetic.build_year(org, 113, scale=1, status=Year.Status.OPEN)
+    synthetic.fill_entries(year, months=(1, 2))
+    content = export_json(year)
+    empty_database()
+    importer = django_user_model.objects.create(username="importer")
+    request = RequestFactory().post("/")
+    request.user = importer
+    HistoricalRecords.context.request = request
+    try:
+        imported = import_report(raw=content)
+    finally:
+        del HistoricalRecords.context.request
+
+    entry = MonthlyEntry.objects.filter(
+        item__method__strategy__dimension__year=imported, status="approved"
+    ).first()
+    record = entry.history.get()
+    fields = ("item_id", "unit_id", "month", "status", "narrative", "version")
+    assert [getattr(record, f) for f in fields] == [getattr(entry, f) for f in fields]
+    assert (record.submitted_at, record.approved_at, record.updated_at) == (
+        entry.submitted_at,
+        entry.approved_at,
+        entry.updated_at,
+    )
+    assert (record.history_type, record.history_change_reason) == ("+", "import_report")
+    assert record.history_user == importer
+    value = entry.values.first()
+    value_record = value.history.get()
+    assert (value_record.value, value_record.indicator_id) == (value.value, value.indicator_id)
+    assert value_record.history_user == importer
+    indicator = Indicator.objects.filter(item__method__strategy__dimension__year=imported).first()
+    assert indicator.history.get().target == indicator.target

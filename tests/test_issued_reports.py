@@ -7,7 +7,8 @@ from pathlib import Path
 import pytest
 from django.conf import settings
 
-from perfreport.reports import issuing, synthetic
+from benchmarks import synthetic
+from perfreport.reports import issuing
 from perfreport.reports.exporters import EXPORTERS
 from perfreport.reports.issuing import issue_report, latest_issued
 from perfreport.reports.models import IssuedReport, IssuedVersion

@@ -148,7 +148,7 @@ MATRIX: dict[str, list[Row]] = {
     "password_reset_complete": [Row(get=PUBLIC)],
     # Django's LogoutView takes POST only; afterwards everyone is on the login page.
     "logout": [Row(get=NOT_ALLOWED, post="L L L L L L L L")],
-    # --- strategies: monthly entry (issue 3) -----------------------------------------------
+    # --- strategies: monthly entry ------------------------------------------------------
     "strategies:my-work": [Row(get=MEMBERS)],
     # Everyone's own mail settings (the link in every reminder).
     "strategies:notification-settings": [Row(get=MEMBERS, post="L 302 302 302 302 302 302 302")],
@@ -237,7 +237,7 @@ MATRIX: dict[str, list[Row]] = {
         )
     ],
     "strategies:notifications-read-all": [Row(get=POST_ONLY, post="L 302 302 302 302 302 302 302")],
-    # --- manage: the organization admin's pages (issue 6) ----------------------------------
+    # --- manage: the organization admin's pages -----------------------------------------
     "manage:years": [Row(get=OWN_ADMIN)],
     "manage:year-status": [
         Row(kwargs=lambda w: {"pk": w.year.pk}, get=POST_ONLY, post=_org_admin_post("302"))
@@ -366,7 +366,7 @@ MATRIX: dict[str, list[Row]] = {
         ),
         *_above_the_admin(get=False, post=True),
     ],
-    # --- reports (issue 5): every member reads the page; admins and auditors download -------
+    # --- reports: every member reads the page; admins and auditors download -------
     "reports:index": [Row(get=MEMBERS)],
     "reports:report": [
         Row(kwargs=lambda w: {"org": "khh", "roc_year": 113}, get="L 200 200 200 200 200 404 200"),
@@ -438,7 +438,7 @@ MATRIX: dict[str, list[Row]] = {
             post="L 403 403 403 404 403 404 404",
         )
     ],
-    # --- scoring (issue 4) -----------------------------------------------------------------
+    # --- scoring ------------------------------------------------------------------------
     # Headquarters' comparison of its branches: HQ auditors and admins only.
     "scoring:hq-comparison": [Row(get="L 403 403 403 403 403 403 200")],
     "scoring:hq-comparison-xlsx": [Row(get="L 403 403 403 403 403 403 200")],

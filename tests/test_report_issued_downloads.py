@@ -8,7 +8,7 @@ import pytest
 from django.core.management import call_command
 from django.urls import reverse
 
-from perfreport.reports import synthetic
+from benchmarks import synthetic
 from perfreport.reports.issuing import issue_report
 from perfreport.reports.models import IssuedReport
 from strategies.models import Item, Year

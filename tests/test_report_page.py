@@ -6,7 +6,7 @@ from urllib.parse import quote
 import pytest
 from django.urls import reverse
 
-from perfreport.reports import synthetic
+from benchmarks import synthetic
 from strategies.models import Item, Year
 from tests.conftest import login
 

@@ -3,7 +3,7 @@
 import pytest
 from django.urls import reverse
 
-from perfreport.reports import synthetic
+from benchmarks import synthetic
 from perfreport.reports.exporters import EXPORTERS
 from perfreport.reports.issuing import render_for_download
 from perfreport.reports.selectors import build_report

@@ -6,6 +6,7 @@ from decimal import Decimal
 import pytest
 from django.urls import reverse
 
+from strategies import indicator_totals
 from strategies.errors import DomainError
 from strategies.models import Indicator, Item, MonthlyEntry, Year
 from strategies.services import entries as services
@@ -32,10 +33,10 @@ def approved(item, unit, staff, head, month, narrative, values):
 
 
 def test_achievement_rounds_half_up():
-    assert results.achievement_percent(Decimal(11), Decimal(9)) == 122
-    assert results.achievement_percent(Decimal(3), Decimal(2)) == 150
-    assert results.achievement_percent(Decimal(1), None) is None
-    assert results.achievement_percent(Decimal(1), Decimal(0)) is None
+    assert indicator_totals.achievement_percent(Decimal(11), Decimal(9)) == 122
+    assert indicator_totals.achievement_percent(Decimal(3), Decimal(2)) == 150
+    assert indicator_totals.achievement_percent(Decimal(1), None) is None
+    assert indicator_totals.achievement_percent(Decimal(1), Decimal(0)) is None
 
 
 def test_sum_of_approved_months_against_target(item, unit_a, staff_a, head_a):

@@ -7,6 +7,7 @@ import pytest
 from scoring import services
 from scoring.models import DimensionScore, ScoreSheet
 from scoring.selectors import score_sheet_data
+from strategies import number_format
 from strategies.errors import DomainError
 from strategies.models import Year
 from strategies.services.years import set_year_status
@@ -173,10 +174,18 @@ def test_no_score_changes_while_the_year_is_locked(year, admin_user, auditor):
     with pytest.raises(DomainError, match="鎖定"):
         services.save_scores(year=year, round="review", scores=SEED, user=auditor)
     with pytest.raises(DomainError, match="鎖定"):
-        services.save_sheet_details(year=year, assessed_by="x", assessed_month="", user=admin_user)
+        services.save_scores(
+            year=year,
+            round="self",
+            scores=SEED,
+            assessed_by="x",
+            assessed_month="",
+            user=admin_user,
+        )
 
     assert scores_of(year, "self")[1] == 184
     assert scores_of(year, "review") == {}
+    assert ScoreSheet.objects.get(year=year).assessed_by != "x"
 
 
 def test_a_year_without_a_sheet_gets_one_on_first_save(org, admin_user):
@@ -200,7 +209,7 @@ def test_a_year_without_a_sheet_gets_one_on_first_save(org, admin_user):
     [(Decimal("184.0"), "184"), (Decimal("115.5"), "115.5"), (Decimal("0"), "0"), (None, "")],
 )
 def test_numbers_print_as_integers_when_whole(value, text):
-    assert services.format_number(value) == text
+    assert number_format.one_decimal(value) == text
 
 
 def test_full_width_digits_read_as_numbers(year, admin_user):

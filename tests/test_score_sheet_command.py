@@ -6,8 +6,12 @@ from io import StringIO
 import pytest
 from django.core.management import CommandError, call_command
 
+from perfreport.reports.document_schema import decimal_text
+from perfreport.reports.exporters import get_exporter
+from perfreport.reports.selectors import build_report
 from scoring import services
 from strategies.models import Year
+from tests.seed_scores import SEED_SCORE_ROW
 
 
 def run(*args):
@@ -27,40 +31,50 @@ def test_json_of_the_112_seed(seed):
             {
                 "number": 1,
                 "name": "基礎服務",
-                "max": 200,
-                "score": 184,
-                "self": 184,
+                "max": "200.0",
+                "score": "184.0",
+                "self": "184.0",
                 "review": None,
             },
             {
                 "number": 2,
                 "name": "服務遞送",
-                "max": 300,
-                "score": 284,
-                "self": 284,
+                "max": "300.0",
+                "score": "284.0",
+                "self": "284.0",
                 "review": None,
             },
             {
                 "number": 3,
                 "name": "服務量能",
-                "max": 200,
-                "score": 182,
-                "self": 182,
+                "max": "200.0",
+                "score": "182.0",
+                "self": "182.0",
                 "review": None,
             },
             {
                 "number": 4,
                 "name": "服務評價",
-                "max": 200,
-                "score": 186,
-                "self": 186,
+                "max": "200.0",
+                "score": "186.0",
+                "self": "186.0",
                 "review": None,
             },
-            {"number": 5, "name": "開放創新", "max": 100, "score": 84, "self": 84, "review": None},
+            {
+                "number": 5,
+                "name": "開放創新",
+                "max": "100.0",
+                "score": "84.0",
+                "self": "84.0",
+                "review": None,
+            },
         ],
-        "total": 920,
+        "total": "920.0",
         "grade": "優",
-        "rounds": {"self": {"total": 920, "grade": "優"}, "review": {"total": None, "grade": None}},
+        "rounds": {
+            "self": {"total": "920.0", "grade": "優"},
+            "review": {"total": None, "grade": None},
+        },
         "assessed_by": "高雄分局",
         "assessed_month": "113.1",
         "signed_off": False,
@@ -72,11 +86,11 @@ def test_json_is_one_line_in_the_documented_layout(seed):
     assert out.count("\n") == 1
     assert out.startswith(
         '{"organization": "經濟部標準檢驗局高雄分局", "organization_code": "khh", "year": 112, '
-        '"dimensions": [{"number": 1, "name": "基礎服務", "max": 200, "score": 184, '
-        '"self": 184, "review": null}, '
+        '"dimensions": [{"number": 1, "name": "基礎服務", "max": "200.0", "score": "184.0", '
+        '"self": "184.0", "review": null}, '
     )
     assert out.endswith(
-        '"total": 920, "grade": "優", "rounds": {"self": {"total": 920, "grade": "優"}, '
+        '"total": "920.0", "grade": "優", "rounds": {"self": {"total": "920.0", "grade": "優"}, '
         '"review": {"total": null, "grade": null}}, "assessed_by": "高雄分局", '
         '"assessed_month": "113.1", "signed_off": false}\n'
     )
@@ -98,15 +112,15 @@ def test_json_uses_the_review_once_complete_with_one_decimal(seed, django_user_m
     assert data["dimensions"][0] == {
         "number": 1,
         "name": "基礎服務",
-        "max": 200,
-        "score": 115.5,
-        "self": 184,
-        "review": 115.5,
+        "max": "200.0",
+        "score": "115.5",
+        "self": "184.0",
+        "review": "115.5",
     }
-    assert (data["total"], data["grade"]) == (851.5, "甲")
+    assert (data["total"], data["grade"]) == ("851.5", "甲")
     assert data["rounds"] == {
-        "self": {"total": 920, "grade": "優"},
-        "review": {"total": 851.5, "grade": "甲"},
+        "self": {"total": "920.0", "grade": "優"},
+        "review": {"total": "851.5", "grade": "甲"},
     }
     assert data["signed_off"] is True
 
@@ -120,18 +134,8 @@ def test_text_reads_like_the_seed(seed):
     header = next(line for line in lines if line.startswith("實施考核機關"))
     assert "一、基礎服務(200 分)" in header and header.split()[-3:] == ["總分", "等第", "考核年月"]
     row = next(line for line in lines if line.startswith("高雄分局"))
-    assert row.split() == [
-        "高雄分局",
-        "高雄分局",
-        "184",
-        "284",
-        "182",
-        "186",
-        "84",
-        "920",
-        "優",
-        "113.1",
-    ]
+    # The seed's row without the parent column and the counted round.
+    assert row.split() == [s for s in SEED_SCORE_ROW[:-1] if s]
     assert any(line.split()[:3] == ["總分／等第", "1000", "920"] for line in lines)
 
 
@@ -146,3 +150,26 @@ def test_unknown_org_or_year_fails_with_one_line(seed, args, message):
     with pytest.raises(CommandError, match=message) as caught:
         run(*args)
     assert "\n" not in str(caught.value)
+
+
+def test_json_numbers_are_what_the_report_schema_allows(seed):
+    """Every score, maximum and total is a decimal string with one place, as the report's
+    JSON schema requires (its importer's own check), and reads the same as the report JSON."""
+    data = json.loads(run("--org", "khh", "--year", "112", "--format", "json"))
+    one_place = decimal_text(1)
+    numbers = [(d, f"dimensions[{i}]", k) for i, d in enumerate(data["dimensions"]) for k in DIMS]
+    numbers.append((data, "", "total"))
+    numbers += [(data["rounds"][r], f"rounds.{r}", "total") for r in ("self", "review")]
+    for obj, place, key in numbers:
+        if obj[key] is not None:
+            assert isinstance(obj[key], str), f"{place}.{key}"
+            one_place(obj[key])  # raises on a value the schema refuses
+
+    year = Year.objects.get(organization__code="khh", roc_year=112)
+    report = json.loads(get_exporter("json").render(build_report(year, include_entries=True))[2])
+    for line, dimension in zip(data["dimensions"], report["dimensions"], strict=True):
+        assert line["max"] == dimension["max_score"]
+        assert line["self"] == dimension["scores"]["self"]["score"]
+
+
+DIMS = ("max", "score", "self", "review")

@@ -9,6 +9,7 @@ from scoring import services
 from scoring.selectors import score_sheet_data
 from tests import factories
 from tests.conftest import login
+from tests.seed_scores import SEED_DIMENSION_SCORES, SEED_GRADE, SEED_TOTAL
 
 SEED = {1: "184", 2: "284", 3: "182", 4: "186", 5: "84"}
 
@@ -30,15 +31,9 @@ def test_the_112_sheet_reads_like_the_seed(client, seed, django_user_model):
     assert "經濟部標準檢驗局 112 年度提升服務效能自行考核結果統計表" in page
     assert "受考核單位：經濟部標準檢驗局高雄分局" in page
     assert "優=900 分以上；甲=899-800 分；乙=799-700 分；丙=699-600 分；丁=599 分以下" in page
-    assert [text_of(page, f"sheet-score-{n}") for n in range(1, 6)] == [
-        "184",
-        "284",
-        "182",
-        "186",
-        "84",
-    ]
-    assert text_of(page, "sheet-total") == "920"
-    assert text_of(page, "sheet-grade") == "優"
+    assert [text_of(page, f"sheet-score-{n}") for n in range(1, 6)] == SEED_DIMENSION_SCORES
+    assert text_of(page, "sheet-total") == SEED_TOTAL
+    assert text_of(page, "sheet-grade") == SEED_GRADE
     assert "113.1" in page and "一、基礎服務(200 分)" in page
     assert text_of(page, "review-total") == "—"
 

@@ -10,7 +10,8 @@ import pytest
 from django.core.management import ManagementUtility, call_command
 from django.core.management.base import CommandError
 
-from perfreport.reports import signing, synthetic
+from benchmarks import synthetic
+from perfreport.reports import signing
 from perfreport.reports.demo_key import write_self_signed_pkcs12
 from perfreport.reports.exporters import EXPORTERS
 from perfreport.reports.issuing import issue_report

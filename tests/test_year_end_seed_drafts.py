@@ -13,9 +13,9 @@ import pytest
 from django.contrib.auth.models import User
 
 from strategies.models import IndicatorValue, Item, MonthlyEntry, Year
+from strategies.number_format import grouped
 from strategies.services import entries as entry_services
 from strategies.services import results
-from strategies.services.results import format_number
 
 Aggregation = "latest"
 
@@ -84,7 +84,7 @@ def test_the_draft_gives_back_the_seed_paragraphs_and_figures(drafts):
         for total in compiled.totals:
             indicator = total.indicator
             assert total.actual == indicator.reported_actual, indicator.name
-            written = f"{format_number(total.actual)} {indicator.measure}"
+            written = f"{grouped(total.actual)} {indicator.measure}"
             # The figure as the seed writes it (its thousands commas and spaces aside) ...
             assert seed_figure(written) in seed_cell, (item.pk, written)
             # ... and the draft's sentence for it.

@@ -1,13 +1,12 @@
 """Rules a JSON report must keep before it may become a year (importing.validate asks them).
 
-Beyond the types the schema checks field by field, a document that imports must also leave a
-year every page and export can show:
+Beyond the types, keys and text limits the schema checks field by field (document_schema.py),
+a document that imports must also leave a year every page and export can show:
 
 - `size_and_depth`: a size cap and a nesting cap, checked before and while parsing, so a
   hostile file is one clean message, never a RecursionError;
-- `shape_problems`: no key the schema does not know (a misspelt key would otherwise be dropped
-  without a word), and every text within the limit the forms give it, never over a spreadsheet
-  cell's 32,767 characters (the limit of every workbook the year is exported to);
+- `tree_problems`: keys unique among siblings, every unit and indicator named where it is
+  known, scores within their dimension's maximum, bands descending, the year not there yet;
 - `total_problems`: the dimension maxima add up to the score sheet's total (1000), or the score
   sheet, its grade and every export of the year fail;
 - `organization_problems`: an organization (or headquarters) code that already exists must name
@@ -15,31 +14,20 @@ year every page and export can show:
 """
 
 from decimal import Decimal, InvalidOperation
-from typing import Any
+from typing import Any, TypeGuard
 
-from django.db import models
-
-from scoring.grades import MAX_TOTAL
-from scoring.models import ScoreSheet
-from scoring.services import COMMENT_MAX
+from scoring.grades import MAX_TOTAL, Bands
+from scoring.models import DimensionScore
+from scoring.plan_tree import TREE
+from strategies import number_format
 from strategies.bounded_files import load_json
 from strategies.errors import DomainError
-from strategies.models import (
-    NARRATIVE_MAX_LENGTH,
-    Dimension,
-    Indicator,
-    Item,
-    Method,
-    Organization,
-    Strategy,
-    Unit,
-)
-from strategies.services.entries import REASON_MAX_LENGTH
-from strategies.services.results import RESULTS_MAX_LENGTH
+from strategies.models import Organization, Year
+from strategies.plan_tree import KEY, Level, by_name, own_field
 
 MAX_BYTES = 50 * 1024 * 1024  # the 112 report with every entry is well under 1 MB
 MAX_DEPTH = 32  # the schema nests 16 deep
-CELL_LIMIT = 32_767  # characters in one spreadsheet cell (Excel and LibreOffice alike)
+LEVELS = by_name(TREE)
 
 
 class DocumentRefused(DomainError):
@@ -51,120 +39,182 @@ def size_and_depth(raw: bytes | str) -> Any:
     return load_json(raw, max_bytes=MAX_BYTES, max_depth=MAX_DEPTH, refuse=DocumentRefused)
 
 
-def _limit(model: type[models.Model], name: str) -> int:
-    field = model._meta.get_field(name)
-    assert isinstance(field, models.Field)
-    return min(field.max_length or CELL_LIMIT, CELL_LIMIT)
+def _key(level: Level) -> str:
+    """The field that tells the level's rows apart among siblings ("" when a reference does:
+    an indicator value is told apart by its indicator)."""
+    keys = level.carried(frozenset({KEY}))
+    return keys[0] if keys else ""
 
 
-# Each kind of object: its keys, and for each key either the kind of object (or list of objects,
-# in brackets) it holds, a text limit, or None (a number, flag or choice checked elsewhere).
-_ORGANIZATION = {
-    "code": _limit(Organization, "code"),
-    "name": _limit(Organization, "name"),
-    "short_name": _limit(Organization, "short_name"),
+def _label(level: Level) -> str:
+    """「構面編號」, 「執行策略排序」: what a duplicate key is called."""
+    model = level.model._meta
+    return f"{model.verbose_name}{own_field(level.model, _key(level)).verbose_name}"
+
+
+# Each level's children listed in the report, and the key that tells siblings apart.
+_LISTED = {
+    level.name: [
+        c for c in TREE if c.parent == level.name and c.document and not c.document_keyed_by
+    ]
+    for level in TREE
 }
-SHAPE: dict[str, dict[str, Any]] = {
-    "document": {
-        "schema": None,
-        "schema_version": None,
-        "organization": "organization",
-        "units": ["unit"],
-        "year": "year",
-        "bands": "bands",
-        "score_sheet": "score_sheet",
-        "dimensions": ["dimension"],
-    },
-    "organization": {**_ORGANIZATION, "parent": "parent"},
-    "parent": _ORGANIZATION,
-    "unit": {"name": _limit(Unit, "name"), "kind": None, "order": None, "is_active": None},
-    "year": {"roc_year": None, "status": None, "deadline_day": None},
-    "bands": {"excellent_min": None, "a_min": None, "b_min": None, "c_min": None},
-    "score_sheet": {
-        "assessed_by": _limit(ScoreSheet, "assessed_by"),
-        "assessed_roc_year": None,
-        "assessed_month": None,
-    },
-    "dimension": {
-        "number": None,
-        "name": _limit(Dimension, "name"),
-        "max_score": None,
-        "scores": "scores",
-        "strategies": ["strategy"],
-    },
-    "scores": {"self": "score", "review": "score"},
-    "score": {"score": None, "comment": COMMENT_MAX},
-    "strategy": {
-        "order": None,
-        "title": _limit(Strategy, "title"),
-        "is_retired": None,
-        "methods": ["method"],
-    },
-    "method": {
-        "order": None,
-        "title": _limit(Method, "title"),
-        "description": CELL_LIMIT,
-        "is_retired": None,
-        "items": ["item"],
-    },
-    "item": {
-        "order": None,
-        "title": CELL_LIMIT,
-        "host_label": _limit(Item, "host_label"),
-        "host_units": None,
-        "planned_actions": CELL_LIMIT,
-        "results": min(RESULTS_MAX_LENGTH, CELL_LIMIT),
-        "shortfall_note": CELL_LIMIT,
-        "is_retired": None,
-        "indicators": ["indicator"],
-        "entries": ["entry"],
-    },
-    "indicator": {
-        "order": None,
-        "name": _limit(Indicator, "name"),
-        "measure": _limit(Indicator, "measure"),
-        "target": None,
-        "aggregation": None,
-        "allows_decimals": None,
-        "reported_actual": None,
-    },
-    "entry": {
-        "unit": None,
-        "month": None,
-        "status": None,
-        "narrative": NARRATIVE_MAX_LENGTH,
-        "return_reason": REASON_MAX_LENGTH,
-        "submitted_at": None,
-        "approved_at": None,
-        "values": ["value"],
-    },
-    "value": {"indicator": None, "value": None},
+_KEYS = {level.name: _key(level) for level in TREE}
+
+# What a reference that names nothing in its scope says, by the level it names.
+_UNKNOWN = {
+    "unit": "未知的單位「{}」（不在 units 之中）",
+    "indicator": "本項目沒有排序 {} 的指標",
 }
 
 
-def shape_problems(document: dict[str, Any]) -> list[str]:
-    """Unknown keys and texts over their limit, each with its place. Walks only what has the
-    right type (wrong types are the field checks' to report)."""
-    problems: list[str] = []
-    stack: list[tuple[str, str, Any]] = [("", "document", document)]
-    while stack:
-        path, kind, obj = stack.pop()
-        if not isinstance(obj, dict):
+def _is_int(value: object) -> TypeGuard[int]:
+    return isinstance(value, int) and not isinstance(value, bool)
+
+
+def _rows(value: Any, place: str) -> list[tuple[str, dict[str, Any]]]:
+    if not isinstance(value, list):
+        return []
+    return [(f"{place}[{n}]", row) for n, row in enumerate(value) if isinstance(row, dict)]
+
+
+def _duplicates(rows: list[tuple[str, dict[str, Any]]], key: str, label: str) -> list[str]:
+    problems, seen = [], set()
+    for place, row in rows:
+        marker = row.get(key)
+        if isinstance(marker, list | dict):
             continue
-        keys = SHAPE[kind]
-        for key in obj:
-            place = f"{path}.{key}" if path else str(key)
-            if key not in keys:
-                problems.append(f"{place}: 不認得的欄位（本程式讀取的格式沒有這個欄位）")
-                continue
-            rule, value = keys[key], obj[key]
-            if isinstance(rule, int) and isinstance(value, str) and len(value) > rule:
-                problems.append(f"{place}: 文字有 {len(value):,} 字，超過上限 {rule:,} 字")
-            elif isinstance(rule, str):
-                stack.append((place, rule, value))
-            elif isinstance(rule, list) and isinstance(value, list):
-                stack.extend((f"{place}[{n}]", rule[0], child) for n, child in enumerate(value))
-    return sorted(problems)
+        if marker in seen:
+            problems.append(f"{place}.{key}: {label}「{marker}」重複")
+        seen.add(marker)
+    return problems
+
+
+def _walk(
+    level: Level, place: str, row: dict[str, Any], scope: dict[str, set[object]]
+) -> list[str]:
+    """The rules between rows below one row of the tree, as plan_tree describes it: keys
+    unique among siblings, every reference naming a row in its scope (a unit of the file, an
+    indicator of the same item)."""
+    problems = []
+    for name, kind in level.refs.items():
+        value = row.get(name)
+        if kind in _UNKNOWN and _named(value) and value not in scope[kind]:
+            problems.append(f"{place}.{name}: {_UNKNOWN[kind].format(value)}")
+    for name, (kind, _carried) in level.m2m.items():
+        values = row.get(name)
+        for value in values if isinstance(values, list) else []:
+            if kind in _UNKNOWN and _named(value) and value not in scope[kind]:
+                problems.append(f"{place}.{name}: {_UNKNOWN[kind].format(value)}")
+    children = _LISTED[level.name]
+    inner = dict(scope)
+    for child in children:
+        if key := _KEYS[child.name]:
+            rows = _rows(row.get(child.document), "")
+            inner[child.name] = {r.get(key) for _p, r in rows if _named(r.get(key))}
+    for child in children:
+        rows = _rows(row.get(child.document), f"{place}.{child.document}")
+        if child.name == "monthly_entry":
+            problems += _entry_duplicates(rows)
+        elif _KEYS[child.name]:
+            problems += _duplicates(rows, _KEYS[child.name], _label(child))
+        for child_place, child_row in rows:
+            problems += _walk(child, child_place, child_row, inner)
+    return problems
+
+
+def _named(value: Any) -> bool:
+    """A value that can name a row (a unit's name, an indicator's order)."""
+    return isinstance(value, str | int) and not isinstance(value, bool)
+
+
+def _entry_duplicates(rows: list[tuple[str, dict[str, Any]]]) -> list[str]:
+    """One entry per unit and month (the key spans the unit it names)."""
+    problems, seen = [], set()
+    for place, entry in rows:
+        unit, month = entry.get("unit"), entry.get("month")
+        if not isinstance(unit, str) or not _is_int(month):
+            continue
+        if (unit, month) in seen:
+            problems.append(f"{place}: {unit} {month} 月的填報重複")
+        seen.add((unit, month))
+    return problems
+
+
+def tree_problems(document: dict[str, Any]) -> list[str]:
+    """The rules between fields and rows that a schema cannot say, each with its place.
+    Reads only what has the right type (wrong types are the schema's to report)."""
+    units = _rows(document.get("units"), "units")
+    problems = _duplicates(units, "name", _label(LEVELS["unit"]))
+    scope = {"unit": {unit.get("name") for _p, unit in units}}
+    dimensions = _rows(document.get("dimensions"), "dimensions")
+    problems += _duplicates(dimensions, "number", _label(LEVELS["dimension"]))
+    for place, dimension in dimensions:
+        problems += _score_problems(place, dimension)
+        problems += _walk(LEVELS["dimension"], place, dimension, scope)
+    return problems + _head_problems(document)
+
+
+def _decimal(value: Any) -> Decimal | None:
+    """The value of a well-formed decimal string (the schema reports the others)."""
+    try:
+        number = Decimal(value)
+    except (InvalidOperation, TypeError, ValueError):
+        return None
+    return number if number.is_finite() and number >= 0 else None
+
+
+def _score_problems(place: str, dimension: dict[str, Any]) -> list[str]:
+    problems = []
+    maximum = _decimal(dimension.get("max_score"))
+    if maximum is not None and not 0 < maximum <= 1000:
+        problems.append(f"{place}.max_score: 配分 {maximum} 必須大於 0 且不超過 1000")
+    scores = dimension.get("scores")
+    for round_value in DimensionScore.Round.values:
+        score = scores.get(round_value) if isinstance(scores, dict) else None
+        value = _decimal(score.get("score")) if isinstance(score, dict) else None
+        if value is not None and maximum is not None and value > maximum:
+            problems.append(
+                f"{place}.scores.{round_value}.score: "
+                f"分數 {value} 超過本構面配分 {number_format.plain(maximum)}"
+            )
+    return problems
+
+
+def _places(value: Decimal) -> int:
+    """Decimal places of a finite number (0 for 12, 1 for 899.5)."""
+    exponent = value.as_tuple().exponent
+    assert isinstance(exponent, int), "a finite number"
+    return -exponent
+
+
+def _head_problems(document: dict[str, Any]) -> list[str]:
+    """The year must be new; the bands descend; the assessment's year and month go together."""
+    problems = []
+    year, organization = document.get("year"), document.get("organization")
+    roc_year = year.get("roc_year") if isinstance(year, dict) else None
+    code = organization.get("code") if isinstance(organization, dict) else None
+    if (
+        _is_int(roc_year)
+        and Year.objects.filter(organization__code=code, roc_year=roc_year).exists()
+    ):
+        problems.append(f"year: 機關 {code} 的 {roc_year} 年度已存在，不會覆蓋")
+    bands = document.get("bands")
+    if isinstance(bands, dict):
+        values = [_decimal(bands.get(key)) for key in ("excellent_min", "a_min", "b_min", "c_min")]
+        limits = [v for v in values if v is not None and _places(v) <= 1]
+        if len(limits) == len(values):
+            try:
+                Bands(*limits)
+            except ValueError as exc:
+                problems.append(f"bands: {exc}")
+    sheet = document.get("score_sheet")
+    if isinstance(sheet, dict):
+        a_year, a_month = sheet.get("assessed_roc_year"), sheet.get("assessed_month")
+        typed = all(_is_int(v) or v is None for v in (a_year, a_month))
+        if typed and (a_year is None) != (a_month is None):
+            problems.append("score_sheet: 考核年與考核月必須同時填寫或同時留空")
+    return problems
 
 
 def total_problems(document: dict[str, Any]) -> list[str]:
@@ -185,8 +235,8 @@ def total_problems(document: dict[str, Any]) -> list[str]:
             return []
     if total != MAX_TOTAL:
         return [
-            f"dimensions: 各構面配分合計 {total.normalize():f} 分，"
-            f"應等於考核總分 {MAX_TOTAL.normalize():f} 分"
+            f"dimensions: 各構面配分合計 {number_format.plain(total)} 分，"
+            f"應等於考核總分 {number_format.plain(MAX_TOTAL)} 分"
         ]
     return []
 

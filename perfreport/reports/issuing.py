@@ -8,6 +8,7 @@ already stored are kept, a finished version is left alone. `verify_issued` trust
 signatures, never the hashes in the database.
 """
 
+import hashlib
 import json
 import logging
 from dataclasses import dataclass
@@ -23,7 +24,7 @@ from django.utils import timezone
 from perfreport.reports import signing
 from perfreport.reports.exporters import EXPORTERS, get_exporter
 from perfreport.reports.models import IssuedReport, IssuedVersion
-from perfreport.reports.selectors import build_report
+from perfreport.reports.selectors import ReportData, build_report
 from scoring.models import ScoreSheet
 from strategies.auth import User
 from strategies.models import Year
@@ -105,6 +106,34 @@ def _write(name: str, content: bytes) -> str:
     return default_storage.save(name, ContentFile(content))
 
 
+def _issue_format(version: IssuedVersion, data: ReportData, identifier: str) -> IssuedReport:
+    """Render one format (the PDF signed), write it and record it. Its bytes are freed on
+    return, before the next format is rendered."""
+    exporter = EXPORTERS[identifier]
+    filename, content_type, content = exporter.render(data)
+    if identifier == "pdf":
+        content = signing.sign_pdf(
+            content,
+            reason=f"{data.organization_name} {data.roc_year} 年度報告第 {version.version} 版發布",
+        )
+    name = _write(f"{version.folder}/{exporter.ascii_filename(data)}", content)
+    report, _created = IssuedReport.objects.update_or_create(
+        year=version.year,
+        version=version.version,
+        format=identifier,
+        defaults={
+            "filename": filename,
+            "content_type": content_type,
+            "file": name,
+            "size": len(content),
+            "sha256": sha256_of(content),
+            "issued_at": timezone.now(),
+            "issued_by": version.requested_by,
+        },
+    )
+    return report
+
+
 def issue_version(version_id: int) -> IssuedVersion:
     """Render, sign and store every format of a queued version, then sign its manifest.
 
@@ -134,28 +163,8 @@ def issue_version(version_id: int) -> IssuedVersion:
                 progress=5 + 85 * position // count,
                 step=f"產生 {exporter.label}（{position + 1}/{count}）",
             )
-            filename, content_type, content = exporter.render(data)
-            if identifier == "pdf":
-                content = signing.sign_pdf(
-                    content,
-                    reason=f"{data.organization_name} {data.roc_year} 年度報告第 {version.version} 版發布",
-                )
-            name = _write(f"{version.folder}/{exporter.ascii_filename(data)}", content)
-            report, _created = IssuedReport.objects.update_or_create(
-                year=year,
-                version=version.version,
-                format=identifier,
-                defaults={
-                    "filename": filename,
-                    "content_type": content_type,
-                    "file": name,
-                    "size": len(content),
-                    "sha256": sha256_of(content),
-                    "issued_at": timezone.now(),
-                    "issued_by": version.requested_by,
-                },
-            )
-            stored[identifier] = report
+            stored[identifier] = _issue_format(version, data, identifier)
+        del data  # every entry of the year: not needed for the manifest
         _advance(version, progress=95, step="簽署檔案清單")
         manifest = manifest_bytes(version, [stored[i] for i in EXPORTERS if i in stored])
         version.manifest.name = _write(f"{version.folder}/{MANIFEST_NAME}", manifest)
@@ -206,15 +215,14 @@ def manifest_bytes(version: IssuedVersion, reports: list[IssuedReport]) -> bytes
     year = version.year
     files = []
     for report in reports:
-        with default_storage.open(stored_name(report.file), "rb") as handle:
-            content = handle.read()
+        size, digest = _size_and_sha256(stored_name(report.file))
         files.append(
             {
                 "format": report.format,
                 "name": stored_name(report.file).rsplit("/", 1)[-1],
                 "filename": report.filename,
-                "size": len(content),
-                "sha256": sha256_of(content),
+                "size": size,
+                "sha256": digest,
             }
         )
     document = {
@@ -226,6 +234,18 @@ def manifest_bytes(version: IssuedVersion, reports: list[IssuedReport]) -> bytes
         "files": files,
     }
     return json.dumps(document, ensure_ascii=False, sort_keys=True, indent=1).encode("utf-8")
+
+
+def _size_and_sha256(name: str) -> tuple[int, str]:
+    """A stored file's size and SHA-256, read in chunks: the JSON of a large year is over
+    100 MB and need not be held whole a second time."""
+    digest = hashlib.sha256()
+    size = 0
+    with default_storage.open(name, "rb") as handle:
+        for chunk in iter(lambda: handle.read(1 << 20), b""):
+            digest.update(chunk)
+            size += len(chunk)
+    return size, digest.hexdigest()
 
 
 # --- Reading -----------------------------------------------------------------------------------

@@ -15,7 +15,7 @@ from perfreport.reports.exporters import EXPORTERS
 from perfreport.reports.jobs import job_for, lease_expired, start_export
 from perfreport.reports.models import ExportJob
 from perfreport.reports.views import year_and_download_right
-from strategies.access import can_read_all, get_year_for_user
+from strategies.access import can_download_year, check_year_right
 from strategies.auth import AuthenticatedHttpRequest
 from strategies.downloads import attachment_response
 
@@ -26,8 +26,7 @@ def _own_job(request: AuthenticatedHttpRequest, pk: int) -> ExportJob:
         job = job_for(request.user, pk)
     except ExportJob.DoesNotExist:
         raise Http404 from None
-    if not can_read_all(get_year_for_user(request.user, job.year)):
-        raise PermissionDenied
+    check_year_right(request.user, job.year, can_download_year)
     return job
 
 

@@ -58,6 +58,10 @@ Document
 Not carried: users, memberships, comments, evidence files and the edit history (they belong to
 the live system, not to the report); issued versions (they are the frozen outputs themselves).
 
+Which fields each object carries is not written here but read off the plan tree's description
+(strategies/plan_tree.py, scoring/plan_tree.py: the KEY, PLAN and REPORT fields of each level);
+`document_schema.Document` is the schema generated from it, checked by pydantic.
+
 Import rules (see `perfreport/reports/importing.py`): the whole file is validated first; every
 problem is reported with its place, e.g.
 ``dimensions[0].strategies[1].methods[0].items[2].host_units: 未知的單位「資訊室」``; only a file
@@ -78,6 +82,7 @@ from perfreport.reports.selectors import (
     ItemData,
     ReportData,
 )
+from strategies import number_format
 
 SCHEMA = "perfreport.year-report"
 SCHEMA_VERSION = 1
@@ -89,7 +94,7 @@ def _dec(value: Decimal | None) -> str | None:
 
 def _score(value: Decimal) -> str:
     """Bands and maximums have one decimal place in the database: write them that way."""
-    return str(Decimal(value).quantize(Decimal("0.1")))
+    return str(number_format.decimal_string(value, places=1))
 
 
 def _indicator(indicator: IndicatorData) -> dict[str, Any]:

@@ -20,11 +20,12 @@ from django.db.models import Model, Prefetch
 from django.utils import timezone
 from django.utils.translation import gettext, gettext_noop
 
+from scoring import rounds
 from scoring.charts import score_chart_svg
 from scoring.grades import Bands, Grade, grade_for
 from scoring.models import DimensionScore, GradeBands, ScoreSheet
 from scoring.selectors import SheetData, score_sheet_data
-from strategies import numbering
+from strategies import number_format, numbering
 from strategies.models import (
     Dimension,
     Indicator,
@@ -39,14 +40,6 @@ from strategies.models import (
 
 Round = DimensionScore.Round
 DRAFT_LABEL = gettext_noop("草稿／未發布")
-
-
-def format_number(value: Decimal | None) -> str:
-    """184.0 -> '184', 36.5 -> '36.5', None -> ''."""
-    if value is None:
-        return ""
-    normalized = value.normalize()
-    return f"{normalized:f}"
 
 
 @dataclass
@@ -183,7 +176,7 @@ class DimensionData:
         return gettext("構面%(label)s：%(name)s (%(max)s 分)") % {
             "label": self.label,
             "name": self.name,
-            "max": format_number(self.max_score),
+            "max": number_format.plain(self.max_score),
         }
 
     @property
@@ -192,7 +185,7 @@ class DimensionData:
         return gettext("%(label)s、%(name)s(%(max)s 分)") % {
             "label": self.label,
             "name": self.name,
-            "max": format_number(self.max_score),
+            "max": number_format.plain(self.max_score),
         }
 
 
@@ -216,11 +209,11 @@ class ScoreRound:
 
     @property
     def score_texts(self) -> list[str]:
-        return [format_number(score) for score in self.scores]
+        return [number_format.plain(score) for score in self.scores]
 
     @property
     def total_text(self) -> str:
-        return format_number(self.total)
+        return number_format.plain(self.total)
 
 
 @dataclass
@@ -324,9 +317,7 @@ class ReportData:
         otherwise the self-assessment (the 112 report was self-assessed)."""
         by_round = {r.round: r for r in self.rounds}
         review = by_round.get(Round.REVIEW)
-        if review is not None and review.complete:
-            return review
-        return by_round.get(Round.SELF)
+        return by_round.get(rounds.counted_round(review.scores if review else []))
 
     @property
     def total(self) -> Decimal | None:
@@ -340,11 +331,11 @@ class ReportData:
 
     @property
     def total_text(self) -> str:
-        return format_number(self.total)
+        return number_format.plain(self.total)
 
     @property
     def max_total_text(self) -> str:
-        return format_number(self.max_total)
+        return number_format.plain(self.max_total)
 
     @property
     def legend(self) -> str:
@@ -451,9 +442,9 @@ def build_report(
             "item", "order"
         )
     )
-    signed_off_at = (
-        sheet.signed_off_at if sheet is not None and year.status == Year.Status.LOCKED else None
-    )
+    signed_off_at = sheet.signed_off_at if sheet is not None else None
+    if not rounds.is_signed_off(status=year.status, signed_off_at=signed_off_at):
+        signed_off_at = None
     includes_review = signed_off_at is not None or include_unsigned_review
     score_query = DimensionScore.objects.filter(dimension__year=year)
     if not includes_review:
@@ -534,9 +525,9 @@ def build_report(
         objects: Sequence[T], is_retired: Callable[[T], bool]
     ) -> list[tuple[T, int, int]]:
         """(object, position, siblings): retired objects keep no number, so the rest renumber."""
-        live = [o for o in objects if not is_retired(o)]
-        position = {o.pk: index for index, o in enumerate(live, start=1)}
-        return [(o, position.get(o.pk, 0), len(live)) for o in objects]
+        position = numbering.positions((o.pk, is_retired(o)) for o in objects)
+        live = len(position)
+        return [(o, *position.get(o.pk, (0, live))) for o in objects]
 
     dimension_data: list[DimensionData] = []
     for dimension in dimensions:
@@ -600,7 +591,7 @@ def build_report(
         dimension_data.append(data)
 
     bands = bands_row.as_bands() if bands_row else Bands()
-    rounds: list[ScoreRound] = []
+    score_rounds: list[ScoreRound] = []
     for round_value in Round.values:
         line = [
             d.scores[round_value].score if round_value in d.scores else None for d in dimension_data
@@ -610,7 +601,7 @@ def build_report(
         complete = all(score is not None for score in line)
         total = sum((s for s in line if s is not None), Decimal(0)) if complete else None
         grade: Grade | str = grade_for(total, bands) if total is not None else ""
-        rounds.append(
+        score_rounds.append(
             ScoreRound(
                 round=round_value,
                 scores=line,
@@ -635,7 +626,7 @@ def build_report(
         assessed_by=sheet.assessed_by if sheet else "",
         assessed_roc_year=sheet.assessed_roc_year if sheet else None,
         assessed_month=sheet.assessed_month if sheet else None,
-        rounds=rounds,
+        rounds=score_rounds,
         includes_entries=include_entries,
         score_sheet=score_sheet_data(year, include_unsigned_review=include_unsigned_review),
         version=version,

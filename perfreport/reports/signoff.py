@@ -24,13 +24,19 @@ from perfreport.reports.exporters import EXPORTERS
 from perfreport.reports.issuing import next_version, queue_version
 from perfreport.reports.models import IssuedReport, IssuedVersion
 from scoring.selectors import score_sheet_data
-from scoring.services import format_number, sign_off_review
-from scoring.views import get_year
-from strategies.access import can_read_all, get_year_for_user, is_year_auditor
+from scoring.services import sign_off_review
+from strategies import number_format
+from strategies.access import (
+    can_download_year,
+    check_year_right,
+    get_year_for_user,
+    is_year_auditor,
+)
 from strategies.auth import AuthenticatedHttpRequest, User
 from strategies.confirm import Confirmation, Precondition, confirmed
 from strategies.errors import DomainError
 from strategies.models import Unit, Year
+from strategies.selectors import year_or_404
 from strategies.services.years import status_change_confirmation
 
 
@@ -51,7 +57,7 @@ def sign_off_confirmation(year: Year) -> Confirmation:
         "直到管理者填寫原因重新開放。",
         "複評分數與評語（"
         + (
-            f"總分 {format_number(review.total)}，等第 {review.grade}"
+            f"總分 {number_format.one_decimal(review.total)}，等第 {review.grade}"
             if review.complete
             else "未完成"
         )
@@ -92,9 +98,8 @@ def sign_off_and_issue(*, year: Year, user: User) -> IssuedVersion:
 
 
 def _auditor_year(request: AuthenticatedHttpRequest, org: str, roc_year: int) -> Year:
-    year = get_year(org, roc_year)
-    if not is_year_auditor(get_year_for_user(request.user, year), year):
-        raise PermissionDenied
+    year = year_or_404(org, roc_year)
+    check_year_right(request.user, year, is_year_auditor)
     return year
 
 
@@ -132,9 +137,8 @@ def _readable_version(
     request: AuthenticatedHttpRequest, org: str, roc_year: int, pk: int
 ) -> IssuedVersion:
     """A version of the year, for the year's admins and auditors (who download its files)."""
-    year = get_year(org, roc_year)
-    if not can_read_all(get_year_for_user(request.user, year)):
-        raise PermissionDenied
+    year = year_or_404(org, roc_year)
+    check_year_right(request.user, year, can_download_year)
     return get_object_or_404(
         IssuedVersion.objects.select_related("year__organization"), pk=pk, year=year
     )

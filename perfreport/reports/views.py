@@ -18,7 +18,7 @@ from perfreport.reports.issuing import Download, issued_download, render_for_dow
 from perfreport.reports.models import IssuedReport, IssuedVersion
 from perfreport.reports.selectors import build_report
 from strategies.access import (
-    can_read_all,
+    can_download_year,
     can_see_unsigned_review,
     get_year_for_user,
     membership_of,
@@ -26,18 +26,16 @@ from strategies.access import (
 from strategies.auth import AuthenticatedHttpRequest
 from strategies.downloads import attachment_response
 from strategies.models import Year
-from strategies.selectors import years_for
+from strategies.selectors import year_or_404, years_for
 
 
 def year_and_download_right(
     request: AuthenticatedHttpRequest, org: str, roc_year: int
 ) -> tuple[Year, bool]:
     """The year (404 for strangers) and whether the user may download its files."""
-    year = get_object_or_404(
-        Year.objects.select_related("organization"), organization__code=org, roc_year=roc_year
-    )
+    year = year_or_404(org, roc_year)
     membership = get_year_for_user(request.user, year)
-    return year, can_read_all(membership)
+    return year, can_download_year(membership, year)
 
 
 def send(download: Download) -> HttpResponseBase:
@@ -97,7 +95,6 @@ def report(request: AuthenticatedHttpRequest, org: str, roc_year: int) -> HttpRe
             .exclude(status=IssuedVersion.Status.DONE)
             .order_by("-version")
             .first(),
-            "can_download": can_download,
             "exporters": EXPORTERS.values(),
             "versions": sorted(versions.items(), reverse=True),
         },

@@ -6,7 +6,7 @@ from decimal import Decimal
 from django import template
 
 from scoring.grades import Grade
-from scoring.services import format_number
+from strategies import number_format
 
 register = template.Library()
 
@@ -14,7 +14,7 @@ register = template.Library()
 @register.filter
 def score(value: Decimal | int | None) -> str:
     """184.0 -> "184", 115.5 -> "115.5", None -> ""."""
-    return format_number(value)
+    return number_format.one_decimal(value)
 
 
 @register.filter
@@ -22,7 +22,7 @@ def signed(value: Decimal | int | None) -> str:
     """A difference: -68.5 -> "−68.5", 2 -> "+2"."""
     if value is None:
         return ""
-    text = format_number(abs(Decimal(str(value))))
+    text = number_format.one_decimal(abs(Decimal(str(value))))
     return f"+{text}" if value > 0 else (f"−{text}" if value < 0 else text)
 
 

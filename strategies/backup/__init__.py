@@ -13,7 +13,7 @@ The archive is a zip file:
 
 This package is the engine plus the strategies side of the data (`STRATEGIES_SPECS`). It never
 imports scoring: the scoring side adds its own specs (scoring/backup_specs.py) and the backup
-and restore commands, which live in scoring, pass both lists. Restore validates the whole
+and restore commands, which live in the top layer (perfreport/reports), pass both lists. Restore validates the whole
 archive before it writes anything, then writes in one transaction.
 
 The audit trail comes along: the django-simple-history rows of the year and of every archived

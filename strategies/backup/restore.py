@@ -12,6 +12,7 @@ from django.db import DataError, IntegrityError, models, transaction
 from django.db.models.fields.files import FieldFile
 
 from strategies import evidence as evidence_rules
+from strategies import tallies
 from strategies.auth import User
 from strategies.backup.archive import (
     Archive,
@@ -84,6 +85,8 @@ def restore_backup(
     try:
         with transaction.atomic():
             restored = _restore(archive, data, specs, written_files, keep_admin_passwords)
+            # Rows were written in bulk, past the models: the dashboards recount when read.
+            tallies.mark_stale([restored.year.pk])
     except Exception as error:
         for stored in written_files:
             stored.storage.delete(stored.name)
@@ -288,15 +291,13 @@ def _head(record: dict[str, Any], users: dict[int, int]) -> dict[str, Any]:
 
 
 def _stored(spec: Spec, row: dict[str, Any], name: str) -> Any:
-    """The archived value, or the field's default for a field added after the archive was
-    made (an older archive has no year-end text state: its items get the model's default)."""
+    """The archived value, or for a field added after the archive was made the value the spec
+    gives it (an older archive has no year-end text state: its items get a draft)."""
     if name in row:
         return row[name]
-    field = spec.model._meta.get_field(name)
-    assert isinstance(field, models.Field)  # archived names are the model's own columns
-    if not field.has_default():  # a field every archive carries: its absence is an error
+    if name not in spec.added_later:  # a field every archive carries: its absence is an error
         raise KeyError(name)
-    return field.get_default()
+    return spec.added_later[name]
 
 
 def _when(text: str) -> dt.datetime:

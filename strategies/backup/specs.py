@@ -1,39 +1,22 @@
-"""What goes into an organization-year archive, model by model (the strategies side).
+"""What goes into an organization-year archive, model by model: read off the plan tree.
 
 Each `Spec` names the fields, the foreign keys (to other specs, or to users), the many-to-many
 fields, the timestamps set automatically on save, and how to list the rows in an order that
-does not depend on database keys. The scoring side adds its own specs (scoring/backup_specs.py).
+does not depend on database keys. All of it comes from the tree's description
+(strategies/plan_tree.py; scoring/plan_tree.py adds scoring's levels): `specs_for(tree)`.
+The organization and the year themselves are written by the archive (archive.py).
 """
 
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
+from typing import Any
 
 from django.db import models
+from django.db.models import QuerySet
 
-from strategies.models import (
-    Dimension,
-    EntryComment,
-    Evidence,
-    Indicator,
-    IndicatorValue,
-    Item,
-    Membership,
-    Method,
-    MonthLock,
-    MonthlyEntry,
-    Organization,
-    Strategy,
-    Unit,
-    Year,
-)
-
-ITEM_PATH = (
-    "item__method__strategy__dimension__number",
-    "item__method__strategy__order",
-    "item__method__order",
-    "item__order",
-)
-ENTRY_PATH = tuple(f"entry__{p}" for p in ITEM_PATH) + ("entry__unit__name", "entry__month")
+from strategies import plan_tree
+from strategies.models import Organization, Year
+from strategies.plan_tree import IN_ARCHIVE, USER, Level
 
 
 @dataclass(frozen=True)
@@ -42,7 +25,8 @@ class Spec:
 
     `refs` maps a foreign key to the spec it points at ("user" for users); `m2m` likewise.
     `select(organization, year)` lists the rows in an order that does not depend on database
-    keys. `times` are auto_now / auto_now_add fields, restored after the insert.
+    keys. `times` are auto_now / auto_now_add fields, restored after the insert. `added_later`
+    are the fields an older archive may lack, with the value their rows get then.
     """
 
     name: str
@@ -53,168 +37,51 @@ class Spec:
     m2m: dict[str, str] = field(default_factory=dict)
     times: tuple[str, ...] = ()
     file_field: str = ""
+    added_later: dict[str, Any] = field(default_factory=dict)
 
 
-def _by_year(
-    model: type[models.Model], path: str, *order: str
-) -> Callable[[Organization, Year], Iterable[models.Model]]:
-    return lambda organization, year: model._default_manager.filter(**{path: year}).order_by(*order)
+# Rows the archive hangs on the organization or the year it restores, not on another spec.
+_OWNERS = {"organization", "year"}
 
 
-STRATEGIES_SPECS: list[Spec] = [
-    Spec(
-        "unit",
-        Unit,
-        ("name", "kind", "order", "is_active"),
-        lambda org, year: Unit.objects.filter(organization=org).order_by("name"),
-    ),
-    Spec(
-        "membership",
-        Membership,
-        ("role",),
-        lambda org, year: Membership.objects.filter(organization=org).order_by("user__username"),
-        refs={"user": "user", "unit": "unit"},
-    ),
-    Spec(
-        "dimension",
-        Dimension,
-        ("number", "name", "max_score"),
-        _by_year(Dimension, "year", "number"),
-    ),
-    Spec(
-        "strategy",
-        Strategy,
-        ("order", "title", "is_retired"),
-        _by_year(Strategy, "dimension__year", "dimension__number", "order"),
-        refs={"dimension": "dimension"},
-    ),
-    Spec(
-        "method",
-        Method,
-        ("order", "title", "description", "is_retired"),
-        _by_year(
-            Method,
-            "strategy__dimension__year",
-            "strategy__dimension__number",
-            "strategy__order",
-            "order",
-        ),
-        refs={"strategy": "strategy"},
-    ),
-    Spec(
-        "item",
-        Item,
-        (
-            "order",
-            "title",
-            "host_label",
-            "planned_actions",
-            "results",
-            "shortfall_note",
-            "is_retired",
-            "results_state",
-            "results_draft",
-            "results_base",
-            "results_state_reason",
-            "results_approved_at",
-        ),
-        lambda org, year: (
-            Item.objects.filter(method__strategy__dimension__year=year)
-            .select_related("copied_from__method__strategy__dimension__year")
-            .prefetch_related("host_units")
-            .order_by(*(p[6:] for p in ITEM_PATH))
-        ),
-        refs={"method": "method", "results_edited_by": "user", "results_approved_by": "user"},
-        m2m={"host_units": "unit"},
-    ),
-    Spec(
-        "indicator",
-        Indicator,
-        ("order", "name", "measure", "target", "aggregation", "allows_decimals", "reported_actual"),
-        _by_year(Indicator, "item__method__strategy__dimension__year", *ITEM_PATH, "order"),
-        refs={"item": "item"},
-    ),
-    Spec(
-        "monthly_entry",
-        MonthlyEntry,
-        (
-            "month",
-            "narrative",
-            "status",
-            "return_reason",
-            "version",
-            "updated_at",
-            "submitted_at",
-            "approved_at",
-            "approved_as_deputy",
-        ),
-        _by_year(
-            MonthlyEntry,
-            "item__method__strategy__dimension__year",
-            *ITEM_PATH,
-            "unit__name",
-            "month",
-        ),
-        refs={
-            "item": "item",
-            "unit": "unit",
-            "created_by": "user",
-            "updated_by": "user",
-            "submitted_by": "user",
-            "approved_by": "user",
-        },
-        times=("updated_at",),
-    ),
-    Spec(
-        "indicator_value",
-        IndicatorValue,
-        ("value",),
-        _by_year(
-            IndicatorValue,
-            "entry__item__method__strategy__dimension__year",
-            *ENTRY_PATH,
-            "indicator__order",
-        ),
-        refs={"entry": "monthly_entry", "indicator": "indicator"},
-    ),
-    Spec(
-        "entry_comment",
-        EntryComment,
-        ("body", "created_at"),
-        _by_year(
-            EntryComment,
-            "entry__item__method__strategy__dimension__year",
-            *ENTRY_PATH,
-            "created_at",
-            "body",
-        ),
-        refs={"entry": "monthly_entry", "author": "user"},
-        times=("created_at",),
-    ),
-    Spec(
-        "evidence",
-        Evidence,
-        ("original_name", "content_type", "size", "sha256", "uploaded_at"),
-        _by_year(
-            Evidence,
-            "entry__item__method__strategy__dimension__year",
-            *ENTRY_PATH,
-            "uploaded_at",
-            "original_name",
-        ),
-        refs={"entry": "monthly_entry", "uploaded_by": "user"},
-        times=("uploaded_at",),
-        file_field="file",
-    ),
-    Spec(
-        "month_lock",
-        MonthLock,
-        ("month", "locked_at"),
-        _by_year(MonthLock, "year", "month"),
-        refs={"locked_by": "user"},
-        times=("locked_at",),
-    ),
-]
+def _select(
+    level: Level, tree: tuple[Level, ...]
+) -> Callable[[Organization, Year], QuerySet[models.Model]]:
+    def select(organization: Organization, year: Year) -> QuerySet[models.Model]:
+        rows = plan_tree.rows_of_year(level, tree, organization, year)
+        if level.source_link:
+            # The archive names the source by its path up to its year (archive._item_path).
+            rows = rows.select_related(f"{level.source_link}__{level.scope}")
+        return rows
+
+    return select
+
+
+def spec_of(level: Level, tree: tuple[Level, ...]) -> Spec:
+    refs: dict[str, str] = {}
+    if level.parent not in _OWNERS:  # every level below the organization and year has one
+        assert level.parent is not None and level.parent_field is not None
+        refs[level.parent_field] = level.parent
+    refs |= {name: "user" if kind == USER else kind for name, kind in level.refs.items()}
+    return Spec(
+        level.name,
+        level.model,
+        level.carried(IN_ARCHIVE),
+        _select(level, tree),
+        refs=refs,
+        m2m={name: kind for name, (kind, _carried) in level.m2m.items()},
+        times=level.times,
+        file_field=level.file_field,
+        added_later=level.added_later,
+    )
+
+
+def specs_for(tree: tuple[Level, ...]) -> list[Spec]:
+    """The archive's specs of every level below the organization and the year, parents first."""
+    return [spec_of(level, tree) for level in tree if level.name not in _OWNERS]
+
+
+STRATEGIES_SPECS: list[Spec] = specs_for(plan_tree.TREE)
 
 USER_FIELDS = (
     "username",

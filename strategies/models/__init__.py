@@ -12,10 +12,12 @@ from strategies.models.notifications import Notification
 from strategies.models.organization import Membership, Organization, Unit
 from strategies.models.plan import Dimension, Indicator, Item, Method, Strategy, Year
 from strategies.models.reminders import ReminderLog
+from strategies.models.tallies import DoneTally, PairTally, TallyState
 
 __all__ = [
     "NARRATIVE_MAX_LENGTH",
     "Dimension",
+    "DoneTally",
     "DirectoryGroupMapping",
     "EntryComment",
     "Evidence",
@@ -29,8 +31,10 @@ __all__ = [
     "MonthlyEntry",
     "Notification",
     "Organization",
+    "PairTally",
     "ReminderLog",
     "Strategy",
+    "TallyState",
     "Unit",
     "Year",
 ]

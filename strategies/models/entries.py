@@ -89,6 +89,8 @@ class MonthlyEntry(RecordsHistory, models.Model):
                 condition=models.Q(month__gte=1, month__lte=12), name="entry_month_1_12"
             ),
         ]
+        # The admin's home page reads the oldest submitted entries first, whatever the year's size.
+        indexes = [models.Index(fields=["status", "submitted_at"], name="entry_status_submitted")]
 
     def __str__(self) -> str:
         return f"{self.item} / {self.unit} / {self.month} 月"

@@ -1,6 +1,7 @@
 """Reads of organizations and years, built to a fixed number of queries."""
 
 from django.db.models import Q, QuerySet
+from django.shortcuts import get_object_or_404
 
 from strategies.models import Membership, Organization, Year
 
@@ -21,4 +22,12 @@ def years_for(membership: Membership | None) -> QuerySet[Year]:
         Year.objects.filter(organization__in=visible_organizations(membership))
         .select_related("organization")
         .order_by("organization__code", "-roc_year")
+    )
+
+
+def year_or_404(org_code: str, roc_year: int) -> Year:
+    """The year of an organization's code and ROC year, with its organization (1 query), or
+    Http404: the URL form every year page uses (/scoring/khh/112/)."""
+    return get_object_or_404(
+        Year.objects.select_related("organization"), organization__code=org_code, roc_year=roc_year
     )

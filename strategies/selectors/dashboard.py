@@ -8,32 +8,38 @@ submitted or approved, and "not-open" before the month's first day.
 The month's state is strategies.month_state's, the one rule My work and the reminders use.
 
 Queries (a year already loaded, with its organization), whatever the year's size:
-- staff and head: the plan (6, `plan_tree`) and the unit's entries (1), walked in Python;
-- auditor and admin: counted in the database (grouped counts of owed (item, unit) pairs and of
-  done entries, short indicators by one grouped sum per indicator), with only the first rows of
-  their lists read in full; see `auditor_dashboard` and `admin_dashboard`; the admin's
-  entries waiting for a deputy (no other head of the unit) in one query.
+- staff and head (strategies.selectors.unit_board): the stored counts (3), then each list a
+  page at a time in SQL (its count when the stored counts do not give it, its page of keys, the
+  shown rows' entries and plan items);
+- auditor and admin: the stored counts (strategies.tallies: fresh 1, done entries 1,
+  host pairs 1) instead of counting entries, short indicators by one grouped sum per indicator,
+  with only the first rows of their lists read in full; see `auditor_dashboard` and
+  `admin_dashboard`; the admin's entries waiting for a deputy (no other head of the unit) in
+  one query.
 """
 
 import datetime as dt
 from collections import defaultdict
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from decimal import Decimal
-from typing import Any
+from typing import TYPE_CHECKING, Any, TypedDict
 
 from django.db.models import (
     Count,
     Exists,
-    F,
+    Min,
     OuterRef,
     Prefetch,
+    Q,
     QuerySet,
     Sum,
 )
 from django.utils.translation import gettext_lazy as _
+from django_stubs_ext import WithAnnotations
 
-from strategies import deadlines
+from strategies import access, deadlines, tallies
+from strategies.indicator_totals import achievement_percent
 from strategies.models import (
     Dimension,
     Indicator,
@@ -52,7 +58,9 @@ from strategies.selectors.entries import (
     pairs_in_state,
 )
 from strategies.selectors.manage import plan_tree
-from strategies.services.results import achievement_percent
+
+if TYPE_CHECKING:
+    from strategies.selectors.unit_board import HeadDashboard, StaffDashboard
 
 Status = MonthlyEntry.Status
 MONTHS = tuple(range(1, 13))
@@ -104,6 +112,7 @@ class EntryRef:
     submitted_at: dt.datetime | None
     updated_at: dt.datetime
     submitted_by_id: int | None = None
+    unit: Unit | None = None  # set where a rule needs the unit's organization
 
 
 @dataclass(frozen=True)
@@ -236,46 +245,9 @@ def per_month(slots: Iterable[Slot]) -> list[tuple[int, int]]:
 
 
 @dataclass
-class StaffDashboard:
-    """The unit's work, most urgent first: returned to the unit (with the reason), due soonest,
-    then overdue; each list grouped by item."""
-
-    ctx: YearContext
-    unit: Unit
-    due: list[Slot] = field(default_factory=list)
-    overdue: list[Slot] = field(default_factory=list)
-    glance: list[GlanceRow] = field(default_factory=list)
-    returned: list[Slot] = field(default_factory=list)
-
-    @property
-    def due_groups(self) -> list[SlotGroup]:
-        """Grouped by item, the item whose first deadline comes soonest first."""
-        return sorted(group_slots(self.due), key=lambda g: g.first_due)
-
-    @property
-    def overdue_groups(self) -> list[SlotGroup]:
-        return group_slots(self.overdue)
-
-    @property
-    def due_per_month(self) -> list[tuple[int, int]]:
-        return per_month(self.due)
-
-    @property
-    def overdue_per_month(self) -> list[tuple[int, int]]:
-        return per_month(self.overdue)
-
-
-@dataclass
-class HeadDashboard(StaffDashboard):
-    awaiting_approval: list[Slot] = field(default_factory=list)
-    by_month: list[Ratio] = field(default_factory=list)
-    by_month_total: Ratio = field(default_factory=lambda: Ratio(0, 0))
-
-
-@dataclass
 class AuditorDashboard:
     ctx: YearContext
-    units: list[Unit]
+    units: Sequence[Unit]
     by_dimension: list[CompletenessRow]
     short: list[ShortIndicator]  # the first SHORT_SHOWN, in plan order
     score_sheet: object | None
@@ -285,7 +257,7 @@ class AuditorDashboard:
 @dataclass
 class AdminDashboard:
     ctx: YearContext
-    units: list[Unit]
+    units: Sequence[Unit]
     by_unit: list[CompletenessRow]
     by_month_total: list[Ratio]
     overdue: list[Slot]  # the slots of the first OVERDUE_GROUPS_SHOWN (item, unit) pairs
@@ -449,97 +421,57 @@ def _slots(
     return slots
 
 
-def _is_pending(slot: Slot, ctx: YearContext) -> bool:
-    """Owed and still writable before its deadline: open, not overdue, not submitted."""
-    return (
-        ctx.counts_overdue
-        and slot.month in ctx.open_months
-        and slot.state in {"empty", "draft", "returned"}
-    )
-
-
-def _glance(slots: list[Slot]) -> list[GlanceRow]:
-    rows: list[GlanceRow] = []
-    for i in range(0, len(slots), 12):
-        chunk = slots[i : i + 12]
-        rows.append(GlanceRow(item=chunk[0].item, unit=chunk[0].unit, cells=chunk))
-    return rows
-
-
-def _ratio(slots: Iterable[Slot]) -> Ratio:
-    done = expected = 0
-    for slot in slots:
-        expected += 1
-        if slot.entry is not None and slot.entry.status in DONE:
-            done += 1
-    return Ratio(done, expected)
-
-
-def _by_month(slots: list[Slot], ctx: YearContext) -> list[Ratio]:
-    per_month: dict[int, list[Slot]] = defaultdict(list)
-    for slot in slots:
-        per_month[slot.month].append(slot)
-    return [_ratio(per_month[m]) if m in ctx.months_in_scope else Ratio(0, 0) for m in MONTHS]
-
-
-def _in_scope(slots: Iterable[Slot], ctx: YearContext) -> list[Slot]:
-    return [s for s in slots if s.month in ctx.months_in_scope]
-
-
 # --- per role ----------------------------------------------------------------------------------
 
 
-def staff_dashboard(year: Year, unit: Unit, *, today: dt.date | None = None) -> StaffDashboard:
+def staff_dashboard(year: Year, unit: Unit, *, today: dt.date | None = None) -> "StaffDashboard":
     """Returned entries (with the reason), due (owed, before the deadline) and overdue, and the
-    unit's year at a glance. Queries: plan 6 + entries 1."""
-    ctx = year_context(year, today)
-    slots = _slots(ctx, _entries(year, unit), only_unit=unit)
-    return StaffDashboard(
-        ctx=ctx,
-        unit=unit,
-        due=[s for s in slots if s.state != "overdue" and _is_pending(s, ctx)],
-        overdue=[s for s in slots if s.state == "overdue"],
-        glance=_glance(slots),
-        returned=_returned(slots),
-    )
+    unit's year at a glance, each read from the database a page at a time
+    (strategies.selectors.unit_board)."""
+    from strategies.selectors.unit_board import StaffDashboard
 
-
-def _returned(slots: Iterable[Slot]) -> list[Slot]:
-    return [s for s in slots if s.entry is not None and s.entry.status == Status.RETURNED]
+    ctx = year_context(year, today, with_items=False)
+    _settle_imported_in_sql(ctx)
+    return StaffDashboard(ctx, unit)
 
 
 def head_dashboard(
-    year: Year, unit: Unit, *, reviewer_id: int | None = None, today: dt.date | None = None
-) -> HeadDashboard:
+    year: Year, unit: Unit, *, reviewer: Membership | None = None, today: dt.date | None = None
+) -> "HeadDashboard":
     """The staff view of the unit plus entries waiting for approval, returned entries not yet
-    resubmitted and the unit's completeness per month. Queries: plan 6 + entries 1.
+    resubmitted and the unit's completeness per month (from the stored counts).
 
-    Entries the reviewer (`reviewer_id`, the head looking) submitted themselves are not offered
-    for approval: another head or the admin as deputy approves them (four-eyes)."""
-    ctx = year_context(year, today)
-    slots = _slots(ctx, _entries(year, unit), only_unit=unit)
-    waiting = [
-        s
-        for s in slots
-        if s.entry is not None
-        and s.entry.status == Status.SUBMITTED
-        and (reviewer_id is None or s.entry.submitted_by_id != reviewer_id)
-    ]
-    return HeadDashboard(
-        ctx=ctx,
-        unit=unit,
-        due=[s for s in slots if s.state != "overdue" and _is_pending(s, ctx)],
-        overdue=[s for s in slots if s.state == "overdue"],
-        glance=_glance(slots),
-        awaiting_approval=waiting,
-        returned=_returned(slots),
-        by_month=_by_month(slots, ctx),
-        by_month_total=_ratio(_in_scope(slots, ctx)),
+    Only entries the reviewer (the head looking) may approve are offered for approval
+    (strategies.access.can_review_entry: not what they submitted themselves)."""
+    from strategies.selectors.unit_board import HeadDashboard
+
+    ctx = year_context(year, today, with_items=False)
+    _settle_imported_in_sql(ctx)
+    return HeadDashboard(ctx, unit, reviewer=reviewer)
+
+
+class _Heads(TypedDict):
+    active_heads: int
+    first_head: int | None
+
+
+# A unit annotated with its heads by _units (a lazy alias: WithAnnotations takes its second
+# argument only under the type checker).
+type UnitWithHeads = WithAnnotations[Unit, _Heads]
+
+
+def _units(year: Year) -> list[UnitWithHeads]:
+    """The organization's units, each with `active_heads` and, when there is one, its lowest
+    head's user id (`first_head`): who may approve what, without a query per entry."""
+    head = access.unit_reviewers(via="members__") & Q(members__user__is_active=True)
+    return list(
+        Unit.objects.filter(organization_id=year.organization_id)
+        .annotate(
+            active_heads=Count("members", filter=head),
+            first_head=Min("members__user_id", filter=head),
+        )
+        .order_by("order", "name")
     )
-
-
-def _units(year: Year) -> list[Unit]:
-    return list(Unit.objects.filter(organization_id=year.organization_id).order_by("order", "name"))
 
 
 SHORT_SHOWN = 50
@@ -559,15 +491,6 @@ def _host_pairs(year: Year) -> QuerySet[Any]:
     """(item, host unit) pairs of the year's items in use: the rows that owe an entry a month."""
     return Item.host_units.through.objects.filter(
         item__method__strategy__dimension__year=year, **_live("item__")
-    ).order_by()
-
-
-def _owed_entries(year: Year) -> QuerySet[MonthlyEntry]:
-    """Entries of those pairs (an entry of a unit that no longer hosts the item is not owed)."""
-    return MonthlyEntry.objects.filter(
-        item__method__strategy__dimension__year=year,
-        item__host_units=F("unit"),
-        **_live("item__"),
     ).order_by()
 
 
@@ -599,7 +522,7 @@ def _plan_items_of(year: Year, item_ids: Iterable[int]) -> dict[int, PlanItem]:
 
 def _approved_actuals(year: Year) -> dict[int, Decimal]:
     """Each indicator's figure compiled from its approved values by its rule
-    (services.results.total_for), read as one grouped sum per indicator, plus for running
+    (strategies.indicator_totals.total_for), read as one grouped sum per indicator, plus for running
     counts (each unit's latest approved value, summed over units) the values of those
     indicators only. Two queries of plain rows."""
     approved = IndicatorValue.objects.filter(
@@ -691,19 +614,11 @@ def auditor_dashboard(
     _settle_imported_in_sql(ctx)
     units = _units(year)
     months = ctx.months_in_scope
-    owed = {
-        (row["item__method__strategy__dimension__number"], row["unit_id"]): row["n"]
-        for row in _host_pairs(year)
-        .values("item__method__strategy__dimension__number", "unit_id")
-        .annotate(n=Count("pk"))
-    }
-    done = {
-        (row["item__method__strategy__dimension__number"], row["unit_id"]): row["n"]
-        for row in _owed_entries(year)
-        .filter(status__in=DONE, month__in=months)
-        .values("item__method__strategy__dimension__number", "unit_id")
-        .annotate(n=Count("pk"))
-    }
+    done: dict[tuple[int, int], int] = defaultdict(int)
+    for (dimension_number, unit_id, month), n in tallies.done_counts(year).items():
+        if month in months:
+            done[(dimension_number, unit_id)] += n
+    owed = tallies.pair_counts(year)
     dimensions = (
         Dimension.objects.filter(year=year)
         .filter(Exists(Item.objects.filter(method__strategy__dimension=OuterRef("pk"), **_live())))
@@ -736,19 +651,22 @@ def auditor_dashboard(
     )
 
 
-def _awaiting_deputy(ctx: YearContext, units: dict[int, Unit]) -> list[Slot]:
+def _awaiting_deputy(ctx: YearContext, units: dict[int, UnitWithHeads]) -> list[Slot]:
     """Submitted entries no head of their unit may approve, because the only head (or every
     head) is the person who submitted them: the admin approves these as deputy. The oldest
     OVERDUE_GROUPS_SHOWN, in one query (plus their plan items when there are any)."""
-    other_head = Membership.objects.filter(
-        role=Membership.Role.HEAD, unit=OuterRef("unit"), user__is_active=True
-    ).exclude(user=OuterRef("submitted_by"))
+    # No active reviewer but the submitter: a unit without heads, or its single head's own
+    # entries (units are annotated from access.unit_reviewers by _units, one query).
+    without_other_head = Q(unit_id__in=[u.pk for u in units.values() if not u.active_heads])
+    for unit in units.values():
+        if unit.active_heads == 1:
+            without_other_head |= Q(unit_id=unit.pk, submitted_by_id=unit.first_head)
     waiting = _entry_refs(
         MonthlyEntry.objects.filter(
-            item__method__strategy__dimension__year=ctx.year, status=Status.SUBMITTED
-        )
-        .exclude(Exists(other_head))
-        .order_by("submitted_at", "pk")[:OVERDUE_GROUPS_SHOWN]
+            without_other_head,
+            item__method__strategy__dimension__year=ctx.year,
+            status=Status.SUBMITTED,
+        ).order_by("submitted_at", "pk")[:OVERDUE_GROUPS_SHOWN]
     )
     if not waiting:
         return []
@@ -776,17 +694,13 @@ def admin_dashboard(year: Year, *, today: dt.date | None = None) -> AdminDashboa
     _settle_imported_in_sql(ctx)
     units = _units(year)
     months = ctx.months_in_scope
-    owed = dict(
-        _host_pairs(year).values("unit_id").annotate(n=Count("pk")).values_list("unit_id", "n")
-    )
-    done: dict[tuple[int, int], int] = {
-        (unit_id, month): n
-        for unit_id, month, n in _owed_entries(year)
-        .filter(status__in=DONE, month__in=months)
-        .values("unit_id", "month")
-        .annotate(n=Count("pk"))
-        .values_list("unit_id", "month", "n")
-    }
+    done: dict[tuple[int, int], int] = defaultdict(int)
+    for (_dimension, unit_id, month), n in tallies.done_counts(year).items():
+        if month in months:
+            done[(unit_id, month)] += n
+    owed: dict[int, int] = defaultdict(int)
+    for (_dimension, unit_id), n in tallies.pair_counts(year).items():
+        owed[unit_id] += n
 
     def ratios(unit_ids: list[int]) -> list[Ratio]:
         return [

@@ -15,7 +15,8 @@ from django.db.models import Count, Exists, OuterRef, Prefetch, QuerySet, Subque
 from django.db.models.functions import Coalesce
 from django.utils.translation import gettext_lazy as _
 
-from strategies import access, deadlines, numbering
+from strategies import access, deadlines, entry_lifecycle, numbering
+from strategies.indicator_totals import IndicatorTotal, total_for
 from strategies.models import (
     EntryComment,
     Evidence,
@@ -30,7 +31,6 @@ from strategies.models import (
 )
 from strategies.month_state import DONE, EMPTY, NOT_OPEN, OVERDUE, month_state, month_state_sql
 from strategies.selectors.history import Change, changes_since_last_submission
-from strategies.services.results import IndicatorTotal, total_for
 
 Status = MonthlyEntry.Status
 
@@ -56,7 +56,8 @@ STATUS_FILTER_CHOICES = [
 
 
 def current_year(membership: Membership | None) -> Year | None:
-    """The member's organization's open year (the newest), else its newest year (1 query)."""
+    """The member's organization's open year (the newest), else its newest year (1 query; 2
+    when no year is open)."""
     if membership is None:
         return None
     years = Year.objects.filter(organization_id=membership.organization_id).select_related(
@@ -327,8 +328,8 @@ def my_work_rows(
     """My work's rows for the given (item_id, unit_id) pairs (one page of `work_pairs`), in
     their order, each with its month strip.
 
-    6 queries whatever the year's size: items, their host units, number paths (3), entries,
-    month locks — 7 with the locks."""
+    7 queries whatever the year's size: items, their host units, number paths (3), entries,
+    month locks."""
     pairs = list(pairs)
     if not pairs:
         return []
@@ -408,7 +409,7 @@ class EntryContext:
 
     @property
     def content_editable(self) -> bool:
-        return self.year_writable and self.status in {EMPTY, Status.DRAFT, Status.RETURNED}
+        return self.year_writable and self.status in entry_lifecycle.EDITABLE
 
     def indicator_rows(self) -> list[tuple[Indicator, Decimal | None, IndicatorTotal]]:
         return [
@@ -426,11 +427,23 @@ def item_for_entry(item_id: int) -> Item:
     )
 
 
+def entry_form_inputs(
+    *, item: Item, unit: Unit, month: int
+) -> tuple[list[Indicator], list[Evidence]]:
+    """What a posted entry form is checked against: the item's indicators and the entry's
+    evidence files (2 queries, 3 with an entry). A save that succeeds redirects, so the whole
+    entry_context is built only for a page that is shown again."""
+    indicators = list(item.indicators.all())
+    entry = MonthlyEntry.objects.filter(item=item, unit=unit, month=month).first()
+    return indicators, list(entry.evidence.all()) if entry else []
+
+
 def entry_context(*, item: Item, unit: Unit, month: int, today: dt.date) -> EntryContext:
     """Everything the entry form shows for (item, unit, month).
 
-    Fixed queries: host units, indicators, number paths, the item's entries with values,
-    evidence and comments (4), month lock; plus 2 history reads when the entry is submitted.
+    8 queries (the item comes with its host units from item_for_entry): indicators, number
+    path (2), the item's entries with values, evidence and comments (4; 1 while the item has
+    none), month locks; plus 2 history reads when the entry is submitted.
     """
     year = item.method.strategy.dimension.year
     indicators = list(item.indicators.all())

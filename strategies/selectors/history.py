@@ -10,7 +10,7 @@ from decimal import Decimal
 
 from django.utils.translation import gettext_lazy as _
 
-from strategies import access
+from strategies import access, number_format
 from strategies.auth import User
 from strategies.models import (
     EntryComment,
@@ -68,8 +68,8 @@ def changes_since_last_submission(
             changes.append(
                 Change(
                     f"{indicator.name}（{indicator.measure}）",
-                    "" if old is None else f"{old.normalize():f}",
-                    "" if new is None else f"{new.normalize():f}",
+                    number_format.plain(old),
+                    number_format.plain(new),
                 )
             )
     added = [e.original_name for e in entry.evidence.all() if e.uploaded_at > then]
@@ -110,7 +110,7 @@ def _fmt(value: object) -> str:
     if value is None:
         return ""
     if isinstance(value, Decimal):
-        return f"{value.normalize():f}"
+        return number_format.plain(value)
     return str(value)
 
 

@@ -4,19 +4,16 @@ The scoring side (grade bands, an empty score sheet) is copied by `scoring.year_
 the copy-year command and page call in the same transaction: strategies never imports scoring.
 """
 
-from django.db import models, transaction
+from collections.abc import Iterable
+from typing import Any
 
+from django.db import models, transaction
+from django.db.models import ForeignObjectRel
+
+from strategies import plan_tree
 from strategies.auth import User
 from strategies.errors import DomainError
-from strategies.models import (
-    Dimension,
-    Indicator,
-    Item,
-    Method,
-    Organization,
-    Strategy,
-    Year,
-)
+from strategies.models import Organization, Year
 from strategies.models.audit import record_change
 from strategies.services.years import set_year_status
 
@@ -33,11 +30,12 @@ def copy_year(
 ) -> Year:
     """Create year `to_roc_year` of the organization as a copy of `from_roc_year`.
 
-    Copied: dimensions and their maxima, strategies, methods, items (titles, host label, host
-    units that are still in use, planned actions), indicators (name, measure, target,
-    aggregation, decimals) and the deadline day. Not copied: results, shortfall notes, the
-    reported actuals, monthly entries, evidence, scores. Retired strategies, methods and items
-    stay behind. Every copied item points at its source through `copied_from`.
+    Copied: what strategies/plan_tree.py marks as the plan (KEY and PLAN fields): dimensions
+    and their maxima, strategies, methods, items (titles, host label, host units that are still
+    in use, planned actions), indicators (name, measure, target, aggregation, decimals) and the
+    deadline day. Not copied: results, shortfall notes, the reported actuals, monthly entries,
+    evidence, scores. Retired strategies, methods and items stay behind. Every copied item
+    points at its source through `copied_from`.
 
     The new year is in planning, or open with `open_year`. Raises DomainError, changing nothing,
     when the source is missing or the target already exists.
@@ -84,53 +82,75 @@ def _save(obj: models.Model, user: User | None, reason: str) -> None:
 
 
 def _copy_structure(source: Year, target: Year, user: User | None) -> None:
-    dimensions = source.dimensions.prefetch_related(
-        "strategies__methods__items__host_units",
-        "strategies__methods__items__indicators",
-    ).order_by("number")
     reason = f"複製自 {source.roc_year} 年度"
-    for dim in dimensions:
-        new_dim = Dimension.objects.create(
-            year=target, number=dim.number, name=dim.name, max_score=dim.max_score
-        )
-        strategies = [s for s in dim.strategies.all() if not s.is_retired]
-        for s_pos, strategy in enumerate(strategies, start=1):
-            new_strategy = Strategy.objects.create(
-                dimension=new_dim, order=s_pos, title=strategy.title
-            )
-            methods = [m for m in strategy.methods.all() if not m.is_retired]
-            for m_pos, method in enumerate(methods, start=1):
-                new_method = Method.objects.create(
-                    strategy=new_strategy,
-                    order=m_pos,
-                    title=method.title,
-                    description=method.description,
+    for level in _copied_children("year"):
+        rows = _accessor(level, source).prefetch_related(*_prefetches(level))
+        _copy_rows(level, rows.order_by(*level.order), target, user, reason)
+
+
+def _copied_children(parent: str) -> list[plan_tree.Level]:
+    """The levels under `parent` that a copy carries: those with plan fields (structure and
+    targets); entries, values and locks have none and stay behind."""
+    return [
+        level
+        for level in plan_tree.TREE
+        if level.parent == parent
+        and level.scope
+        and any(kind == plan_tree.PLAN for kind in level.fields.values())
+    ]
+
+
+def _accessor_name(level: plan_tree.Level) -> str:
+    """The name of the parent's manager of this level's rows ("dimensions", "indicators" ...)."""
+    assert level.parent_field is not None
+    remote = plan_tree.own_field(level.model, level.parent_field).remote_field
+    assert isinstance(remote, ForeignObjectRel)
+    name = remote.get_accessor_name()
+    assert name is not None
+    return name
+
+
+def _accessor(level: plan_tree.Level, parent: models.Model) -> models.Manager[models.Model]:
+    """The parent's manager of this level's rows (year.dimensions, item.indicators ...)."""
+    manager: models.Manager[models.Model] = getattr(parent, _accessor_name(level))
+    return manager
+
+
+def _prefetches(level: plan_tree.Level, prefix: str = "") -> list[str]:
+    """Everything below `level` a copy reads, as prefetch lookups: a few queries per level,
+    however many rows."""
+    lookups = [f"{prefix}{name}" for name in level.m2m]
+    for child in _copied_children(level.name):
+        path = f"{prefix}{_accessor_name(child)}"
+        lookups += _prefetches(child, f"{path}__") or [path]
+    return lookups
+
+
+def _copy_rows(
+    level: plan_tree.Level,
+    rows: Iterable[Any],
+    parent: models.Model,
+    user: User | None,
+    reason: str,
+) -> None:
+    """Copy the level's rows (retired ones left behind, the rest renumbered 1, 2, ...) under
+    the new parent, each with its plan fields, its links still in use and its own children."""
+    rows = [row for row in rows if not (level.retirable and row.is_retired)]
+    key = next(name for name, kind in level.fields.items() if kind == plan_tree.KEY)
+    for position, row in enumerate(rows, start=1):
+        values = {name: getattr(row, name) for name in level.carried(plan_tree.COPIED)}
+        if level.retirable:
+            values[key] = position
+        assert level.parent_field is not None
+        copy = level.model(**values, **{level.parent_field: parent})
+        if level.source_link:
+            setattr(copy, level.source_link, row)
+        _save(copy, user, reason)
+        for name, (_kind, carried) in level.m2m.items():
+            if carried in plan_tree.COPIED:
+                # A unit no longer in use hosts nothing in the new year.
+                getattr(copy, name).set(
+                    [r for r in getattr(row, name).all() if getattr(r, "is_active", True)]
                 )
-                items = [i for i in method.items.all() if not i.is_retired]
-                for i_pos, item in enumerate(items, start=1):
-                    _copy_item(item, new_method, i_pos, user, reason)
-
-
-def _copy_item(item: Item, method: Method, order: int, user: User | None, reason: str) -> Item:
-    new_item = Item(
-        method=method,
-        order=order,
-        title=item.title,
-        host_label=item.host_label,
-        planned_actions=item.planned_actions,
-        copied_from=item,
-    )
-    _save(new_item, user, reason)
-    new_item.host_units.set([u for u in item.host_units.all() if u.is_active])
-    for indicator in item.indicators.all():
-        new_indicator = Indicator(
-            item=new_item,
-            order=indicator.order,
-            name=indicator.name,
-            measure=indicator.measure,
-            target=indicator.target,
-            aggregation=indicator.aggregation,
-            allows_decimals=indicator.allows_decimals,
-        )
-        _save(new_indicator, user, reason)
-    return new_item
+        for child in _copied_children(level.name):
+            _copy_rows(child, _accessor(child, row).all(), copy, user, reason)

@@ -26,8 +26,10 @@ from django.core.files.uploadedfile import UploadedFile
 from django.db import IntegrityError, transaction
 from django.db.models import F
 from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
-from strategies import access, deadlines
+from strategies import access, deadlines, entry_lifecycle, number_format
 from strategies.auth import User
 from strategies.errors import DomainError, StaleVersionError
 from strategies.models import (
@@ -48,7 +50,8 @@ from strategies.services.evidence import check_files, removed_on_rollback, store
 from strategies.services.year_end import refresh_draft
 
 Status = MonthlyEntry.Status
-EDITABLE = {Status.DRAFT, Status.RETURNED}
+PEOPLE = ["created_by", "updated_by", "submitted_by", "approved_by"]
+PLACE = ["item", "unit", "month"]
 OUTLIER_FACTOR = Decimal(5)
 COMMENT_MAX_LENGTH = 2000
 REASON_MAX_LENGTH = 2000
@@ -73,6 +76,17 @@ class OutlierNeedsConfirmation(DomainError):
 # --- guards ---------------------------------------------------------------------------------
 
 
+def _next(current: str, action: entry_lifecycle.Action) -> str:
+    """The entry's next status by the transition table, or the table's refusal."""
+    try:
+        return entry_lifecycle.next_state(current, action)
+    except entry_lifecycle.TransitionRefused as exc:
+        raise DomainError(str(exc)) from None
+
+
+# --- guards ---------------------------------------------------------------------------------
+
+
 def _year_of(item: Item) -> Year:
     # Fresh from the database: a year closed a second ago must refuse the write.
     return Year.objects.select_related("organization").get(
@@ -88,18 +102,25 @@ def check_month_writable(*, year: Year, month: int, today: dt.date | None = None
         raise DomainError(str(exc)) from None
     if year.status != Year.Status.OPEN:
         raise DomainError(
-            f"{year.roc_year} 年度目前為「{year.get_status_display()}」，不能再修改填報；"
-            "如需更正，請洽管理者重新開放。"
+            _("%(year)s 年度目前為「%(status)s」，不能再修改填報；如需更正，請洽管理者重新開放。")
+            % {"year": year.roc_year, "status": year.get_status_display()}
         )
     if MonthLock.objects.filter(year=year, month=month).exists():
         raise DomainError(
-            f"{year.roc_year} 年 {month} 月已鎖定，不能再修改填報；如需更正，請洽管理者重新開放。"
+            _("%(year)s 年 %(month)s 月已鎖定，不能再修改填報；如需更正，請洽管理者重新開放。")
+            % {"year": year.roc_year, "month": month}
         )
     today = today or deadlines.today_in_taipei()
     if not deadlines.is_open(year.roc_year, month, today):
         opens = deadlines.opens_on(year.roc_year, month)
         raise DomainError(
-            f"{year.roc_year} 年 {month} 月尚未開放填報（{opens.month} 月 {opens.day} 日起）。"
+            _("%(year)s 年 %(month)s 月尚未開放填報（%(open_month)s 月 %(open_day)s 日起）。")
+            % {
+                "year": year.roc_year,
+                "month": month,
+                "open_month": opens.month,
+                "open_day": opens.day,
+            }
         )
 
 
@@ -119,28 +140,37 @@ def _stale(entry_pk: int) -> StaleVersionError:
         .prefetch_related("values__indicator")
         .get(pk=entry_pk)
     )
-    who = "其他人"
+    who = _("其他人")
     if current.updated_by is not None:
         who = current.updated_by.get_full_name() or current.updated_by.get_username()
     when = roc_datetime(current.updated_at)
     values = "、".join(
-        f"{v.indicator.name} {_plain(v.value)} {v.indicator.measure}" for v in current.values.all()
+        f"{v.indicator.name} {number_format.plain(v.value)} {v.indicator.measure}"
+        for v in current.values.all()
     )
     message = (
-        f"{who} 已於 {when} 儲存這筆填報（目前為第 {current.version} 版，"
-        f"狀態「{current.get_status_display()}」），您的修改沒有存入，也沒有覆蓋對方的內容。"
-        f"對方儲存的執行情形：「{current.narrative[:200] or '（空白）'}」"
-        + (f"；指標：{values}" if values else "")
-        + "。請重新載入後再修改。"
+        _(
+            "%(who)s 已於 %(when)s 儲存這筆填報（目前為第 %(version)s 版，狀態「%(status)s」），"
+            "您的修改沒有存入，也沒有覆蓋對方的內容。對方儲存的執行情形：「%(narrative)s」"
+        )
+        % {
+            "who": who,
+            "when": when,
+            "version": current.version,
+            "status": current.get_status_display(),
+            "narrative": current.narrative[:200] or _("（空白）"),
+        }
+        + (_("；指標：%(values)s") % {"values": values} if values else "")
+        + _("。請重新載入後再修改。")
     )
     return StaleVersionError(message, current=current)
 
 
-def _plain(value: Decimal) -> str:
-    return f"{value.normalize():f}"
-
-
 # --- values ---------------------------------------------------------------------------------
+
+
+def _not_a_number(indicator: Indicator, raw: object) -> str:
+    return _("「%(name)s」請填數字，收到「%(raw)s」。") % {"name": indicator.name, "raw": raw}
 
 
 def clean_values(
@@ -150,7 +180,7 @@ def clean_values(
     by_pk = {ind.pk: ind for ind in indicators}
     unknown = set(values) - set(by_pk)
     if unknown:
-        raise DomainError("表單含有不屬於這個項目的指標，請重新載入頁面。")
+        raise DomainError(_("表單含有不屬於這個項目的指標，請重新載入頁面。"))
     cleaned: dict[int, Decimal | None] = {}
     for pk, indicator in by_pk.items():
         raw = values.get(pk)
@@ -160,17 +190,20 @@ def clean_values(
         try:
             value = Decimal(str(raw).strip().replace(",", ""))
         except InvalidOperation:
-            raise DomainError(f"「{indicator.name}」請填數字，收到「{raw}」。") from None
+            raise DomainError(_not_a_number(indicator, raw)) from None
         if not value.is_finite():
-            raise DomainError(f"「{indicator.name}」請填數字，收到「{raw}」。")
+            raise DomainError(_not_a_number(indicator, raw))
         if value < 0:
-            raise DomainError(f"「{indicator.name}」不能是負數。")
+            raise DomainError(_("「%(name)s」不能是負數。") % {"name": indicator.name})
         if value > _MAX_VALUE:
-            raise DomainError(f"「{indicator.name}」的數值太大。")
+            raise DomainError(_("「%(name)s」的數值太大。") % {"name": indicator.name})
         if not indicator.allows_decimals and value != value.to_integral_value():
-            raise DomainError(f"「{indicator.name}」請填整數（{indicator.measure}）。")
+            raise DomainError(
+                _("「%(name)s」請填整數（%(measure)s）。")
+                % {"name": indicator.name, "measure": indicator.measure}
+            )
         if value != value.quantize(Decimal("0.01")):
-            raise DomainError(f"「{indicator.name}」最多填到小數點後兩位。")
+            raise DomainError(_("「%(name)s」最多填到小數點後兩位。") % {"name": indicator.name})
         cleaned[pk] = value
     return cleaned
 
@@ -213,28 +246,10 @@ def _write_values(*, user: User, entry: MonthlyEntry, values: Mapping[int, Decim
             continue
         current.value = value
         current._history_user = user
-        current.full_clean()
+        # The field's own checks; the entry and indicator are the rows at hand, and the value
+        # was checked by clean_values (the database's constraints still hold both).
+        current.full_clean(exclude=["entry", "indicator"], validate_constraints=False)
         current.save()
-
-
-# --- evidence -------------------------------------------------------------------------------
-
-
-def attach_evidence(
-    *,
-    user: User,
-    entry: MonthlyEntry,
-    files: Sequence[UploadedFile[bytes]],
-    today: dt.date | None = None,
-) -> list[Evidence]:
-    """Attach files to an entry that can still be edited (draft or returned)."""
-    with removed_on_rollback() as written, transaction.atomic():
-        entry = MonthlyEntry.objects.select_for_update().get(pk=entry.pk)
-        access.check_entry_access(user, entry.item, entry.unit, write=True)
-        check_month_writable(year=_year_of(entry.item), month=entry.month, today=today)
-        if entry.status not in EDITABLE:
-            raise DomainError(f"這筆填報「{entry.get_status_display()}」，不能再加上佐證資料。")
-        return store_evidence(user=user, entry=entry, files=files, written=written)
 
 
 # --- save and submit ------------------------------------------------------------------------
@@ -263,15 +278,17 @@ def save_entry(
     """
     access.check_entry_access(user, item, unit, write=True)
     narrative = (narrative or "").strip().replace("\r\n", "\n")
+    action = entry_lifecycle.Action.SUBMIT if submit else entry_lifecycle.Action.SAVE
     with removed_on_rollback() as written, transaction.atomic():
         year = _year_of(item)
         check_month_writable(year=year, month=month, today=today)
         if len(narrative) > NARRATIVE_MAX_LENGTH:
             raise DomainError(
-                f"執行情形最多 {NARRATIVE_MAX_LENGTH} 字，目前 {len(narrative)} 字，請精簡後再儲存。"
+                _("執行情形最多 %(max)s 字，目前 %(length)s 字，請精簡後再儲存。")
+                % {"max": NARRATIVE_MAX_LENGTH, "length": len(narrative)}
             )
         if submit and not narrative:
-            raise DomainError("送出前請填寫執行情形。")
+            raise DomainError(_("送出前請填寫執行情形。"))
         indicators = list(item.indicators.all())
         cleaned = clean_values(indicators, values)
         check_files(files)
@@ -279,34 +296,38 @@ def save_entry(
             outliers = find_outliers(item=item, unit=unit, month=month, values=cleaned)
             if outliers:
                 detail = "、".join(
-                    f"{o.indicator.name} {_plain(o.value)}（先前各月中位數 {_plain(o.median)}）"
+                    _("%(name)s %(value)s（先前各月中位數 %(median)s）")
+                    % {
+                        "name": o.indicator.name,
+                        "value": number_format.plain(o.value),
+                        "median": number_format.plain(o.median),
+                    }
                     for o in outliers
                 )
                 raise OutlierNeedsConfirmation(
-                    f"下列數值超過先前各月中位數的 5 倍：{detail}。請確認數值正確後勾選確認再儲存。",
+                    _(
+                        "下列數值超過先前各月中位數的 5 倍：%(detail)s。"
+                        "請確認數值正確後勾選確認再儲存。"
+                    )
+                    % {"detail": detail},
                     outliers,
                 )
 
         existing = MonthlyEntry.objects.filter(item=item, unit=unit, month=month).first()
         if existing is None:
             if version != 0:
-                raise DomainError("這筆填報已不存在，請重新載入頁面。")
+                raise DomainError(_("這筆填報已不存在，請重新載入頁面。"))
             entry = MonthlyEntry(item=item, unit=unit, month=month, created_by=user, version=1)
             previous_status = None
         else:
             entry = _claim_version(existing.pk, version)
             previous_status = entry.status
-            if entry.status not in EDITABLE:
-                raise DomainError(
-                    f"這筆填報「{entry.get_status_display()}」，不能再修改"
-                    + ("；如需更正，請主管退回。" if entry.status == Status.SUBMITTED else "。")
-                )
+        entry.status = _next(previous_status or entry_lifecycle.NEW, action)
 
         entry.narrative = narrative
         entry.updated_by = user
         late = 0
         if submit:
-            entry.status = Status.SUBMITTED
             entry.submitted_at = timezone.now()
             entry.submitted_by = user
             reason = "送出" if previous_status != Status.RETURNED else "修正後再送出"
@@ -321,7 +342,10 @@ def save_entry(
         entry._history_user = user
         entry._change_reason = reason
         try:
-            entry.full_clean()
+            # The people named on the entry are the signed-in user: no query to look them up.
+            # A claimed entry keeps its item, unit and month, so only a new one has its
+            # references, its uniqueness and its month checked (a query each).
+            entry.full_clean(exclude=PEOPLE if existing is None else [*PEOPLE, *PLACE])
         except ValidationError as exc:
             if existing is None and "__all__" in exc.message_dict:
                 # Another person created this month's entry a moment ago.
@@ -350,7 +374,7 @@ def _remove_evidence(*, user: User, entry: MonthlyEntry, evidence_ids: Sequence[
     wanted = set(evidence_ids)
     found = list(Evidence.objects.filter(entry=entry, pk__in=wanted))
     if len(found) != len(wanted):
-        raise DomainError("要移除的佐證資料不屬於這筆填報，請重新載入頁面。")
+        raise DomainError(_("要移除的佐證資料不屬於這筆填報，請重新載入頁面。"))
     for item in found:
         item._history_user = user
         item._change_reason = "移除佐證資料"
@@ -360,12 +384,14 @@ def _remove_evidence(*, user: User, entry: MonthlyEntry, evidence_ids: Sequence[
 # --- review ---------------------------------------------------------------------------------
 
 
-FOUR_EYES_MESSAGE = (
+FOUR_EYES_MESSAGE = gettext_lazy(
     "這筆填報是您送出的，不能由您自己核定或退回；請由單位另一位主管，或機關管理者代理核定。"
 )
 
 
-def _reviewable(user: User, entry: MonthlyEntry, version: int) -> tuple[MonthlyEntry, bool]:
+def _reviewable(
+    user: User, entry: MonthlyEntry, version: int, action: entry_lifecycle.Action
+) -> tuple[MonthlyEntry, bool, str]:
     """The claimed entry and whether the reviewer acts as the admin's deputy.
 
     Four-eyes, checked on the row as claimed (so a resubmission a moment ago counts): the
@@ -376,13 +402,32 @@ def _reviewable(user: User, entry: MonthlyEntry, version: int) -> tuple[MonthlyE
         raise PermissionDenied
     check_month_writable(year=_year_of(entry.item), month=entry.month)
     claimed = _claim_version(entry.pk, version)
-    if claimed.status != Status.SUBMITTED:
-        raise DomainError(
-            f"這筆填報「{claimed.get_status_display()}」，只有已送出的填報可以核定或退回。"
-        )
-    if access.is_entry_submitter(membership, claimed):
-        raise DomainError(FOUR_EYES_MESSAGE)
-    return claimed, access.reviews_as_deputy(membership, claimed)
+    status = _next(claimed.status, action)
+    if not access.can_review_entry(membership, claimed):
+        raise DomainError(str(FOUR_EYES_MESSAGE))
+    return claimed, access.reviews_as_deputy(membership, claimed), status
+
+
+def _record_move(
+    *,
+    user: User,
+    entry: MonthlyEntry,
+    authors: list[User | None],
+    why: str,
+    kind: str,
+    reason: str = "",
+) -> MonthlyEntry:
+    """The common end of approve, return and reopen (inside their transaction): the claimed
+    entry, its new status already set, saved with who and why in its history; the item's
+    year-end draft rewritten and the authors notified."""
+    entry.updated_by = user
+    entry._history_user = user
+    entry._change_reason = why
+    entry.full_clean()
+    entry.save()
+    refresh_draft(item=entry.item, user=user)
+    notifications.entry_reviewed(entry=entry, actor=user, authors=authors, kind=kind, reason=reason)
+    return entry
 
 
 def approve_entry(*, user: User, entry: MonthlyEntry, version: int) -> MonthlyEntry:
@@ -390,22 +435,16 @@ def approve_entry(*, user: User, entry: MonthlyEntry, version: int) -> MonthlyEn
     approves a submitted entry; it becomes read-only. Who approved, and whether as deputy, is
     kept on the entry and in its history."""
     with transaction.atomic():
-        entry, as_deputy = _reviewable(user, entry, version)
+        entry, as_deputy, status = _reviewable(user, entry, version, entry_lifecycle.Action.APPROVE)
         authors = notifications.entry_authors(entry)
-        entry.status = Status.APPROVED
+        entry.status = status
         entry.approved_at = timezone.now()
         entry.approved_by = user
         entry.approved_as_deputy = as_deputy
-        entry.updated_by = user
-        entry._history_user = user
-        entry._change_reason = "管理者代理核定" if as_deputy else "核定"
-        entry.full_clean()
-        entry.save()
-        refresh_draft(item=entry.item, user=user)
-        notifications.entry_reviewed(
-            entry=entry, actor=user, authors=authors, kind=notifications.Kind.ENTRY_APPROVED
+        why = "管理者代理核定" if as_deputy else "核定"
+        return _record_move(
+            user=user, entry=entry, authors=authors, why=why, kind=notifications.Kind.ENTRY_APPROVED
         )
-    return entry
 
 
 def return_entry(*, user: User, entry: MonthlyEntry, version: int, reason: str) -> MonthlyEntry:
@@ -413,28 +452,22 @@ def return_entry(*, user: User, entry: MonthlyEntry, version: int, reason: str) 
     returns a submitted entry with a reason the staff will see."""
     reason = (reason or "").strip()
     if not reason:
-        raise DomainError("退回時請寫明原因，讓承辦人知道要修正什麼。")
+        raise DomainError(_("退回時請寫明原因，讓承辦人知道要修正什麼。"))
     if len(reason) > REASON_MAX_LENGTH:
-        raise DomainError(f"退回原因最多 {REASON_MAX_LENGTH} 字。")
+        raise DomainError(_("退回原因最多 %(max)s 字。") % {"max": REASON_MAX_LENGTH})
     with transaction.atomic():
-        entry, as_deputy = _reviewable(user, entry, version)
+        entry, as_deputy, status = _reviewable(user, entry, version, entry_lifecycle.Action.RETURN)
         authors = notifications.entry_authors(entry)
-        entry.status = Status.RETURNED
+        entry.status = status
         entry.return_reason = reason
-        entry.updated_by = user
-        entry._history_user = user
-        entry._change_reason = f"{'管理者代理退回' if as_deputy else '退回'}：{reason}"
-        entry.full_clean()
-        entry.save()
-        refresh_draft(item=entry.item, user=user)
-        notifications.entry_reviewed(
+        return _record_move(
+            user=user,
             entry=entry,
-            actor=user,
             authors=authors,
+            why=f"{'管理者代理退回' if as_deputy else '退回'}：{reason}",
             kind=notifications.Kind.ENTRY_RETURNED,
             reason=reason,
         )
-    return entry
 
 
 def reopen_entry(*, user: User, entry: MonthlyEntry, version: int, reason: str) -> MonthlyEntry:
@@ -442,32 +475,24 @@ def reopen_entry(*, user: User, entry: MonthlyEntry, version: int, reason: str) 
     reason = (reason or "").strip()
     year = _year_of(entry.item)
     # The branch's own admin: headquarters members read a branch but do not run it.
-    if not access.is_year_admin(access.get_year_for_user(user, year), year):
-        raise PermissionDenied
+    access.check_year_right(user, year, access.is_year_admin)
     if not reason:
-        raise DomainError("重新開放填報必須填寫原因。")
+        raise DomainError(_("重新開放填報必須填寫原因。"))
     with transaction.atomic():
         check_month_writable(year=_year_of(entry.item), month=entry.month)
         entry = _claim_version(entry.pk, version)
-        if entry.status not in {Status.SUBMITTED, Status.APPROVED}:
-            raise DomainError("這筆填報本來就可以修改，不需要重新開放。")
+        status = _next(entry.status, entry_lifecycle.Action.REOPEN)
         authors = notifications.entry_authors(entry)
-        entry.status = Status.RETURNED
+        entry.status = status
         entry.return_reason = reason
-        entry.updated_by = user
-        entry._history_user = user
-        entry._change_reason = f"管理者重新開放：{reason}"
-        entry.full_clean()
-        entry.save()
-        refresh_draft(item=entry.item, user=user)
-        notifications.entry_reviewed(
+        return _record_move(
+            user=user,
             entry=entry,
-            actor=user,
             authors=authors,
+            why=f"管理者重新開放：{reason}",
             kind=notifications.Kind.ENTRY_REOPENED,
             reason=reason,
         )
-    return entry
 
 
 def add_comment(*, user: User, entry: MonthlyEntry, body: str) -> EntryComment:
@@ -476,9 +501,9 @@ def add_comment(*, user: User, entry: MonthlyEntry, body: str) -> EntryComment:
     access.check_comment_access(user, entry.item, entry.unit)
     body = (body or "").strip()
     if not body:
-        raise DomainError("請輸入意見內容。")
+        raise DomainError(_("請輸入意見內容。"))
     if len(body) > COMMENT_MAX_LENGTH:
-        raise DomainError(f"意見最多 {COMMENT_MAX_LENGTH} 字。")
+        raise DomainError(_("意見最多 %(max)s 字。") % {"max": COMMENT_MAX_LENGTH})
     with transaction.atomic():
         comment = EntryComment(entry=entry, author=user, body=body)
         comment.full_clean()

@@ -17,6 +17,7 @@ from contextlib import contextmanager
 from django.conf import settings
 from django.core.files.uploadedfile import UploadedFile
 from django.db.models.fields.files import FieldFile
+from django.utils.translation import gettext as _
 
 from strategies import evidence as evidence_rules
 from strategies.auth import User
@@ -48,8 +49,11 @@ def check_file_count(entry: MonthlyEntry, adding: int) -> None:
     held = Evidence.objects.filter(entry=entry).count() if entry.pk else 0
     if held + adding > limit:
         raise DomainError(
-            f"每筆填報最多 {limit} 個佐證檔案；這筆已有 {held} 個，再加上 {adding} 個會超過上限。"
-            "請合併檔案，或先移除不需要的檔案。"
+            _(
+                "每筆填報最多 %(limit)s 個佐證檔案；這筆已有 %(held)s 個，再加上 %(adding)s 個"
+                "會超過上限。請合併檔案，或先移除不需要的檔案。"
+            )
+            % {"limit": limit, "held": held, "adding": adding}
         )
 
 

@@ -4,8 +4,8 @@ The reason lives in the lock's history (django-simple-history): reopening delete
 `_change_reason` set, so who reopened which month, when and why stays on record.
 """
 
-from django.core.exceptions import PermissionDenied
 from django.db import IntegrityError, transaction
+from django.utils.translation import gettext as _
 
 from strategies import access, deadlines
 from strategies.auth import User
@@ -17,8 +17,11 @@ from strategies.services.entries import REASON_MAX_LENGTH
 
 def _require_admin(user: User, year: Year) -> None:
     # The year's own admin: headquarters members read a branch but do not run it.
-    if not access.is_year_admin(access.get_year_for_user(user, year), year):
-        raise PermissionDenied
+    access.check_year_right(user, year, access.is_year_admin)
+
+
+def _already_locked(year: Year, month: int) -> str:
+    return _("%(year)s 年 %(month)s 月已經鎖定。") % {"year": year.roc_year, "month": month}
 
 
 def lock_month(*, user: User, year: Year, month: int, reason: str = "") -> MonthLock:
@@ -30,7 +33,7 @@ def lock_month(*, user: User, year: Year, month: int, reason: str = "") -> Month
         raise DomainError(str(exc)) from None
     with transaction.atomic():
         if MonthLock.objects.filter(year=year, month=month).exists():
-            raise DomainError(f"{year.roc_year} 年 {month} 月已經鎖定。")
+            raise DomainError(_already_locked(year, month))
         lock = MonthLock(year=year, month=month, locked_by=user)
         lock._history_user = user
         lock._change_reason = reason.strip() or "鎖定月份"
@@ -39,7 +42,7 @@ def lock_month(*, user: User, year: Year, month: int, reason: str = "") -> Month
             with transaction.atomic():
                 lock.save()
         except IntegrityError:
-            raise DomainError(f"{year.roc_year} 年 {month} 月已經鎖定。") from None
+            raise DomainError(_already_locked(year, month)) from None
     return lock
 
 
@@ -48,13 +51,15 @@ def reopen_month(*, user: User, year: Year, month: int, reason: str) -> None:
     _require_admin(user, year)
     reason = (reason or "").strip()
     if not reason:
-        raise DomainError("重新開放月份必須填寫原因。")
+        raise DomainError(_("重新開放月份必須填寫原因。"))
     if len(reason) > REASON_MAX_LENGTH:
-        raise DomainError(f"原因最多 {REASON_MAX_LENGTH} 字。")
+        raise DomainError(_("原因最多 %(max)s 字。") % {"max": REASON_MAX_LENGTH})
     with transaction.atomic():
         lock = MonthLock.objects.select_for_update().filter(year=year, month=month).first()
         if lock is None:
-            raise DomainError(f"{year.roc_year} 年 {month} 月沒有鎖定。")
+            raise DomainError(
+                _("%(year)s 年 %(month)s 月沒有鎖定。") % {"year": year.roc_year, "month": month}
+            )
         lock._history_user = user
         lock._change_reason = f"重新開放：{reason}"
         lock.delete()

@@ -20,6 +20,7 @@ from django.db.models import Q
 from django.urls import reverse
 from django.utils import timezone
 
+from strategies import access
 from strategies.auth import User
 from strategies.models import Item, Membership, MonthLock, MonthlyEntry, Notification, Unit, Year
 
@@ -92,7 +93,7 @@ def heads_of(unit: Unit | int) -> list[User]:
     return [
         m.user
         for m in Membership.objects.filter(
-            role=Role.HEAD, unit_id=unit_id, user__is_active=True
+            access.unit_reviewers(unit_id), user__is_active=True
         ).select_related("user")
     ]
 

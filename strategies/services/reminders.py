@@ -33,7 +33,7 @@ from django.urls import reverse
 from django.utils import translation
 from django.utils.translation import gettext as _
 
-from strategies import deadlines, mail
+from strategies import access, deadlines, mail
 from strategies.models import Membership, MonthlyEntry, ReminderLog, Year
 from strategies.roc import roc_date
 from strategies.selectors.dashboard import Slot, slots_of_year
@@ -74,19 +74,19 @@ def reminders_for(
     membership: Membership, slots: list[Slot], today: dt.date
 ) -> dict[str, list[Slot]]:
     """The slots each kind of reminder would list for this member today (before the log)."""
-    if membership.role == Role.STAFF:
+    if access.is_reminded_to_enter(membership):
         return {
             Kind.DUE_SOON: [s for s in slots if _pending_before_deadline(s, today)],
             Kind.OVERDUE: [s for s in slots if s.state == "overdue"],
         }
-    if membership.role == Role.HEAD:
+    if access.is_reminded_to_review(membership):
         waiting = [
             s
             for s in slots
             if s.entry is not None
             and s.entry.status == MonthlyEntry.Status.SUBMITTED
             # Four-eyes: what the head submitted is approved by someone else.
-            and s.entry.submitted_by_id != membership.user_id
+            and access.can_review_entry(membership, s.entry)
         ]
         return {Kind.AWAITING_APPROVAL: waiting}
     return {}
@@ -282,7 +282,7 @@ def send_reminders(
         members = (
             Membership.objects.filter(
                 organization_id=year.organization_id,
-                role__in=[Role.STAFF, Role.HEAD],
+                role__in=access.ENTRY_REMINDED_ROLES,
                 unit__isnull=False,
                 user__is_active=True,
             )

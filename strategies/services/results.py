@@ -12,36 +12,18 @@ import re
 from collections import defaultdict
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
-from decimal import ROUND_HALF_UP, Decimal
 from typing import Literal, TypedDict
 
 from django.db.models import Prefetch, QuerySet
+from django.utils.translation import gettext as _
 from django_stubs_ext import WithAnnotations
 
+from strategies import number_format
 from strategies.errors import DomainError
-from strategies.models import Indicator, IndicatorValue, Item, MonthlyEntry, Unit, Year
+from strategies.indicator_totals import IndicatorTotal, total_for
+from strategies.models import IndicatorValue, Item, MonthlyEntry, Unit, Year
 
 RESULTS_MAX_LENGTH = 20000
-
-
-@dataclass
-class IndicatorTotal:
-    indicator: Indicator
-    actual: Decimal | None
-    months_reported: int = 0
-
-    @property
-    def target(self) -> Decimal | None:
-        return self.indicator.target
-
-    @property
-    def achievement(self) -> int | None:
-        """Whole percent, rounded half up: 11 of 9 -> 122."""
-        return achievement_percent(self.actual, self.target)
-
-    @property
-    def is_short(self) -> bool:
-        return self.target is not None and self.target > 0 and (self.actual or 0) < self.target
 
 
 @dataclass
@@ -54,38 +36,6 @@ class CompiledResults:
     @property
     def shortfalls(self) -> list[IndicatorTotal]:
         return [t for t in self.totals if t.is_short]
-
-
-def achievement_percent(actual: Decimal | None, target: Decimal | None) -> int | None:
-    if actual is None or target is None or target <= 0:
-        return None
-    return int((Decimal(actual) * 100 / Decimal(target)).quantize(Decimal(1), ROUND_HALF_UP))
-
-
-def format_number(value: Decimal) -> str:
-    """1910 -> '1,910'; 36.50 -> '36.5' (the seed's way of writing counts)."""
-    value = Decimal(value)
-    if value == value.to_integral_value():
-        return f"{int(value):,}"
-    return f"{value.normalize():,f}"
-
-
-def total_for(indicator: Indicator, entries: Sequence[MonthlyEntry]) -> IndicatorTotal:
-    """The indicator's total over the entries, by its rule. Sum: every month of every unit.
-    Latest: each unit's latest reported month (a running total), added across units."""
-    per_unit: dict[int, list[tuple[int, Decimal]]] = defaultdict(list)
-    for entry in entries:
-        for value in entry.values.all():
-            if value.indicator_id == indicator.pk:
-                per_unit[entry.unit_id].append((entry.month, value.value))
-    months = sum(len(v) for v in per_unit.values())
-    if not months:
-        return IndicatorTotal(indicator=indicator, actual=None, months_reported=0)
-    if indicator.aggregation == Indicator.Aggregation.LATEST:
-        actual = sum((max(v)[1] for v in per_unit.values()), Decimal(0))
-    else:
-        actual = sum((val for v in per_unit.values() for _, val in v), Decimal(0))
-    return IndicatorTotal(indicator=indicator, actual=actual, months_reported=months)
 
 
 # A sentence ends at 。；;！!？? (several in a row stay together: "時間。;").
@@ -127,9 +77,11 @@ def indicator_sentence(total: IndicatorTotal) -> str:
     專業教育訓練計 11 場次（目標 9 場次，達成率 122%）。"""
     measure = total.indicator.measure
     assert total.actual is not None
-    sentence = f"{total.indicator.name}計 {format_number(total.actual)} {measure}"
+    sentence = f"{total.indicator.name}計 {number_format.grouped(total.actual)} {measure}"
     if total.achievement is not None and total.target is not None:
-        sentence += f"（目標 {format_number(total.target)} {measure}，達成率 {total.achievement}%）"
+        sentence += (
+            f"（目標 {number_format.grouped(total.target)} {measure}，達成率 {total.achievement}%）"
+        )
     return sentence + "。"
 
 
@@ -174,8 +126,8 @@ def _approved_entries() -> Prefetch[
 
 
 def compile_items(items: Iterable[CompilableItem]) -> list[CompiledResults]:
-    """Compile each item (5 queries however many items: items' units, indicators, entries,
-    values). Items must come from `compilable_items()` or a queryset like it."""
+    """Compile each item (5 queries however many items: the items, their units, indicators,
+    approved entries and their values; 4 while no entry is approved). Items must come from `compilable_items()` or a queryset like it."""
     compiled = []
     for item in items:
         entries = item.approved_entries
@@ -238,5 +190,6 @@ def check_shortfalls_explained(year: Year) -> None:
     paths = number_paths(year)
     names = "、".join(paths.get(c.item.pk, str(c.item)) for c in missing)
     raise DomainError(
-        f"下列項目的年度總計未達目標，結算前請先在「未達目標說明」寫明原因：{names}。"
+        _("下列項目的年度總計未達目標，結算前請先在「未達目標說明」寫明原因：%(names)s。")
+        % {"names": names}
     )

@@ -6,6 +6,7 @@ just cannot host new items or take new members.
 
 from django.db import IntegrityError, transaction
 from django.db.models import Max
+from django.utils.translation import gettext as _
 
 from strategies.auth import User
 from strategies.errors import DomainError
@@ -15,9 +16,9 @@ from strategies.models import Item, Membership, Organization, Unit, Year
 def _name(name: str) -> str:
     name = (name or "").strip()
     if not name:
-        raise DomainError("請填寫單位名稱。")
+        raise DomainError(_("請填寫單位名稱。"))
     if len(name) > 50:
-        raise DomainError("單位名稱最多 50 個字。")
+        raise DomainError(_("單位名稱最多 50 個字。"))
     return name
 
 
@@ -26,7 +27,10 @@ def _check_unique(organization: Organization, name: str, exclude: int | None = N
     if exclude is not None:
         clash = clash.exclude(pk=exclude)
     if clash.exists():
-        raise DomainError(f"{organization.short_name}已有名為「{name}」的單位。")
+        raise DomainError(
+            _("%(organization)s已有名為「%(name)s」的單位。")
+            % {"organization": organization.short_name, "name": name}
+        )
 
 
 def _save(unit: Unit, user: User, reason: str) -> None:
@@ -37,14 +41,14 @@ def _save(unit: Unit, user: User, reason: str) -> None:
         with transaction.atomic():
             unit.save()
     except IntegrityError as error:  # a concurrent add of the same name
-        raise DomainError(f"已有名為「{unit.name}」的單位。") from error
+        raise DomainError(_("已有名為「%(name)s」的單位。") % {"name": unit.name}) from error
 
 
 def add_unit(*, organization: Organization, name: str, kind: str, user: User) -> Unit:
     """A new unit at the end of the organization's list."""
     name = _name(name)
     if kind not in Unit.Kind.values:
-        raise DomainError("請選擇單位類別。")
+        raise DomainError(_("請選擇單位類別。"))
     with transaction.atomic():
         _check_unique(organization, name)
         order = (organization.units.aggregate(m=Max("order"))["m"] or 0) + 1
@@ -63,7 +67,7 @@ def rename_unit(*, unit: Unit, name: str, kind: str | None = None, user: User) -
         unit.name = name
         if kind is not None:
             if kind not in Unit.Kind.values:
-                raise DomainError("請選擇單位類別。")
+                raise DomainError(_("請選擇單位類別。"))
             unit.kind = kind
         _save(unit, user, f"更名：{old} → {name}" if old != name else "修改單位")
     return unit
@@ -83,13 +87,17 @@ def retire_unit(*, unit: Unit, user: User) -> Unit:
         ).count()
         if current:
             raise DomainError(
-                f"「{unit.name}」仍主辦 {current} 個規劃中或填報中年度的填報項目，"
-                f"請先在年度架構中改派主辦單位，再停用。"
+                _(
+                    "「%(unit)s」仍主辦 %(count)s 個規劃中或填報中年度的填報項目，"
+                    "請先在年度架構中改派主辦單位，再停用。"
+                )
+                % {"unit": unit.name, "count": current}
             )
         people = Membership.objects.filter(unit=unit, user__is_active=True).count()
         if people:
             raise DomainError(
-                f"「{unit.name}」仍有 {people} 位使用中的成員，請先將他們改派其他單位或停用帳號。"
+                _("「%(unit)s」仍有 %(count)s 位使用中的成員，請先將他們改派其他單位或停用帳號。")
+                % {"unit": unit.name, "count": people}
             )
         unit.is_active = False
         _save(unit, user, "停用單位")

@@ -9,6 +9,7 @@ from axes.utils import reset as reset_failed_logins
 from django.contrib.auth.password_validation import validate_password
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
+from django.utils.translation import gettext as _
 
 from strategies import access
 from strategies.auth import User
@@ -38,21 +39,26 @@ def _locked_for_change(membership: Membership, by: User) -> Membership:
 
 def _check_role_and_unit(organization: Organization, role: str, unit: Unit | None) -> None:
     if role not in Role.values:
-        raise DomainError("請選擇角色。")
+        raise DomainError(_("請選擇角色。"))
     if role in {Role.STAFF, Role.HEAD} and unit is None:
-        raise DomainError("承辦人與主管必須指定所屬單位。")
+        raise DomainError(_("承辦人與主管必須指定所屬單位。"))
     if unit is not None:
         if unit.organization_id != organization.pk:
-            raise DomainError(f"「{unit.name}」不是{organization.short_name}的單位。")
+            raise DomainError(
+                _("「%(unit)s」不是%(organization)s的單位。")
+                % {"unit": unit.name, "organization": organization.short_name}
+            )
         if not unit.is_active:
-            raise DomainError(f"「{unit.name}」已停用，不能指派成員。")
+            raise DomainError(_("「%(unit)s」已停用，不能指派成員。") % {"unit": unit.name})
 
 
 def _check_password(password: str, user: User) -> None:
     try:
         validate_password(password, user)
     except ValidationError as error:
-        raise DomainError("密碼不符合規則：" + "".join(error.messages)) from error
+        raise DomainError(
+            _("密碼不符合規則：%(problems)s") % {"problems": "".join(error.messages)}
+        ) from error
 
 
 def create_user(
@@ -69,11 +75,13 @@ def create_user(
     """A new active account in the organization, with its role and (for staff and heads) unit."""
     username = (username or "").strip()
     if not username:
-        raise DomainError("請填寫帳號。")
+        raise DomainError(_("請填寫帳號。"))
     _check_role_and_unit(organization, role, unit)
     with transaction.atomic():
         if User.objects.filter(username__iexact=username).exists():
-            raise DomainError(f"帳號「{username}」已有人使用，請換一個。")
+            raise DomainError(
+                _("帳號「%(username)s」已有人使用，請換一個。") % {"username": username}
+            )
         user = User(username=username, first_name=(full_name or "").strip(), email=email or "")
         _check_password(password, user)
         user.set_password(password)
@@ -98,7 +106,7 @@ def update_membership(
     """Change a member's name, role and unit. An admin cannot take away their own admin role."""
     _check_role_and_unit(membership.organization, role, unit)
     if membership.user_id == by.pk and role != Role.ADMIN:
-        raise DomainError("不能取消自己的管理者角色，請由另一位管理者操作。")
+        raise DomainError(_("不能取消自己的管理者角色，請由另一位管理者操作。"))
     with transaction.atomic():
         membership = _locked_for_change(membership, by)
         user = membership.user
@@ -120,7 +128,7 @@ def set_active(*, membership: Membership, active: bool, by: User) -> Membership:
     """Deactivate (停用) or reactivate an account. Nothing is deleted: a deactivated user's
     entries and history stay, they just cannot sign in."""
     if membership.user_id == by.pk and not active:
-        raise DomainError("不能停用自己的帳號。")
+        raise DomainError(_("不能停用自己的帳號。"))
     with transaction.atomic():
         membership = _locked_for_change(membership, by)
         membership.user.is_active = active

@@ -17,6 +17,7 @@ from collections.abc import Callable
 from django.core.exceptions import PermissionDenied
 from django.db import transaction
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from strategies import access
 from strategies.auth import User
@@ -27,33 +28,6 @@ from strategies.services.results import RESULTS_MAX_LENGTH, compile_item
 from strategies.year_end import FINAL, Event, State, TransitionRefused, next_state
 
 REASON_MAX_LENGTH = 2000
-
-
-# --- who may do what (asked by the services, which enforce, and by the pages, which show) ---
-
-
-def may_edit(membership: Membership | None, item: Item, year: Year) -> bool:
-    """Staff and heads of a host unit, while the year is open."""
-    return (
-        year.status == Year.Status.OPEN
-        and membership is not None
-        and membership.unit is not None
-        and access.can_edit_entry(membership, item, membership.unit)
-    )
-
-
-def may_review(membership: Membership | None, item: Item, year: Year) -> bool:
-    """A head of a host unit, while the year is open (four eyes are checked on approval)."""
-    return (
-        may_edit(membership, item, year)
-        and membership is not None
-        and membership.role == Membership.Role.HEAD
-    )
-
-
-def may_accept(membership: Membership | None, year: Year) -> bool:
-    """The organization's admin may accept a text that was not approved, with a reason."""
-    return year.status == Year.Status.OPEN and access.is_year_admin(membership, year)
 
 
 # --- internals --------------------------------------------------------------------------------
@@ -97,7 +71,8 @@ def _checked(
     membership = access.get_year_for_user(user, year)
     if year.status != Year.Status.OPEN:
         raise DomainError(
-            f"{year.roc_year} 年度目前為「{year.get_status_display()}」，執行績效與成果不能再修改。"
+            _("%(year)s 年度目前為「%(status)s」，執行績效與成果不能再修改。")
+            % {"year": year.roc_year, "status": year.get_status_display()}
         )
     item = _locked(item)
     if not allowed(membership, item, year):
@@ -110,7 +85,7 @@ def _clean_reason(reason: str, *, required: str) -> str:
     if not reason:
         raise DomainError(required)
     if len(reason) > REASON_MAX_LENGTH:
-        raise DomainError(f"原因最多 {REASON_MAX_LENGTH} 字。")
+        raise DomainError(_("原因最多 %(max)s 字。") % {"max": REASON_MAX_LENGTH})
     return reason
 
 
@@ -162,9 +137,9 @@ def edit_text(
     results = (results or "").strip().replace("\r\n", "\n")
     shortfall_note = (shortfall_note or "").strip().replace("\r\n", "\n")
     if len(results) > RESULTS_MAX_LENGTH:
-        raise DomainError(f"執行績效與成果最多 {RESULTS_MAX_LENGTH} 字。")
+        raise DomainError(_("執行績效與成果最多 %(max)s 字。") % {"max": RESULTS_MAX_LENGTH})
     with transaction.atomic():
-        item, _year = _checked(user, item, may_edit)
+        item, _year = _checked(user, item, access.can_edit_results)
         text_changed = item.results != results or item.results_state == State.STALE
         if not text_changed and item.shortfall_note == shortfall_note:
             return item
@@ -182,7 +157,7 @@ def edit_text(
 def take_draft(*, user: User, item: Item) -> Item:
     """Replace the edited text with the draft from the approved months."""
     with transaction.atomic():
-        item, _year = _checked(user, item, may_edit)
+        item, _year = _checked(user, item, access.can_edit_results)
         _move(item, Event.TAKE_DRAFT)
         item.results = item.results_draft
         item.results_base = item.results_draft
@@ -194,9 +169,9 @@ def submit_text(*, user: User, item: Item) -> Item:
     """Send the year-end text to the unit head for approval. This is the one place where the
     text starts waiting for approval: whoever tells heads about it hooks in here."""
     with transaction.atomic():
-        item, _year = _checked(user, item, may_edit)
+        item, _year = _checked(user, item, access.can_edit_results)
         if not item.results.strip():
-            raise DomainError("執行績效與成果還是空白，請先填寫或等月填報核定後再送出。")
+            raise DomainError(_("執行績效與成果還是空白，請先填寫或等月填報核定後再送出。"))
         _move(item, Event.SUBMIT)
         item.results_edited_by = user
         item.results_state_reason = ""
@@ -231,14 +206,14 @@ def save_and_submit(
 
 
 def _check_four_eyes(user: User, item: Item) -> None:
-    if item.results_edited_by_id == user.pk:
-        raise DomainError("您是最後修改或送出這段文字的人，請由另一位主管核定。")
+    if access.is_last_results_author(user, item):
+        raise DomainError(_("您是最後修改或送出這段文字的人，請由另一位主管核定。"))
 
 
 def approve_text(*, user: User, item: Item) -> Item:
     """A head of a host unit approves the submitted text, unless they last edited it."""
     with transaction.atomic():
-        item, _year = _checked(user, item, may_review)
+        item, _year = _checked(user, item, access.can_review_results)
         _check_four_eyes(user, item)
         _move(item, Event.APPROVE)
         item.results_approved_by = user
@@ -248,9 +223,9 @@ def approve_text(*, user: User, item: Item) -> Item:
 
 def return_text(*, user: User, item: Item, reason: str) -> Item:
     """A head returns the submitted text with a reason the staff will see."""
-    reason = _clean_reason(reason, required="退回時請寫明原因，讓承辦人知道要修正什麼。")
+    reason = _clean_reason(reason, required=_("退回時請寫明原因，讓承辦人知道要修正什麼。"))
     with transaction.atomic():
-        item, _year = _checked(user, item, may_review)
+        item, _year = _checked(user, item, access.can_review_results)
         plain = item.results == item.results_draft
         _move(item, Event.RETURN_PLAIN if plain else Event.RETURN_EDITED)
         item.results_state_reason = reason
@@ -260,9 +235,9 @@ def return_text(*, user: User, item: Item, reason: str) -> Item:
 def accept_text(*, user: User, item: Item, reason: str) -> Item:
     """The admin accepts a text that was not approved, so the year can close; the reason is
     kept on the item and in its history."""
-    reason = _clean_reason(reason, required="管理者接受未核定的文字時必須填寫原因。")
+    reason = _clean_reason(reason, required=_("管理者接受未核定的文字時必須填寫原因。"))
     with transaction.atomic():
-        item, _year = _checked(user, item, lambda m, _item, y: may_accept(m, y))
+        item, _year = _checked(user, item, lambda m, _item, y: access.can_accept_results(m, y))
         _move(item, Event.ACCEPT)
         item.results_state_reason = reason
         item.results_approved_by = user
@@ -318,5 +293,9 @@ def check_year_end_texts_final(year: Year) -> None:
         f"{paths.get(i.pk, str(i))}（{i.get_results_state_display()}）" for i in missing
     )
     raise DomainError(
-        f"下列項目的執行績效與成果尚未核定，結算前請由主管核定，或由管理者註明原因後接受：{names}。"
+        _(
+            "下列項目的執行績效與成果尚未核定，結算前請由主管核定，或由管理者註明原因後接受："
+            "%(names)s。"
+        )
+        % {"names": names}
     )

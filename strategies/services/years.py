@@ -2,6 +2,7 @@
 
 from django.db import transaction
 
+from strategies import year_lifecycle
 from strategies.auth import User
 from strategies.confirm import Confirmation, Precondition
 from strategies.errors import DomainError
@@ -11,20 +12,6 @@ from strategies.services.results import check_shortfalls_explained
 from strategies.services.year_end import check_year_end_texts_final
 
 Status = Year.Status
-
-# Which status may follow which; reopening (back to open) always needs a reason.
-_ALLOWED = {
-    Status.PLANNING: {Status.OPEN},
-    Status.OPEN: {Status.PLANNING, Status.CLOSED, Status.LOCKED},
-    Status.CLOSED: {Status.OPEN, Status.LOCKED},
-    Status.LOCKED: {Status.OPEN, Status.CLOSED},
-}
-_NEEDS_REASON = {
-    (Status.OPEN, Status.PLANNING),
-    (Status.CLOSED, Status.OPEN),
-    (Status.LOCKED, Status.OPEN),
-    (Status.LOCKED, Status.CLOSED),
-}
 
 
 def set_year_status(*, year: Year, status: str, user: User | None, reason: str = "") -> Year:
@@ -40,12 +27,12 @@ def set_year_status(*, year: Year, status: str, user: User | None, reason: str =
         target = Status(status)
         if target == current:
             return year
-        if target not in _ALLOWED[current]:
-            raise DomainError(f"{year}目前為「{current.label}」，不能直接改為「{target.label}」。")
         reason = reason.strip()
-        if (current, target) in _NEEDS_REASON and not reason:
-            raise DomainError(f"將{year}由「{current.label}」改為「{target.label}」必須填寫原因。")
-        if current == Status.OPEN and target in {Status.CLOSED, Status.LOCKED}:
+        try:
+            year_lifecycle.check_move(year, current, target, reason)
+        except year_lifecycle.TransitionRefused as exc:
+            raise DomainError(str(exc)) from None
+        if year_lifecycle.closes_entry(current, target):
             # Closing entry: every indicator short of its target must be explained first.
             check_shortfalls_explained(year)
             check_year_end_texts_final(year)
@@ -54,7 +41,7 @@ def set_year_status(*, year: Year, status: str, user: User | None, reason: str =
         year._change_reason = reason or f"{current.label} → {target.label}"
         year.full_clean()
         year.save(update_fields=["status"])
-        if target == Status.OPEN and current in {Status.CLOSED, Status.LOCKED}:
+        if year_lifecycle.reopens(current, target):
             notifications.year_reopened(year=year, actor=user, reason=reason)
     return year
 
@@ -82,7 +69,7 @@ def status_change_confirmation(*, year: Year, status: str, reason: str = "") -> 
             "直到管理者填寫原因重新開放。"
         )
         consequences.append("鎖定不等於完成複評：正式報告要由考核人員完成複評後才會發布。")
-    elif target == Status.OPEN and current in {Status.CLOSED, Status.LOCKED}:
+    elif year_lifecycle.reopens(current, target):
         consequences.append(
             f"重新開放 {label}的填報：所有單位（{units} 個）可再修改每月填報與分數。"
         )
@@ -104,11 +91,14 @@ def status_change_confirmation(*, year: Year, status: str, reason: str = "") -> 
         consequences.append(f"原因記錄在年度的異動紀錄：「{reason.strip()}」。")
 
     preconditions = [
-        Precondition(f"可由「{current.label}」改為「{target.label}」", target in _ALLOWED[current])
+        Precondition(
+            f"可由「{current.label}」改為「{target.label}」",
+            year_lifecycle.allows(current, target),
+        )
     ]
-    if (current, target) in _NEEDS_REASON:
+    if year_lifecycle.needs_reason(current, target):
         preconditions.append(Precondition("已填寫原因", bool(reason.strip())))
-    if current == Status.OPEN and target in {Status.CLOSED, Status.LOCKED}:
+    if year_lifecycle.closes_entry(current, target):
         try:
             check_shortfalls_explained(year)
         except DomainError as exc:

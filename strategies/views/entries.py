@@ -4,9 +4,7 @@ Thin views: access through strategies.access (404 for another organization, 403 
 without the right, login for anonymous), reads through selectors, writes through services.
 """
 
-import functools
-from collections.abc import Callable
-from typing import Concatenate
+from typing import Any
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
@@ -19,7 +17,7 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
-from strategies import access, deadlines
+from strategies import access, deadlines, entry_lifecycle, number_format
 from strategies.auth import AuthenticatedHttpRequest, User
 from strategies.downloads import attachment_response
 from strategies.errors import DomainError, StaleVersionError
@@ -35,21 +33,6 @@ from strategies.models import Evidence, Item, Membership, MonthlyEntry, Unit, Ye
 from strategies.selectors import entries as selectors
 from strategies.services import entries as services
 from strategies.tables import month_strip
-
-
-def friendly_403[Request: HttpRequest, **P](
-    view: Callable[Concatenate[Request, P], HttpResponseBase],
-) -> Callable[Concatenate[Request, P], HttpResponseBase]:
-    """Render PermissionDenied as a page that says what happened, in the site's layout."""
-
-    @functools.wraps(view)
-    def wrapper(request: Request, /, *args: P.args, **kwargs: P.kwargs) -> HttpResponseBase:
-        try:
-            return view(request, *args, **kwargs)
-        except PermissionDenied:
-            return render(request, "strategies/forbidden.html", status=403)
-
-    return wrapper
 
 
 def _bad_request(request: HttpRequest, message: str) -> HttpResponse:
@@ -132,7 +115,6 @@ def my_work(request: AuthenticatedHttpRequest) -> HttpResponse:
             "filter": filterset,
             "today": today,
             "row_count": page.paginator.count,
-            "is_year_admin": access.is_year_admin(membership, year),
             "legend": selectors.STRIP_LABELS.items(),
         },
     )
@@ -159,13 +141,13 @@ def _entry_page(
             value = ctx.values.get(indicator.pk)
             # 3, not 3.00: whole counts are shown as people write them.
             initial[value_field_name(indicator)] = (
-                None if value is None else f"{value.normalize():f}"
+                None if value is None else number_format.plain(value)
             )
         form = EntryForm(initial=initial, indicators=ctx.indicators, evidence=_files(ctx))
     reviewable = (
         entry
         if entry is not None
-        and entry.status == MonthlyEntry.Status.SUBMITTED
+        and entry_lifecycle.allows(entry.status, entry_lifecycle.Action.APPROVE)
         and access.can_review_entry(membership, entry)
         and ctx.year_writable
         else None
@@ -183,9 +165,8 @@ def _entry_page(
             # A head looking at what they submitted: another reviewer must act (four-eyes).
             "own_submission": (
                 entry is not None
-                and entry.status == MonthlyEntry.Status.SUBMITTED
-                and access.is_reviewer_of(membership, entry)
-                and access.is_entry_submitter(membership, entry)
+                and entry_lifecycle.allows(entry.status, entry_lifecycle.Action.APPROVE)
+                and access.is_own_submission(membership, entry)
             ),
             "as_deputy": reviewable is not None
             and access.reviews_as_deputy(membership, reviewable),
@@ -195,7 +176,7 @@ def _entry_page(
             "can_reopen": (
                 entry is not None
                 and access.is_year_admin(membership, ctx.year)
-                and entry.status in {MonthlyEntry.Status.SUBMITTED, MonthlyEntry.Status.APPROVED}
+                and entry_lifecycle.allows(entry.status, entry_lifecycle.Action.REOPEN)
                 and ctx.year_writable
             ),
             "reopen_form": ReasonForm(initial={"version": entry.version}) if entry else None,
@@ -217,7 +198,6 @@ def _files(ctx: selectors.EntryContext) -> list[Evidence]:
 
 
 @login_required
-@friendly_403
 @require_http_methods(["GET", "POST"])
 def entry_edit(
     request: AuthenticatedHttpRequest, item_id: int, unit_id: int, month: int
@@ -229,13 +209,19 @@ def entry_edit(
     if not 1 <= month <= 12:
         return _bad_request(request, _("月份必須是 1 到 12 月。"))
     today = deadlines.today_in_taipei()
-    ctx = selectors.entry_context(item=item, unit=unit, month=month, today=today)
     if request.method != "POST":
+        ctx = selectors.entry_context(item=item, unit=unit, month=month, today=today)
         return _entry_page(request, ctx, membership)
 
-    form = EntryForm(request.POST, request.FILES, indicators=ctx.indicators, evidence=_files(ctx))
+    def again(form: EntryForm, **kwargs: Any) -> HttpResponse:
+        """The form shown again with what went wrong (the page's context read only now)."""
+        ctx = selectors.entry_context(item=item, unit=unit, month=month, today=today)
+        return _entry_page(request, ctx, membership, form, **kwargs)
+
+    indicators, evidence = selectors.entry_form_inputs(item=item, unit=unit, month=month)
+    form = EntryForm(request.POST, request.FILES, indicators=indicators, evidence=evidence)
     if not form.is_valid():
-        return _entry_page(request, ctx, membership, form, status=400)
+        return again(form, status=400)
     submit = form.cleaned_data["action"] == EntryForm.SUBMIT
     try:
         entry = services.save_entry(
@@ -254,13 +240,13 @@ def entry_edit(
         )
     except StaleVersionError as exc:
         form.add_error(None, exc.message)
-        return _entry_page(request, ctx, membership, form, stale=exc.current, status=409)
+        return again(form, stale=exc.current, status=409)
     except services.OutlierNeedsConfirmation as exc:
         form.add_error(None, exc.message)
-        return _entry_page(request, ctx, membership, form, outliers=exc.outliers, status=400)
+        return again(form, outliers=exc.outliers, status=400)
     except DomainError as exc:
         form.add_error(None, exc.message)
-        return _entry_page(request, ctx, membership, form, status=400)
+        return again(form, status=400)
     if submit:
         messages.success(request, _("已送出 %(month)s 月填報，等待主管核定。") % {"month": month})
     else:
@@ -269,7 +255,6 @@ def entry_edit(
 
 
 @login_required
-@friendly_403
 @require_POST
 def entry_review(request: AuthenticatedHttpRequest, entry_id: int) -> HttpResponse:
     """A unit head, or the organization's admin as deputy, approves or returns a submitted
@@ -304,13 +289,11 @@ def entry_review(request: AuthenticatedHttpRequest, entry_id: int) -> HttpRespon
 
 
 @login_required
-@friendly_403
 @require_POST
 def entry_reopen(request: AuthenticatedHttpRequest, entry_id: int) -> HttpResponse:
     """An admin sends an approved or submitted entry back to the unit, with a reason."""
     entry = _load_entry(request.user, entry_id)
-    if not access.is_year_admin(access.membership_of(request.user), year_of(entry.item)):
-        raise PermissionDenied
+    access.check_year_right(request.user, year_of(entry.item), access.is_year_admin)
     form = ReasonForm(request.POST)
     if not form.is_valid() or not form.cleaned_data.get("version"):
         messages.error(request, _("重新開放填報必須填寫原因。"))
@@ -329,7 +312,6 @@ def entry_reopen(request: AuthenticatedHttpRequest, entry_id: int) -> HttpRespon
 
 
 @login_required
-@friendly_403
 @require_POST
 def entry_comment(request: AuthenticatedHttpRequest, entry_id: int) -> HttpResponse:
     entry = _load_entry(request.user, entry_id)
@@ -350,7 +332,6 @@ def entry_comment(request: AuthenticatedHttpRequest, entry_id: int) -> HttpRespo
 
 
 @login_required
-@friendly_403
 def evidence_download(request: AuthenticatedHttpRequest, evidence_id: int) -> HttpResponseBase:
     evidence = get_object_or_404(
         Evidence.objects.select_related(

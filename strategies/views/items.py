@@ -16,27 +16,19 @@ from strategies import access
 from strategies.auth import AuthenticatedHttpRequest, User
 from strategies.errors import DomainError
 from strategies.forms import ResultsForm
-from strategies.models import Item, Membership
+from strategies.models import Item
 from strategies.selectors import entries as selectors
 from strategies.selectors.history import item_history as item_history_events
 from strategies.services import results as results_services
 from strategies.services import year_end
-from strategies.views.entries import friendly_403, load_item, year_of
+from strategies.views.entries import load_item, year_of
 from strategies.year_end import Event, allows
 
 
-def _check_item_readable(membership: Membership, item: Item) -> None:
-    if access.can_read_all(membership):
-        return
-    if membership.unit is None or not access.hosts(membership.unit, item):
-        raise PermissionDenied
-
-
 @login_required
-@friendly_403
 def item_history(request: AuthenticatedHttpRequest, item_id: int) -> HttpResponse:
     item, membership = load_item(request.user, item_id)
-    _check_item_readable(membership, item)
+    access.check_item_readable(membership, item)
     year = year_of(item)
     return render(
         request,
@@ -70,19 +62,18 @@ _REASON_ACTIONS: dict[str, tuple[_MoveWithReason, StrPromise]] = {
 
 
 @login_required
-@friendly_403
 @require_http_methods(["GET", "POST"])
 def item_results(request: AuthenticatedHttpRequest, item_id: int) -> HttpResponse:
     """The item's year-end text: its state, the text (editable by the host units while the
     year is open), what changed in the months when it is stale, the draft the approved months
     make, and the moves this person may make (submit, approve, return, accept)."""
     item, membership = load_item(request.user, item_id)
-    _check_item_readable(membership, item)
+    access.check_item_readable(membership, item)
     year = year_of(item)
     state = Item.ResultsState(item.results_state)
-    can_edit = year_end.may_edit(membership, item, year)
-    can_review = year_end.may_review(membership, item, year)
-    can_accept = year_end.may_accept(membership, year)
+    can_edit = access.can_edit_results(membership, item, year)
+    can_review = access.can_review_results(membership, item, year)
+    can_accept = access.can_accept_results(membership, year)
     form = ResultsForm(initial={"results": item.results, "shortfall_note": item.shortfall_note})
     status = 200
     if request.method == "POST":
@@ -130,7 +121,7 @@ def item_results(request: AuthenticatedHttpRequest, item_id: int) -> HttpRespons
         except DomainError as exc:
             messages.error(request, exc.message)
             status = 400
-    last_editor = item.results_edited_by_id == request.user.pk
+    last_editor = access.is_last_results_author(request.user, item)
     return render(
         request,
         "strategies/item_results.html",

@@ -6,44 +6,23 @@ from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
+from strategies import year_lifecycle
 from strategies.auth import AuthenticatedHttpRequest
 from strategies.confirm import confirmed
 from strategies.errors import DomainError
 from strategies.forms_manage import CopyYearForm, YearStatusForm
-from strategies.models import Year
 from strategies.selectors.manage import years_of
 from strategies.services.years import set_year_status, status_change_confirmation
 from strategies.views.manage_common import admin_year, own_admin
-
-Status = Year.Status
-
-# The actions offered from each status: (target status, button label, needs a reason).
-ACTIONS = {
-    Status.PLANNING: [(Status.OPEN, gettext_lazy("開放填報"), False)],
-    Status.OPEN: [
-        (Status.CLOSED, gettext_lazy("結束填報"), False),
-        (Status.LOCKED, gettext_lazy("鎖定"), False),
-        (Status.PLANNING, gettext_lazy("重新開放規劃"), True),
-    ],
-    Status.CLOSED: [
-        (Status.LOCKED, gettext_lazy("鎖定"), False),
-        (Status.OPEN, gettext_lazy("重新開放填報"), True),
-    ],
-    Status.LOCKED: [
-        (Status.OPEN, gettext_lazy("重新開放填報"), True),
-        (Status.CLOSED, gettext_lazy("解除鎖定（已結束填報）"), True),
-    ],
-}
 
 
 @login_required
 def years(request: AuthenticatedHttpRequest) -> HttpResponse:
     membership = own_admin(request)
     organization = membership.organization
-    rows = [(year, ACTIONS[Status(year.status)]) for year in years_of(organization)]
+    rows = [(year, year_lifecycle.moves_from(year.status)) for year in years_of(organization)]
     latest = rows[0][0].roc_year if rows else None
     copy_form = CopyYearForm(
         organization=organization,

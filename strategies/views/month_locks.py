@@ -2,7 +2,6 @@
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied
 from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
@@ -14,17 +13,13 @@ from strategies.errors import DomainError
 from strategies.forms import MonthLockForm
 from strategies.models import MonthLock, Year
 from strategies.services import month_locks as services
-from strategies.views.entries import friendly_403
 
 
 @login_required
-@friendly_403
 @require_http_methods(["GET", "POST"])
 def month_locks(request: AuthenticatedHttpRequest, year_id: int) -> HttpResponse:
     year = get_object_or_404(Year.objects.select_related("organization"), pk=year_id)
-    membership = access.get_year_for_user(request.user, year)
-    if not access.is_year_admin(membership, year):
-        raise PermissionDenied
+    access.check_year_right(request.user, year, access.is_year_admin)
     status = 200
     if request.method == "POST":
         form = MonthLockForm(request.POST)

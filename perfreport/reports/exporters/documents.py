@@ -10,7 +10,8 @@ from dataclasses import dataclass, field
 
 from perfreport.reports.exporters.marks import print_header, status_text
 from perfreport.reports.exporters.sheets import dimension_sheet, score_layout, score_sheet
-from perfreport.reports.selectors import ReportData, format_number
+from perfreport.reports.selectors import ReportData
+from strategies import number_format
 from strategies.workbook import FONT, Sheet
 
 __all__ = ["FONT", "PAGE_WIDTH_CM", "Block", "Document", "build_document"]
@@ -79,7 +80,7 @@ def build_document(data: ReportData) -> Document:
     cover = [
         ("受考核單位", data.organization_name),
         ("年度", f"{data.roc_year} 年度"),
-        ("總分", format_number(data.total) or "—"),
+        ("總分", number_format.plain(data.total) or "—"),
         ("等第", data.grade or "—"),
         ("實施考核機關", data.assessed_by),
         ("考核年月", data.assessed_month_label),

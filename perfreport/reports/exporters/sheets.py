@@ -21,7 +21,8 @@ from dataclasses import dataclass
 from decimal import Decimal
 
 from perfreport.reports.exporters.marks import print_header, status_text
-from perfreport.reports.selectors import ReportData, format_number
+from perfreport.reports.selectors import ReportData
+from strategies import number_format
 from strategies.workbook import Properties, Sheet, Value, display, number_value
 
 __all__ = ["SCORE_SHEET", "TITLE_SHEET", "Sheet", "build_sheets", "display", "properties"]
@@ -158,7 +159,7 @@ def score_sheet(data: ReportData) -> Sheet:
         sheet.put(4, column, text, "header")
         sheet.merge(4, column, 5, column)
     first_dim, last_dim = layout.dimension_columns[0], layout.dimension_columns[-1]
-    sheet.put(4, first_dim, f"考核項目成績 ({format_number(data.max_total)} 分)", "header")
+    sheet.put(4, first_dim, f"考核項目成績 ({number_format.plain(data.max_total)} 分)", "header")
     sheet.merge(4, first_dim, 4, last_dim)
     for column, dimension in zip(layout.dimension_columns, data.dimensions, strict=True):
         sheet.put(5, column, dimension.short_heading, "header")

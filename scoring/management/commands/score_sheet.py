@@ -11,17 +11,14 @@ from typing import Any
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
 from scoring.selectors import SheetData, score_sheet_data
-from scoring.services import format_number
+from strategies import number_format
 from strategies.models import Organization, Year
 
 
-def number(value: Decimal | None) -> int | float | None:
-    """Whole numbers as integers, others with one decimal; None stays None."""
-    if value is None:
-        return None
-    if value == value.to_integral_value():
-        return int(value)
-    return float(value.quantize(Decimal("0.1")))
+def number(value: Decimal | None) -> str | None:
+    """A score as the report's JSON writes one: a string with one decimal ("184.0"), never a
+    binary float; None stays None."""
+    return number_format.decimal_string(value, places=1)
 
 
 def sheet_json(data: SheetData) -> dict[str, object]:
@@ -83,7 +80,7 @@ def sheet_text(data: SheetData) -> str:
     dash = "—"
 
     def n(value: Decimal | None) -> str:
-        return format_number(value) if value is not None else dash
+        return number_format.one_decimal(value) if value is not None else dash
 
     lines = [
         f"{data.parent_name} {data.roc_year} 年度提升服務效能自行考核結果統計表",
@@ -96,7 +93,10 @@ def sheet_text(data: SheetData) -> str:
     header = [
         "實施考核機關",
         "受考核單位名稱",
-        *(f"{d.label}、{d.name}({format_number(d.maximum)} 分)" for d in data.dimensions),
+        *(
+            f"{d.label}、{d.name}({number_format.one_decimal(d.maximum)} 分)"
+            for d in data.dimensions
+        ),
         "總分",
         "等第",
         "考核年月",
@@ -115,7 +115,7 @@ def sheet_text(data: SheetData) -> str:
     rows = [
         [
             f"{d.label}、{d.name}",
-            format_number(d.maximum),
+            number_format.one_decimal(d.maximum),
             n(d.self_score),
             n(d.review_score),
         ]
@@ -124,7 +124,7 @@ def sheet_text(data: SheetData) -> str:
     rows.append(
         [
             "總分／等第",
-            format_number(data.max_total),
+            number_format.one_decimal(data.max_total),
             f"{n(data.self_round.total)} {data.self_round.grade or ''}".strip(),
             f"{n(data.review_round.total)} {data.review_round.grade or ''}".strip(),
         ]

@@ -9,6 +9,7 @@ from decimal import Decimal
 from django.db import transaction
 
 from scoring.models import DimensionScore, GradeBands, ScoreSheet
+from strategies import tallies
 from strategies.models import (
     Dimension,
     Indicator,
@@ -140,6 +141,7 @@ def build_year(
                 IndicatorValue(entry=entry, indicator=indicator, value=Decimal(1))
                 for entry, indicator in zip(entries, indicators, strict=True)
             )
+    tallies.mark_stale([year.pk])  # written in bulk: the dashboards recount when read
     return year
 
 
@@ -198,4 +200,6 @@ def fill_entries(
                 for indicator in item.indicators.all()
             )
             created += len(entries)
+        # Written past the model: the year's stored dashboard counts are recounted when read.
+        tallies.mark_stale([year.pk])
     return created

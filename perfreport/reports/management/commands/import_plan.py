@@ -2,8 +2,8 @@
 
 Without --apply: a dry run that prints what would be created, changed and retired, and every
 problem with its sheet, row and column. With --apply: the same, written in one transaction (a
-new year also gets the default grade bands and an empty score sheet). Lives on the scoring side
-for that last part: strategies never imports scoring.
+new year also gets the default grade bands and an empty score sheet). Lives in the top layer:
+it reads the plan in strategies and sets up the scoring side, and only perfreport sees both.
 """
 
 from pathlib import Path

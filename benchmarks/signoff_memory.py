@@ -1,0 +1,247 @@
+"""Peak memory of issuing a signed-off year's report at 100x, as the task worker runs it.
+
+    python benchmarks/signoff_memory.py [--scale 100] [--formats html pdf ...] [--no-job]
+
+On a PostgreSQL database of its own (bench_signoff; created and dropped here, production
+settings): a synthetic year `scale` times the seed with a full year of entries (225,600 at 100x),
+a throwaway signing key and a queued version, as the sign-off leaves them. Then, each in a fresh
+child process (so every figure is that process's own peak, `ru_maxrss`):
+- `baseline`: Django set up and the report's data built as the issuing builds it;
+- one child per format: the same data, that format rendered (the PDF signed) and written under
+  MEDIA_ROOT, as `issuing.issue_version` does for each format;
+- `whole job`: `issuing.issue_version` itself, every format, the manifest signed: what the
+  worker's process reaches when it runs the sign-off's job.
+Prints per child: seconds, peak RSS, file size; the aim is every figure under 500 MB (the PDF:
+what WeasyPrint itself needs, printed beside it as WeasyPrint alone on the same HTML).
+
+Measured here at 100x (206,800 entries; PostgreSQL; 2 shared cores), peak RSS per process:
+baseline (Django + the data) 291 MB; HTML 291 MB (3.7 MB file); XLSX 292; ODS 327; ODT 328;
+DOCX 340; JSON 404 (123 MB file); PDF 1,180 MB in 846 s (3.3 MB file): WeasyPrint's layout of
+the whole document, over the limit, the one format that is (WeasyPrint alone on the same HTML
+did not finish within the 30 min bound on the loaded machine). The issuing job without the PDF
+(every other format and the signed manifest, each format's bytes freed before the next and the
+files hashed in chunks): 501 MB, at the limit; the JSON buffer (123 MB) written straight to the
+file would bring it under.
+"""
+
+import argparse
+import json
+import os
+import resource
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+
+from staff_load import create_database, drop_database, production_env, setup_django  # noqa: E402
+
+DB_NAME = os.environ.get("SIGNOFF_DB_NAME", "bench_signoff")
+PASSPHRASE = "benchmark"  # noqa: S105 - a throwaway key made for this run
+LIMIT_MB = 500
+
+
+def env_for(tmp: Path) -> dict[str, str]:
+    return {
+        **production_env(DB_NAME, allowed_hosts="127.0.0.1"),
+        "MEDIA_ROOT": str(tmp / "media"),
+        "SIGNING_PKCS12": str(tmp / "signing.p12"),
+        "SIGNING_PKCS12_PASSPHRASE": PASSPHRASE,
+    }
+
+
+def peak_mb() -> float:
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024  # KB on Linux
+
+
+def current_mb() -> float:
+    for line in Path("/proc/self/status").read_text().splitlines():
+        if line.startswith("VmRSS:"):
+            return int(line.split()[1]) / 1024
+    return float("nan")
+
+
+# --- the children ---------------------------------------------------------------------------
+
+
+def child(what: str, version_id: int) -> dict:
+    """Run one measurement in this (fresh) process; its figures."""
+    from django.core.files.base import ContentFile
+    from django.core.files.storage import default_storage
+
+    from perfreport.reports import issuing, signing
+    from perfreport.reports.exporters import EXPORTERS
+    from perfreport.reports.models import IssuedVersion
+    from perfreport.reports.selectors import build_report
+
+    ready_mb = current_mb()
+    start = time.perf_counter()
+    version = IssuedVersion.objects.select_related("year__organization").get(pk=version_id)
+    figures: dict = {"what": what, "ready_mb": ready_mb}
+    if what in ("whole job", "job w/o pdf"):
+        if what == "job w/o pdf":
+            # The job's own memory apart from WeasyPrint's: every other format and the manifest.
+            EXPORTERS.pop("pdf")
+        done = issuing.issue_version(version_id)
+        figures["status"] = done.status
+        figures["bytes"] = sum(
+            r.size for r in done.year.issued_reports.filter(version=done.version)
+        )
+    else:
+        data = build_report(
+            version.year,
+            include_entries=True,
+            include_unsigned_review=True,
+            version=version.version,
+        )
+        data.signed_off_at = version.signed_off_at
+        figures["bytes"] = 0
+        if what == "pdf alone":
+            # WeasyPrint's own need: the same HTML string to a PDF, nothing of ours around it.
+            import weasyprint
+
+            from perfreport.reports.exporters.html import render_document
+            from perfreport.reports.exporters.pdf import PDF_VARIANT
+
+            html = render_document(data)
+            del data
+            pdf = weasyprint.HTML(string=html).write_pdf(pdf_variant=PDF_VARIANT)
+            figures["bytes"] = len(pdf)
+        elif what != "baseline":
+            exporter = EXPORTERS[what]
+            _name, _type, content = exporter.render(data)
+            if what == "pdf":
+                content = signing.sign_pdf(content, reason="benchmark")
+            default_storage.save(f"bench/{exporter.ascii_filename(data)}", ContentFile(content))
+            figures["bytes"] = len(content)
+    figures["seconds"] = time.perf_counter() - start
+    figures["peak_mb"] = peak_mb()
+    return figures
+
+
+def run_child(what: str, version_id: int, env: dict[str, str]) -> dict:
+    try:
+        result = subprocess.run(
+            [sys.executable, __file__, "--child", what, "--version-id", str(version_id)],
+            env={**os.environ, **env},
+            capture_output=True,
+            text=True,
+            timeout=3600,
+            check=False,
+        )
+    except subprocess.TimeoutExpired:
+        return {"what": what, "error": ["did not finish within 3600 s"]}
+    if result.returncode != 0:
+        return {"what": what, "error": result.stderr.strip().splitlines()[-1:] or ["?"]}
+    return json.loads(result.stdout.strip().splitlines()[-1])
+
+
+# --- the parent -----------------------------------------------------------------------------
+
+
+def build(scale: int, tmp: Path, versions: int) -> list[int]:
+    """The year, filled, its signing key and `versions` queued versions; their ids."""
+    from django.core.management import call_command
+    from django.utils import timezone
+
+    from perfreport.reports import issuing, synthetic
+    from perfreport.reports.demo_key import write_self_signed_pkcs12
+    from strategies.models import Organization, Year
+
+    call_command("migrate", verbosity=0)
+    call_command("loaddata", "khh_112", verbosity=0)
+    khh = Organization.objects.get(code="khh")
+    org = Organization.objects.create(
+        code=f"s{scale}",
+        name=f"合成分局（{scale} 倍）",
+        short_name=f"合成{scale}倍",
+        parent=khh.parent,
+    )
+    start = time.perf_counter()
+    year = synthetic.build_year(org, 112, scale=scale, status=Year.Status.LOCKED)
+    entries = synthetic.fill_entries(year)
+    print(f"{scale}x: {entries:,} entries, built in {time.perf_counter() - start:.0f} s")
+    write_self_signed_pkcs12(tmp / "signing.p12", passphrase=PASSPHRASE, organization=org.name)
+    return [
+        issuing.queue_version(year=year, user=None, signed_off_at=timezone.now()).pk
+        for _ in range(versions)
+    ]
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    parser.add_argument("--scale", type=int, default=100)
+    parser.add_argument("--formats", nargs="*", help="default: every format")
+    parser.add_argument("--no-job", action="store_true", help="skip the whole issuing job")
+    parser.add_argument(
+        "--job-without-pdf", action="store_true", help="also the issuing job without the PDF"
+    )
+    parser.add_argument("--child", help=argparse.SUPPRESS)
+    parser.add_argument("--version-id", type=int, help=argparse.SUPPRESS)
+    args = parser.parse_args()
+
+    if args.child:
+        setup_django({})  # the parent passed the environment
+        print(json.dumps(child(args.child, args.version_id)))
+        return 0
+    if not 1 <= args.scale <= 200:
+        parser.error("scale 1..200")
+    sys.stdout.reconfigure(line_buffering=True)  # each figure shows in a log as it comes
+
+    tmp = Path(tempfile.mkdtemp(prefix="perfreport-signoff-"))
+    env = env_for(tmp)
+    create_database(DB_NAME)
+    try:
+        setup_django(env)
+        from django.db import connections
+
+        from perfreport.reports.exporters import EXPORTERS
+
+        jobs = (["job w/o pdf"] if args.job_without_pdf else []) + (
+            [] if args.no_job else ["whole job"]
+        )
+        version_ids = build(args.scale, tmp, max(1, len(jobs)))
+        connections.close_all()
+        formats = list(EXPORTERS) if args.formats is None else args.formats
+        whats = ["baseline", *formats]
+        if "pdf" in formats:
+            whats.append("pdf alone")
+        whats += jobs
+        # Each job issues a version of its own; the other children only read the first.
+        version_for = {job: version_ids[n] for n, job in enumerate(jobs)}
+        print(f"limit {LIMIT_MB} MB per process; each line is one fresh process\n")
+        print(f"{'':12} {'seconds':>8} {'peak RSS MB':>12} {'size MB':>9}  ")
+        over = []
+        for what in whats:
+            figures = run_child(what, version_for.get(what, version_ids[0]), env)
+            if "error" in figures:
+                print(f"{what:12} failed: {figures['error']}")
+                over.append(what)
+                continue
+            mark = "" if figures["peak_mb"] <= LIMIT_MB else "  over the limit"
+            if mark and what != "pdf alone":
+                over.append(what)
+            print(
+                f"{what:12} {figures['seconds']:>8.1f} {figures['peak_mb']:>12.0f} "
+                f"{figures['bytes'] / 1e6:>9.1f}{mark}"
+                + (f"  ({figures['status']})" if "status" in figures else "")
+            )
+        print(
+            "\nbaseline: Django and the report's data (with every entry) in the process; "
+            "each format's figure includes it."
+        )
+        return 1 if over else 0
+    finally:
+        from django.db import connections
+
+        connections.close_all()
+        drop_database(DB_NAME)
+        import shutil
+
+        shutil.rmtree(tmp, ignore_errors=True)
+
+
+if __name__ == "__main__":
+    sys.exit(main())

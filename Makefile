@@ -1,5 +1,6 @@
 # perfreport: `make run` (install, migrate, load the 112 report and demo users, serve) and
-# `make test` (lint, migrations check, the suite on SQLite, then on PostgreSQL if configured).
+# `make test` (lint, migrations check, type check, the suite on SQLite, then on PostgreSQL if
+# configured).
 
 SHELL := /bin/bash
 PYTHON ?= $(shell .ci/find-python)
@@ -17,7 +18,8 @@ TEST_DEBS := $(RUN_DEBS) poppler-utils chromium slapd ldap-utils libreoffice-wri
 
 export PERFREPORT_TESTING
 
-.PHONY: run test install sysdeps-build sysdeps-run sysdeps-test lint check-migrations pytest pytest-postgres \
+.PHONY: run test install sysdeps-build sysdeps-run sysdeps-test lint check-migrations typecheck \
+        pytest pytest-postgres \
         messages demo-data serve clean security audit
 
 $(VENV)/.installed: pyproject.toml
@@ -69,6 +71,12 @@ audit: install
 check-migrations: install
 	PERFREPORT_TESTING=1 $(PY) manage.py makemigrations --check --dry-run
 
+# mypy with django-stubs on the apps ([tool.mypy] in pyproject.toml). The plugin imports the
+# settings: PERFREPORT_TESTING lets them load without a SECRET_KEY. The cache (.mypy_cache,
+# gitignored) makes a second run take seconds.
+typecheck: install
+	PERFREPORT_TESTING=1 $(BIN)/mypy
+
 pytest: install sysdeps-test messages
 	@echo "== suite on SQLite =="
 	PERFREPORT_TESTING=1 $(PY) -m pytest $(PYTEST_ARGS)
@@ -82,7 +90,7 @@ pytest-postgres: install sysdeps-test messages
 	  echo "Set it, e.g. TEST_POSTGRES_URL=postgres://postgres@127.0.0.1:5432/test make test"; \
 	fi
 
-test: lint check-migrations security pytest pytest-postgres
+test: lint check-migrations typecheck security pytest pytest-postgres
 
 clean:
 	rm -rf $(VENV) *.egg-info staticfiles

@@ -20,6 +20,7 @@ import errno
 import logging
 import secrets
 import sys
+from collections.abc import Callable
 
 from django.conf import settings
 from django.db import InterfaceError, OperationalError, connections
@@ -82,7 +83,7 @@ def _page(title: str, message: str, status: int) -> HttpResponse:
 class OutageMiddleware:
     """A lost database connection or a full disk: a page that says nothing was saved."""
 
-    def __init__(self, get_response):  # type: ignore[no-untyped-def]
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
         self.get_response = get_response
 
     def __call__(self, request: HttpRequest) -> HttpResponse:

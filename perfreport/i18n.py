@@ -6,14 +6,18 @@ use: the login view sets Django's language cookie from the membership, and Local
 reads that cookie on every request, so no page pays a query for it.
 """
 
+from typing import Any
+
 from django.conf import settings
 from django.contrib.auth import views as auth_views
+from django.contrib.auth.forms import AuthenticationForm
 from django.db import transaction
 from django.http import HttpRequest, HttpResponse
 from django.views.decorators.http import require_POST
 from django.views.i18n import set_language as django_set_language
 
 from strategies.access import membership_of
+from strategies.auth import User
 from strategies.models import Membership, Organization
 
 LANGUAGE_CODES = {code for code, _name in settings.LANGUAGES}
@@ -32,14 +36,14 @@ def _set_cookie(response: HttpResponse, language: str) -> None:
     )
 
 
-def remember_language(*, membership: Membership, language: str, user) -> Membership:  # type: ignore[no-untyped-def]
+def remember_language(*, membership: Membership, language: str, user: User) -> Membership:
     """Save the member's interface language (recorded in the membership's history)."""
     if language not in LANGUAGE_CODES or membership.language == language:
         return membership
     with transaction.atomic():
         membership.language = language
-        membership._history_user = user  # type: ignore[attr-defined]
-        membership._change_reason = f"介面語言 → {language}"  # type: ignore[attr-defined]
+        membership._history_user = user
+        membership._change_reason = f"介面語言 → {language}"
         membership.full_clean()
         membership.save(update_fields=["language"])
     return membership
@@ -48,14 +52,14 @@ def remember_language(*, membership: Membership, language: str, user) -> Members
 class LoginView(auth_views.LoginView):
     """Django's login, then the member's remembered language for the rest of the session."""
 
-    def get_context_data(self, **kwargs):  # type: ignore[no-untyped-def]
+    def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
         """The login page names the agency whose assessment this is (one query)."""
         context = super().get_context_data(**kwargs)
         branches = list(Organization.objects.filter(is_headquarters=False)[:2])
         context["agency"] = branches[0] if len(branches) == 1 else None
         return context
 
-    def form_valid(self, form):  # type: ignore[no-untyped-def]
+    def form_valid(self, form: AuthenticationForm) -> HttpResponse:
         response = super().form_valid(form)
         membership = membership_of(form.get_user())
         if membership is not None and membership.language in LANGUAGE_CODES:
@@ -70,6 +74,7 @@ def set_language(request: HttpRequest) -> HttpResponse:
     response = django_set_language(request)
     language = request.POST.get("language", "")
     membership = membership_of(request.user)
-    if membership is not None and language in LANGUAGE_CODES:
+    # A membership belongs to an account, never to an anonymous visitor.
+    if membership is not None and language in LANGUAGE_CODES and isinstance(request.user, User):
         remember_language(membership=membership, language=language, user=request.user)
     return response

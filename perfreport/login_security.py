@@ -13,6 +13,7 @@ last entry is the proxy's own word and the ones before it may be forged.
 
 import datetime as dt
 import ipaddress
+from typing import Any
 
 from axes.helpers import get_client_username, get_cool_off
 from axes.models import AccessAttempt
@@ -58,7 +59,7 @@ def locked_until(username: str, ip_address: str | None) -> dt.datetime | None:
 def lockout_response(
     request: HttpRequest,
     original_response: HttpResponse | None = None,
-    credentials: dict | None = None,  # type: ignore[type-arg]
+    credentials: dict[str, Any] | None = None,
 ) -> HttpResponse:
     """The page for a locked-out sign-in (AXES_LOCKOUT_CALLABLE): when to try again, and that
     the organization's admin can lift the lock sooner."""

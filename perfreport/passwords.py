@@ -9,6 +9,8 @@ who sign in through LDAP).
 
 from django.conf import settings
 from django.contrib.auth import views as auth_views
+from django.contrib.auth.forms import PasswordResetForm
+from django.http import HttpResponse
 from django.utils.translation import gettext_lazy as _
 
 FORM = "registration/password_form.html"
@@ -23,7 +25,7 @@ change_done = auth_views.PasswordChangeDoneView.as_view(
 
 
 class _ResetView(auth_views.PasswordResetView):
-    def form_valid(self, form):  # type: ignore[no-untyped-def]
+    def form_valid(self, form: PasswordResetForm) -> HttpResponse:
         self.extra_email_context = {"site_url": settings.SITE_URL.rstrip("/")}
         return super().form_valid(form)
 

@@ -4,14 +4,19 @@ DEBUG defaults to off; `make run` turns it on. With DEBUG off a SECRET_KEY must 
 """
 
 from pathlib import Path
+from typing import Final
 
 import dj_database_url
+import django_stubs_ext
 from django.core.exceptions import ImproperlyConfigured
 
 from perfreport.env import envbool, envint, envlist, envstr
 from perfreport.ldap_config import BACKEND as LDAP_BACKEND
 from perfreport.ldap_config import ldap_settings
 from perfreport.mail_config import smtp_mailers
+
+# Generic Django classes (ModelChoiceField[Unit], ModelAdmin[Year]) subscriptable at run time.
+django_stubs_ext.monkeypatch()
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 
@@ -180,7 +185,8 @@ SESSION_COOKIE_SECURE = envbool("SECURE_COOKIES", not DEBUG and not TESTING)
 CSRF_COOKIE_SECURE = SESSION_COOKIE_SECURE
 # The language cookie like the others: HTTPS only when they are, same-site, not readable by script.
 LANGUAGE_COOKIE_SECURE = SESSION_COOKIE_SECURE
-LANGUAGE_COOKIE_SAMESITE = SESSION_COOKIE_SAMESITE = "Lax"
+SESSION_COOKIE_SAMESITE: Final = "Lax"
+LANGUAGE_COOKIE_SAMESITE: Final = "Lax"
 LANGUAGE_COOKIE_HTTPONLY = True
 SECURE_HSTS_SECONDS = envint("SECURE_HSTS_SECONDS", 0 if DEBUG or TESTING else 31536000)
 SECURE_HSTS_INCLUDE_SUBDOMAINS = SECURE_HSTS_SECONDS > 0
@@ -231,6 +237,8 @@ AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
 AXES_CLIENT_IP_CALLABLE = "perfreport.login_security.client_ip"
 AXES_LOCKOUT_CALLABLE = "perfreport.login_security.lockout_response"
 AXES_ENABLED = envbool("AXES_ENABLED", True)
+# django-axes' own default, named here so the lock-out page's status is a known setting.
+AXES_HTTP_RESPONSE_CODE = 429
 
 # Directory sign-in (LDAP / Active Directory), off unless LDAP_SERVER_URI is set; see
 # perfreport/ldap_config.py. Axes stays the first backend, so its lock-out covers directory

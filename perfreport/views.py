@@ -9,6 +9,7 @@ from perfreport.templatetags.roc import month_label
 from scoring.selectors import score_sheet_data
 from strategies import access, year_lifecycle
 from strategies.access import membership_of
+from strategies.auth import AuthenticatedHttpRequest
 from strategies.models import Membership, Year
 from strategies.selectors import dashboard, years_for
 from strategies.selectors.unit_board import StaffDashboard
@@ -56,7 +57,7 @@ def _score_sheet_state(year: Year) -> object:
 
 
 @login_required
-def home(request: HttpRequest) -> HttpResponse:
+def home(request: AuthenticatedHttpRequest) -> HttpResponse:
     membership = membership_of(request.user)
     years = list(years_for(membership)) if membership else []
     year = _chosen_year(request, membership, years) if membership else None
@@ -68,18 +69,22 @@ def home(request: HttpRequest) -> HttpResponse:
     context["month_names"] = [month_label(m) for m in dashboard.MONTHS]
     context["legend"] = list(dashboard.STATE_LABELS.items())
     kind = access.dashboard_kind(membership)
-    if kind == Role.STAFF:
-        context["board"] = dashboard.staff_dashboard(year, membership.unit)
+    # Staff and heads have a board only with a unit (access.dashboard_kind).
+    if kind == Role.STAFF and membership.unit is not None:
+        staff_board = dashboard.staff_dashboard(year, membership.unit)
+        context["board"] = staff_board
         context["board_template"] = "dashboard/staff.html"
-        context.update(_group_pages(request, context["board"]))
-    elif kind == Role.HEAD:
-        context["board"] = dashboard.head_dashboard(year, membership.unit, reviewer=membership)
+        context.update(_group_pages(request, staff_board))
+    elif kind == Role.HEAD and membership.unit is not None:
+        head_board = dashboard.head_dashboard(year, membership.unit, reviewer=membership)
+        context["board"] = head_board
         context["board_template"] = "dashboard/head.html"
-        context.update(_group_pages(request, context["board"]))
+        context.update(_group_pages(request, head_board))
     elif kind == Role.AUDITOR:
-        context["board"] = dashboard.auditor_dashboard(year, score_sheet=_score_sheet_state)
+        auditor_board = dashboard.auditor_dashboard(year, score_sheet=_score_sheet_state)
+        context["board"] = auditor_board
         context["board_template"] = "dashboard/auditor.html"
-        context["unit_names"] = [u.name for u in context["board"].units]
+        context["unit_names"] = [u.name for u in auditor_board.units]
     elif kind == Role.ADMIN:
         context["board"] = dashboard.admin_dashboard(year)
         context["board_template"] = "dashboard/admin.html"

@@ -4,6 +4,7 @@ from django.contrib import admin
 from simple_history.admin import SimpleHistoryAdmin
 
 from scoring.models import DimensionScore, GradeBands, ScoreSheet
+from strategies.models import Dimension
 
 
 @admin.register(GradeBands)
@@ -12,7 +13,7 @@ class GradeBandsAdmin(SimpleHistoryAdmin):
     list_select_related = ["year__organization"]
 
 
-class DimensionScoreInline(admin.TabularInline):
+class DimensionScoreInline(admin.TabularInline[DimensionScore, Dimension]):
     model = DimensionScore
     extra = 0
     readonly_fields = ["maximum"]

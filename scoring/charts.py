@@ -23,7 +23,9 @@ REVIEW = "#a34700"
 GRID = "#c8c8c8"
 
 
-def _text(x: float, y: float, body: str, *, size: int = 13, anchor: str = "start", fill=INK) -> str:
+def _text(
+    x: float, y: float, body: str, *, size: int = 13, anchor: str = "start", fill: str = INK
+) -> str:
     return (
         f'<text x="{x:.1f}" y="{y:.1f}" font-size="{size}" text-anchor="{anchor}" '
         f'fill="{fill}">{escape(body)}</text>'
@@ -160,9 +162,11 @@ def trend_chart_svg(sheet_data: SheetData) -> str:
         y = y_of(float(point.total))
         colour = REVIEW if point.round == "review" else SELF
         body.append(_rect(cx - bar / 2, y, bar, y_of(0) - y, colour))
-        grade = _grade_label(point.grade)
+        grade_text = _grade_label(point.grade)
         body.append(
-            _text(cx, y - 6, f"{number_format.one_decimal(point.total)} {grade}", anchor="middle")
+            _text(
+                cx, y - 6, f"{number_format.one_decimal(point.total)} {grade_text}", anchor="middle"
+            )
         )
         year = _("%(year)s 年度") % {"year": point.roc_year}
         body.append(_text(cx, y_of(0) + 20, year, anchor="middle"))

@@ -1,10 +1,13 @@
 """Filters of the auditor's review page: a keyword, dimension, host unit and entry status."""
 
+from typing import Any
+
 import django_filters
 from django.db.models import Exists, OuterRef, QuerySet
+from django.http import QueryDict
 from django.utils.translation import gettext_lazy as _
 
-from strategies.filters import KEYWORD_HELP, item_keyword_q
+from strategies.filters import KEYWORD_HELP, item_keyword_q, model_choice_filter
 from strategies.models import Item, MonthlyEntry, Unit, Year
 
 MISSING = "missing"
@@ -39,13 +42,20 @@ class ReviewFilter(django_filters.FilterSet):
         model = Item
         fields: list[str] = []
 
-    def __init__(self, data=None, queryset=None, *, year: Year, **kwargs) -> None:  # type: ignore[no-untyped-def]
+    def __init__(
+        self,
+        data: QueryDict | None = None,
+        queryset: QuerySet[Item] | None = None,
+        *,
+        year: Year,
+        **kwargs: Any,
+    ) -> None:
         super().__init__(data, queryset, **kwargs)
         self.year = year
         self.filters["dimension"].extra["choices"] = [
             (str(d.number), str(d)) for d in year.dimensions.order_by("number")
         ]
-        self.filters["unit"].queryset = Unit.objects.filter(
+        model_choice_filter(self, "unit").queryset = Unit.objects.filter(
             organization_id=year.organization_id
         ).order_by("order", "name")
 

@@ -1,6 +1,8 @@
 """Forms of the score sheet. They carry what the person typed; the services decide what is valid,
 so the page and the management of scores share one set of rules and messages."""
 
+from typing import Any
+
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
@@ -25,7 +27,7 @@ class ScoreForm(forms.Form):
         help_text=_("民國年.月，例如 113.1"),
     )
 
-    def __init__(self, *args, sheet: SheetData, round: str, **kwargs) -> None:  # type: ignore[no-untyped-def]
+    def __init__(self, *args: Any, sheet: SheetData, round: str, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.sheet = sheet
         self.round = round

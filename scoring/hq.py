@@ -7,9 +7,10 @@ self-assessment (自評); a year without a complete round has no total and no gr
 """
 
 from collections import Counter
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from decimal import Decimal
+from typing import Any
 from xml.sax.saxutils import escape, quoteattr
 
 import django_tables2 as tables
@@ -88,7 +89,7 @@ def _final(
     return chosen, total, str(grade_for(total, bands)), str(use.label)
 
 
-def _year_of_row(row: dict, orgs: dict[int, Organization]) -> Year:  # type: ignore[type-arg]
+def _year_of_row(row: Mapping[str, Any], orgs: dict[int, Organization]) -> Year:
     """The year of a plain row with its organization, for the reader's access rule (no query)."""
     return Year(
         pk=row["pk"],
@@ -150,7 +151,12 @@ def comparison(
     rows = []
     distribution: dict[int, Counter[str]] = {}
     for year in years:
-        limits = [year[f"grade_bands__{k}"] for k in ("excellent_min", "a_min", "b_min", "c_min")]
+        limits = [
+            year["grade_bands__excellent_min"],
+            year["grade_bands__a_min"],
+            year["grade_bands__b_min"],
+            year["grade_bands__c_min"],
+        ]
         bands = SEED_BANDS if limits[0] is None else Bands(*limits)
         signed_off = rounds.is_signed_off(
             status=year["status"], signed_off_at=year["score_sheet__signed_off_at"]
@@ -183,7 +189,7 @@ def comparison(
 
 
 class ScoreColumn(tables.Column):
-    def render(self, value):  # type: ignore[no-untyped-def]
+    def render(self, value: object) -> object:
         return number_format.plain(value) if isinstance(value, Decimal) else value
 
 
@@ -249,7 +255,7 @@ def distribution_svg(data: Comparison) -> str:
             f'<text x="{left - 8}" y="{y + bar_h - 8}" font-size="13" text-anchor="end" '
             f'fill="#1b1b1b">{roc_year} 年度</text>'
         )
-        x = float(left)
+        bar_x = float(left)
         counts = data.distribution[roc_year]
         for grade in GRADES:
             n = counts.get(grade, 0)
@@ -257,14 +263,14 @@ def distribution_svg(data: Comparison) -> str:
                 continue
             w = n * scale
             parts.append(
-                f'<rect x="{x:.1f}" y="{y}" width="{w:.1f}" height="{bar_h}" '
+                f'<rect x="{bar_x:.1f}" y="{y}" width="{w:.1f}" height="{bar_h}" '
                 f'fill="{GRADE_COLOURS[grade]}"><title>{roc_year} 年度 {grade}：{n}</title></rect>'
             )
             parts.append(
-                f'<text x="{x + w / 2:.1f}" y="{y + bar_h - 8}" font-size="13" text-anchor="middle" '
+                f'<text x="{bar_x + w / 2:.1f}" y="{y + bar_h - 8}" font-size="13" text-anchor="middle" '
                 f'fill="#ffffff">{grade} {n}</text>'
             )
-            x += w
+            bar_x += w
         if not counts:
             parts.append(
                 f'<text x="{left}" y="{y + bar_h - 8}" font-size="13" fill="#4a4a4a">尚無完整分數</text>'

@@ -1,7 +1,7 @@
 """Headquarters comparison page and workbook."""
 
 from django.contrib.auth.decorators import login_required
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpResponse
 from django.http.response import HttpResponseBase
 from django.shortcuts import render
 from django.utils.safestring import mark_safe
@@ -9,6 +9,7 @@ from django_tables2 import RequestConfig
 
 from scoring.hq import ComparisonTable, comparison, comparison_xlsx, distribution_svg
 from strategies.access import can_see_unsigned_review, check_hq_reader
+from strategies.auth import AuthenticatedHttpRequest
 from strategies.downloads import attachment_response
 from strategies.selectors import visible_organizations
 
@@ -16,7 +17,7 @@ HQ_PAGE_SIZE = 25
 
 
 @login_required
-def hq_comparison(request: HttpRequest) -> HttpResponse:
+def hq_comparison(request: AuthenticatedHttpRequest) -> HttpResponse:
     membership = check_hq_reader(request.user)
     data = comparison(
         visible_organizations(membership),
@@ -46,7 +47,7 @@ def hq_comparison(request: HttpRequest) -> HttpResponse:
 
 
 @login_required
-def hq_comparison_xlsx(request: HttpRequest) -> HttpResponseBase:
+def hq_comparison_xlsx(request: AuthenticatedHttpRequest) -> HttpResponseBase:
     membership = check_hq_reader(request.user)
     data = comparison(
         visible_organizations(membership),

@@ -1,6 +1,7 @@
 """Grade bands per year, the score sheet (考核結果統計表) and each dimension's scores per round."""
 
 from decimal import Decimal
+from typing import Any
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
@@ -10,9 +11,10 @@ from simple_history.models import HistoricalRecords
 
 from scoring.grades import Bands
 from strategies.models import Dimension, Year
+from strategies.models.audit import RecordsHistory
 
 
-class GradeBands(models.Model):
+class GradeBands(RecordsHistory, models.Model):
     """The year's bands as four descending lower bounds: they cover 0-1000 with no gap or overlap
     by construction, and the check constraint keeps them descending inside 0-1000."""
 
@@ -54,7 +56,7 @@ class GradeBands(models.Model):
         return Bands(self.excellent_min, self.a_min, self.b_min, self.c_min)
 
 
-class ScoreSheet(models.Model):
+class ScoreSheet(RecordsHistory, models.Model):
     """考核結果統計表 of one organization-year: who assessed it, when, and the sign-off."""
 
     year = models.OneToOneField(
@@ -100,7 +102,7 @@ class ScoreSheet(models.Model):
         return f"{self.assessed_roc_year}.{self.assessed_month}"
 
 
-class DimensionScore(models.Model):
+class DimensionScore(RecordsHistory, models.Model):
     """A dimension's score in one round: the self-assessment (自評) or the auditor's review (複評)."""
 
     class Round(models.TextChoices):
@@ -141,7 +143,7 @@ class DimensionScore(models.Model):
     def __str__(self) -> str:
         return f"{self.dimension} {self.get_round_display()} {self.score}"
 
-    def save(self, *args, **kwargs) -> None:  # type: ignore[no-untyped-def]
+    def save(self, *args: Any, **kwargs: Any) -> None:
         self.maximum = self.dimension.max_score
         super().save(*args, **kwargs)
 

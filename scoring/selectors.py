@@ -8,13 +8,16 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 from datetime import datetime
 from decimal import Decimal
+from typing import TypedDict, cast
 
 from django.db.models import Count, Prefetch, Q, QuerySet
 from django.utils.translation import gettext, gettext_noop
+from django_stubs_ext import WithAnnotations
 
 from scoring import rounds
 from scoring.grades import MAX_TOTAL, SEED_BANDS, Bands, grade_for
 from scoring.models import DimensionScore, GradeBands, ScoreSheet
+from strategies.auth import User
 from strategies.change_reasons import reason_text
 from strategies.models import (
     Dimension,
@@ -289,7 +292,7 @@ class ScoreChange:
 def score_history(year: Year, *, limit: int = 50, include_review: bool = True) -> list[ScoreChange]:
     """Every score change of the year, newest first: who, when, old -> new, comment (1 query).
     Without `include_review`, the review round's changes are left out."""
-    historical = DimensionScore.history.model  # type: ignore[attr-defined]
+    historical = DimensionScore.history.model
     records = historical.objects.filter(dimension__year=year)
     if not include_review:
         records = records.exclude(round=Round.REVIEW)
@@ -333,13 +336,13 @@ class RecordedChange:
     reason: str
 
 
-def _name(user) -> str:  # type: ignore[no-untyped-def]
+def _name(user: User | None) -> str:
     return (user.get_full_name() or user.get_username()) if user else ""
 
 
 def year_status_history(year: Year, *, limit: int = 10) -> list[RecordedChange]:
     """The year's status changes, newest first: sign-off, reopening and the reason (1 query)."""
-    historical = Year.history.model  # type: ignore[attr-defined]
+    historical = Year.history.model
     records = historical.objects.filter(id=year.pk).select_related("history_user")
     changes: list[RecordedChange] = []
     previous = None
@@ -360,7 +363,7 @@ def year_status_history(year: Year, *, limit: int = 10) -> list[RecordedChange]:
 
 def bands_history(year: Year, *, limit: int = 10) -> list[RecordedChange]:
     """The year's grade-band changes, newest first, each as its legend line (1 query)."""
-    historical = GradeBands.history.model  # type: ignore[attr-defined]
+    historical = GradeBands.history.model
     records = (
         historical.objects.filter(year_id=year.pk)
         .select_related("history_user")
@@ -519,6 +522,20 @@ COUNTED = (MonthlyEntry.Status.APPROVED, MonthlyEntry.Status.SUBMITTED)
 HISTORY_KINDS = {"+": gettext_noop("建立"), "~": gettext_noop("修改"), "-": gettext_noop("刪除")}
 
 
+class _ApprovedValues(TypedDict):
+    approved_values: list[IndicatorValue]
+
+
+# Evaluated lazily: WithAnnotations takes its second argument only under the type checker.
+type IndicatorWithApprovedValues = WithAnnotations[Indicator, _ApprovedValues]
+
+
+def _with_approved_values(item: Item) -> QuerySet[IndicatorWithApprovedValues]:
+    """The item's indicators as review_rows prefetches them, each with its approved values (a
+    prefetch inside a prefetch, which the type checker does not follow on its own)."""
+    return cast(QuerySet[IndicatorWithApprovedValues], item.indicators.all())
+
+
 def review_rows(items: QuerySet[Item], *, with_history: bool = True) -> list[ReviewRow]:
     """One row per item: plan, results, indicators (target, actual, achievement), months reported
     of 12 per host unit, evidence files, its entries and its history.
@@ -547,7 +564,7 @@ def review_rows(items: QuerySet[Item], *, with_history: bool = True) -> list[Rev
     item_list = list(items)
     history: dict[int, list[ItemChange]] = defaultdict(list)
     if with_history and item_list:
-        historical = Item.history.model  # type: ignore[attr-defined]
+        historical = Item.history.model
         for record in (
             historical.objects.filter(id__in=[i.pk for i in item_list])
             .select_related("history_user")
@@ -571,7 +588,7 @@ def review_rows(items: QuerySet[Item], *, with_history: bool = True) -> list[Rev
         hosts = list(item.host_units.all())
         months: dict[int, set[int]] = defaultdict(set)
         entry_lines = []
-        for entry in item.all_entries:  # type: ignore[attr-defined]
+        for entry in item.all_entries:
             if entry.status in COUNTED:
                 months[entry.unit_id].add(entry.month)
             entry_lines.append(
@@ -599,8 +616,7 @@ def review_rows(items: QuerySet[Item], *, with_history: bool = True) -> list[Rev
                 planned_actions=item.planned_actions,
                 results=item.results,
                 indicators=[
-                    indicator_line(i, i.approved_values)  # type: ignore[attr-defined]
-                    for i in item.indicators.all()
+                    indicator_line(i, i.approved_values) for i in _with_approved_values(item)
                 ],
                 completeness=[UnitCompleteness(u.name, len(months[u.pk])) for u in hosts],
                 evidence_count=sum(e.evidence for e in entry_lines),

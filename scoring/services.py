@@ -18,6 +18,7 @@ from django.utils.translation import gettext
 from scoring.grades import MAX_TOTAL, Bands, grade_for
 from scoring.models import DimensionScore, GradeBands, ScoreSheet
 from strategies import number_format, numbering, year_lifecycle
+from strategies.auth import User
 from strategies.errors import DomainError
 from strategies.models import Dimension, Year
 from strategies.services import notifications
@@ -104,7 +105,7 @@ def save_scores(
     comments: Mapping[int, str] | None = None,
     assessed_by: str | None = None,
     assessed_month: str | None = None,
-    user,  # type: ignore[no-untyped-def]
+    user: User,
 ) -> SavedScores:
     """Save one round's five dimension scores (with comments) of the year.
 
@@ -165,8 +166,8 @@ def save_scores(
             score.comment = comment
             score.updated_by = user
             score.full_clean()
-            score._history_user = user  # type: ignore[attr-defined]
-            score._change_reason = _reason(  # type: ignore[attr-defined]
+            score._history_user = user
+            score._change_reason = _reason(
                 f"{round_.label} {old_text} → {number_format.one_decimal(new)}"
                 + (f"：{comment}" if comment else "")
             )
@@ -200,7 +201,7 @@ def _parse_details(assessed_by: str, assessed_month: str) -> tuple[str, int | No
 def _write_details(
     sheet: ScoreSheet,
     details: tuple[str, int | None, int | None],
-    user,  # type: ignore[no-untyped-def]
+    user: User,
 ) -> None:
     assessed_by, roc_year, month = details
     if (sheet.assessed_by, sheet.assessed_roc_year, sheet.assessed_month) == details:
@@ -210,8 +211,8 @@ def _write_details(
     sheet.assessed_roc_year = roc_year
     sheet.assessed_month = month
     sheet.full_clean()
-    sheet._history_user = user  # type: ignore[attr-defined]
-    sheet._change_reason = _reason(  # type: ignore[attr-defined]
+    sheet._history_user = user
+    sheet._change_reason = _reason(
         f"考核機關與年月 {old} → {assessed_by or '—'} {sheet.assessed_month_label or '—'}"
     )
     sheet.save()
@@ -249,7 +250,7 @@ def update_grade_bands(
     *,
     year: Year,
     values: Mapping[str, object],
-    user,  # type: ignore[no-untyped-def]
+    user: User,
     reason: str = "",
 ) -> GradeBands:
     """Replace the year's bands; the year's grades follow at once (they are computed from them).
@@ -275,11 +276,11 @@ def update_grade_bands(
         record.b_min = bands.b_min
         record.c_min = bands.c_min
         record.full_clean()
-        record._history_user = user  # type: ignore[attr-defined]
+        record._history_user = user
         parts = [reason.strip()] if reason.strip() else []
         parts.append(bands.legend())
         parts.extend(regraded)
-        record._change_reason = _reason("；".join(parts))  # type: ignore[attr-defined]
+        record._change_reason = _reason("；".join(parts))
         record.save()
     return record
 
@@ -299,7 +300,7 @@ def _round_totals(year: Year) -> dict[str, Decimal | None]:
     return totals
 
 
-def sign_off_review(*, year: Year, user) -> ScoreSheet:  # type: ignore[no-untyped-def]
+def sign_off_review(*, year: Year, user: User) -> ScoreSheet:
     """Finalise the auditor's review: all five review scores must be in; the year is then locked.
 
     Callers that also issue the frozen report call this inside their own transaction.
@@ -323,8 +324,8 @@ def sign_off_review(*, year: Year, user) -> ScoreSheet:  # type: ignore[no-untyp
         sheet.signed_off_at = timezone.now()
         sheet.signed_off_by = user
         sheet.full_clean()
-        sheet._history_user = user  # type: ignore[attr-defined]
-        sheet._change_reason = "完成複評"  # type: ignore[attr-defined]
+        sheet._history_user = user
+        sheet._change_reason = "完成複評"
         sheet.save()
         lock_year(year=year, user=user, reason="完成複評，年度鎖定")
         notifications.year_signed_off(year=year, actor=user)
@@ -334,7 +335,7 @@ def sign_off_review(*, year: Year, user) -> ScoreSheet:  # type: ignore[no-untyp
 def reopen_year(
     *,
     year: Year,
-    user,  # type: ignore[no-untyped-def]
+    user: User,
     reason: str,
     status: str = Year.Status.OPEN,
 ) -> Year:
@@ -354,8 +355,8 @@ def reopen_year(
         if sheet is not None and sheet.signed_off_at is not None:
             sheet.signed_off_at = None
             sheet.signed_off_by = None
-            sheet._history_user = user  # type: ignore[attr-defined]
-            sheet._change_reason = _reason(f"撤銷複評完成：{reason}")  # type: ignore[attr-defined]
+            sheet._history_user = user
+            sheet._change_reason = _reason(f"撤銷複評完成：{reason}")
             sheet.save()
         year = set_year_status(year=year, status=status, user=user, reason=reason)
     return year

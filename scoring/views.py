@@ -4,11 +4,14 @@ Strangers (another organization) get 404, members without the right 403 (strateg
 Signing off lives in perfreport.reports.signoff: it also issues the frozen report.
 """
 
+from typing import TypedDict
+
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
-from django.http import Http404, HttpRequest, HttpResponse
+from django.db.models import QuerySet
+from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
@@ -29,6 +32,7 @@ from strategies.access import (
     is_year_auditor,
     membership_of,
 )
+from strategies.auth import AuthenticatedHttpRequest
 from strategies.errors import DomainError
 from strategies.models import Membership, Year
 from strategies.selectors import year_or_404, years_for
@@ -37,24 +41,31 @@ from strategies.services.years import status_change_confirmation
 Round = DimensionScore.Round
 
 
-def _year_for(request: HttpRequest, org: str, roc_year: int) -> tuple[Year, Membership]:
+def _year_for(
+    request: AuthenticatedHttpRequest, org: str, roc_year: int
+) -> tuple[Year, Membership]:
     year = year_or_404(org, roc_year)
     return year, get_year_for_user(request.user, year)
 
 
-def _year_kwargs(year: Year) -> dict[str, object]:
+class YearKwargs(TypedDict):
+    org: str
+    roc_year: int
+
+
+def _year_kwargs(year: Year) -> YearKwargs:
     return {"org": year.organization.code, "roc_year": year.roc_year}
 
 
 @login_required
-def index(request: HttpRequest) -> HttpResponse:
+def index(request: AuthenticatedHttpRequest) -> HttpResponse:
     """Every year the member may see, each with its score sheet (one query for the years)."""
     years = years_for(membership_of(request.user)).select_related("score_sheet")
     return render(request, "scoring/index.html", {"years": years})
 
 
 @login_required
-def score_sheet(request: HttpRequest, org: str, roc_year: int) -> HttpResponse:
+def score_sheet(request: AuthenticatedHttpRequest, org: str, roc_year: int) -> HttpResponse:
     """考核結果統計表: every member of the organization (and headquarters) may read it."""
     year, membership = _year_for(request, org, roc_year)
     sees_review = can_see_unsigned_review(membership, year)
@@ -85,7 +96,9 @@ def score_sheet(request: HttpRequest, org: str, roc_year: int) -> HttpResponse:
 
 @login_required
 @require_http_methods(["GET", "POST"])
-def score_edit(request: HttpRequest, org: str, roc_year: int, round: str) -> HttpResponse:
+def score_edit(
+    request: AuthenticatedHttpRequest, org: str, roc_year: int, round: str
+) -> HttpResponse:
     """Enter one round's scores; the server recomputes the total and grade on save."""
     if round not in Round.values:
         raise Http404
@@ -150,7 +163,7 @@ def score_edit(request: HttpRequest, org: str, roc_year: int, round: str) -> Htt
 
 @login_required
 @require_http_methods(["GET", "POST"])
-def bands_edit(request: HttpRequest, org: str, roc_year: int) -> HttpResponse:
+def bands_edit(request: AuthenticatedHttpRequest, org: str, roc_year: int) -> HttpResponse:
     """The year's grade bands, edited by its admin; the grades follow."""
     year, membership = _year_for(request, org, roc_year)
     if not is_year_admin(membership, year):
@@ -205,19 +218,18 @@ def bands_edit(request: HttpRequest, org: str, roc_year: int) -> HttpResponse:
 
 
 @login_required
-def review(request: HttpRequest, org: str, roc_year: int) -> HttpResponse:
+def review(request: AuthenticatedHttpRequest, org: str, roc_year: int) -> HttpResponse:
     """The whole year for the auditor, filtered by dimension, unit and status."""
     year, membership = _year_for(request, org, roc_year)
     if not can_read_year_review(membership, year):
         raise PermissionDenied
-    item_filter = ReviewFilter(
-        request.GET or None, queryset=selectors.review_items(year), year=year
-    )
-    items = (
-        item_filter.qs if item_filter.is_bound and item_filter.is_valid() else item_filter.queryset
-    )
+    all_items = selectors.review_items(year)
+    item_filter = ReviewFilter(request.GET or None, queryset=all_items, year=year)
+    items = item_filter.qs if item_filter.is_bound and item_filter.is_valid() else all_items
     page = Paginator(items, selectors.REVIEW_PAGE_SIZE).get_page(request.GET.get("page"))
-    rows = selectors.review_rows(page.object_list)
+    page_items = page.object_list  # a slice of the queryset: still a queryset
+    assert isinstance(page_items, QuerySet)
+    rows = selectors.review_rows(page_items)
     dimensions = selectors.dimension_index(year)
     groups = []
     for dimension in dimensions:
@@ -240,7 +252,7 @@ def review(request: HttpRequest, org: str, roc_year: int) -> HttpResponse:
 
 @login_required
 @require_http_methods(["GET", "POST"])
-def reopen(request: HttpRequest, org: str, roc_year: int) -> HttpResponse:
+def reopen(request: AuthenticatedHttpRequest, org: str, roc_year: int) -> HttpResponse:
     """Reopen a locked year: the organization's admin, with a reason that is recorded."""
     year, membership = _year_for(request, org, roc_year)
     if not is_year_admin(membership, year):

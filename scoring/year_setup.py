@@ -8,12 +8,13 @@ from django.db import transaction
 
 from scoring.models import GradeBands, ScoreSheet
 from scoring.plan_tree import GRADE_BANDS
+from strategies.auth import User
 from strategies.models import Organization, Year
 from strategies.plan_tree import COPIED
 from strategies.services.copy_year import copy_year
 
 
-def copy_scoring_setup(*, source: Year, target: Year, user=None) -> None:  # type: ignore[no-untyped-def]
+def copy_scoring_setup(*, source: Year, target: Year, user: User | None = None) -> None:
     """Give `target` the grade bands of `source` (the default bands when it has none) and an
     empty score sheet: no assessing body, no month, no scores, no sign-off."""
     with transaction.atomic():
@@ -23,39 +24,39 @@ def copy_scoring_setup(*, source: Year, target: Year, user=None) -> None:  # typ
             for name in GRADE_BANDS.carried(COPIED):
                 setattr(bands, name, getattr(source_bands, name))
         bands.full_clean()
-        bands._history_user = user  # type: ignore[attr-defined]
-        bands._change_reason = f"複製自 {source.roc_year} 年度"  # type: ignore[attr-defined]
+        bands._history_user = user
+        bands._change_reason = f"複製自 {source.roc_year} 年度"
         bands.save()
         if not ScoreSheet.objects.filter(year=target).exists():
             sheet = ScoreSheet(year=target)
-            sheet._history_user = user  # type: ignore[attr-defined]
-            sheet._change_reason = "新年度"  # type: ignore[attr-defined]
+            sheet._history_user = user
+            sheet._change_reason = "新年度"
             sheet.save()
 
 
-def ensure_scoring_setup(*, year: Year, user=None) -> None:  # type: ignore[no-untyped-def]
+def ensure_scoring_setup(*, year: Year, user: User | None = None) -> None:
     """A year made without a source (e.g. by a plan import) gets the default bands and an
     empty score sheet; a year that has them is left alone."""
     with transaction.atomic():
         if not GradeBands.objects.filter(year=year).exists():
             bands = GradeBands(year=year)
             bands.full_clean()
-            bands._history_user = user  # type: ignore[attr-defined]
-            bands._change_reason = "新年度：預設等第區間"  # type: ignore[attr-defined]
+            bands._history_user = user
+            bands._change_reason = "新年度：預設等第區間"
             bands.save()
         if not ScoreSheet.objects.filter(year=year).exists():
             sheet = ScoreSheet(year=year)
-            sheet._history_user = user  # type: ignore[attr-defined]
-            sheet._change_reason = "新年度"  # type: ignore[attr-defined]
+            sheet._history_user = user
+            sheet._change_reason = "新年度"
             sheet.save()
 
 
-def copy_year_with_scoring(  # type: ignore[no-untyped-def]
+def copy_year_with_scoring(
     *,
     organization: Organization,
     from_roc_year: int,
     to_roc_year: int,
-    user,
+    user: User | None,
     open_year: bool = False,
 ) -> Year:
     """The whole copy in one transaction: the plan (strategies) and the bands and sheet (scoring)."""

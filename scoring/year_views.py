@@ -3,12 +3,13 @@ up the new year's grade bands and empty score sheet, and strategies never import
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpResponse
 from django.shortcuts import redirect
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from scoring.year_setup import copy_year_with_scoring
+from strategies.auth import AuthenticatedHttpRequest
 from strategies.errors import DomainError
 from strategies.forms_manage import CopyYearForm
 from strategies.views.manage_common import own_admin
@@ -16,7 +17,7 @@ from strategies.views.manage_common import own_admin
 
 @login_required
 @require_POST
-def copy_year(request: HttpRequest) -> HttpResponse:
+def copy_year(request: AuthenticatedHttpRequest) -> HttpResponse:
     membership = own_admin(request)
     organization = membership.organization
     form = CopyYearForm(request.POST, organization=organization)

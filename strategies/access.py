@@ -13,25 +13,29 @@ for every active superuser, and an account of the admin site runs no organizatio
 """
 
 from collections.abc import Callable
+from typing import Protocol, TypeGuard
 
-import rules
-from django.contrib.auth.models import AbstractBaseUser, AnonymousUser
+from django.contrib.auth.models import AnonymousUser
 from django.core.exceptions import PermissionDenied
 from django.db.models import Q
 from django.http import Http404
+from rules.permissions import add_perm
+from rules.predicates import Predicate, predicate
+from rules.rulesets import add_rule
 
+from strategies.auth import User
 from strategies.models import Item, Membership, MonthlyEntry, Organization, Unit, Year
 
 Role = Membership.Role
 
 
-def membership_of(user: AbstractBaseUser | AnonymousUser) -> Membership | None:
+def membership_of(user: User | AnonymousUser | None) -> Membership | None:
     """The user's membership, cached on the user object (one query per request at most)."""
     # Templates may ask about no user at all (a page rendered outside a request).
-    if not getattr(user, "is_authenticated", False):
+    if not isinstance(user, User) or not user.is_authenticated:
         return None
     try:
-        return user.membership  # type: ignore[union-attr]
+        return user.membership
     except Membership.DoesNotExist:
         return None
 
@@ -47,7 +51,7 @@ def sees_organization(membership: Membership | None, organization: Organization)
     )
 
 
-def get_year_for_user(user, year: Year) -> Membership:  # type: ignore[no-untyped-def]
+def get_year_for_user(user: User, year: Year) -> Membership:
     """The membership that lets the user see the year; 404 for strangers."""
     membership = membership_of(user)
     if not sees_organization(membership, year.organization):
@@ -56,11 +60,11 @@ def get_year_for_user(user, year: Year) -> Membership:  # type: ignore[no-untype
     return membership
 
 
-def is_admin(membership: Membership | None) -> bool:
+def is_admin(membership: Membership | None) -> TypeGuard[Membership]:
     return membership is not None and membership.role == Role.ADMIN
 
 
-def is_auditor(membership: Membership | None) -> bool:
+def is_auditor(membership: Membership | None) -> TypeGuard[Membership]:
     return membership is not None and membership.role == Role.AUDITOR
 
 
@@ -102,7 +106,7 @@ def can_comment_entry(membership: Membership | None, item: Item, unit: Unit) -> 
     )
 
 
-def check_comment_access(user, item: Item, unit: Unit) -> Membership:  # type: ignore[no-untyped-def]
+def check_comment_access(user: User, item: Item, unit: Unit) -> Membership:
     """404 for another organization, 403 for a member who may not comment on the entry."""
     membership = check_entry_access(user, item, unit, write=False)
     if not _comments_allowed(membership, item):
@@ -113,13 +117,27 @@ def check_comment_access(user, item: Item, unit: Unit) -> Membership:  # type: i
 # --- Reviewing a monthly entry: four-eyes. ---
 
 
-def reviews_as_deputy(membership: Membership | None, entry: MonthlyEntry) -> bool:
+class ReviewedEntry(Protocol):
+    """What the review rules read of an entry: a MonthlyEntry, or a dashboard's EntryRef
+    with its unit."""
+
+    @property
+    def unit(self) -> Unit | None: ...
+
+    @property
+    def unit_id(self) -> int: ...
+
+    @property
+    def submitted_by_id(self) -> int | None: ...
+
+
+def reviews_as_deputy(membership: Membership | None, entry: ReviewedEntry) -> bool:
     """The organization's own admin approves or returns in place of the unit's heads (a unit
     with a single head, a head away), and is recorded as deputy. Headquarters admins do not."""
-    return is_organization_admin(membership, entry.unit.organization_id)
+    return entry.unit is not None and is_organization_admin(membership, entry.unit.organization_id)
 
 
-def is_reviewer_of(membership: Membership | None, entry: MonthlyEntry) -> bool:
+def is_reviewer_of(membership: Membership | None, entry: ReviewedEntry) -> bool:
     """The roles that review the entry: a head of its unit, or its organization's admin."""
     if membership is None:
         return False
@@ -127,7 +145,7 @@ def is_reviewer_of(membership: Membership | None, entry: MonthlyEntry) -> bool:
     return is_head or reviews_as_deputy(membership, entry)
 
 
-def is_entry_submitter(membership: Membership | None, entry: MonthlyEntry) -> bool:
+def is_entry_submitter(membership: Membership | None, entry: ReviewedEntry) -> bool:
     """Did this member submit the entry last? (Reads entry.submitted_by_id, no query.)"""
     return (
         membership is not None
@@ -136,7 +154,7 @@ def is_entry_submitter(membership: Membership | None, entry: MonthlyEntry) -> bo
     )
 
 
-def can_review_entry(membership: Membership | None, entry: MonthlyEntry) -> bool:
+def can_review_entry(membership: Membership | None, entry: ReviewedEntry) -> bool:
     """Who may approve or return the entry - the one "who may approve" rule, asked by the entry
     page, the review service, the reminders and the head's dashboard alike. Four-eyes: a
     reviewer of the entry who is not the person who last submitted it."""
@@ -209,7 +227,7 @@ def entry_reader(membership: Membership | None, item: Item) -> Callable[[Unit | 
     return may_read
 
 
-def check_entry_access(user, item: Item, unit: Unit, *, write: bool) -> Membership:  # type: ignore[no-untyped-def]
+def check_entry_access(user: User, item: Item, unit: Unit, *, write: bool) -> Membership:
     """404 for another organization, 403 for a member without the right."""
     membership = get_year_for_user(user, item.method.strategy.dimension.year)
     allowed = (
@@ -254,7 +272,7 @@ def can_review_results(membership: Membership | None, item: Item, year: Year) ->
     )
 
 
-def is_last_results_author(user: AbstractBaseUser, item: Item) -> bool:
+def is_last_results_author(user: User, item: Item) -> bool:
     """Four-eyes for the year-end text: who last edited or submitted it may not approve it."""
     return item.results_edited_by_id is not None and item.results_edited_by_id == user.pk
 
@@ -269,7 +287,7 @@ def can_accept_results(membership: Membership | None, year: Year) -> bool:
 
 def is_organization_admin(membership: Membership | None, organization_id: int) -> bool:
     """The admin of this very organization (headquarters admins see a branch, never run it)."""
-    return is_admin(membership) and membership.organization_id == organization_id  # type: ignore[union-attr]
+    return is_admin(membership) and membership.organization_id == organization_id
 
 
 def is_year_admin(membership: Membership | None, year: Year) -> bool:
@@ -306,7 +324,9 @@ def can_download_year(membership: Membership | None, year: Year) -> bool:
     return can_read_all(membership) and sees_organization(membership, year.organization)
 
 
-def check_year_right(user, year: Year, rule: Callable[[Membership, Year], bool]) -> Membership:  # type: ignore[no-untyped-def]
+def check_year_right(
+    user: User, year: Year, rule: Callable[[Membership, Year], bool]
+) -> Membership:
     """404 for strangers, 403 unless `rule(membership, year)` allows it."""
     membership = get_year_for_user(user, year)
     if not rule(membership, year):
@@ -317,7 +337,7 @@ def check_year_right(user, year: Year, rule: Callable[[Membership, Year], bool])
 # --- Managing an organization: years, plan, units and users. ---
 
 
-def check_org_admin(user, organization: Organization) -> Membership:  # type: ignore[no-untyped-def]
+def check_org_admin(user: User, organization: Organization) -> Membership:
     """The admin of this very organization: 404 for strangers, 403 for its other members (and
     for headquarters members, who see a branch but do not run it)."""
     membership = membership_of(user)
@@ -351,7 +371,7 @@ def can_manage_member(acting: Membership | None, target: Membership) -> bool:
     )
 
 
-def check_member_admin(user, member: Membership) -> Membership:  # type: ignore[no-untyped-def]
+def check_member_admin(user: User, member: Membership) -> Membership:
     """The admin who may manage this member: 404 for strangers and for accounts above any
     organization role (they look like no account at all), 403 for other members."""
     acting = check_org_admin(user, member.organization)
@@ -369,7 +389,7 @@ def can_compare_branches(membership: Membership | None) -> bool:
     )
 
 
-def check_hq_reader(user) -> Membership:  # type: ignore[no-untyped-def]
+def check_hq_reader(user: User) -> Membership:
     """Headquarters auditors and admins compare the branches; everyone else gets 403."""
     membership = membership_of(user)
     if not can_compare_branches(membership):
@@ -381,13 +401,13 @@ def check_hq_reader(user) -> Membership:  # type: ignore[no-untyped-def]
 # --- The named rules, for templates and user.has_perm (django-rules). -----------------------
 
 
-def _asks_membership(name: str, rule: Callable[..., bool]) -> rules.Predicate:
+def _asks_membership(name: str, rule: Callable[..., bool]) -> Predicate:
     """A django-rules predicate `(user, obj)` that asks `rule(membership, obj)`."""
 
-    def predicate(user, obj=None) -> bool:  # type: ignore[no-untyped-def]
+    def asks(user: User | AnonymousUser | None, obj: object = None) -> bool:
         return bool(rule(membership_of(user), obj))
 
-    return rules.predicate(predicate, name=name)
+    return predicate(asks, name=name)
 
 
 def _year_of_item(item: Item) -> Year:
@@ -422,5 +442,5 @@ RULES: dict[str, Callable[..., bool]] = {
 
 
 for _name, _rule in RULES.items():
-    rules.add_rule(f"strategies.{_name}", _asks_membership(_name, _rule))
-    rules.add_perm(f"strategies.{_name}", _asks_membership(_name, _rule))
+    add_rule(f"strategies.{_name}", _asks_membership(_name, _rule))
+    add_perm(f"strategies.{_name}", _asks_membership(_name, _rule))

@@ -28,7 +28,7 @@ admin.site.index_title = "資料維護"
 
 
 @admin.register(Organization)
-class OrganizationAdmin(admin.ModelAdmin):
+class OrganizationAdmin(admin.ModelAdmin[Organization]):
     list_display = [
         "code",
         "short_name",
@@ -58,7 +58,7 @@ class MembershipAdmin(SimpleHistoryAdmin):
     autocomplete_fields = ["user"]
 
 
-class DimensionInline(admin.TabularInline):
+class DimensionInline(admin.TabularInline[Dimension, Year]):
     model = Dimension
     extra = 0
 
@@ -71,26 +71,26 @@ class YearAdmin(SimpleHistoryAdmin):
     inlines = [DimensionInline]
 
 
-class StrategyInline(admin.TabularInline):
+class StrategyInline(admin.TabularInline[Strategy, Dimension]):
     model = Strategy
     extra = 0
 
 
 @admin.register(Dimension)
-class DimensionAdmin(admin.ModelAdmin):
+class DimensionAdmin(admin.ModelAdmin[Dimension]):
     list_display = ["__str__", "year", "number", "max_score"]
     list_filter = ["year__organization", "year__roc_year"]
     list_select_related = ["year__organization"]
     inlines = [StrategyInline]
 
 
-class MethodInline(admin.StackedInline):
+class MethodInline(admin.StackedInline[Method, Strategy]):
     model = Method
     extra = 0
 
 
 @admin.register(Strategy)
-class StrategyAdmin(admin.ModelAdmin):
+class StrategyAdmin(admin.ModelAdmin[Strategy]):
     list_display = ["title", "dimension", "order", "is_retired"]
     list_filter = ["dimension__year__organization", "dimension__year__roc_year", "is_retired"]
     list_select_related = ["dimension__year__organization"]
@@ -98,7 +98,7 @@ class StrategyAdmin(admin.ModelAdmin):
     inlines = [MethodInline]
 
 
-class ItemInline(admin.StackedInline):
+class ItemInline(admin.StackedInline[Item, Method]):
     model = Item
     extra = 0
     fields = ["order", "title", "host_label", "host_units", "planned_actions", "results"]
@@ -106,7 +106,7 @@ class ItemInline(admin.StackedInline):
 
 
 @admin.register(Method)
-class MethodAdmin(admin.ModelAdmin):
+class MethodAdmin(admin.ModelAdmin[Method]):
     list_display = ["title", "strategy", "order", "is_retired"]
     list_filter = ["strategy__dimension__year__organization", "strategy__dimension__year__roc_year"]
     list_select_related = ["strategy__dimension__year__organization"]
@@ -114,7 +114,7 @@ class MethodAdmin(admin.ModelAdmin):
     inlines = [ItemInline]
 
 
-class IndicatorInline(admin.TabularInline):
+class IndicatorInline(admin.TabularInline[Indicator, Item]):
     model = Indicator
     extra = 0
 
@@ -143,12 +143,12 @@ class IndicatorAdmin(SimpleHistoryAdmin):
     search_fields = ["name", "item__title"]
 
 
-class IndicatorValueInline(admin.TabularInline):
+class IndicatorValueInline(admin.TabularInline[IndicatorValue, MonthlyEntry]):
     model = IndicatorValue
     extra = 0
 
 
-class EntryCommentInline(admin.TabularInline):
+class EntryCommentInline(admin.TabularInline[EntryComment, MonthlyEntry]):
     model = EntryComment
     extra = 0
 
@@ -178,20 +178,20 @@ class MonthLockAdmin(SimpleHistoryAdmin):
 
 
 @admin.register(EntryComment)
-class EntryCommentAdmin(admin.ModelAdmin):
+class EntryCommentAdmin(admin.ModelAdmin[EntryComment]):
     list_display = ["entry", "author", "created_at"]
     list_select_related = ["entry__item__method", "entry__unit", "author"]
 
 
 @admin.register(DirectoryGroupMapping)
-class DirectoryGroupMappingAdmin(admin.ModelAdmin):
+class DirectoryGroupMappingAdmin(admin.ModelAdmin[DirectoryGroupMapping]):
     list_display = ["group_dn", "organization", "role", "unit"]
     list_filter = ["organization", "role"]
     search_fields = ["group_dn"]
 
 
 @admin.register(MailPreference)
-class MailPreferenceAdmin(admin.ModelAdmin):
+class MailPreferenceAdmin(admin.ModelAdmin[MailPreference]):
     list_display = ["user", "reminders", "updated_at"]
     list_filter = ["reminders"]
     search_fields = ["user__username"]

@@ -14,7 +14,7 @@ the JSON report import (perfreport/reports/importing.py).
 import io
 import json
 import zipfile
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from typing import Any
 
 from strategies.errors import DomainError
@@ -106,6 +106,7 @@ def json_depth_over(document: Any, limit: int) -> bool:
     stack = [(document, 1)]
     while stack:
         value, depth = stack.pop()
+        children: Iterable[Any]
         if isinstance(value, dict):
             children = value.values()
         elif isinstance(value, list):

@@ -8,6 +8,8 @@ JavaScript; the action runs only when the form comes back with `confirmed=1`.
 
 from dataclasses import dataclass, field
 
+from django.http import QueryDict
+
 
 @dataclass(frozen=True)
 class Precondition:
@@ -31,6 +33,6 @@ class Confirmation:
 CONFIRM_FIELD = "confirmed"
 
 
-def confirmed(post) -> bool:  # type: ignore[no-untyped-def]
+def confirmed(post: QueryDict) -> bool:
     """Did the form come back from the confirmation page?"""
     return post.get(CONFIRM_FIELD) == "1"

@@ -8,21 +8,23 @@ nothing until an admin of the directory's organization (settings.LDAP_ORGANIZATI
 one, unless one of their groups is mapped to a role (DirectoryGroupMapping).
 """
 
+from collections.abc import Iterable
+from typing import Protocol
+
 from django.conf import settings
-from django.contrib.auth import get_user_model
 from django.db import IntegrityError
 from django.db.models import QuerySet
 from django_auth_ldap.backend import LDAPBackend
 
+from strategies.auth import User
 from strategies.errors import DomainError
 from strategies.models import DirectoryGroupMapping, Membership, Organization, Unit
 from strategies.services.users import give_membership
 
-User = get_user_model()
 Role = Membership.Role
 
 # The most powerful mapped role wins when a user is in several mapped groups.
-ROLE_POWER = {Role.STAFF: 1, Role.HEAD: 2, Role.AUDITOR: 3, Role.ADMIN: 4}
+ROLE_POWER: dict[str, int] = {Role.STAFF: 1, Role.HEAD: 2, Role.AUDITOR: 3, Role.ADMIN: 4}
 
 
 def directory_organization_code() -> str:
@@ -41,7 +43,7 @@ def _normalize_dn(dn: str) -> str:
     return ",".join(part.strip() for part in dn.split(",")).lower()
 
 
-def membership_from_groups(*, user, group_dns: set[str]) -> Membership | None:  # type: ignore[no-untyped-def]
+def membership_from_groups(*, user: User, group_dns: set[str]) -> Membership | None:
     """Give a user without a membership the role of their most powerful mapped group.
 
     A user who already has a membership keeps it unchanged (the admin's decision stands).
@@ -73,17 +75,23 @@ def membership_from_groups(*, user, group_dns: set[str]) -> Membership | None:  
         return None  # a concurrent sign-in created it first, or the unit was retired
 
 
+class DirectoryUser(Protocol):
+    """What the backend reads of django-auth-ldap's directory user (its `_LDAPUser`)."""
+
+    group_dns: Iterable[str]
+
+
 class DirectoryBackend(LDAPBackend):
     """django-auth-ldap, plus the first-sign-in role from the user's directory groups."""
 
-    def authenticate_ldap_user(self, ldap_user, password):  # type: ignore[no-untyped-def]
+    def authenticate_ldap_user(self, ldap_user: DirectoryUser, password: str) -> User | None:
         user = super().authenticate_ldap_user(ldap_user, password)
         if user is not None and self.settings.GROUP_SEARCH is not None:
             membership_from_groups(user=user, group_dns=set(ldap_user.group_dns))
         return user
 
 
-def waiting_users(organization: Organization) -> QuerySet:
+def waiting_users(organization: Organization) -> QuerySet[User]:
     """Active accounts with no role yet, shown to the admins of the directory's organization.
 
     One query; empty for every other organization.
@@ -96,8 +104,8 @@ def waiting_users(organization: Organization) -> QuerySet:
 
 
 def assign_role(
-    *, user, organization: Organization, role: str, unit: Unit | None, by
-) -> Membership:  # type: ignore[no-untyped-def]
+    *, user: User, organization: Organization, role: str, unit: Unit | None, by: User
+) -> Membership:
     """Give a waiting user their membership (role and unit) in the directory's organization."""
     if not waiting_users(organization).filter(pk=user.pk).exists():
         raise DomainError("這個帳號已有角色，或不在等待指派的名單上。")

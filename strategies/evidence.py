@@ -93,9 +93,9 @@ def _sniff_zip(data: bytes) -> str | None:
                 return None
             root = ET.fromstring(types)  # noqa: S314 - a small member, no DTDs in OOXML
             for override in root.iter(f"{_CT_NS}Override"):
-                kind = _OOXML_MAIN.get(override.get("ContentType", ""))
-                if kind is not None:
-                    return kind
+                main = _OOXML_MAIN.get(override.get("ContentType", ""))
+                if main is not None:
+                    return main
     except (zipfile.BadZipFile, ET.ParseError, OSError, ValueError):
         return None
     return None

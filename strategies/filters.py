@@ -1,6 +1,10 @@
 """My work's filters (django-filter): a keyword, dimension, strategy, and a month's status."""
 
+from collections.abc import Callable
+from typing import Any
+
 import django_filters
+import django_filters.fields
 from django.contrib.auth import get_user_model
 from django.db.models import Exists, OuterRef, Q, QuerySet
 from django.utils.translation import gettext_lazy as _
@@ -44,6 +48,34 @@ def item_keyword_q(year: Year, value: str, *, prefix: str = "") -> Q:
     )
 
 
+def model_choice_filter(
+    filterset: django_filters.FilterSet, name: str
+) -> django_filters.ModelChoiceFilter:
+    """The filterset's model choice filter `name`, whose choices depend on the year."""
+    found = filterset.filters[name]
+    assert isinstance(found, django_filters.ModelChoiceFilter)
+    return found
+
+
+def strategy_choice_label(strategy: Strategy) -> str:
+    return f"{strategy.dimension.label}{numbering.strategy_label(strategy.order)} {strategy.title}"
+
+
+class _StrategyChoiceField(django_filters.fields.ModelChoiceField):
+    """Labels each strategy as the filterset numbers it (set per form by MyWorkFilter)."""
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.labeler: Callable[[Strategy], str] = strategy_choice_label
+
+    def label_from_instance(self, obj: Strategy) -> str:
+        return self.labeler(obj)
+
+
+class _StrategyFilter(django_filters.ModelChoiceFilter):
+    field_class = _StrategyChoiceField
+
+
 class MyWorkFilter(django_filters.FilterSet):
     q = django_filters.CharFilter(
         label=_("關鍵字"), method="filter_keyword", help_text=KEYWORD_HELP, max_length=100
@@ -54,7 +86,7 @@ class MyWorkFilter(django_filters.FilterSet):
         queryset=Dimension.objects.none(),
         empty_label=_("全部構面"),
     )
-    strategy = django_filters.ModelChoiceFilter(
+    strategy = _StrategyFilter(
         label=_("執行策略"),
         field_name="method__strategy",
         queryset=Strategy.objects.none(),
@@ -73,30 +105,32 @@ class MyWorkFilter(django_filters.FilterSet):
         model = Item
         fields: list[str] = []
 
-    def __init__(self, *args, year: Year, **kwargs):  # type: ignore[no-untyped-def]
+    def __init__(self, *args: Any, year: Year, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.year = year
-        self.filters["dimension"].queryset = Dimension.objects.filter(year=year)
-        self.filters["strategy"].queryset = Strategy.objects.filter(
-            dimension__year=year, is_retired=False
-        ).select_related("dimension")
+        model_choice_filter(self, "dimension").queryset = Dimension.objects.filter(year=year)
+        strategies = Strategy.objects.filter(dimension__year=year, is_retired=False).select_related(
+            "dimension"
+        )
+        model_choice_filter(self, "strategy").queryset = strategies
         field = self.form.fields["strategy"]
+        assert isinstance(field, _StrategyChoiceField)
         # Any strategy of the year is accepted, but the list offers those of the chosen
         # dimension only (at most STRATEGY_CHOICES; the keyword finds the rest): a year at 100x
         # the seed has a thousand strategies. Numbered as the report numbers them: a retired
         # strategy keeps no number and the rest of its dimension renumber.
         data = self.data or {}
-        live = self.filters["strategy"].queryset
+        live = strategies
         siblings: list[Strategy] = []
         shown: list[Strategy] = []
-        if str(data.get("dimension", "")).isdigit():
+        dimension, chosen = str(data.get("dimension", "")), str(data.get("strategy", ""))
+        if dimension.isdigit():
             siblings = list(
-                live.filter(dimension_id=data["dimension"]).order_by("order")[:STRATEGY_CHOICES]
+                live.filter(dimension_id=int(dimension)).order_by("order")[:STRATEGY_CHOICES]
             )
             shown = siblings
-        elif str(data.get("strategy", "")).isdigit():
-            chosen = str(data["strategy"])
-            siblings = list(live.filter(dimension__strategies=chosen).order_by("order"))
+        elif chosen.isdigit():
+            siblings = list(live.filter(dimension__strategies=int(chosen)).order_by("order"))
             shown = [s for s in siblings if str(s.pk) == chosen]
         numbers = numbering.positions((s.pk, s.is_retired) for s in siblings)
 
@@ -106,7 +140,7 @@ class MyWorkFilter(django_filters.FilterSet):
                 f"{strategy.dimension.label}{numbering.strategy_label(position)} {strategy.title}"
             )
 
-        field.label_from_instance = label  # type: ignore[attr-defined]
+        field.labeler = label
         field.widget.choices = [("", field.empty_label)] + [(s.pk, label(s)) for s in shown]
         if not shown:
             field.help_text = _("先選構面")

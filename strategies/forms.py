@@ -1,12 +1,15 @@
 """Forms of monthly entry. They check shape (numbers, lengths, files present); the services
 check everything again and decide (a form is never the only guard)."""
 
+from collections.abc import Iterable
 from decimal import Decimal
+from typing import Any
 
 from django import forms
+from django.forms import BoundField
 from django.utils.translation import gettext_lazy as _
 
-from strategies.models import NARRATIVE_MAX_LENGTH, Indicator
+from strategies.models import NARRATIVE_MAX_LENGTH, Evidence, Indicator
 from strategies.services.entries import COMMENT_MAX_LENGTH, REASON_MAX_LENGTH
 from strategies.services.results import RESULTS_MAX_LENGTH
 
@@ -18,11 +21,11 @@ class MultipleFileInput(forms.ClearableFileInput):
 class MultipleFileField(forms.FileField):
     """Several files in one input (Django's documented pattern)."""
 
-    def __init__(self, *args, **kwargs):  # type: ignore[no-untyped-def]
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
         kwargs.setdefault("widget", MultipleFileInput())
         super().__init__(*args, **kwargs)
 
-    def clean(self, data, initial=None):  # type: ignore[no-untyped-def]
+    def clean(self, data: Any, initial: Any = None) -> list[Any]:
         single = super().clean
         if isinstance(data, list | tuple):
             return [single(d, initial) for d in data]
@@ -62,11 +65,17 @@ class EntryForm(forms.Form):
         choices=[(SAVE, _("儲存草稿")), (SUBMIT, _("送出"))], widget=forms.HiddenInput
     )
 
-    def __init__(self, *args, indicators: list[Indicator], evidence=(), **kwargs):  # type: ignore[no-untyped-def]
+    def __init__(
+        self,
+        *args: Any,
+        indicators: list[Indicator],
+        evidence: Iterable[Evidence] = (),
+        **kwargs: Any,
+    ) -> None:
         super().__init__(*args, **kwargs)
         self.indicators = indicators
         # Only the entry's own files can be chosen; anything else is an invalid choice.
-        self.fields["remove_evidence"].choices = [(e.pk, e.original_name) for e in evidence]
+        self.remove_evidence_field.choices = [(e.pk, e.original_name) for e in evidence]
         for indicator in indicators:
             step = "0.01" if indicator.allows_decimals else "1"
             self.fields[value_field_name(indicator)] = forms.DecimalField(
@@ -78,8 +87,15 @@ class EntryForm(forms.Form):
                 widget=forms.NumberInput(attrs={"min": "0", "step": step, "inputmode": "decimal"}),
             )
 
-    def clean(self):  # type: ignore[no-untyped-def]
-        cleaned = super().clean()
+    @property
+    def remove_evidence_field(self) -> forms.TypedMultipleChoiceField:
+        field = self.fields["remove_evidence"]
+        assert isinstance(field, forms.TypedMultipleChoiceField)
+        return field
+
+    def clean(self) -> dict[str, Any]:
+        super().clean()
+        cleaned = self.cleaned_data
         for indicator in self.indicators:
             name = value_field_name(indicator)
             value = cleaned.get(name)
@@ -90,7 +106,7 @@ class EntryForm(forms.Form):
         # Errors on fields the page does not show (hidden, or no files to remove) would leave
         # the person with a refusal and no reason: say it where every error is listed.
         unseen = ["version", "action"]
-        if not self.fields["remove_evidence"].choices:
+        if not self.remove_evidence_field.choices:
             unseen.append("remove_evidence")
         if any(name in self.errors for name in unseen):
             self.add_error(
@@ -101,7 +117,7 @@ class EntryForm(forms.Form):
     def values(self) -> dict[int, Decimal | None]:
         return {ind.pk: self.cleaned_data.get(value_field_name(ind)) for ind in self.indicators}
 
-    def value_fields(self):  # type: ignore[no-untyped-def]
+    def value_fields(self) -> list[BoundField]:
         return [self[value_field_name(ind)] for ind in self.indicators]
 
 
@@ -117,8 +133,9 @@ class ReviewForm(forms.Form):
         widget=forms.Textarea(attrs={"rows": 3}),
     )
 
-    def clean(self):  # type: ignore[no-untyped-def]
-        cleaned = super().clean()
+    def clean(self) -> dict[str, Any]:
+        super().clean()
+        cleaned = self.cleaned_data
         if cleaned.get("action") == self.RETURN and not (cleaned.get("reason") or "").strip():
             self.add_error("reason", _("退回時請寫明原因。"))
         return cleaned

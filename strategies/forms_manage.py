@@ -1,6 +1,7 @@
 """Forms of the admin pages. They only read and check input; the services do the writing."""
 
 from decimal import Decimal
+from typing import Any
 
 from django import forms
 from django.utils.translation import gettext_lazy as _
@@ -33,16 +34,28 @@ class YearStatusForm(forms.Form):
     reason = forms.CharField(label=_("原因"), required=False, max_length=500)
 
 
+def _model_choices(form: forms.BaseForm, name: str) -> forms.ModelChoiceField[Any]:
+    """The form's choice field `name`, whose choices depend on the organization."""
+    field = form.fields[name]
+    assert isinstance(field, forms.ModelChoiceField)
+    return field
+
+
+class _YearChoice(forms.ModelChoiceField[Year]):
+    def label_from_instance(self, obj: Year) -> str:
+        return f"{obj.roc_year} 年度"
+
+
 class CopyYearForm(forms.Form):
-    from_year = forms.ModelChoiceField(label=_("來源年度"), queryset=Year.objects.none())
+    from_year = _YearChoice(label=_("來源年度"), queryset=Year.objects.none())
     to_roc_year = forms.IntegerField(label=_("新年度（民國）"), min_value=1, max_value=999)
     open_year = forms.BooleanField(label=_("複製後直接開放填報"), required=False)
 
-    def __init__(self, *args, organization: Organization, **kwargs) -> None:  # type: ignore[no-untyped-def]
+    def __init__(self, *args: Any, organization: Organization, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        field = self.fields["from_year"]
-        field.queryset = Year.objects.filter(organization=organization).order_by("-roc_year")  # type: ignore[attr-defined]
-        field.label_from_instance = lambda y: f"{y.roc_year} 年度"  # type: ignore[attr-defined]
+        _model_choices(self, "from_year").queryset = Year.objects.filter(
+            organization=organization
+        ).order_by("-roc_year")
 
 
 class StrategyForm(forms.Form):
@@ -56,8 +69,8 @@ class MethodForm(forms.Form):
     )
 
 
-class _UnitChoices(forms.ModelMultipleChoiceField):
-    def label_from_instance(self, obj: Unit) -> str:  # type: ignore[override]
+class _UnitChoices(forms.ModelMultipleChoiceField[Unit]):
+    def label_from_instance(self, obj: Unit) -> str:
         return obj.name
 
 
@@ -81,9 +94,9 @@ class ItemForm(forms.Form):
         label=_("具體作法"), required=False, widget=forms.Textarea(attrs={"rows": 4})
     )
 
-    def __init__(self, *args, organization: Organization, **kwargs) -> None:  # type: ignore[no-untyped-def]
+    def __init__(self, *args: Any, organization: Organization, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["host_units"].queryset = Unit.objects.filter(  # type: ignore[attr-defined]
+        _model_choices(self, "host_units").queryset = Unit.objects.filter(
             organization=organization, is_active=True
         ).order_by("order", "name")
 
@@ -103,8 +116,8 @@ class UnitForm(forms.Form):
     kind = forms.ChoiceField(label=_("類別"), choices=Unit.Kind.choices)
 
 
-class _ActiveUnitChoice(forms.ModelChoiceField):
-    def label_from_instance(self, obj: Unit) -> str:  # type: ignore[override]
+class _ActiveUnitChoice(forms.ModelChoiceField[Unit]):
+    def label_from_instance(self, obj: Unit) -> str:
         return obj.name
 
 
@@ -119,9 +132,9 @@ class MemberForm(forms.Form):
         help_text=_("承辦人與主管必須指定單位。"),
     )
 
-    def __init__(self, *args, organization: Organization, **kwargs) -> None:  # type: ignore[no-untyped-def]
+    def __init__(self, *args: Any, organization: Organization, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["unit"].queryset = Unit.objects.filter(  # type: ignore[attr-defined]
+        _model_choices(self, "unit").queryset = Unit.objects.filter(
             organization=organization, is_active=True
         ).order_by("order", "name")
 
@@ -138,7 +151,7 @@ class _PasswordPair(forms.Form):
         widget=forms.PasswordInput(attrs={"autocomplete": "new-password"}),
     )
 
-    def clean(self) -> dict:  # type: ignore[type-arg]
+    def clean(self) -> dict[str, Any]:
         data = super().clean() or {}
         if data.get("password1") and data.get("password1") != data.get("password2"):
             self.add_error("password2", _("兩次輸入的密碼不一致。"))
@@ -175,9 +188,9 @@ class RoleForm(forms.Form):
         help_text=_("承辦人與主管必須指定單位。"),
     )
 
-    def __init__(self, *args, organization: Organization, **kwargs) -> None:  # type: ignore[no-untyped-def]
+    def __init__(self, *args: Any, organization: Organization, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["unit"].queryset = Unit.objects.filter(  # type: ignore[attr-defined]
+        _model_choices(self, "unit").queryset = Unit.objects.filter(
             organization=organization, is_active=True
         ).order_by("order", "name")
 

@@ -45,7 +45,7 @@ def month_state(
 ) -> str:
     """The month's state from its entry's status (None: no entry yet). Pure."""
     if status in DONE:
-        return status  # type: ignore[return-value]
+        return status
     if year_status == YEAR_PLANNING or not deadlines.is_open(roc_year, month, today):
         return status or NOT_OPEN
     if year_status == YEAR_OPEN and deadlines.is_overdue(roc_year, month, deadline_day, today):

@@ -20,13 +20,16 @@ strategies/plan_export.py writes a year. Matching specs against a year lives in 
 import io
 import re
 import zipfile
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from decimal import Decimal, InvalidOperation
+from typing import IO
 from xml.parsers import expat
 
 from openpyxl import Workbook, load_workbook
 from openpyxl.utils import get_column_letter
 from openpyxl.utils.exceptions import InvalidFileException
+from openpyxl.worksheet.worksheet import Worksheet
 
 from strategies import numbering, plan_tree
 from strategies.bounded_files import open_zip
@@ -67,7 +70,7 @@ WIDTHS = [14.0, 24.0, 26.0, 12.0, 44.0, 20.0, 18.0, 18.0, 8.0, 8.0, 10.0, 6.0]
 COLUMN_NAMES = {i: name or "執行方法（子項）" for i, name in enumerate(HEADER, start=1)}
 FIRST_DATA_ROW = 3
 REPORT_SHEETS = {"封面", "考核結果統計表"}  # sheets of the report workbook that carry no plan
-AGGREGATION_TEXT = {
+AGGREGATION_TEXT: dict[str, str] = {
     Indicator.Aggregation.SUM: "逐月加總",
     Indicator.Aggregation.LATEST: "取最新值",
 }
@@ -85,11 +88,11 @@ _YES = {"是", "y", "yes", "true", "1", "v", "✓"}
 _NO = {"", "否", "n", "no", "false", "0"}
 
 # The texts the columns hold, as long as the plan tree's fields allow (strategies/plan_tree.py).
-_LIMIT = {
-    f"{level.name}.{name}": level.model._meta.get_field(name).max_length
+_LIMIT: dict[str, int] = {
+    f"{level.name}.{name}": max_length
     for level in (plan_tree.STRATEGY, plan_tree.METHOD, plan_tree.ITEM, plan_tree.INDICATOR)
     for name in level.carried(plan_tree.COPIED)
-    if level.model._meta.get_field(name).max_length
+    if (max_length := plan_tree.own_field(level.model, name).max_length)
 }
 
 _SHEET = re.compile(r"^構面([一二三四五])$")
@@ -134,7 +137,7 @@ class IndicatorSpec:
     aggregation: str
     allows_decimals: bool
 
-    def key(self) -> tuple:  # type: ignore[type-arg]
+    def key(self) -> tuple[str, str, Decimal | None, str, bool]:
         return (self.name, self.measure, self.target, self.aggregation, self.allows_decimals)
 
 
@@ -251,11 +254,11 @@ class _Extent:
         self.cells = 0
         self.elements = 0
 
-    def scan(self, part: str, stream) -> None:  # type: ignore[no-untyped-def]
+    def scan(self, part: str, stream: IO[bytes]) -> None:
         state = {"row": 0, "column": 0}
         parser = expat.ParserCreate(namespace_separator=" ")
 
-        def no_dtd(*_args) -> None:  # type: ignore[no-untyped-def]
+        def no_dtd(*_args: object) -> None:
             raise PlanFileError("檔案含有 DTD 宣告，不是 Excel 儲存的活頁簿，已拒絕。")
 
         def start(name: str, attributes: dict[str, str]) -> None:
@@ -293,8 +296,10 @@ class _Extent:
                         f"計畫檔超出系統上限：儲存格超過 {MAX_CELLS:,} 個，已拒絕。"
                     )
                 if local == "c":
-                    ref = _CELL_REF.match(attributes.get("r", ""))
-                    state["column"] = _column_number(ref[1]) if ref else state["column"] + 1
+                    cell_ref = _CELL_REF.match(attributes.get("r", ""))
+                    state["column"] = (
+                        _column_number(cell_ref[1]) if cell_ref else state["column"] + 1
+                    )
                     self._check_place(part, state["row"], state["column"])
 
         parser.StartDoctypeDeclHandler = no_dtd
@@ -334,7 +339,7 @@ def _check_extent(archive: zipfile.ZipFile) -> None:
                 ) from error
 
 
-def cell_text(value) -> str:  # type: ignore[no-untyped-def]
+def cell_text(value: object) -> str:
     if value is None:
         return ""
     if isinstance(value, float) and value.is_integer():
@@ -342,7 +347,7 @@ def cell_text(value) -> str:  # type: ignore[no-untyped-def]
     return str(value).replace("\r\n", "\n").strip()
 
 
-def _lines(value) -> list[str]:  # type: ignore[no-untyped-def]
+def _lines(value: object) -> list[str]:
     """One line per indicator; blank lines keep their place (an indicator without a target)."""
     if value is None:
         return []
@@ -395,11 +400,11 @@ def parse_plan(workbook: Workbook) -> ParsedPlan:
     return ParsedPlan(dimensions, problems)
 
 
-def _parse_sheet(ws, number: int, problems: list[Problem]) -> DimensionSpec:  # type: ignore[no-untyped-def]
+def _parse_sheet(ws: Worksheet, number: int, problems: list[Problem]) -> DimensionSpec:
     sheet = ws.title
     # Rows as stored, never more than the limit (read_workbook refused any row past it).
     rows = ws.iter_rows(min_row=1, max_row=MAX_ROWS, max_col=len(HEADER), values_only=True)
-    blank: tuple = (None,) * len(HEADER)  # type: ignore[type-arg]
+    blank: tuple[object, ...] = (None,) * len(HEADER)
     first = next(rows, blank)
     header = next(rows, blank)
     title = cell_text(first[0])
@@ -498,7 +503,9 @@ def _parse_sheet(ws, number: int, problems: list[Problem]) -> DimensionSpec:  # 
     return spec
 
 
-def _parse_indicators(cells: list, problem) -> list[IndicatorSpec]:  # type: ignore[no-untyped-def,type-arg]
+def _parse_indicators(
+    cells: Sequence[object], problem: Callable[[int, str], None]
+) -> list[IndicatorSpec]:
     names, measures, targets, aggregations, decimals = (_lines(v) for v in cells[7:12])
     if isinstance(cells[9], int | float | Decimal) and not isinstance(cells[9], bool):
         targets = [str(cells[9])]

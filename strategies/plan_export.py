@@ -1,6 +1,7 @@
 """Writing a year's plan as a workbook in the report's layout (see strategies.plan_excel)."""
 
 import io
+from dataclasses import dataclass
 
 from openpyxl import load_workbook
 
@@ -18,13 +19,22 @@ from strategies.selectors.manage import plan_tree
 from strategies.workbook import Properties, Sheet, write_xlsx
 
 
-def plan_rows(year: Year) -> list[tuple[str, str, list[list]]]:  # type: ignore[type-arg]
+@dataclass
+class PlanRow:
+    """One item's row: its 12 cells (None under a merged cell) and how to merge them."""
+
+    cells: list[str | None]
+    has_item_column: bool
+    method_span: int  # rows the method's cell spans, on the method's first row (else 0)
+
+
+def plan_rows(year: Year) -> list[tuple[str, str, list[PlanRow]]]:
     """(sheet name, title, rows of 12 cells) per dimension; rows carry spans as None below them."""
     out = []
     for d in plan_tree(year, include_retired=False):
         dim = d.dimension
         title = f"構面{dim.label}：{dim.name} ({number_format.plain(dim.max_score)} 分)"
-        rows: list[list] = []  # type: ignore[type-arg]
+        rows: list[PlanRow] = []
         for s in d.strategies:
             for m in s.methods:
                 texts = [f"{i.label}{i.item.title}".strip() for i in m.items]
@@ -34,23 +44,24 @@ def plan_rows(year: Year) -> list[tuple[str, str, list[list]]]:  # type: ignore[
                 for position, (i, text) in enumerate(zip(m.items, texts, strict=True)):
                     inds = i.indicators
                     rows.append(
-                        [
-                            f"{s.label}{s.strategy.title}",
-                            m_text if position == 0 else None,
-                            text if has_item_column else None,
-                            i.item.host_label,
-                            i.item.planned_actions,
-                            "",
-                            "、".join(u.name for u in i.host_units),
-                            "\n".join(x.name for x in inds),
-                            "\n".join(x.measure for x in inds),
-                            "\n".join(number_format.plain(x.target) for x in inds),
-                            "\n".join(AGGREGATION_TEXT[x.aggregation] for x in inds),  # type: ignore[index]
-                            "\n".join("是" if x.allows_decimals else "" for x in inds),
-                            # bookkeeping for merges, dropped before writing:
-                            has_item_column,
-                            len(m.items) if position == 0 else 0,
-                        ]
+                        PlanRow(
+                            [
+                                f"{s.label}{s.strategy.title}",
+                                m_text if position == 0 else None,
+                                text if has_item_column else None,
+                                i.item.host_label,
+                                i.item.planned_actions,
+                                "",
+                                "、".join(u.name for u in i.host_units),
+                                "\n".join(x.name for x in inds),
+                                "\n".join(x.measure for x in inds),
+                                "\n".join(number_format.plain(x.target) for x in inds),
+                                "\n".join(AGGREGATION_TEXT[x.aggregation] for x in inds),
+                                "\n".join("是" if x.allows_decimals else "" for x in inds),
+                            ],
+                            has_item_column=has_item_column,
+                            method_span=len(m.items) if position == 0 else 0,
+                        )
                     )
         out.append((d.sheet_name, title, rows))
     return out
@@ -67,10 +78,11 @@ def export_plan(year: Year) -> tuple[str, str, bytes]:
             sheet.put(2, column, text or None, "header")
         sheet.merge(2, 2, 2, 3)
         strategy_start = FIRST_DATA_ROW
-        for offset, values in enumerate(rows):
+        for offset, plan_row in enumerate(rows):
             row = FIRST_DATA_ROW + offset
-            *cells, has_item_column, method_span = values
-            previous = rows[offset - 1][0] if offset else None
+            cells = list(plan_row.cells)
+            has_item_column, method_span = plan_row.has_item_column, plan_row.method_span
+            previous = rows[offset - 1].cells[0] if offset else None
             if cells[0] != previous:
                 strategy_start = row
             else:
@@ -79,8 +91,8 @@ def export_plan(year: Year) -> tuple[str, str, bytes]:
                 sheet.put(row, column, value or None)
             if method_span:
                 sheet.merge(row, 2, row + method_span - 1, 2 if has_item_column else 3)
-            next_strategy = rows[offset + 1][0] if offset + 1 < len(rows) else None
-            if next_strategy != values[0] and row > strategy_start:
+            next_strategy = rows[offset + 1].cells[0] if offset + 1 < len(rows) else None
+            if next_strategy != plan_row.cells[0] and row > strategy_start:
                 sheet.merge(strategy_start, 1, row, 1)
         sheets.append(sheet)
     roc_year = str(year.roc_year)

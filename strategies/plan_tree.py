@@ -27,6 +27,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from django.db import models
+from django.db.models import QuerySet
 
 from strategies.models import (
     Dimension,
@@ -366,13 +367,23 @@ def sort_path(level: Level, tree: tuple[Level, ...]) -> tuple[str, ...]:
     return path + level.order
 
 
-def rows_of_year(level: Level, tree: tuple[Level, ...], organization: Organization, year: Year):  # type: ignore[no-untyped-def]
+def rows_of_year(
+    level: Level, tree: tuple[Level, ...], organization: Organization, year: Year
+) -> QuerySet[models.Model]:
     """The level's rows of one organization-year (or of the organization), in tree order."""
     owner = organization if level.scope == "organization" else year
-    queryset = level.model.objects.filter(**{level.scope: owner})  # type: ignore[attr-defined]
+    queryset = level.model._default_manager.filter(**{level.scope: owner})
     if level.m2m:
         queryset = queryset.prefetch_related(*level.m2m)
     return queryset.order_by(*sort_path(level, tree))
+
+
+def own_field(model: type[models.Model], name: str) -> models.Field[Any, Any]:
+    """The model's field `name` as the description names it: a column or a forward relation
+    of the model itself, never a reverse relation."""
+    field_ = model._meta.get_field(name)
+    assert isinstance(field_, models.Field), f"{model.__name__}.{name} is not a field of its own"
+    return field_
 
 
 def concrete_fields(model: type[models.Model]) -> Iterator[str]:

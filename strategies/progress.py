@@ -2,16 +2,24 @@
 logs), so long commands say what they are doing without filling log files with bar redraws."""
 
 from collections.abc import Callable, Iterable, Iterator
-from typing import TextIO
+from typing import Protocol
 
 from tqdm import tqdm
+
+
+class Stream(Protocol):
+    """A text stream: sys.stderr, or a command's self.stdout / self.stderr (OutputWrapper)."""
+
+    def write(self, text: str, /) -> object: ...
+
+    def isatty(self) -> bool: ...
 
 
 def progress[T](
     items: Iterable[T],
     *,
     desc: str,
-    stream: TextIO,
+    stream: Stream,
     label: Callable[[T], str] = str,
     unit: str = "項",
 ) -> Iterator[T]:

@@ -7,6 +7,7 @@ Chinese: 112, 3 月, 113/02/10 (documents: 113年2月10日). English: 112 (2023)
 """
 
 import datetime as dt
+from typing import SupportsInt
 
 from django.utils import timezone
 from django.utils.translation import get_language
@@ -36,10 +37,14 @@ def english() -> bool:
 
 def roc_year(value: object) -> str:
     """112 -> "112" in Chinese, "112 (2023)" in English."""
+    if value is None:
+        return ""
+    if not isinstance(value, SupportsInt | str):
+        return str(value)
     try:
-        roc = int(value)  # type: ignore[call-overload]
+        roc = int(value)
     except (TypeError, ValueError):
-        return "" if value is None else str(value)
+        return str(value)
     if english():
         return f"{roc} ({roc + ROC_OFFSET})"
     return str(roc)
@@ -47,8 +52,10 @@ def roc_year(value: object) -> str:
 
 def roc_month(roc: object, month: object) -> str:
     """(113, 1) -> "113.1" as the seed writes it; in English "113.1 (Jan 2024)"."""
+    if not (isinstance(roc, SupportsInt | str) and isinstance(month, SupportsInt | str)):
+        return ""
     try:
-        year, m = int(roc), int(month)  # type: ignore[call-overload]
+        year, m = int(roc), int(month)
     except (TypeError, ValueError):
         return ""
     text = f"{year}.{m}"
@@ -59,8 +66,10 @@ def roc_month(roc: object, month: object) -> str:
 
 def month_label(month: object) -> str:
     """3 -> "3 月" (English: "Mar")."""
+    if not isinstance(month, SupportsInt | str):
+        return ""
     try:
-        return str(MONTH_LABELS[int(month)])  # type: ignore[call-overload]
+        return str(MONTH_LABELS[int(month)])
     except (TypeError, ValueError, KeyError):
         return ""
 

@@ -8,8 +8,9 @@ from django.utils.html import escape
 from django.utils.safestring import SafeString, mark_safe
 from django.utils.translation import get_language, gettext
 
+from strategies.month_state import NOT_OPEN
 from strategies.roc import month_label, roc_date
-from strategies.selectors.entries import NOT_OPEN, STRIP_LABELS, MyWorkRow
+from strategies.selectors.entries import STRIP_LABELS, MyWorkRow
 
 _ITEM, _UNIT = 900000001, 900000002  # placeholders, replaced by each row's ids
 
@@ -17,7 +18,7 @@ _ITEM, _UNIT = 900000001, 900000002  # placeholders, replaced by each row's ids
 @lru_cache(maxsize=8)
 def _pieces(
     language: str, script_prefix: str
-) -> tuple[str, dict[int, str], str, str, dict[str, str]]:
+) -> tuple[str, dict[int, str], str, str, dict[str, SafeString]]:
     """Per language: the entry URL pattern, month words, the cell's title and labels, escaped
     once (not per cell)."""
     pattern = reverse("strategies:entry-edit", args=[_ITEM, _UNIT, 1])[: -len("1/")]

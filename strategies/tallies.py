@@ -23,8 +23,9 @@ tests/test_tallies.py recounts from scratch after each kind of write and compare
 from collections import defaultdict
 from collections.abc import Iterable
 from decimal import Decimal
+from enum import Enum
 
-from django.db import connection, transaction
+from django.db import connection, models, transaction
 from django.db.models import Count, F, QuerySet, Sum
 from django.db.models.signals import m2m_changed, post_delete, post_init, post_save
 
@@ -37,6 +38,7 @@ from strategies.models import (
     Method,
     MonthlyEntry,
     Strategy,
+    Unit,
     Year,
 )
 from strategies.models.tallies import (
@@ -50,7 +52,18 @@ from strategies.month_state import APPROVED, DONE
 
 # (item_id, unit_id, month) of an entry that counts as done; None when it does not.
 EntryKey = tuple[int, int, int] | None
-_UNKNOWN = object()
+ApprovedKey = tuple[int, int] | None  # (unit, month) of an approved entry
+
+
+class _Unknown(Enum):
+    """A value not read: a deferred field, or no state remembered."""
+
+    UNKNOWN = "unknown"
+
+
+_UNKNOWN = _Unknown.UNKNOWN
+# The plan nodes whose changes decide which (item, unit) pairs owe entries.
+type PlanNode = Item | Method | Strategy | Dimension
 
 LIVE = {
     "is_retired": False,
@@ -59,7 +72,7 @@ LIVE = {
 }
 
 
-def _done_key(entry: MonthlyEntry) -> object:
+def _done_key(entry: MonthlyEntry) -> EntryKey | _Unknown:
     """What the entry adds to the counts as stored now; _UNKNOWN when a field was deferred."""
     values = entry.__dict__
     if not all(name in values for name in ("item_id", "unit_id", "month", "status")):
@@ -79,7 +92,7 @@ def _placement(item_id: int, unit_id: int) -> tuple[int, int] | None:
     )
 
 
-def _add(model: type, changes: dict[tuple[int, ...], int]) -> None:
+def _add(model: type[models.Model], changes: dict[tuple[int, ...], int]) -> None:
     """Add to stored counts in one statement (`INSERT … ON CONFLICT DO UPDATE SET n = n + …`),
     rows in a fixed order so two transactions never wait on each other's rows crosswise."""
     rows = sorted((key, n) for key, n in changes.items() if n)
@@ -99,7 +112,7 @@ def _add(model: type, changes: dict[tuple[int, ...], int]) -> None:
         )
 
 
-TALLY_COLUMNS: dict[type, tuple[tuple[str, ...], str]] = {
+TALLY_COLUMNS: dict[type[models.Model], tuple[tuple[str, ...], str]] = {
     DoneTally: (("year_id", "dimension_number", "unit_id", "month"), "done"),
     PairTally: (("year_id", "dimension_number", "unit_id"), "pairs"),
     # A month's bit added or taken away: the same `n + step` upsert.
@@ -117,7 +130,7 @@ IndicatorKey = tuple[int, int]  # (indicator_id, unit_id)
 SUM, LATEST = Indicator.Aggregation.SUM, Indicator.Aggregation.LATEST
 
 
-def _approved_key(entry: MonthlyEntry) -> object:
+def _approved_key(entry: MonthlyEntry) -> ApprovedKey | _Unknown:
     """(unit, month) of an approved entry, None when not approved, _UNKNOWN when deferred."""
     values = entry.__dict__
     if not all(name in values for name in ("unit_id", "month", "status")):
@@ -222,8 +235,8 @@ def entry_changed(before: EntryKey, after: EntryKey) -> None:
     """Move the counts from what the entry counted as (`before`) to what it counts as now."""
     if before == after:
         return
-    changes: dict[tuple[int, int, int, int], int] = defaultdict(int)
-    months: dict[tuple[int, int, int], int] = defaultdict(int)
+    changes: dict[tuple[int, ...], int] = defaultdict(int)
+    months: dict[tuple[int, ...], int] = defaultdict(int)
     places: dict[tuple[int, int], tuple[int, int] | None] = {}
     for key, step in ((before, -1), (after, 1)):
         if key is None:
@@ -239,7 +252,7 @@ def entry_changed(before: EntryKey, after: EntryKey) -> None:
     _add(PairMonthsTally, months)
 
 
-def mark_stale(year_ids: Iterable[int]) -> None:
+def mark_stale(year_ids: Iterable[int | None]) -> None:
     """The years' counts no longer hold: the next reader recounts them."""
     ids = {pk for pk in year_ids if pk is not None}
     if ids:
@@ -351,12 +364,18 @@ def pair_counts(year: Year) -> dict[tuple[int, int], int]:
 # --- who tells them ----------------------------------------------------------------------------
 
 
+# What an instance counted as when loaded or last saved, kept in its own __dict__ (as
+# attributes of the instance, never fields).
+_BEFORE, _PLAN = "_tally_before", "_tally_plan"
+_APPROVED_BEFORE, _VALUE = "_tally_approved_before", "_tally_value"
+
+
 def _remember_entry(sender: type, instance: MonthlyEntry, **kwargs: object) -> None:
-    instance._tally_before = _done_key(instance) if instance.pk else None  # type: ignore[attr-defined]
-    instance._approved_before = _approved_key(instance) if instance.pk else None  # type: ignore[attr-defined]
+    instance.__dict__[_BEFORE] = _done_key(instance) if instance.pk else None
+    instance.__dict__[_APPROVED_BEFORE] = _approved_key(instance) if instance.pk else None
 
 
-def _approved_moved(indicator_ids: Iterable[int], keys: Iterable[object]) -> None:
+def _approved_moved(indicator_ids: Iterable[int], keys: Iterable[ApprovedKey]) -> None:
     """The entry's approved values left or joined these (unit, month)s."""
     units = {key[0] for key in keys if isinstance(key, tuple)}
     indicator_ids = list(indicator_ids)
@@ -364,14 +383,19 @@ def _approved_moved(indicator_ids: Iterable[int], keys: Iterable[object]) -> Non
 
 
 def _entry_saved(sender: type, instance: MonthlyEntry, **kwargs: object) -> None:
-    before = getattr(instance, "_tally_before", _UNKNOWN)
+    before: EntryKey | _Unknown = instance.__dict__.get(_BEFORE, _UNKNOWN)
     after = _done_key(instance)
-    approved_before = getattr(instance, "_approved_before", _UNKNOWN)
+    approved_before: ApprovedKey | _Unknown = instance.__dict__.get(_APPROVED_BEFORE, _UNKNOWN)
     approved_after = _approved_key(instance)
-    if _UNKNOWN in (before, after, approved_before, approved_after):
+    if (
+        before is _UNKNOWN
+        or after is _UNKNOWN
+        or approved_before is _UNKNOWN
+        or approved_after is _UNKNOWN
+    ):
         mark_stale([_year_of_item(instance.item_id)])
     else:
-        entry_changed(before, after)  # type: ignore[arg-type]
+        entry_changed(before, after)
         if approved_before != approved_after:
             _approved_moved(
                 IndicatorValue.objects.filter(entry_id=instance.pk).values_list(
@@ -379,17 +403,17 @@ def _entry_saved(sender: type, instance: MonthlyEntry, **kwargs: object) -> None
                 ),
                 (approved_before, approved_after),
             )
-    instance._tally_before = after  # type: ignore[attr-defined]
-    instance._approved_before = approved_after  # type: ignore[attr-defined]
+    instance.__dict__[_BEFORE] = after
+    instance.__dict__[_APPROVED_BEFORE] = approved_after
 
 
 def _entry_deleted(sender: type, instance: MonthlyEntry, **kwargs: object) -> None:
-    before = getattr(instance, "_tally_before", _UNKNOWN)
-    approved_before = getattr(instance, "_approved_before", _UNKNOWN)
-    if _UNKNOWN in (before, approved_before):
+    before: EntryKey | _Unknown = instance.__dict__.get(_BEFORE, _UNKNOWN)
+    approved_before: ApprovedKey | _Unknown = instance.__dict__.get(_APPROVED_BEFORE, _UNKNOWN)
+    if before is _UNKNOWN or approved_before is _UNKNOWN:
         mark_stale([_year_of_item(instance.item_id)])
         return
-    entry_changed(before, None)  # type: ignore[arg-type]
+    entry_changed(before, None)
     if approved_before is not None:
         # Its values went first (cascade, skipped by _value_deleted): its item's indicators.
         _approved_moved(
@@ -403,10 +427,10 @@ def _value_state(instance: IndicatorValue) -> tuple[object, ...]:
 
 
 def _remember_value(sender: type, instance: IndicatorValue, **kwargs: object) -> None:
-    instance._tally_value = _value_state(instance) if instance.pk else None  # type: ignore[attr-defined]
+    instance.__dict__[_VALUE] = _value_state(instance) if instance.pk else None
 
 
-def _approved_unit(instance: IndicatorValue) -> object:
+def _approved_unit(instance: IndicatorValue) -> int | None:
     """The unit of the value's entry when that entry is approved, else None (the entry in
     hand when the value was reached through it, else 1 query)."""
     entry = instance._state.fields_cache.get("entry")
@@ -427,9 +451,9 @@ def _approved_unit(instance: IndicatorValue) -> object:
 def _value_saved(sender: type, instance: IndicatorValue, **kwargs: object) -> None:
     if kwargs.get("raw"):
         return
-    before = getattr(instance, "_tally_value", None)
+    before: tuple[object, ...] | None = instance.__dict__.get(_VALUE)
     now = _value_state(instance)
-    instance._tally_value = now  # type: ignore[attr-defined]
+    instance.__dict__[_VALUE] = now
     if before is not None and before[1] != now[1]:
         mark_stale([_year_of_indicator(instance.indicator_id)])  # moved to another entry
         return
@@ -450,7 +474,7 @@ def _value_deleted(sender: type, instance: IndicatorValue, **kwargs: object) -> 
         indicators_changed([(instance.indicator_id, unit_id)])
 
 
-def _year_of_indicator(indicator_id: int | None) -> int | None:
+def _year_of_indicator(indicator_id: int) -> int | None:
     return (
         Indicator.objects.filter(pk=indicator_id)
         .values_list("item__method__strategy__dimension__year_id", flat=True)
@@ -458,7 +482,7 @@ def _year_of_indicator(indicator_id: int | None) -> int | None:
     )
 
 
-def _year_of_item(item_id: int | None) -> int | None:
+def _year_of_item(item_id: int) -> int | None:
     return (
         Item.objects.filter(pk=item_id)
         .values_list("method__strategy__dimension__year_id", flat=True)
@@ -475,44 +499,48 @@ PLAN_FIELDS: dict[type, tuple[tuple[str, ...], str]] = {
 }
 
 
-def _plan_state(instance: object) -> tuple[object, ...]:
+def _plan_state(instance: PlanNode) -> tuple[object, ...]:
     names, _path = PLAN_FIELDS[type(instance)]
     return tuple(instance.__dict__.get(name, _UNKNOWN) for name in names)
 
 
-def _remember_plan(sender: type, instance: object, **kwargs: object) -> None:
-    instance._tally_plan = _plan_state(instance) if instance.pk else None  # type: ignore[attr-defined]
+def _remember_plan(sender: type, instance: PlanNode, **kwargs: object) -> None:
+    instance.__dict__[_PLAN] = _plan_state(instance) if instance.pk else None
 
 
-def _plan_years(instance: object, state: tuple[object, ...] | None) -> set[int | None]:
+def _plan_years(instance: PlanNode, state: tuple[object, ...] | None) -> set[int | None]:
     """The node's year now and, when it moved, before (by the parent it had)."""
     model = type(instance)
     _names, path = PLAN_FIELDS[model]
-    years = {model.objects.filter(pk=instance.pk).values_list(path, flat=True).first()}  # type: ignore[attr-defined]
+    years = {model._default_manager.filter(pk=instance.pk).values_list(path, flat=True).first()}
     parent_field = PLAN_FIELDS[model][0][0]
     if state is not None and state[0] is not _UNKNOWN:
-        parent = model._meta.get_field(parent_field.removesuffix("_id")).related_model  # type: ignore[union-attr]
+        parent = model._meta.get_field(parent_field.removesuffix("_id")).related_model
+        assert isinstance(parent, type)  # a foreign key to a model class
         if parent is Year:
-            years.add(state[0])  # type: ignore[arg-type]
+            assert isinstance(state[0], int)
+            years.add(state[0])
         else:
             parent_path = path.split("__", 1)[1]
             years.add(
-                parent.objects.filter(pk=state[0]).values_list(parent_path, flat=True).first()  # type: ignore[union-attr]
+                parent._default_manager.filter(pk=state[0])
+                .values_list(parent_path, flat=True)
+                .first()
             )
     return years
 
 
-def _plan_saved(sender: type, instance: object, created: bool, **kwargs: object) -> None:
-    before = getattr(instance, "_tally_plan", None)
+def _plan_saved(sender: type, instance: PlanNode, created: bool, **kwargs: object) -> None:
+    before: tuple[object, ...] | None = instance.__dict__.get(_PLAN)
     now = _plan_state(instance)
-    instance._tally_plan = now  # type: ignore[attr-defined]
+    instance.__dict__[_PLAN] = now
     if created or before == now:
         return  # a new node hosts nothing yet; its host units say when it does
     mark_stale(_plan_years(instance, before))
 
 
-def _plan_deleted(sender: type, instance: object, **kwargs: object) -> None:
-    years = _plan_years(instance, getattr(instance, "_tally_plan", None))
+def _plan_deleted(sender: type, instance: PlanNode, **kwargs: object) -> None:
+    years = _plan_years(instance, instance.__dict__.get(_PLAN))
     years |= _plan_years(instance, _plan_state(instance))  # the row is gone: ask its parent
     mark_stale(years - {None})
 
@@ -549,19 +577,22 @@ def hosts_changed(pairs: Iterable[tuple[int, int]], step: int) -> None:
 
 def _hosts_changed(
     sender: type,
-    instance: object,
+    instance: Item | Unit,
     action: str,
     reverse: bool,
     pk_set: set[int] | None,
     **kwargs: object,
 ) -> None:
     if action == "pre_clear":
-        items = Item.objects.filter(host_units=instance) if reverse else [instance]
-        mark_stale(_year_of_item(item.pk) for item in items)  # type: ignore[attr-defined]
+        # From the unit's side (`reverse`) the unit's items, else the item itself.
+        items = (
+            Item.objects.filter(host_units=instance) if isinstance(instance, Unit) else [instance]
+        )
+        mark_stale(_year_of_item(item.pk) for item in items)
         return
     if action not in {"post_add", "post_remove"} or not pk_set:
         return
-    own = instance.pk  # type: ignore[attr-defined]
+    own = instance.pk
     pairs = [(pk, own) for pk in pk_set] if reverse else [(own, pk) for pk in pk_set]
     hosts_changed(pairs, 1 if action == "post_add" else -1)
 

@@ -24,6 +24,7 @@ from decimal import Decimal
 from typing import NamedTuple
 
 import xlsxwriter
+from xlsxwriter.worksheet import Worksheet
 
 from strategies import number_format
 
@@ -196,7 +197,7 @@ class _Formats:
         self._workbook = workbook
         self._made: dict[tuple[str, bool], object] = {}
 
-    def get(self, style: str, quoted: bool = False):  # type: ignore[no-untyped-def]
+    def get(self, style: str, quoted: bool = False) -> object:
         key = (style, quoted)
         if key not in self._made:
             spec = {
@@ -211,7 +212,7 @@ class _Formats:
         return self._made[key]
 
 
-def _write_cell(ws, formats: _Formats, row: int, column: int, cell: Cell) -> None:  # type: ignore[no-untyped-def]
+def _write_cell(ws: Worksheet, formats: _Formats, row: int, column: int, cell: Cell) -> None:
     value = cell.value
     if cell.formula:
         cached = number_value(value) if isinstance(value, int | float | Decimal) else value

@@ -8,7 +8,7 @@ from perfreport.reports.models import IssuedReport, IssuedVersion, WorkerHeartbe
 
 
 @admin.register(IssuedReport)
-class IssuedReportAdmin(admin.ModelAdmin):
+class IssuedReportAdmin(admin.ModelAdmin[IssuedReport]):
     list_display = [
         "year",
         "version",
@@ -37,15 +37,15 @@ class IssuedReportAdmin(admin.ModelAdmin):
     def has_add_permission(self, request: HttpRequest) -> bool:
         return False
 
-    def has_change_permission(self, request: HttpRequest, obj=None) -> bool:  # type: ignore[no-untyped-def]
+    def has_change_permission(self, request: HttpRequest, obj: IssuedReport | None = None) -> bool:
         return False
 
-    def has_delete_permission(self, request: HttpRequest, obj=None) -> bool:  # type: ignore[no-untyped-def]
+    def has_delete_permission(self, request: HttpRequest, obj: IssuedReport | None = None) -> bool:
         return False
 
 
 @admin.register(IssuedVersion)
-class IssuedVersionAdmin(admin.ModelAdmin):
+class IssuedVersionAdmin(admin.ModelAdmin[IssuedVersion]):
     list_display = ["year", "version", "status", "progress", "signed_off_at", "finished_at"]
     list_filter = ["status", "year__organization"]
     list_select_related = ["year__organization"]
@@ -66,21 +66,23 @@ class IssuedVersionAdmin(admin.ModelAdmin):
     def has_add_permission(self, request: HttpRequest) -> bool:
         return False
 
-    def has_change_permission(self, request: HttpRequest, obj=None) -> bool:  # type: ignore[no-untyped-def]
+    def has_change_permission(self, request: HttpRequest, obj: IssuedVersion | None = None) -> bool:
         return False
 
-    def has_delete_permission(self, request: HttpRequest, obj=None) -> bool:  # type: ignore[no-untyped-def]
+    def has_delete_permission(self, request: HttpRequest, obj: IssuedVersion | None = None) -> bool:
         return False
 
 
 @admin.register(WorkerHeartbeat)
-class WorkerHeartbeatAdmin(admin.ModelAdmin):
+class WorkerHeartbeatAdmin(admin.ModelAdmin[WorkerHeartbeat]):
     """Operators see which task workers are alive (read only: the workers write it)."""
 
     list_display = ["worker_id", "hostname", "pid", "started_at", "beat_at"]
 
-    def has_add_permission(self, request):  # type: ignore[no-untyped-def]
+    def has_add_permission(self, request: HttpRequest) -> bool:
         return False
 
-    def has_change_permission(self, request, obj=None):  # type: ignore[no-untyped-def]
+    def has_change_permission(
+        self, request: HttpRequest, obj: WorkerHeartbeat | None = None
+    ) -> bool:
         return False

@@ -17,6 +17,7 @@ import json
 from collections.abc import Callable, Iterable, Iterator
 from datetime import datetime
 from decimal import Decimal, InvalidOperation
+from types import GenericAlias
 from typing import Annotated, Any, Literal
 
 from django.core.validators import MaxLengthValidator
@@ -36,7 +37,7 @@ from pydantic import (
 
 from scoring.plan_tree import TREE
 from scoring.services import COMMENT_MAX
-from strategies.plan_tree import IN_REPORT, KEY, USER, Level, by_name
+from strategies.plan_tree import IN_REPORT, KEY, USER, Level, by_name, own_field
 from strategies.services.entries import REASON_MAX_LENGTH
 from strategies.services.results import RESULTS_MAX_LENGTH
 
@@ -75,7 +76,9 @@ def decimal_text(places: int) -> Callable[[str], str]:
             raise ValueError(f"「{text}」不是有限的數字（不接受 NaN、Infinity 之類的值）")
         if value < 0:
             raise ValueError(f"{text} 不可小於 0")
-        if -value.as_tuple().exponent > places:  # type: ignore[operator]
+        exponent = value.as_tuple().exponent
+        assert isinstance(exponent, int)  # a finite number's, checked above
+        if -exponent > places:
             raise ValueError(f"{text} 最多 {places} 位小數")
         return text
 
@@ -110,17 +113,17 @@ def _slug(text: str) -> str:
 # --- the schema, from the description --------------------------------------------------------
 
 
-def _text_limit(level: Level, field_: models.Field) -> int:  # type: ignore[type-arg]
+def _text_limit(level: Level, field_: models.Field[Any, Any]) -> int:
     limit = TEXT_LIMITS.get((level.name, field_.name)) or field_.max_length
     for validator in field_.validators:
         if isinstance(validator, MaxLengthValidator):
-            limit = min(limit or CELL_LIMIT, validator.limit_value)  # type: ignore[type-var]
+            limit = min(limit or CELL_LIMIT, validator.limit_value)
     return min(limit or CELL_LIMIT, CELL_LIMIT)
 
 
 def _field(level: Level, name: str, *, as_reference: bool = False) -> Any:
     """The type of one field of the level, as the report writes it."""
-    field_ = level.model._meta.get_field(name)
+    field_ = own_field(level.model, name)
     kind: Any
     if isinstance(field_, models.DecimalField):
         kind = Annotated[StrictStr, AfterValidator(decimal_text(field_.decimal_places))]
@@ -142,8 +145,14 @@ def _field(level: Level, name: str, *, as_reference: bool = False) -> Any:
     return kind | None if field_.null else kind
 
 
+def _list_of(kind: Any) -> Any:
+    """`list[kind]` of a type built at run time (what the subscript makes, as a call)."""
+    return GenericAlias(list, (kind,))
+
+
 def _model(name: str, fields: dict[str, Any], *, nullable: bool = False) -> Any:
-    model = create_model(name, __config__=_STRICT, **{k: (v, ...) for k, v in fields.items()})
+    definitions: dict[str, Any] = {k: (v, ...) for k, v in fields.items()}
+    model = create_model(name, __config__=_STRICT, **definitions)
     return model | None if nullable else model
 
 
@@ -170,11 +179,11 @@ def level_model(level: Level) -> Any:
         if child.document_keyed_by:
             row = _own_fields(child)
             row.pop(child.document_keyed_by)
-            choices = child.model._meta.get_field(child.document_keyed_by).choices or []
+            choices = own_field(child.model, child.document_keyed_by).choices or []
             one = _model(child.name, row, nullable=True)
             fields[child.document] = _model(child.document, {value: one for value, _ in choices})
         else:
-            fields[child.document] = list[level_model(child)]  # type: ignore[misc]
+            fields[child.document] = _list_of(level_model(child))
     return _model(level.name, fields)
 
 
@@ -188,11 +197,11 @@ def _document_model() -> type[BaseModel]:
         schema_name=(StrictStr, Field(alias="schema")),
         schema_version=(StrictInt, ...),
         organization=(_model("organization", {**organization, "parent": parent}), ...),
-        units=(list[_model("unit", _own_fields(LEVELS["unit"]))], ...),  # type: ignore[misc]
+        units=(_list_of(_model("unit", _own_fields(LEVELS["unit"]))), ...),
         year=(_model("year", _own_fields(LEVELS["year"])), ...),
         bands=(_model("bands", _own_fields(LEVELS["grade_bands"])), ...),
         score_sheet=(_model("score_sheet", _own_fields(LEVELS["score_sheet"])), ...),
-        dimensions=(list[level_model(LEVELS["dimension"])], ...),  # type: ignore[misc]
+        dimensions=(_list_of(level_model(LEVELS["dimension"])), ...),
     )
 
 

@@ -14,7 +14,7 @@ a document that imports must also leave a year every page and export can show:
 """
 
 from decimal import Decimal, InvalidOperation
-from typing import Any
+from typing import Any, TypeGuard
 
 from scoring.grades import MAX_TOTAL, Bands
 from scoring.models import DimensionScore
@@ -23,7 +23,7 @@ from strategies import number_format
 from strategies.bounded_files import load_json
 from strategies.errors import DomainError
 from strategies.models import Organization, Year
-from strategies.plan_tree import KEY, Level, by_name
+from strategies.plan_tree import KEY, Level, by_name, own_field
 
 MAX_BYTES = 50 * 1024 * 1024  # the 112 report with every entry is well under 1 MB
 MAX_DEPTH = 32  # the schema nests 16 deep
@@ -49,7 +49,7 @@ def _key(level: Level) -> str:
 def _label(level: Level) -> str:
     """「構面編號」, 「執行策略排序」: what a duplicate key is called."""
     model = level.model._meta
-    return f"{model.verbose_name}{model.get_field(_key(level)).verbose_name}"
+    return f"{model.verbose_name}{own_field(level.model, _key(level)).verbose_name}"
 
 
 # Each level's children listed in the report, and the key that tells siblings apart.
@@ -68,7 +68,7 @@ _UNKNOWN = {
 }
 
 
-def _is_int(value: Any) -> bool:
+def _is_int(value: object) -> TypeGuard[int]:
     return isinstance(value, int) and not isinstance(value, bool)
 
 
@@ -90,7 +90,9 @@ def _duplicates(rows: list[tuple[str, dict[str, Any]]], key: str, label: str) ->
     return problems
 
 
-def _walk(level: Level, place: str, row: dict[str, Any], scope: dict[str, set]) -> list[str]:  # type: ignore[type-arg]
+def _walk(
+    level: Level, place: str, row: dict[str, Any], scope: dict[str, set[object]]
+) -> list[str]:
     """The rules between rows below one row of the tree, as plan_tree describes it: keys
     unique among siblings, every reference naming a row in its scope (a unit of the file, an
     indicator of the same item)."""
@@ -179,6 +181,13 @@ def _score_problems(place: str, dimension: dict[str, Any]) -> list[str]:
     return problems
 
 
+def _places(value: Decimal) -> int:
+    """Decimal places of a finite number (0 for 12, 1 for 899.5)."""
+    exponent = value.as_tuple().exponent
+    assert isinstance(exponent, int), "a finite number"
+    return -exponent
+
+
 def _head_problems(document: dict[str, Any]) -> list[str]:
     """The year must be new; the bands descend; the assessment's year and month go together."""
     problems = []
@@ -193,9 +202,10 @@ def _head_problems(document: dict[str, Any]) -> list[str]:
     bands = document.get("bands")
     if isinstance(bands, dict):
         values = [_decimal(bands.get(key)) for key in ("excellent_min", "a_min", "b_min", "c_min")]
-        if all(v is not None and -v.as_tuple().exponent <= 1 for v in values):  # type: ignore[union-attr,operator]
+        limits = [v for v in values if v is not None and _places(v) <= 1]
+        if len(limits) == len(values):
             try:
-                Bands(*values)  # type: ignore[arg-type]
+                Bands(*limits)
             except ValueError as exc:
                 problems.append(f"bands: {exc}")
     sheet = document.get("score_sheet")
@@ -215,8 +225,10 @@ def total_problems(document: dict[str, Any]) -> list[str]:
     total = Decimal(0)
     for dimension in dimensions:
         maximum = dimension.get("max_score") if isinstance(dimension, dict) else None
+        if not isinstance(maximum, str | int | float | Decimal):
+            return []  # missing or not a number: reported by the field check
         try:
-            total += Decimal(maximum)  # type: ignore[arg-type]
+            total += Decimal(maximum)
         except (InvalidOperation, TypeError, ValueError):
             return []  # a maximum that is not a number: reported by the field check
         if not total.is_finite():

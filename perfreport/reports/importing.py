@@ -7,12 +7,13 @@
 
 import json
 import re
+from collections.abc import Sequence
 from datetime import datetime
 from decimal import Decimal
-from typing import Any
+from typing import Any, Protocol
 
 from django.apps import apps
-from django.db import connection, transaction
+from django.db import connection, models, transaction
 from django.db.models import CharField, DateTimeField, IntegerField, Value
 from django.utils import timezone
 
@@ -20,6 +21,8 @@ from perfreport.reports import document_schema, import_checks
 from perfreport.reports.json_schema import SCHEMA, SCHEMA_VERSION
 from scoring.models import DimensionScore, GradeBands, ScoreSheet
 from strategies import tallies
+from strategies.auth import User
+from strategies.backup.archive import history_model
 from strategies.errors import DomainError
 from strategies.models import (
     Dimension,
@@ -33,10 +36,13 @@ from strategies.models import (
     Unit,
     Year,
 )
+from strategies.models.audit import RecordsHistory
 
 REASON = "import_report"
 _SLUG = re.compile(r"[-a-zA-Z0-9_]{1,20}")
 _MISSING = object()
+# A JSON object of the document, as json.loads gives it.
+type JSONObject = dict[str, Any]
 
 
 class ImportRefused(DomainError):
@@ -103,8 +109,15 @@ def _time(text: str | None) -> datetime | None:
     return None if text is None else datetime.fromisoformat(text)
 
 
-def _save(obj, exclude=None):  # type: ignore[no-untyped-def]
-    obj._change_reason = REASON
+def _mark_imported(obj: models.Model) -> None:
+    """The reason on the history row of every object the import writes (the author stays
+    whoever django-simple-history finds: the signed-in importer, or none for the command)."""
+    if isinstance(obj, RecordsHistory):
+        obj._change_reason = REASON
+
+
+def _save[M: models.Model](obj: M, exclude: list[str] | None = None) -> M:
+    _mark_imported(obj)
     obj.full_clean(exclude=exclude)
     obj.save()
     return obj
@@ -123,7 +136,7 @@ def import_report(*, raw: bytes | str) -> Year:
         return year
 
 
-def _organization(data: dict, parent: Organization | None) -> Organization:
+def _organization(data: JSONObject, parent: Organization | None) -> Organization:
     organization = Organization.objects.filter(code=data["code"]).first()
     if organization is None:
         organization = _save(
@@ -193,7 +206,9 @@ def _apply(document: dict[str, Any]) -> Year:
             assessed_month=s["assessed_month"],
         )
     )
-    methods: list[tuple[Method, dict]] = []  # every item under its method, written in bulk below
+    methods: list[
+        tuple[Method, JSONObject]
+    ] = []  # every item under its method, written in bulk below
     for d in document["dimensions"]:
         dimension = _save(
             Dimension(
@@ -237,7 +252,7 @@ def _apply(document: dict[str, Any]) -> Year:
 BATCH = 2000
 
 
-def _checked(obj, exclude=None):  # type: ignore[no-untyped-def]
+def _checked[M: models.Model](obj: M, exclude: list[str] | None = None) -> M:
     """Field checks without a query per object, for the rows written in bulk: references are
     to rows just written or read (a foreign key's check would query each one), uniqueness and
     constraints are the database's to enforce, and `validate` has checked the whole file."""
@@ -248,18 +263,30 @@ def _checked(obj, exclude=None):  # type: ignore[no-untyped-def]
     return obj
 
 
-def _bulk(objs: list, model) -> list:  # type: ignore[no-untyped-def,type-arg]
+def _history_of(model: type[models.Model]) -> type[Any]:
+    """The django-simple-history model of `model` (every model the import writes keeps one)."""
+    history = history_model(model)
+    assert history is not None
+    return history
+
+
+def _column(field_: models.Field[Any, Any]) -> str:
+    assert field_.column is not None  # a concrete field's
+    return field_.column
+
+
+def _bulk[M: models.Model](objs: list[M], model: type[M]) -> list[M]:
     """Insert in batches, each batch with its history rows: a year at 20x the seed has 30,000
     entries. The rows come back with their primary keys (SQLite and PostgreSQL return them)."""
     written = _insert(model, objs)
     if written:
-        user = model.history.model.get_default_history_user(written[0])
+        user = _history_of(model).get_default_history_user(written[0])
         for start in range(0, len(written), BATCH):
             _copy_into_history(model, [obj.pk for obj in written[start : start + BATCH]], user)
     return written
 
 
-def _insert(model, objs: list) -> list:  # type: ignore[no-untyped-def,type-arg]
+def _insert[M: models.Model](model: type[M], objs: list[M]) -> list[M]:
     """`bulk_create` for plain new rows, without its per-value compiler work (two thirds of
     the import at 20x): each field's database conversion is done directly, the statement is
     built once per batch, and the new primary keys come back through RETURNING (SQLite and
@@ -272,9 +299,10 @@ def _insert(model, objs: list) -> list:  # type: ignore[no-untyped-def,type-arg]
     row = "(" + ", ".join(["%s"] * len(fields)) + ")"
     head = (
         f"INSERT INTO {quote(model._meta.db_table)} "  # noqa: S608 - names from the model
-        f"({', '.join(quote(field.column) for field in fields)}) VALUES "
+        f"({', '.join(quote(_column(field)) for field in fields)}) VALUES "
     )
-    tail = f" RETURNING {quote(model._meta.pk.column)}"
+    assert model._meta.pk is not None
+    tail = f" RETURNING {quote(_column(model._meta.pk))}"
     with connection.cursor() as cursor:
         for start in range(0, len(objs), per_statement):
             batch = objs[start : start + per_statement]
@@ -291,11 +319,11 @@ def _insert(model, objs: list) -> list:  # type: ignore[no-untyped-def,type-arg]
     return objs
 
 
-def _copy_into_history(model, pks: list[int], user) -> None:  # type: ignore[no-untyped-def]
+def _copy_into_history(model: type[models.Model], pks: list[int], user: User | None) -> None:
     """The creation records of rows just written ("+", REASON, the request's user), as
     django-simple-history writes them for a saved object, copied by the database itself
     (INSERT ... SELECT): no historical object is built in Python for each row."""
-    History = model.history.model
+    History = _history_of(model)
     tracked = History.tracked_fields
     marks = {
         "history_date": Value(timezone.now(), output_field=DateTimeField()),
@@ -322,7 +350,7 @@ def _copy_into_history(model, pks: list[int], user) -> None:  # type: ignore[no-
         )
 
 
-def _apply_items(methods: list[tuple[Method, dict]], units: dict[str, Unit]) -> None:
+def _apply_items(methods: list[tuple[Method, JSONObject]], units: dict[str, Unit]) -> None:
     """Items, their host units, indicators, entries and values: a few bulk inserts per kind,
     however large the year, each row with its history row (an item's records its host units)."""
     items = _bulk(
@@ -422,7 +450,20 @@ def _apply_items(methods: list[tuple[Method, dict]], units: dict[str, Unit]) -> 
     )
 
 
-def _host_unit_history(items: list[Item], hosts: list) -> None:  # type: ignore[type-arg]
+class _HostLink(Protocol):
+    """A row of Item.host_units' through table."""
+
+    @property
+    def pk(self) -> int: ...
+
+    @property
+    def item_id(self) -> int: ...
+
+    @property
+    def unit_id(self) -> int: ...
+
+
+def _host_unit_history(items: list[Item], hosts: Sequence[_HostLink]) -> None:
     """The host units in each item's creation record, as django-simple-history records them
     for a saved item (a copy of each through row in its m2m history table), in bulk."""
     records = dict(

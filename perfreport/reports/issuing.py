@@ -12,12 +12,13 @@ import hashlib
 import json
 import logging
 from dataclasses import dataclass
-from typing import BinaryIO
+from datetime import datetime
 
-from django.core.files.base import ContentFile
+from django.core.files.base import ContentFile, File
 from django.core.files.storage import default_storage
 from django.db import transaction
 from django.db.models import Max
+from django.db.models.fields.files import FieldFile
 from django.utils import timezone
 
 from perfreport.reports import signing
@@ -25,6 +26,7 @@ from perfreport.reports.exporters import EXPORTERS, get_exporter
 from perfreport.reports.models import IssuedReport, IssuedVersion
 from perfreport.reports.selectors import ReportData, build_report
 from scoring.models import ScoreSheet
+from strategies.auth import User
 from strategies.models import Year
 
 Status = IssuedVersion.Status
@@ -37,13 +39,19 @@ sha256_of = signing.sha256_of
 # --- Queueing and running ----------------------------------------------------------------------
 
 
+def stored_name(file: FieldFile) -> str:
+    """The storage name of an issued file (every issued report and manifest has one)."""
+    assert file.name, "an issued file without a stored name"
+    return file.name
+
+
 def next_version(year: Year) -> int:
     """The number the year's next issued version takes (1, 2, ...)."""
     latest = IssuedVersion.objects.filter(year=year).aggregate(v=Max("version"))["v"] or 0
     return latest + 1
 
 
-def queue_version(*, year: Year, user, signed_off_at) -> IssuedVersion:  # type: ignore[no-untyped-def]
+def queue_version(*, year: Year, user: User, signed_off_at: datetime | None) -> IssuedVersion:
     """Record the next version as queued. The caller (the sign-off) holds the year's row lock
     in its transaction, so two sign-offs cannot take the same number; the task is enqueued by
     the caller once that transaction commits."""
@@ -59,7 +67,7 @@ def queue_version(*, year: Year, user, signed_off_at) -> IssuedVersion:  # type:
     return version
 
 
-def issue_report(*, year: Year, user) -> list[IssuedReport]:  # type: ignore[no-untyped-def]
+def issue_report(*, year: Year, user: User) -> list[IssuedReport]:
     """Queue the year's next version and issue it at once in this process (scripts and tests;
     the sign-off page leaves it to the worker). Its files, in the order of EXPORTERS."""
     with transaction.atomic():
@@ -146,7 +154,9 @@ def issue_version(version_id: int) -> IssuedVersion:
         }
         count = len(EXPORTERS)
         for position, (identifier, exporter) in enumerate(EXPORTERS.items()):
-            if identifier in stored and default_storage.exists(stored[identifier].file.name):
+            if identifier in stored and default_storage.exists(
+                stored_name(stored[identifier].file)
+            ):
                 continue
             _advance(
                 version,
@@ -205,11 +215,11 @@ def manifest_bytes(version: IssuedVersion, reports: list[IssuedReport]) -> bytes
     year = version.year
     files = []
     for report in reports:
-        size, digest = _size_and_sha256(report.file.name)
+        size, digest = _size_and_sha256(stored_name(report.file))
         files.append(
             {
                 "format": report.format,
-                "name": report.file.name.rsplit("/", 1)[-1],
+                "name": stored_name(report.file).rsplit("/", 1)[-1],
                 "filename": report.filename,
                 "size": size,
                 "sha256": digest,
@@ -264,9 +274,9 @@ class Download:
     content: bytes | None = None
     issued: IssuedReport | None = None
 
-    def open(self) -> BinaryIO:
+    def open(self) -> File[bytes]:
         assert self.issued is not None
-        return default_storage.open(self.issued.file.name, "rb")
+        return default_storage.open(stored_name(self.issued.file), "rb")
 
     def read(self) -> bytes:
         if self.content is not None:
@@ -278,7 +288,7 @@ class Download:
 def issued_download(report: IssuedReport) -> Download:
     return Download(
         filename=report.filename,
-        ascii_filename=report.file.name.rsplit("/", 1)[-1],
+        ascii_filename=stored_name(report.file).rsplit("/", 1)[-1],
         content_type=report.content_type,
         issued=report,
     )
@@ -323,7 +333,7 @@ class VersionCheck:
         return bool(self.checks) and all(check.ok for check in self.checks)
 
 
-def _read(name: str) -> bytes | None:
+def _read(name: str | None) -> bytes | None:
     if not name or not default_storage.exists(name):
         return None
     with default_storage.open(name, "rb") as handle:
@@ -351,7 +361,7 @@ def verify_version(version: IssuedVersion, reports: list[IssuedReport]) -> Versi
         return VersionCheck(version, checks)
     names = set()
     for report in reports:
-        name = report.file.name.rsplit("/", 1)[-1]
+        name = stored_name(report.file).rsplit("/", 1)[-1]
         names.add(name)
         what = report.filename
         content = _read(report.file.name)

@@ -5,7 +5,7 @@ to the person who started it and is a 404 for everyone else."""
 
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
-from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
+from django.http import Http404, HttpResponse, JsonResponse
 from django.http.response import HttpResponseBase
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -16,10 +16,11 @@ from perfreport.reports.jobs import job_for, lease_expired, start_export
 from perfreport.reports.models import ExportJob
 from perfreport.reports.views import year_and_download_right
 from strategies.access import can_download_year, check_year_right
+from strategies.auth import AuthenticatedHttpRequest
 from strategies.downloads import attachment_response
 
 
-def _own_job(request: HttpRequest, pk: int) -> ExportJob:
+def _own_job(request: AuthenticatedHttpRequest, pk: int) -> ExportJob:
     """The requester's job, while they still may download the year's files."""
     try:
         job = job_for(request.user, pk)
@@ -31,7 +32,9 @@ def _own_job(request: HttpRequest, pk: int) -> ExportJob:
 
 @login_required
 @require_POST
-def export_start(request: HttpRequest, org: str, roc_year: int, format: str) -> HttpResponse:
+def export_start(
+    request: AuthenticatedHttpRequest, org: str, roc_year: int, format: str
+) -> HttpResponse:
     year, can_download = year_and_download_right(request, org, roc_year)
     if format not in EXPORTERS:
         raise Http404
@@ -43,14 +46,14 @@ def export_start(request: HttpRequest, org: str, roc_year: int, format: str) -> 
 
 @login_required
 @require_GET
-def export_job(request: HttpRequest, pk: int) -> HttpResponse:
+def export_job(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     job = _own_job(request, pk)
     return render(request, "reports/export_job.html", {"job": job, "stale": lease_expired(job)})
 
 
 @login_required
 @require_GET
-def export_job_status(request: HttpRequest, pk: int) -> JsonResponse:
+def export_job_status(request: AuthenticatedHttpRequest, pk: int) -> JsonResponse:
     job = _own_job(request, pk)
     done = job.status == ExportJob.Status.DONE
     return JsonResponse(
@@ -70,7 +73,7 @@ def export_job_status(request: HttpRequest, pk: int) -> JsonResponse:
 
 @login_required
 @require_GET
-def export_job_download(request: HttpRequest, pk: int) -> HttpResponseBase:
+def export_job_download(request: AuthenticatedHttpRequest, pk: int) -> HttpResponseBase:
     job = _own_job(request, pk)
     if job.status != ExportJob.Status.DONE or job.content is None:
         raise Http404

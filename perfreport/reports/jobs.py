@@ -12,6 +12,7 @@ again, or after MAX_ATTEMPTS runs marks it failed with a message the person wait
 """
 
 import datetime as dt
+import functools
 import logging
 
 from django.conf import settings
@@ -23,6 +24,7 @@ from perfreport.reports import issuing
 from perfreport.reports.exporters import EXPORTERS
 from perfreport.reports.issuing import render_for_download
 from perfreport.reports.models import ExportJob, IssuedVersion
+from strategies.auth import User
 from strategies.errors import DomainError
 from strategies.models import Year
 
@@ -46,7 +48,7 @@ def lease_expired(job: ExportJob, *, now: dt.datetime | None = None) -> bool:
     return (now or timezone.now()) - last > dt.timedelta(seconds=lease_seconds())
 
 
-def start_export(*, year: Year, format: str, user) -> ExportJob:  # type: ignore[no-untyped-def]
+def start_export(*, year: Year, format: str, user: User) -> ExportJob:
     """Record an export job for the user and queue it; the caller has checked the permission."""
     if format not in EXPORTERS:
         raise DomainError(f"沒有「{format}」這種匯出格式。")
@@ -65,7 +67,7 @@ def _advance(job: ExportJob, **fields: object) -> None:
 
 
 @task(takes_context=True)
-def run_export_job(context: TaskContext, job_id: int) -> None:
+def run_export_job(context: TaskContext[[int], None], job_id: int) -> None:
     """Render the job's format, recording progress; a failure is kept on the job, not raised."""
     job = ExportJob.objects.select_related("year__organization").get(pk=job_id)
     if job.status != Status.QUEUED:
@@ -106,7 +108,7 @@ def run_export_job(context: TaskContext, job_id: int) -> None:
     )
 
 
-def job_for(user, pk: int) -> ExportJob:  # type: ignore[no-untyped-def]
+def job_for(user: User, pk: int) -> ExportJob:
     """The user's own job (another person's job does not exist for them)."""
     return ExportJob.objects.select_related("year__organization").get(pk=pk, requested_by=user)
 
@@ -159,7 +161,7 @@ def reclaim_stale_jobs(*, now: dt.datetime | None = None) -> list[ExportJob]:
             if not claim.update(**fields):
                 continue  # another worker reclaimed it first
             if fields["status"] == Status.QUEUED:
-                transaction.on_commit(lambda pk=job.pk: run_export_job.enqueue(pk))
+                transaction.on_commit(functools.partial(run_export_job.enqueue, job.pk))
         logger.warning(
             "export job %s: worker %s stopped renewing its lease; %s",
             job.pk,

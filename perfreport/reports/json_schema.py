@@ -109,7 +109,7 @@ def _indicator(indicator: IndicatorData) -> dict[str, Any]:
     }
 
 
-class _Entries(list):  # type: ignore[type-arg]
+class _Entries(list[EntryData]):
     """An item's entries, written by `write` on its fast path (same bytes as json.dumps)."""
 
 

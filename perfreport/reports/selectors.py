@@ -9,12 +9,14 @@ All display strings (numbering labels, cell texts, rowspans) are computed here o
 page, the PDF, the workbook, the ODF sheet and the JSON file cannot disagree.
 """
 
+import datetime as dt
 from collections import defaultdict
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 from decimal import Decimal
 
-from django.db.models import Prefetch
+from django.db.models import Model, Prefetch
 from django.utils import timezone
 from django.utils.translation import gettext, gettext_noop
 
@@ -381,7 +383,7 @@ def _layout(dimension: DimensionData) -> None:
     dimension.rows = rows
 
 
-def _iso(value) -> str | None:  # type: ignore[no-untyped-def]
+def _iso(value: dt.date | None) -> str | None:
     return value.isoformat() if value else None
 
 
@@ -519,7 +521,9 @@ def build_report(
     for score in scores:
         scores_by_dimension[score.dimension_id][score.round] = ScoreData(score.score, score.comment)
 
-    def numbered(objects, is_retired):  # type: ignore[no-untyped-def]
+    def numbered[T: Model](
+        objects: Sequence[T], is_retired: Callable[[T], bool]
+    ) -> list[tuple[T, int, int]]:
         """(object, position, siblings): retired objects keep no number, so the rest renumber."""
         position = numbering.positions((o.pk, is_retired(o)) for o in objects)
         live = len(position)

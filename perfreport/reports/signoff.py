@@ -13,7 +13,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.db import transaction
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
@@ -32,6 +32,7 @@ from strategies.access import (
     get_year_for_user,
     is_year_auditor,
 )
+from strategies.auth import AuthenticatedHttpRequest, User
 from strategies.confirm import Confirmation, Precondition, confirmed
 from strategies.errors import DomainError
 from strategies.models import Unit, Year
@@ -84,7 +85,7 @@ def sign_off_confirmation(year: Year) -> Confirmation:
     )
 
 
-def sign_off_and_issue(*, year: Year, user) -> IssuedVersion:  # type: ignore[no-untyped-def]
+def sign_off_and_issue(*, year: Year, user: User) -> IssuedVersion:
     """Sign the review off, lock the year and queue its report's next version, in one
     transaction; the issuing task is enqueued once it commits. Refused (nothing changed) when
     the review is incomplete, the year is locked or the signing key cannot be used."""
@@ -96,7 +97,7 @@ def sign_off_and_issue(*, year: Year, user) -> IssuedVersion:  # type: ignore[no
     return version
 
 
-def _auditor_year(request: HttpRequest, org: str, roc_year: int) -> Year:
+def _auditor_year(request: AuthenticatedHttpRequest, org: str, roc_year: int) -> Year:
     year = year_or_404(org, roc_year)
     check_year_right(request.user, year, is_year_auditor)
     return year
@@ -104,7 +105,7 @@ def _auditor_year(request: HttpRequest, org: str, roc_year: int) -> Year:
 
 @login_required
 @require_http_methods(["GET", "POST"])
-def sign_off(request: HttpRequest, org: str, roc_year: int) -> HttpResponse:
+def sign_off(request: AuthenticatedHttpRequest, org: str, roc_year: int) -> HttpResponse:
     """The auditor finalises the review: the year is locked and its report issued."""
     year = _auditor_year(request, org, roc_year)
     sheet_url = reverse("scoring:score-sheet", args=[year.organization.code, year.roc_year])
@@ -132,7 +133,9 @@ def sign_off(request: HttpRequest, org: str, roc_year: int) -> HttpResponse:
     )
 
 
-def _readable_version(request: HttpRequest, org: str, roc_year: int, pk: int) -> IssuedVersion:
+def _readable_version(
+    request: AuthenticatedHttpRequest, org: str, roc_year: int, pk: int
+) -> IssuedVersion:
     """A version of the year, for the year's admins and auditors (who download its files)."""
     year = year_or_404(org, roc_year)
     check_year_right(request.user, year, can_download_year)
@@ -143,7 +146,9 @@ def _readable_version(request: HttpRequest, org: str, roc_year: int, pk: int) ->
 
 @login_required
 @require_GET
-def issue_progress(request: HttpRequest, org: str, roc_year: int, pk: int) -> HttpResponse:
+def issue_progress(
+    request: AuthenticatedHttpRequest, org: str, roc_year: int, pk: int
+) -> HttpResponse:
     """The issuing's progress (the page refreshes itself until it is done), then the files."""
     version = _readable_version(request, org, roc_year, pk)
     files = (
@@ -167,7 +172,9 @@ def issue_progress(request: HttpRequest, org: str, roc_year: int, pk: int) -> Ht
 
 @login_required
 @require_POST
-def issue_retry(request: HttpRequest, org: str, roc_year: int, pk: int) -> HttpResponse:
+def issue_retry(
+    request: AuthenticatedHttpRequest, org: str, roc_year: int, pk: int
+) -> HttpResponse:
     """Run a failed issuing again (the auditor who signs off); stored formats are kept."""
     version = _readable_version(request, org, roc_year, pk)
     if not is_year_auditor(get_year_for_user(request.user, version.year), version.year):

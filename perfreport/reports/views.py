@@ -3,9 +3,12 @@
 Every member who sees the organization reads the page; downloads are for its admins and
 auditors (403 for other members); strangers get 404 and anonymous users the login page."""
 
+from typing import Any
+
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
-from django.http import Http404, HttpRequest, HttpResponse
+from django.db.models import QuerySet
+from django.http import Http404, HttpResponse
 from django.http.response import HttpResponseBase
 from django.shortcuts import get_object_or_404, render
 from django.views.decorators.http import require_GET
@@ -20,12 +23,15 @@ from strategies.access import (
     get_year_for_user,
     membership_of,
 )
+from strategies.auth import AuthenticatedHttpRequest
 from strategies.downloads import attachment_response
 from strategies.models import Year
 from strategies.selectors import year_or_404, years_for
 
 
-def year_and_download_right(request: HttpRequest, org: str, roc_year: int) -> tuple[Year, bool]:
+def year_and_download_right(
+    request: AuthenticatedHttpRequest, org: str, roc_year: int
+) -> tuple[Year, bool]:
     """The year (404 for strangers) and whether the user may download its files."""
     year = year_or_404(org, roc_year)
     membership = get_year_for_user(request.user, year)
@@ -58,14 +64,14 @@ def send(download: Download) -> HttpResponseBase:
 
 @login_required
 @require_GET
-def index(request: HttpRequest) -> HttpResponse:
+def index(request: AuthenticatedHttpRequest) -> HttpResponse:
     """The years whose report the member may read."""
     return render(request, "reports/index.html", {"years": years_for(membership_of(request.user))})
 
 
 @login_required
 @require_GET
-def report(request: HttpRequest, org: str, roc_year: int) -> HttpResponse:
+def report(request: AuthenticatedHttpRequest, org: str, roc_year: int) -> HttpResponse:
     """The report in the seed's layout, the download buttons and the issued versions."""
     year, can_download = year_and_download_right(request, org, roc_year)
     membership = get_year_for_user(request.user, year)
@@ -97,7 +103,9 @@ def report(request: HttpRequest, org: str, roc_year: int) -> HttpResponse:
 
 @login_required
 @require_GET
-def download(request: HttpRequest, org: str, roc_year: int, format: str) -> HttpResponseBase:
+def download(
+    request: AuthenticatedHttpRequest, org: str, roc_year: int, format: str
+) -> HttpResponseBase:
     """One format: the issued bytes of a closed or locked year once issued, else a fresh render."""
     year, can_download = year_and_download_right(request, org, roc_year)
     if format not in EXPORTERS:
@@ -109,7 +117,9 @@ def download(request: HttpRequest, org: str, roc_year: int, format: str) -> Http
 
 @login_required
 @require_GET
-def issued_file(request: HttpRequest, org: str, roc_year: int, pk: int) -> HttpResponseBase:
+def issued_file(
+    request: AuthenticatedHttpRequest, org: str, roc_year: int, pk: int
+) -> HttpResponseBase:
     """Any issued file of the year, by id: earlier versions stay downloadable."""
     year, can_download = year_and_download_right(request, org, roc_year)
     if not can_download:
@@ -118,7 +128,7 @@ def issued_file(request: HttpRequest, org: str, roc_year: int, pk: int) -> HttpR
     return send(issued_download(file))
 
 
-def done_versions(year: Year):  # type: ignore[no-untyped-def]
+def done_versions(year: Year) -> QuerySet[IssuedVersion, Any]:
     """The year's finished versions (a subquery): files of a version still being issued are
     not offered."""
     return IssuedVersion.objects.filter(year=year, status=IssuedVersion.Status.DONE).values(

@@ -3,21 +3,23 @@
 from django import template
 from django.urls import NoReverseMatch, reverse
 
+from strategies.selectors.dashboard import Slot
+
 register = template.Library()
 
 ENTRY_URL_NAME = "strategies:entry-edit"
 
 
 @register.simple_tag
-def entry_url(slot: object) -> str:
+def entry_url(slot: Slot) -> str:
     """The entry form of the slot's (item, unit, month); "" until the entry pages exist."""
     try:
         return reverse(
             ENTRY_URL_NAME,
             kwargs={
-                "item_id": slot.item.pk,  # type: ignore[attr-defined]
-                "unit_id": slot.unit.pk,  # type: ignore[attr-defined]
-                "month": slot.month,  # type: ignore[attr-defined]
+                "item_id": slot.item.pk,
+                "unit_id": slot.unit.pk,
+                "month": slot.month,
             },
         )
     except NoReverseMatch:

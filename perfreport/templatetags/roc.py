@@ -9,6 +9,7 @@ and notices format the same way.
 from django import template
 from django.utils.html import conditional_escape
 from django.utils.safestring import SafeString, mark_safe
+from django_stubs_ext import StrPromise
 
 from strategies.change_reasons import reason_text
 from strategies.roc import (
@@ -32,7 +33,7 @@ register.filter("change_reason", reason_text)
 
 
 @register.filter(needs_autoescape=True)
-def parens(value: object, autoescape: bool = True) -> SafeString:
+def parens(value: str | StrPromise, autoescape: bool = True) -> SafeString:
     """A remark in brackets as each language writes them: （填報中） / " (Open for entry)"."""
     text = conditional_escape(value) if autoescape else str(value)
     return mark_safe(f" ({text})" if english() else f"（{text}）")  # noqa: S308 - escaped above

@@ -7,16 +7,17 @@ import io
 import json
 import re
 import zipfile
+from collections.abc import Callable
 from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
 
 from django.apps import apps
 from django.conf import settings
-from django.contrib.auth import get_user_model
 from django.db import models
 from django.utils import timezone
 
+from strategies.auth import User
 from strategies.backup.specs import USER_FIELDS, Spec
 from strategies.bounded_files import load_json, open_zip
 from strategies.errors import DomainError
@@ -28,7 +29,6 @@ from strategies.models import (
 
 FORMAT = "perfreport-backup"
 FORMAT_VERSION = 1
-User = get_user_model()
 
 
 class BackupError(DomainError):
@@ -112,7 +112,7 @@ def build_backup(*, organization: Organization, roc_year: int, specs: list[Spec]
             for name, kind in spec.refs.items():
                 record[name] = local(kind, getattr(obj, f"{name}_id"))
             for name, kind in spec.m2m.items():
-                record[name] = sorted(local(kind, o.pk) for o in getattr(obj, name).all())  # type: ignore[type-var]
+                record[name] = sorted(local(kind, o.pk) for o in getattr(obj, name).all())
             if spec.file_field:
                 content = getattr(obj, spec.file_field)
                 try:
@@ -125,8 +125,8 @@ def build_backup(*, organization: Organization, roc_year: int, specs: list[Spec]
                 member = f"files/{spec.name}-{n}"
                 files[member] = data
                 record[spec.file_field] = member
-            if spec.name == "item" and obj.copied_from_id:  # type: ignore[attr-defined]
-                record["copied_from_path"] = _item_path(obj.copied_from)  # type: ignore[attr-defined]
+            if isinstance(obj, Item) and obj.copied_from_id and obj.copied_from is not None:
+                record["copied_from_path"] = _item_path(obj.copied_from)
             rows.append(record)
         records[spec.name] = rows
 
@@ -198,13 +198,14 @@ def build_backup(*, organization: Organization, roc_year: int, specs: list[Spec]
     return out.getvalue()
 
 
-def history_model(model: type[models.Model]) -> type[models.Model] | None:
-    """The django-simple-history model of `model`, if it keeps one."""
+def history_model(model: type[models.Model]) -> type[Any] | None:
+    """The django-simple-history model of `model`, if it keeps one (built at run time by the
+    library, which ships no types: its rows are read as Any)."""
     attribute = getattr(model._meta, "simple_history_manager_attribute", None)
     return getattr(model, attribute).model if attribute else None
 
 
-def m2m_history_model(model: type[models.Model], name: str) -> type[models.Model]:
+def m2m_history_model(model: type[models.Model], name: str) -> type[Any]:
     hm = history_model(model)
     assert hm is not None
     return apps.get_model(hm._meta.app_label, f"{hm.__name__}_{name}")
@@ -220,8 +221,11 @@ def m2m_target_attname(model: type[models.Model], name: str) -> str:
     raise LookupError(f"{through.__name__} has no column for {name}")
 
 
-def _collect_history(  # type: ignore[no-untyped-def]
-    specs: list[Spec], ids: dict[str, dict[int, int]], year: Year, user_id
+def _collect_history(
+    specs: list[Spec],
+    ids: dict[str, dict[int, int]],
+    year: Year,
+    user_id: Callable[[int | None], int | None],
 ) -> dict[str, list[dict[str, Any]]]:
     """The audit trail of every archived object (and of the year), in a key-free order.
 
@@ -272,7 +276,7 @@ def _collect_history(  # type: ignore[no-untyped-def]
     return history
 
 
-def _history_head(row, user_id) -> dict[str, Any]:  # type: ignore[no-untyped-def]
+def _history_head(row: Any, user_id: Callable[[int | None], int | None]) -> dict[str, Any]:
     return {
         "date": dump_value(row.history_date),
         "type": row.history_type,

@@ -6,7 +6,6 @@ import uuid
 from dataclasses import dataclass, field
 from typing import Any
 
-from django.contrib.auth import get_user_model
 from django.core.exceptions import FieldDoesNotExist, SuspiciousOperation, ValidationError
 from django.core.files.base import ContentFile
 from django.db import DataError, IntegrityError, models, transaction
@@ -14,6 +13,7 @@ from django.db.models.fields.files import FieldFile
 
 from strategies import evidence as evidence_rules
 from strategies import tallies
+from strategies.auth import User
 from strategies.backup.archive import (
     Archive,
     BackupError,
@@ -33,8 +33,8 @@ from strategies.models import (
     Unit,
     Year,
 )
+from strategies.models.audit import RecordsHistory
 
-User = get_user_model()
 Role = Membership.Role
 
 
@@ -137,11 +137,11 @@ def _evidence_file(row: dict[str, Any], body: bytes) -> evidence_rules.Sniffed:
     return sniffed
 
 
-def _restore(  # type: ignore[type-arg]
+def _restore(
     archive: Archive,
     data: dict[str, Any],
     specs: list[Spec],
-    written: list,
+    written: list[FieldFile],
     keep_admin_passwords: bool,
 ) -> Restored:
     org_data = data["organization"]
@@ -182,11 +182,11 @@ def _restore(  # type: ignore[type-arg]
         deadline_day=year_data["deadline_day"],
         copied_from=copied_from,
     )
-    year._change_reason = "由備份還原"  # type: ignore[attr-defined]
+    year._change_reason = "由備份還原"
     # An archive with an audit trail brings its own: the restore itself writes none.
     keep_history = "history" in data
     if keep_history:
-        year.skip_history_when_saving = True  # type: ignore[attr-defined]
+        year.skip_history_when_saving = True
     year.full_clean()
     year.save()
 
@@ -235,10 +235,8 @@ def _restore(  # type: ignore[type-arg]
             obj = _find_existing(spec, organization, values)
             if obj is None:
                 obj = spec.model(**values)
-                if spec.name == "unit":
-                    obj.organization = organization  # type: ignore[attr-defined]
-                if spec.name == "membership":
-                    obj.organization = organization  # type: ignore[attr-defined]
+                if isinstance(obj, Unit | Membership):  # the "unit" and "membership" specs
+                    obj.organization = organization
                 if spec.file_field:
                     body = archive.files[row[spec.file_field]]
                     if sha256_hex(body) != row.get("sha256", sha256_hex(body)):
@@ -249,11 +247,12 @@ def _restore(  # type: ignore[type-arg]
                         f"{uuid.uuid4().hex}{sniffed.extension}", ContentFile(body), save=False
                     )
                     written.append(getattr(obj, spec.file_field))
-                if spec.name == "item" and row.get("copied_from_path"):
-                    obj.copied_from = _item_at(organization, row["copied_from_path"])  # type: ignore[attr-defined]
-                obj._change_reason = "由備份還原"  # type: ignore[attr-defined]
-                if keep_history:
-                    obj.skip_history_when_saving = True  # type: ignore[attr-defined]
+                if isinstance(obj, Item) and row.get("copied_from_path"):
+                    obj.copied_from = _item_at(organization, row["copied_from_path"])
+                if isinstance(obj, RecordsHistory):
+                    obj._change_reason = "由備份還原"
+                    if keep_history:
+                        obj.skip_history_when_saving = True
                 # Types, choices and lengths as a form would check them; no query (relations
                 # are checked by the database, files above).
                 obj.clean_fields(exclude=_not_checked(spec))
@@ -263,7 +262,7 @@ def _restore(  # type: ignore[type-arg]
             for name, kind in spec.m2m.items():
                 getattr(obj, name).set([pks[kind][n] for n in row[name]])
             if spec.times:
-                spec.model.objects.filter(pk=obj.pk).update(
+                spec.model._default_manager.filter(pk=obj.pk).update(
                     **{name: load_value(spec.model, name, row[name]) for name in spec.times}
                 )
     if keep_history:
@@ -305,7 +304,7 @@ def _when(text: str) -> dt.datetime:
     return dt.datetime.fromisoformat(text)
 
 
-def _restore_history(  # type: ignore[no-untyped-def]
+def _restore_history(
     history: dict[str, list[dict[str, Any]]],
     specs: list[Spec],
     pks: dict[str, dict[int, int]],
@@ -358,14 +357,14 @@ def _restore_history(  # type: ignore[no-untyped-def]
             live = getattr(spec.model, name).through
             link_ids = {
                 (getattr(link, own), getattr(link, target)): link.pk
-                for link in live.objects.filter(**{f"{own}__in": [row.id for row in rows]})  # type: ignore[attr-defined]
+                for link in live._default_manager.filter(**{f"{own}__in": [row.id for row in rows]})
             }
             through.objects.bulk_create(
                 [
                     through(
                         history=row,
-                        id=link_ids.get((row.id, pks[kind][ref]), 0),  # type: ignore[attr-defined]
-                        **{own: row.id, target: pks[kind][ref]},  # type: ignore[attr-defined]
+                        id=link_ids.get((row.id, pks[kind][ref]), 0),
+                        **{own: row.id, target: pks[kind][ref]},
                     )
                     for row, (_, record) in zip(rows, pairs, strict=True)
                     for ref in record[name]
@@ -389,7 +388,9 @@ def _has_year_fk(model: type[models.Model]) -> bool:
     )
 
 
-def _find_existing(spec: Spec, organization: Organization, values: dict[str, Any]):  # type: ignore[no-untyped-def]
+def _find_existing(
+    spec: Spec, organization: Organization, values: dict[str, Any]
+) -> models.Model | None:
     """Units and memberships already in the organization are reused, not duplicated."""
     if spec.name == "unit":
         return Unit.objects.filter(organization=organization, name=values["name"]).first()

@@ -12,6 +12,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from django.db import models
+from django.db.models import QuerySet
 
 from strategies import plan_tree
 from strategies.models import Organization, Year
@@ -43,8 +44,10 @@ class Spec:
 _OWNERS = {"organization", "year"}
 
 
-def _select(level: Level, tree: tuple[Level, ...]):  # type: ignore[no-untyped-def]
-    def select(organization: Organization, year: Year):  # type: ignore[no-untyped-def]
+def _select(
+    level: Level, tree: tuple[Level, ...]
+) -> Callable[[Organization, Year], QuerySet[models.Model]]:
+    def select(organization: Organization, year: Year) -> QuerySet[models.Model]:
         rows = plan_tree.rows_of_year(level, tree, organization, year)
         if level.source_link:
             # The archive names the source by its path up to its year (archive._item_path).
@@ -55,14 +58,17 @@ def _select(level: Level, tree: tuple[Level, ...]):  # type: ignore[no-untyped-d
 
 
 def spec_of(level: Level, tree: tuple[Level, ...]) -> Spec:
-    refs = {} if level.parent in _OWNERS else {level.parent_field: level.parent}
+    refs: dict[str, str] = {}
+    if level.parent not in _OWNERS:  # every level below the organization and year has one
+        assert level.parent is not None and level.parent_field is not None
+        refs[level.parent_field] = level.parent
     refs |= {name: "user" if kind == USER else kind for name, kind in level.refs.items()}
     return Spec(
         level.name,
         level.model,
         level.carried(IN_ARCHIVE),
         _select(level, tree),
-        refs=refs,  # type: ignore[arg-type]
+        refs=refs,
         m2m={name: kind for name, (kind, _carried) in level.m2m.items()},
         times=level.times,
         file_field=level.file_field,

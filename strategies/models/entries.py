@@ -8,13 +8,14 @@ from django.db import models
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
+from strategies.models.audit import RecordsHistory
 from strategies.models.organization import Unit
 from strategies.models.plan import Indicator, Item, Year
 
 NARRATIVE_MAX_LENGTH = 4000
 
 
-class MonthlyEntry(models.Model):
+class MonthlyEntry(RecordsHistory, models.Model):
     class Status(models.TextChoices):
         DRAFT = "draft", _("草稿")
         SUBMITTED = "submitted", _("已送出")
@@ -95,7 +96,7 @@ class MonthlyEntry(models.Model):
         return f"{self.item} / {self.unit} / {self.month} 月"
 
 
-class IndicatorValue(models.Model):
+class IndicatorValue(RecordsHistory, models.Model):
     entry = models.ForeignKey(
         MonthlyEntry, verbose_name=_("月填報"), on_delete=models.CASCADE, related_name="values"
     )
@@ -150,7 +151,7 @@ def evidence_path(instance: "Evidence", filename: str) -> str:
     return f"evidence/{entry.item.method.strategy.dimension.year_id}/{entry.pk}/{filename}"
 
 
-class Evidence(models.Model):
+class Evidence(RecordsHistory, models.Model):
     """佐證資料: a file attached to an entry."""
 
     entry = models.ForeignKey(
@@ -176,7 +177,7 @@ class Evidence(models.Model):
         return self.original_name
 
 
-class MonthLock(models.Model):
+class MonthLock(RecordsHistory, models.Model):
     """A month closed for entry; only an admin can reopen it, with a reason (kept in history)."""
 
     year = models.ForeignKey(

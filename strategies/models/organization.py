@@ -5,6 +5,8 @@ from django.db import models
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
+from strategies.models.audit import RecordsHistory
+
 
 class Organization(models.Model):
     code = models.SlugField(_("代碼"), max_length=20, unique=True)
@@ -36,7 +38,7 @@ class Organization(models.Model):
         return self.short_name
 
 
-class Unit(models.Model):
+class Unit(RecordsHistory, models.Model):
     """A section or office inside an organization; the host of reportable items."""
 
     class Kind(models.TextChoices):
@@ -66,7 +68,7 @@ class Unit(models.Model):
         return self.name
 
 
-class Membership(models.Model):
+class Membership(RecordsHistory, models.Model):
     """Every user belongs to one organization, with one role (and a unit for staff and heads)."""
 
     class Role(models.TextChoices):

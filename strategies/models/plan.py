@@ -10,10 +10,11 @@ from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
 from strategies import numbering
+from strategies.models.audit import RecordsHistory
 from strategies.models.organization import Organization, Unit
 
 
-class Year(models.Model):
+class Year(RecordsHistory, models.Model):
     """An organization's assessment year, in ROC years (112 = 2023)."""
 
     class Status(models.TextChoices):
@@ -141,7 +142,7 @@ class Method(models.Model):
         return self.title
 
 
-class Item(models.Model):
+class Item(RecordsHistory, models.Model):
     """The reportable row: host units, planned actions (具體作法) and results (執行績效與成果).
 
     `results` is the year-end text as it stands (the report prints it); `results_draft` is what
@@ -230,7 +231,7 @@ class Item(models.Model):
         return (self.title or self.method.title)[:40]
 
 
-class Indicator(models.Model):
+class Indicator(RecordsHistory, models.Model):
     """A countable measure of an item: its target and how months add up."""
 
     class Aggregation(models.TextChoices):

@@ -20,10 +20,10 @@ Queries (a year already loaded, with its organization), whatever the year's size
 
 import datetime as dt
 from collections import defaultdict
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from decimal import Decimal
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any, TypedDict
 
 from django.db.models import (
     Count,
@@ -35,6 +35,7 @@ from django.db.models import (
     QuerySet,
 )
 from django.utils.translation import gettext_lazy as _
+from django_stubs_ext import WithAnnotations
 
 from strategies import access, deadlines, tallies
 from strategies.indicator_totals import achievement_percent
@@ -244,7 +245,7 @@ def per_month(slots: Iterable[Slot]) -> list[tuple[int, int]]:
 @dataclass
 class AuditorDashboard:
     ctx: YearContext
-    units: list[Unit]
+    units: Sequence[Unit]
     by_dimension: list[CompletenessRow]
     short: list[ShortIndicator]  # the first SHORT_SHOWN, in plan order
     score_sheet: object | None
@@ -254,7 +255,7 @@ class AuditorDashboard:
 @dataclass
 class AdminDashboard:
     ctx: YearContext
-    units: list[Unit]
+    units: Sequence[Unit]
     by_unit: list[CompletenessRow]
     by_month_total: list[Ratio]
     overdue: list[Slot]  # the slots of the first OVERDUE_GROUPS_SHOWN (item, unit) pairs
@@ -447,7 +448,17 @@ def head_dashboard(
     return HeadDashboard(ctx, unit, reviewer=reviewer)
 
 
-def _units(year: Year) -> list[Unit]:
+class _Heads(TypedDict):
+    active_heads: int
+    first_head: int | None
+
+
+# A unit annotated with its heads by _units (a lazy alias: WithAnnotations takes its second
+# argument only under the type checker).
+type UnitWithHeads = WithAnnotations[Unit, _Heads]
+
+
+def _units(year: Year) -> list[UnitWithHeads]:
     """The organization's units, each with `active_heads` and, when there is one, its lowest
     head's user id (`first_head`): who may approve what, without a query per entry."""
     head = access.unit_reviewers(via="members__") & Q(members__user__is_active=True)
@@ -474,7 +485,7 @@ def _live(prefix: str = "") -> dict[str, object]:
     }
 
 
-def _host_pairs(year: Year) -> QuerySet:  # type: ignore[type-arg]
+def _host_pairs(year: Year) -> QuerySet[Any]:
     """(item, host unit) pairs of the year's items in use: the rows that owe an entry a month."""
     return Item.host_units.through.objects.filter(
         item__method__strategy__dimension__year=year, **_live("item__")
@@ -532,6 +543,7 @@ def _short_indicators(ctx: YearContext) -> tuple[list[ShortIndicator], int]:
         )
         .values_list("pk", "target", "reported_actual")
     ):
+        assert target is not None  # target__gt=0 leaves no NULL target
         actual = reported if reported is not None else actuals.get(pk, Decimal(0))
         if actual * 12 < target * months_due:  # below target * months_due / 12, undivided
             short_ids.append((pk, actual))
@@ -543,6 +555,7 @@ def _short_indicators(ctx: YearContext) -> tuple[list[ShortIndicator], int]:
     short = []
     for indicator in shown:
         target = indicator.target
+        assert target is not None  # one of the indicators with a target, above
         actual = Decimal(shown_ids[indicator.pk])
         short.append(
             ShortIndicator(
@@ -610,7 +623,7 @@ def auditor_dashboard(
     )
 
 
-def _awaiting_deputy(ctx: YearContext, units: dict[int, Unit]) -> list[Slot]:
+def _awaiting_deputy(ctx: YearContext, units: dict[int, UnitWithHeads]) -> list[Slot]:
     """Submitted entries no head of their unit may approve, because the only head (or every
     head) is the person who submitted them: the admin approves these as deputy. The oldest
     OVERDUE_GROUPS_SHOWN, in one query (plus their plan items when there are any)."""

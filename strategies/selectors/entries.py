@@ -9,6 +9,7 @@ from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from decimal import Decimal
+from typing import Any
 
 from django.db.models import Count, Exists, OuterRef, Prefetch, QuerySet, Subquery
 from django.db.models.functions import Coalesce
@@ -259,7 +260,9 @@ def _entry_count(**filters: object) -> Coalesce:
     )
 
 
-def pairs_in_state(pairs: QuerySet, year: Year, state: str, *, today: dt.date) -> QuerySet:  # type: ignore[type-arg]
+def pairs_in_state(
+    pairs: QuerySet[Any], year: Year, state: str, *, today: dt.date
+) -> QuerySet[Any]:
     """The (item, unit) host pairs (rows of Item.host_units.through) with at least one month
     in `state` (strategies.month_state), decided in SQL."""
     if state == OVERDUE:
@@ -299,7 +302,7 @@ def work_pairs(
     today: dt.date,
     items: QuerySet[Item] | None = None,
     status: str = "",
-) -> QuerySet:  # type: ignore[type-arg]
+) -> QuerySet[Any, tuple[int, int]]:
     """My work's rows as (item_id, unit_id) in plan order, unsliced (paginate it): staff and
     heads get their own unit's items, auditors and admins every (item, host unit). With
     `status`, only rows with a month in that state (strategies.month_state), decided in SQL."""
@@ -307,7 +310,9 @@ def work_pairs(
         items = visible_items(membership, year)
     pairs = Item.host_units.through.objects.filter(item__in=items.values("pk"))
     if not access.can_read_all(membership):
-        pairs = pairs.filter(unit_id=membership.unit_id)
+        # Staff and heads always have a unit (constraint membership_unit_for_staff_and_head).
+        unit_id = membership.unit_id
+        pairs = pairs.filter(unit_id=unit_id) if unit_id is not None else pairs.none()
     if status:
         pairs = pairs_in_state(pairs, year, status, today=today)
     return pairs.order_by(*PLAN_ORDER).values_list("item_id", "unit_id")
@@ -422,7 +427,9 @@ def item_for_entry(item_id: int) -> Item:
     )
 
 
-def entry_form_inputs(*, item: Item, unit: Unit, month: int) -> tuple[list[Indicator], list]:  # type: ignore[type-arg]
+def entry_form_inputs(
+    *, item: Item, unit: Unit, month: int
+) -> tuple[list[Indicator], list[Evidence]]:
     """What a posted entry form is checked against: the item's indicators and the entry's
     evidence files (2 queries, 3 with an entry). A save that succeeds redirects, so the whole
     entry_context is built only for a page that is shown again."""

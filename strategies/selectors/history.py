@@ -11,6 +11,7 @@ from decimal import Decimal
 from django.utils.translation import gettext_lazy as _
 
 from strategies import access, number_format
+from strategies.auth import User
 from strategies.models import (
     EntryComment,
     Evidence,
@@ -38,7 +39,7 @@ def changes_since_last_submission(
 
     None when this is the first submission (nothing to compare with).
     """
-    records = list(entry.history.order_by("history_date", "history_id"))  # type: ignore[attr-defined]
+    records = list(entry.history.order_by("history_date", "history_id"))
     # A submission is a record that moved the entry into "submitted"; it holds what was sent.
     starts = [
         i
@@ -55,7 +56,7 @@ def changes_since_last_submission(
     if previous_state.narrative != entry.narrative:
         changes.append(Change(str(_("執行情形")), previous_state.narrative, entry.narrative))
     old_values: dict[int, Decimal | None] = {}
-    for record in IndicatorValue.history.filter(entry_id=entry.pk).order_by(  # type: ignore[attr-defined]
+    for record in IndicatorValue.history.filter(entry_id=entry.pk).order_by(
         "history_date", "history_id"
     ):
         if record.history_date <= then:
@@ -90,7 +91,7 @@ class HistoryEvent:
     order: int = 0
 
 
-def _who(user) -> str:  # type: ignore[no-untyped-def]
+def _who(user: User | None) -> str:
     if user is None:
         return str(_("系統"))
     return user.get_full_name() or user.get_username()
@@ -125,7 +126,7 @@ def item_history(item: Item, *, membership: Membership | None) -> list[HistoryEv
     events: list[HistoryEvent] = []
     entry_records = [
         record
-        for record in MonthlyEntry.history.filter(item_id=item.pk)  # type: ignore[attr-defined]
+        for record in MonthlyEntry.history.filter(item_id=item.pk)
         .select_related("history_user", "unit")
         .order_by("history_date", "history_id")
         if may_read(record.unit)
@@ -159,7 +160,7 @@ def item_history(item: Item, *, membership: Membership | None) -> list[HistoryEv
         )
 
     value_records = (
-        IndicatorValue.history.filter(entry__item_id=item.pk)  # type: ignore[attr-defined]
+        IndicatorValue.history.filter(entry__item_id=item.pk)
         .select_related("history_user", "indicator")
         .order_by("history_date", "history_id")
     )
@@ -171,7 +172,9 @@ def item_history(item: Item, *, membership: Membership | None) -> list[HistoryEv
         old = last_value.get(record.id)
         new = None if record.history_type == "-" else record.value
         last_value[record.id] = new
-        label = f"{record.indicator.name}（{record.indicator.measure}）" if record.indicator else ""
+        value_label = (
+            f"{record.indicator.name}（{record.indicator.measure}）" if record.indicator else ""
+        )
         events.append(
             HistoryEvent(
                 when=record.history_date,
@@ -180,14 +183,14 @@ def item_history(item: Item, *, membership: Membership | None) -> list[HistoryEv
                 unit=unit,
                 month=month,
                 action=str(_ACTIONS[record.history_type]),
-                changes=[Change(label, _fmt(old), _fmt(new))],
+                changes=[Change(value_label, _fmt(old), _fmt(new))],
                 reason=record.history_change_reason or "",
                 order=record.history_id,
             )
         )
 
     for record in (
-        Evidence.history.filter(entry__item_id=item.pk)  # type: ignore[attr-defined]
+        Evidence.history.filter(entry__item_id=item.pk)
         .select_related("history_user")
         .order_by("history_date", "history_id")
     ):

@@ -4,8 +4,9 @@ Each selector runs a fixed number of queries, whatever the size of the plan or o
 """
 
 from collections import defaultdict
-from collections.abc import Collection
+from collections.abc import Callable, Collection, Sequence
 from dataclasses import dataclass, field
+from typing import Any
 
 from axes.helpers import get_cool_off
 from axes.models import AccessAttempt
@@ -60,7 +61,9 @@ class DimensionNode:
         return f"構面{self.dimension.label}"
 
 
-def _labels(nodes: list, label) -> list[str]:  # type: ignore[no-untyped-def,type-arg]
+def _labels(
+    nodes: Sequence[Strategy | Method | Item], label: Callable[[int, int], str]
+) -> list[str]:
     """Number the nodes in use in order; retired ones get no number."""
     active = [n for n in nodes if not n.is_retired]
     position = {n.pk: i for i, n in enumerate(active, start=1)}
@@ -107,9 +110,9 @@ def plan_tree(
             if strategy_ids is not None and strategy.pk not in strategy_ids:
                 continue
             snode = StrategyNode(strategy, s_label)
-            methods = methods_of[strategy.pk]
+            strategy_methods = methods_of[strategy.pk]
             for method, m_label in zip(
-                methods, _labels(methods, numbering.method_label), strict=True
+                strategy_methods, _labels(strategy_methods, numbering.method_label), strict=True
             ):
                 if method.is_retired and not include_retired:
                     continue
@@ -207,7 +210,7 @@ def locked_out_usernames(organization: Organization) -> set[str]:
     )
 
 
-def year_history(year: Year, *, limit: int = 20) -> list:  # type: ignore[type-arg]
+def year_history(year: Year, *, limit: int = 20) -> list[Any]:
     """The year's recorded status changes, newest first, with who and why (one query)."""
     return list(
         year.history.select_related("history_user").order_by("-history_date", "-history_id")[:limit]

@@ -5,10 +5,10 @@ text, rendered in the language active when it is shown (kind + parameters, never
 import datetime as dt
 from collections.abc import Callable, Mapping
 
-from django.contrib.auth.models import AbstractBaseUser
 from django.core.paginator import Page, Paginator
 from django.utils.translation import gettext as _
 
+from strategies.auth import User
 from strategies.models import Notification
 from strategies.roc import month_label, roc_date, roc_year
 
@@ -16,12 +16,12 @@ Kind = Notification.Kind
 PAGE_SIZE = 20
 
 
-def unread_count(user: AbstractBaseUser) -> int:
+def unread_count(user: User) -> int:
     """Unread notices of the user: one COUNT on the (recipient, read_at) index."""
     return Notification.objects.filter(recipient=user, read_at__isnull=True).count()
 
 
-def inbox_page(user: AbstractBaseUser, number: object = 1) -> Page:
+def inbox_page(user: User, number: int | str | None = 1) -> Page[Notification]:
     """The user's notices, newest first, one page (two queries: count, page)."""
     rows = Notification.objects.filter(recipient=user).order_by("-created_at", "-pk")
     return Paginator(rows, PAGE_SIZE).get_page(number)

@@ -13,6 +13,7 @@ iterating it reads the whole list (for callers that want every row, e.g. the tes
 from collections.abc import Callable, Iterator
 from dataclasses import replace
 from functools import cached_property
+from typing import Any, overload
 
 from django.db.models import Case, Exists, IntegerField, OuterRef, QuerySet, Value, When
 
@@ -21,7 +22,6 @@ from strategies.models import Membership, MonthlyEntry, Unit
 from strategies.month_state import DONE, EMPTY, OVERDUE
 from strategies.selectors.dashboard import (
     MONTHS,
-    PLAN_ORDER,
     EntryRef,
     GlanceRow,
     PlanItem,
@@ -36,7 +36,7 @@ from strategies.selectors.dashboard import (
     _state,
     per_month,
 )
-from strategies.selectors.entries import months_whose_empty_state_is, pairs_in_state
+from strategies.selectors.entries import PLAN_ORDER, months_whose_empty_state_is, pairs_in_state
 
 Status = MonthlyEntry.Status
 # Entries listed in full on the page (returned, waiting for approval); the rest are counted.
@@ -45,14 +45,14 @@ LISTED = 50
 DUE_STATES = frozenset({EMPTY, Status.DRAFT, Status.RETURNED})
 
 
-class Rows:
+class Rows[T]:
     """A list read in pages: `query` gives the list's keys in order, `build` turns a slice of
     keys into what the page shows."""
 
     def __init__(
         self,
-        query: QuerySet,  # type: ignore[type-arg]
-        build: Callable[[list], list],  # type: ignore[type-arg]
+        query: QuerySet[Any, Any],
+        build: Callable[[list[Any]], list[T]],
         known_count: Callable[[], int | None] = lambda: None,
     ) -> None:
         self.query, self.build, self.known_count = query, build, known_count
@@ -65,16 +65,22 @@ class Rows:
     def __len__(self) -> int:
         return self.count()
 
-    def __getitem__(self, index: slice) -> list:  # type: ignore[type-arg]
+    @overload
+    def __getitem__(self, index: int) -> T: ...
+
+    @overload
+    def __getitem__(self, index: slice) -> list[T]: ...
+
+    def __getitem__(self, index: int | slice) -> T | list[T]:
+        if isinstance(index, int):  # a sequence's item; the paginator reads slices only
+            return self[index : index + 1][0]
         return self.build(list(self.query[index]))
 
-    def __iter__(self) -> Iterator:  # type: ignore[type-arg]
+    def __iter__(self) -> Iterator[T]:
         return iter(self[:])
 
-    def __eq__(self, other: object) -> bool:
+    def __eq__(self, other: object) -> bool:  # and so unhashable, as a list is
         return list(self) == other
-
-    __hash__ = None  # type: ignore[assignment]
 
 
 class StaffDashboard:
@@ -127,11 +133,11 @@ class StaffDashboard:
 
     # --- the lists ----------------------------------------------------------------------------
 
-    def _pairs(self) -> QuerySet:  # type: ignore[type-arg]
+    def _pairs(self) -> QuerySet[Any]:
         return _host_pairs(self.ctx.year).filter(unit_id=self.unit.pk)
 
     @cached_property
-    def due_groups(self) -> Rows:
+    def due_groups(self) -> Rows[SlotGroup]:
         """Grouped by item, the item whose first deadline comes soonest first, then plan order."""
         if not self.due_months:
             return Rows(self._pairs().none(), lambda rows: [])
@@ -155,7 +161,7 @@ class StaffDashboard:
         )
 
     @cached_property
-    def overdue_groups(self) -> Rows:
+    def overdue_groups(self) -> Rows[SlotGroup]:
         """Grouped by item, in plan order."""
         query = (
             pairs_in_state(self._pairs(), self.ctx.year, OVERDUE, today=self.ctx.today)
@@ -176,7 +182,7 @@ class StaffDashboard:
         return [slot for group in self.overdue_groups for slot in group.slots]
 
     @cached_property
-    def glance_rows(self) -> Rows:
+    def glance_rows(self) -> Rows[GlanceRow]:
         """The unit's items in plan order, each with its twelve months."""
         query = self._pairs().order_by(*PLAN_ORDER).values_list("item_id", "unit_id")
         return Rows(query, self._glance, lambda: self._counts[1])
@@ -186,7 +192,7 @@ class StaffDashboard:
         return list(self.glance_rows)
 
     @cached_property
-    def returned_rows(self) -> Rows:
+    def returned_rows(self) -> Rows[Slot]:
         """Entries returned to the unit, in plan order and month order."""
         return self._entry_rows(status=Status.RETURNED)
 
@@ -204,7 +210,7 @@ class StaffDashboard:
 
     # --- building the rows shown --------------------------------------------------------------
 
-    def _entry_rows(self, **filters: object) -> Rows:
+    def _entry_rows(self, **filters: object) -> Rows[Slot]:
         query = (
             MonthlyEntry.objects.filter(
                 item__method__strategy__dimension__year=self.ctx.year,
@@ -287,7 +293,7 @@ class HeadDashboard(StaffDashboard):
         self.reviewer = reviewer
 
     @cached_property
-    def awaiting_rows(self) -> Rows:
+    def awaiting_rows(self) -> Rows[Slot]:
         """Submitted entries the reviewer may approve (access.can_review_entry, in SQL)."""
         rows = self._entry_rows(status=Status.SUBMITTED)
         if self.reviewer is not None:
@@ -302,7 +308,7 @@ class HeadDashboard(StaffDashboard):
             s
             for s in slots
             if s.entry is not None
-            and access.can_review_entry(self.reviewer, replace(s.entry, unit=s.unit))  # type: ignore[arg-type]
+            and access.can_review_entry(self.reviewer, replace(s.entry, unit=s.unit))
         ]
 
     @property

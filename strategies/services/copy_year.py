@@ -4,22 +4,28 @@ The scoring side (grade bands, an empty score sheet) is copied by `scoring.year_
 the copy-year command and page call in the same transaction: strategies never imports scoring.
 """
 
-from django.db import transaction
+from collections.abc import Iterable
+from typing import Any
+
+from django.db import models, transaction
+from django.db.models import ForeignObjectRel
 
 from strategies import plan_tree
+from strategies.auth import User
 from strategies.errors import DomainError
 from strategies.models import Organization, Year
+from strategies.models.audit import record_change
 from strategies.services.years import set_year_status
 
 Status = Year.Status
 
 
-def copy_year(  # type: ignore[no-untyped-def]
+def copy_year(
     *,
     organization: Organization,
     from_roc_year: int,
     to_roc_year: int,
-    user,
+    user: User | None,
     open_year: bool = False,
 ) -> Year:
     """Create year `to_roc_year` of the organization as a copy of `from_roc_year`.
@@ -70,13 +76,12 @@ def copy_year(  # type: ignore[no-untyped-def]
     return target
 
 
-def _save(obj, user, reason: str) -> None:  # type: ignore[no-untyped-def]
-    obj._history_user = user
-    obj._change_reason = reason
+def _save(obj: models.Model, user: User | None, reason: str) -> None:
+    record_change(obj, user=user, reason=reason)
     obj.save()
 
 
-def _copy_structure(source: Year, target: Year, user) -> None:  # type: ignore[no-untyped-def]
+def _copy_structure(source: Year, target: Year, user: User | None) -> None:
     reason = f"複製自 {source.roc_year} 年度"
     for level in _copied_children("year"):
         rows = _accessor(level, source).prefetch_related(*_prefetches(level))
@@ -95,11 +100,20 @@ def _copied_children(parent: str) -> list[plan_tree.Level]:
     ]
 
 
-def _accessor(level: plan_tree.Level, parent):  # type: ignore[no-untyped-def]
-    """The parent's manager of this level's rows (year.dimensions, item.indicators ...)."""
+def _accessor_name(level: plan_tree.Level) -> str:
+    """The name of the parent's manager of this level's rows ("dimensions", "indicators" ...)."""
     assert level.parent_field is not None
-    name = level.model._meta.get_field(level.parent_field).remote_field.get_accessor_name()  # type: ignore[union-attr]
-    return getattr(parent, name)
+    remote = plan_tree.own_field(level.model, level.parent_field).remote_field
+    assert isinstance(remote, ForeignObjectRel)
+    name = remote.get_accessor_name()
+    assert name is not None
+    return name
+
+
+def _accessor(level: plan_tree.Level, parent: models.Model) -> models.Manager[models.Model]:
+    """The parent's manager of this level's rows (year.dimensions, item.indicators ...)."""
+    manager: models.Manager[models.Model] = getattr(parent, _accessor_name(level))
+    return manager
 
 
 def _prefetches(level: plan_tree.Level, prefix: str = "") -> list[str]:
@@ -107,14 +121,18 @@ def _prefetches(level: plan_tree.Level, prefix: str = "") -> list[str]:
     however many rows."""
     lookups = [f"{prefix}{name}" for name in level.m2m]
     for child in _copied_children(level.name):
-        assert child.parent_field is not None
-        field_ = child.model._meta.get_field(child.parent_field)
-        path = f"{prefix}{field_.remote_field.get_accessor_name()}"  # type: ignore[union-attr]
+        path = f"{prefix}{_accessor_name(child)}"
         lookups += _prefetches(child, f"{path}__") or [path]
     return lookups
 
 
-def _copy_rows(level: plan_tree.Level, rows, parent, user, reason: str) -> None:  # type: ignore[no-untyped-def]
+def _copy_rows(
+    level: plan_tree.Level,
+    rows: Iterable[Any],
+    parent: models.Model,
+    user: User | None,
+    reason: str,
+) -> None:
     """Copy the level's rows (retired ones left behind, the rest renumbered 1, 2, ...) under
     the new parent, each with its plan fields, its links still in use and its own children."""
     rows = [row for row in rows if not (level.retirable and row.is_retired)]

@@ -21,7 +21,6 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
 
-from django.contrib.auth.models import AbstractBaseUser
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.files.uploadedfile import UploadedFile
 from django.db import IntegrityError, transaction
@@ -31,6 +30,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from strategies import access, deadlines, entry_lifecycle, number_format
+from strategies.auth import User
 from strategies.errors import DomainError, StaleVersionError
 from strategies.models import (
     NARRATIVE_MAX_LENGTH,
@@ -216,8 +216,8 @@ def find_outliers(
     rows = IndicatorValue.objects.filter(
         indicator__item=item, entry__unit=unit, entry__month__lt=month
     ).values_list("indicator_id", "value")
-    for indicator_id, value in rows:
-        earlier.setdefault(indicator_id, []).append(value)
+    for indicator_id, earlier_value in rows:
+        earlier.setdefault(indicator_id, []).append(earlier_value)
     outliers = []
     for indicator in item.indicators.all():
         value = values.get(indicator.pk)
@@ -230,14 +230,14 @@ def find_outliers(
     return outliers
 
 
-def _write_values(*, user, entry: MonthlyEntry, values: Mapping[int, Decimal | None]) -> None:  # type: ignore[no-untyped-def]
+def _write_values(*, user: User, entry: MonthlyEntry, values: Mapping[int, Decimal | None]) -> None:
     existing = {v.indicator_id: v for v in entry.values.all()}
     for indicator_id, value in values.items():
         current = existing.get(indicator_id)
         if value is None:
             if current is not None:
-                current._history_user = user  # type: ignore[attr-defined]
-                current._change_reason = "清除數值"  # type: ignore[attr-defined]
+                current._history_user = user
+                current._change_reason = "清除數值"
                 current.delete()
             continue
         if current is None:
@@ -245,7 +245,7 @@ def _write_values(*, user, entry: MonthlyEntry, values: Mapping[int, Decimal | N
         elif current.value == value:
             continue
         current.value = value
-        current._history_user = user  # type: ignore[attr-defined]
+        current._history_user = user
         # The field's own checks; the entry and indicator are the rows at hand, and the value
         # was checked by clean_values (the database's constraints still hold both).
         current.full_clean(exclude=["entry", "indicator"], validate_constraints=False)
@@ -257,7 +257,7 @@ def _write_values(*, user, entry: MonthlyEntry, values: Mapping[int, Decimal | N
 
 def save_entry(
     *,
-    user,  # type: ignore[no-untyped-def]
+    user: User,
     item: Item,
     unit: Unit,
     month: int,
@@ -266,7 +266,7 @@ def save_entry(
     values: Mapping[int, object],
     submit: bool = False,
     confirm_outliers: bool = False,
-    files: Sequence[UploadedFile] = (),
+    files: Sequence[UploadedFile[bytes]] = (),
     remove_evidence: Sequence[int] = (),
     today: dt.date | None = None,
 ) -> MonthlyEntry:
@@ -339,8 +339,8 @@ def save_entry(
                 reason = f"逾期送出（逾期 {late} 天）：{reason}"
         else:
             reason = "新增草稿" if previous_status is None else "儲存草稿"
-        entry._history_user = user  # type: ignore[attr-defined]
-        entry._change_reason = reason  # type: ignore[attr-defined]
+        entry._history_user = user
+        entry._change_reason = reason
         try:
             # The people named on the entry are the signed-in user: no query to look them up.
             # A claimed entry keeps its item, unit and month, so only a new one has its
@@ -366,7 +366,7 @@ def save_entry(
     return entry
 
 
-def _remove_evidence(*, user, entry: MonthlyEntry, evidence_ids: Sequence[int]) -> None:  # type: ignore[no-untyped-def]
+def _remove_evidence(*, user: User, entry: MonthlyEntry, evidence_ids: Sequence[int]) -> None:
     """Detach files from the entry. The record's deletion is kept in history and the stored
     file stays on disk, so what was once submitted can still be traced."""
     if not evidence_ids:
@@ -376,8 +376,8 @@ def _remove_evidence(*, user, entry: MonthlyEntry, evidence_ids: Sequence[int]) 
     if len(found) != len(wanted):
         raise DomainError(_("要移除的佐證資料不屬於這筆填報，請重新載入頁面。"))
     for item in found:
-        item._history_user = user  # type: ignore[attr-defined]
-        item._change_reason = "移除佐證資料"  # type: ignore[attr-defined]
+        item._history_user = user
+        item._change_reason = "移除佐證資料"
         item.delete()
 
 
@@ -389,8 +389,8 @@ FOUR_EYES_MESSAGE = gettext_lazy(
 )
 
 
-def _reviewable(  # type: ignore[no-untyped-def]
-    user, entry: MonthlyEntry, version: int, action: entry_lifecycle.Action
+def _reviewable(
+    user: User, entry: MonthlyEntry, version: int, action: entry_lifecycle.Action
 ) -> tuple[MonthlyEntry, bool, str]:
     """The claimed entry and whether the reviewer acts as the admin's deputy.
 
@@ -408,11 +408,11 @@ def _reviewable(  # type: ignore[no-untyped-def]
     return claimed, access.reviews_as_deputy(membership, claimed), status
 
 
-def _record_move(  # type: ignore[no-untyped-def]
+def _record_move(
     *,
-    user,
+    user: User,
     entry: MonthlyEntry,
-    authors: list[AbstractBaseUser | None],
+    authors: list[User | None],
     why: str,
     kind: str,
     reason: str = "",
@@ -421,8 +421,8 @@ def _record_move(  # type: ignore[no-untyped-def]
     entry, its new status already set, saved with who and why in its history; the item's
     year-end draft rewritten and the authors notified."""
     entry.updated_by = user
-    entry._history_user = user  # type: ignore[attr-defined]
-    entry._change_reason = why  # type: ignore[attr-defined]
+    entry._history_user = user
+    entry._change_reason = why
     entry.full_clean()
     entry.save()
     refresh_draft(item=entry.item, user=user)
@@ -430,7 +430,7 @@ def _record_move(  # type: ignore[no-untyped-def]
     return entry
 
 
-def approve_entry(*, user, entry: MonthlyEntry, version: int) -> MonthlyEntry:  # type: ignore[no-untyped-def]
+def approve_entry(*, user: User, entry: MonthlyEntry, version: int) -> MonthlyEntry:
     """A unit head (not the one who submitted it), or the organization's admin as deputy,
     approves a submitted entry; it becomes read-only. Who approved, and whether as deputy, is
     kept on the entry and in its history."""
@@ -447,7 +447,7 @@ def approve_entry(*, user, entry: MonthlyEntry, version: int) -> MonthlyEntry:  
         )
 
 
-def return_entry(*, user, entry: MonthlyEntry, version: int, reason: str) -> MonthlyEntry:  # type: ignore[no-untyped-def]
+def return_entry(*, user: User, entry: MonthlyEntry, version: int, reason: str) -> MonthlyEntry:
     """A unit head (not the one who submitted it), or the organization's admin as deputy,
     returns a submitted entry with a reason the staff will see."""
     reason = (reason or "").strip()
@@ -470,7 +470,7 @@ def return_entry(*, user, entry: MonthlyEntry, version: int, reason: str) -> Mon
         )
 
 
-def reopen_entry(*, user, entry: MonthlyEntry, version: int, reason: str) -> MonthlyEntry:  # type: ignore[no-untyped-def]
+def reopen_entry(*, user: User, entry: MonthlyEntry, version: int, reason: str) -> MonthlyEntry:
     """An admin sends an approved or submitted entry back to the unit, with a recorded reason."""
     reason = (reason or "").strip()
     year = _year_of(entry.item)
@@ -495,7 +495,7 @@ def reopen_entry(*, user, entry: MonthlyEntry, version: int, reason: str) -> Mon
         )
 
 
-def add_comment(*, user, entry: MonthlyEntry, body: str) -> EntryComment:  # type: ignore[no-untyped-def]
+def add_comment(*, user: User, entry: MonthlyEntry, body: str) -> EntryComment:
     """Anyone who may see the entry may add to its thread (a short note, not an edit);
     headquarters members only where the branch allows it."""
     access.check_comment_access(user, entry.item, entry.unit)

@@ -20,6 +20,7 @@ from django.db.models.fields.files import FieldFile
 from django.utils.translation import gettext as _
 
 from strategies import evidence as evidence_rules
+from strategies.auth import User
 from strategies.errors import DomainError
 from strategies.models import Evidence, MonthlyEntry
 
@@ -35,7 +36,8 @@ def removed_on_rollback() -> Iterator[list[FieldFile]]:
         yield written
     except BaseException:
         for stored in written:
-            stored.storage.delete(stored.name)
+            if stored.name:  # every file written has its stored name
+                stored.storage.delete(stored.name)
         raise
 
 
@@ -55,19 +57,16 @@ def check_file_count(entry: MonthlyEntry, adding: int) -> None:
         )
 
 
-def check_files(files: Sequence[UploadedFile]) -> list[evidence_rules.Sniffed]:
+def check_files(files: Sequence[UploadedFile[bytes]]) -> list[evidence_rules.Sniffed]:
     """Check every file before anything is written; DomainError names the first bad one."""
-    return [
-        evidence_rules.check_file(f.name or "", f.size or 0, f)  # type: ignore[arg-type]
-        for f in files
-    ]
+    return [evidence_rules.check_file(f.name or "", f.size or 0, f) for f in files]
 
 
-def store_evidence(  # type: ignore[no-untyped-def]
+def store_evidence(
     *,
-    user,
+    user: User,
     entry: MonthlyEntry,
-    files: Sequence[UploadedFile],
+    files: Sequence[UploadedFile[bytes]],
     written: list[FieldFile] | None = None,
 ) -> list[Evidence]:
     """Check and store the files; each stored file is appended to `written` (see
@@ -91,7 +90,7 @@ def store_evidence(  # type: ignore[no-untyped-def]
         item.file.save(f"{uuid.uuid4().hex}{sniffed.extension}", upload, save=False)
         if written is not None:
             written.append(item.file)
-        item._history_user = user  # type: ignore[attr-defined]
+        item._history_user = user
         item.full_clean()
         item.save()
         stored.append(item)

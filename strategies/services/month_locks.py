@@ -8,13 +8,14 @@ from django.db import IntegrityError, transaction
 from django.utils.translation import gettext as _
 
 from strategies import access, deadlines
+from strategies.auth import User
 from strategies.errors import DomainError
 from strategies.models import MonthLock, Year
 from strategies.services import notifications
 from strategies.services.entries import REASON_MAX_LENGTH
 
 
-def _require_admin(user, year: Year) -> None:  # type: ignore[no-untyped-def]
+def _require_admin(user: User, year: Year) -> None:
     # The year's own admin: headquarters members read a branch but do not run it.
     access.check_year_right(user, year, access.is_year_admin)
 
@@ -23,7 +24,7 @@ def _already_locked(year: Year, month: int) -> str:
     return _("%(year)s 年 %(month)s 月已經鎖定。") % {"year": year.roc_year, "month": month}
 
 
-def lock_month(*, user, year: Year, month: int, reason: str = "") -> MonthLock:  # type: ignore[no-untyped-def]
+def lock_month(*, user: User, year: Year, month: int, reason: str = "") -> MonthLock:
     """Close a month for entry; only an admin can reopen it."""
     _require_admin(user, year)
     try:
@@ -34,8 +35,8 @@ def lock_month(*, user, year: Year, month: int, reason: str = "") -> MonthLock: 
         if MonthLock.objects.filter(year=year, month=month).exists():
             raise DomainError(_already_locked(year, month))
         lock = MonthLock(year=year, month=month, locked_by=user)
-        lock._history_user = user  # type: ignore[attr-defined]
-        lock._change_reason = reason.strip() or "鎖定月份"  # type: ignore[attr-defined]
+        lock._history_user = user
+        lock._change_reason = reason.strip() or "鎖定月份"
         lock.full_clean()
         try:
             with transaction.atomic():
@@ -45,7 +46,7 @@ def lock_month(*, user, year: Year, month: int, reason: str = "") -> MonthLock: 
     return lock
 
 
-def reopen_month(*, user, year: Year, month: int, reason: str) -> None:  # type: ignore[no-untyped-def]
+def reopen_month(*, user: User, year: Year, month: int, reason: str) -> None:
     """Reopen a locked month; the reason is kept in the lock's history."""
     _require_admin(user, year)
     reason = (reason or "").strip()
@@ -59,7 +60,7 @@ def reopen_month(*, user, year: Year, month: int, reason: str) -> None:  # type:
             raise DomainError(
                 _("%(year)s 年 %(month)s 月沒有鎖定。") % {"year": year.roc_year, "month": month}
             )
-        lock._history_user = user  # type: ignore[attr-defined]
-        lock._change_reason = f"重新開放：{reason}"  # type: ignore[attr-defined]
+        lock._history_user = user
+        lock._change_reason = f"重新開放：{reason}"
         lock.delete()
         notifications.month_reopened(year=year, month=month, actor=user, reason=reason)

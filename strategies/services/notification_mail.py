@@ -15,6 +15,7 @@ from django.utils.html import format_html, format_html_join
 from django.utils.translation import gettext as _
 
 from strategies import mail
+from strategies.auth import User
 from strategies.models import Notification
 from strategies.selectors.notifications import text_of
 
@@ -22,7 +23,7 @@ Kind = Notification.Kind
 IN_REMINDER_MAIL = {Kind.DUE_SOON, Kind.OVERDUE}
 
 
-def compose(user, notices: list[Notification]) -> tuple[str, str, str]:  # type: ignore[no-untyped-def]
+def compose(user: User, notices: list[Notification]) -> tuple[str, str, str]:
     """Subject, plain-text and HTML body of one member's digest, in the language active now."""
     subject = _("[提升服務效能自行考核] 您有 %(count)s 則未讀通知") % {"count": len(notices)}
     site = settings.SITE_URL.rstrip("/")

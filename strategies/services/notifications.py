@@ -13,14 +13,15 @@ actor=user)`, with a text for the kind in strategies.selectors.notifications.TEX
 """
 
 from collections.abc import Iterable, Mapping
+from typing import Any
 
-from django.contrib.auth.models import AbstractBaseUser
 from django.core.exceptions import PermissionDenied
 from django.db.models import Q
 from django.urls import reverse
 from django.utils import timezone
 
 from strategies import access
+from strategies.auth import User
 from strategies.models import Item, Membership, MonthLock, MonthlyEntry, Notification, Unit, Year
 
 Kind = Notification.Kind
@@ -29,10 +30,10 @@ TITLE_LENGTH = 60
 QUOTE_LENGTH = 200
 
 
-def display_name(user: AbstractBaseUser | None) -> str:
+def display_name(user: User | None) -> str:
     if user is None:
         return ""
-    return user.get_full_name() or user.get_username()  # type: ignore[attr-defined]
+    return user.get_full_name() or user.get_username()
 
 
 def item_params(item: Item) -> dict[str, object]:
@@ -48,12 +49,12 @@ def entry_link(entry: MonthlyEntry) -> str:
 
 def notify(
     *,
-    recipients: Iterable[AbstractBaseUser | None],
+    recipients: Iterable[User | None],
     kind: str,
     key: str,
     link: str = "",
     params: Mapping[str, object] | None = None,
-    actor: AbstractBaseUser | None = None,
+    actor: User | None = None,
 ) -> int:
     """Notify each recipient (not the actor: nobody is told of their own act) once per key.
 
@@ -86,7 +87,7 @@ def notify(
 # --- who is told ----------------------------------------------------------------------------
 
 
-def heads_of(unit: Unit | int) -> list[AbstractBaseUser]:
+def heads_of(unit: Unit | int) -> list[User]:
     """Active heads of the unit (one query)."""
     unit_id = unit if isinstance(unit, int) else unit.pk
     return [
@@ -97,12 +98,12 @@ def heads_of(unit: Unit | int) -> list[AbstractBaseUser]:
     ]
 
 
-def entry_authors(entry: MonthlyEntry) -> list[AbstractBaseUser | None]:
+def entry_authors(entry: MonthlyEntry) -> list[User | None]:
     """Who wrote the entry: its creator and whoever last saved it (before the current write)."""
     return [entry.created_by, entry.updated_by]
 
 
-def members_of_year(year: Year) -> list[AbstractBaseUser]:
+def members_of_year(year: Year) -> list[User]:
     """Staff and heads of the year's organization, and its admins (one query)."""
     return [
         m.user
@@ -117,7 +118,7 @@ def members_of_year(year: Year) -> list[AbstractBaseUser]:
 # --- the entry workflow's events ------------------------------------------------------------
 
 
-def _entry_params(entry: MonthlyEntry, actor: AbstractBaseUser | None) -> dict[str, object]:
+def _entry_params(entry: MonthlyEntry, actor: User | None) -> dict[str, object]:
     return item_params(entry.item) | {
         "month": entry.month,
         "unit": entry.unit.name,
@@ -125,7 +126,7 @@ def _entry_params(entry: MonthlyEntry, actor: AbstractBaseUser | None) -> dict[s
     }
 
 
-def entry_submitted(*, entry: MonthlyEntry, actor: AbstractBaseUser, late_days: int = 0) -> int:
+def entry_submitted(*, entry: MonthlyEntry, actor: User, late_days: int = 0) -> int:
     """Tell the unit's heads an entry waits for their approval."""
     return notify(
         recipients=heads_of(entry.unit_id),
@@ -140,8 +141,8 @@ def entry_submitted(*, entry: MonthlyEntry, actor: AbstractBaseUser, late_days: 
 def entry_reviewed(
     *,
     entry: MonthlyEntry,
-    actor: AbstractBaseUser,
-    authors: Iterable[AbstractBaseUser | None],
+    actor: User,
+    authors: Iterable[User | None],
     kind: str,
     reason: str = "",
 ) -> int:
@@ -156,9 +157,7 @@ def entry_reviewed(
     )
 
 
-def entry_commented(
-    *, entry: MonthlyEntry, comment_pk: int, actor: AbstractBaseUser, body: str
-) -> int:
+def entry_commented(*, entry: MonthlyEntry, comment_pk: int, actor: User, body: str) -> int:
     """Tell the entry's authors (and the unit's heads, once it is submitted) of a new comment."""
     recipients = entry_authors(entry)
     if entry.status != MonthlyEntry.Status.DRAFT:
@@ -173,9 +172,7 @@ def entry_commented(
     )
 
 
-def results_awaiting(
-    *, item: Item, unit: Unit | int, actor: AbstractBaseUser | None, event: str
-) -> int:
+def results_awaiting(*, item: Item, unit: Unit | int, actor: User | None, event: str) -> int:
     """Tell the host unit's heads the item's year-end text waits for them; `event` names this
     submission (e.g. the text's version), so a retry does not notify twice."""
     unit_id = unit if isinstance(unit, int) else unit.pk
@@ -189,7 +186,7 @@ def results_awaiting(
     )
 
 
-def _last_change(model_history, **lookup: object) -> int:
+def _last_change(model_history: Any, **lookup: object) -> int:
     """The id of the newest history record of an object: names the event just written."""
     return (
         model_history.filter(**lookup)
@@ -198,7 +195,7 @@ def _last_change(model_history, **lookup: object) -> int:
     )
 
 
-def month_reopened(*, year: Year, month: int, actor: AbstractBaseUser, reason: str) -> int:
+def month_reopened(*, year: Year, month: int, actor: User, reason: str) -> int:
     """Tell the organization's members a locked month is open for entry again."""
     event = _last_change(MonthLock.history, year_id=year.pk, month=month)
     return notify(
@@ -211,7 +208,7 @@ def month_reopened(*, year: Year, month: int, actor: AbstractBaseUser, reason: s
     )
 
 
-def year_reopened(*, year: Year, actor: AbstractBaseUser, reason: str) -> int:
+def year_reopened(*, year: Year, actor: User | None, reason: str) -> int:
     """Tell the organization's members a closed or locked year is open again."""
     event = _last_change(Year.history, id=year.pk)
     return notify(
@@ -224,7 +221,7 @@ def year_reopened(*, year: Year, actor: AbstractBaseUser, reason: str) -> int:
     )
 
 
-def year_signed_off(*, year: Year, actor: AbstractBaseUser) -> int:
+def year_signed_off(*, year: Year, actor: User) -> int:
     """Tell the organization's members the review is signed off and the year locked."""
     event = _last_change(Year.history, id=year.pk)
     return notify(
@@ -240,7 +237,7 @@ def year_signed_off(*, year: Year, actor: AbstractBaseUser) -> int:
 # --- reading them ---------------------------------------------------------------------------
 
 
-def mark_read(*, user: AbstractBaseUser, notification: Notification) -> Notification:
+def mark_read(*, user: User, notification: Notification) -> Notification:
     """Mark one of the user's own notices read (the view's lookup already scoped it)."""
     if notification.recipient_id != user.pk:
         raise PermissionDenied
@@ -250,7 +247,7 @@ def mark_read(*, user: AbstractBaseUser, notification: Notification) -> Notifica
     return notification
 
 
-def mark_all_read(*, user: AbstractBaseUser) -> int:
+def mark_all_read(*, user: User) -> int:
     return Notification.objects.filter(recipient=user, read_at__isnull=True).update(
         read_at=timezone.now()
     )

@@ -11,8 +11,10 @@ from django.core.exceptions import ValidationError
 from django.db import models, transaction
 from django.db.models import Max
 
+from strategies.auth import User
 from strategies.errors import DomainError
 from strategies.models import Dimension, Indicator, Item, Method, Strategy, Unit, Year
+from strategies.models.audit import record_change
 
 Status = Year.Status
 PlanNode = Strategy | Method | Item
@@ -55,7 +57,7 @@ def _clean(obj: models.Model) -> None:
 
 def _messages(error: ValidationError) -> list[str]:
     if hasattr(error, "error_dict"):
-        out = []
+        out: list[str] = []
         for field, errors in error.message_dict.items():
             label = field
             out.extend(f"{label}：{m}" if field != "__all__" else m for m in errors)
@@ -63,14 +65,13 @@ def _messages(error: ValidationError) -> list[str]:
     return list(error.messages)
 
 
-def _save(obj: models.Model, user, reason: str) -> None:  # type: ignore[no-untyped-def]
-    obj._history_user = user  # type: ignore[attr-defined]
-    obj._change_reason = reason  # type: ignore[attr-defined]
+def _save(obj: models.Model, user: User, reason: str) -> None:
+    record_change(obj, user=user, reason=reason)
     _clean(obj)
     obj.save()
 
 
-def _next_order(queryset: models.QuerySet) -> int:  # type: ignore[type-arg]
+def _next_order(queryset: models.QuerySet[Dimension | PlanNode | Indicator]) -> int:
     return (queryset.aggregate(m=Max("order"))["m"] or 0) + 1
 
 
@@ -84,7 +85,7 @@ def _title(text: str, what: str) -> str:
 # --- strategies ---------------------------------------------------------------------------
 
 
-def add_strategy(*, dimension: Dimension, title: str, user) -> Strategy:  # type: ignore[no-untyped-def]
+def add_strategy(*, dimension: Dimension, title: str, user: User) -> Strategy:
     """A new strategy at the end of the dimension."""
     with transaction.atomic():
         _lock_year(dimension)
@@ -97,7 +98,7 @@ def add_strategy(*, dimension: Dimension, title: str, user) -> Strategy:  # type
     return strategy
 
 
-def update_strategy(*, strategy: Strategy, title: str, user) -> Strategy:  # type: ignore[no-untyped-def]
+def update_strategy(*, strategy: Strategy, title: str, user: User) -> Strategy:
     with transaction.atomic():
         _lock_year(strategy)
         strategy.title = _title(title, "執行策略")
@@ -108,7 +109,7 @@ def update_strategy(*, strategy: Strategy, title: str, user) -> Strategy:  # typ
 # --- methods ------------------------------------------------------------------------------
 
 
-def add_method(*, strategy: Strategy, title: str, description: str = "", user) -> Method:  # type: ignore[no-untyped-def]
+def add_method(*, strategy: Strategy, title: str, description: str = "", user: User) -> Method:
     """A new method at the end of the strategy."""
     with transaction.atomic():
         _lock_year(strategy)
@@ -122,7 +123,7 @@ def add_method(*, strategy: Strategy, title: str, description: str = "", user) -
     return method
 
 
-def update_method(*, method: Method, title: str, description: str = "", user) -> Method:  # type: ignore[no-untyped-def]
+def update_method(*, method: Method, title: str, description: str = "", user: User) -> Method:
     with transaction.atomic():
         _lock_year(method)
         method.title = _title(title, "執行方法")
@@ -149,14 +150,14 @@ def _host_label(host_label: str, host_units: list[Unit]) -> str:
     return label or "、".join(u.name for u in sorted(host_units, key=lambda u: (u.order, u.name)))
 
 
-def add_item(  # type: ignore[no-untyped-def]
+def add_item(
     *,
     method: Method,
     title: str = "",
     host_units: list[Unit],
     host_label: str = "",
     planned_actions: str = "",
-    user,
+    user: User,
 ) -> Item:
     """A new item at the end of the method. The host label defaults to the units' names."""
     with transaction.atomic():
@@ -174,14 +175,14 @@ def add_item(  # type: ignore[no-untyped-def]
     return item
 
 
-def update_item(  # type: ignore[no-untyped-def]
+def update_item(
     *,
     item: Item,
     title: str,
     host_units: list[Unit],
     host_label: str = "",
     planned_actions: str = "",
-    user,
+    user: User,
 ) -> Item:
     with transaction.atomic():
         year = _lock_year(item)
@@ -197,7 +198,7 @@ def update_item(  # type: ignore[no-untyped-def]
 # --- indicators ---------------------------------------------------------------------------
 
 
-def add_indicator(  # type: ignore[no-untyped-def]
+def add_indicator(
     *,
     item: Item,
     name: str,
@@ -205,7 +206,7 @@ def add_indicator(  # type: ignore[no-untyped-def]
     target: Decimal | None,
     aggregation: str = Indicator.Aggregation.SUM,
     allows_decimals: bool = False,
-    user,
+    user: User,
 ) -> Indicator:
     with transaction.atomic():
         _lock_year(item)
@@ -222,7 +223,7 @@ def add_indicator(  # type: ignore[no-untyped-def]
     return indicator
 
 
-def update_indicator(  # type: ignore[no-untyped-def]
+def update_indicator(
     *,
     indicator: Indicator,
     name: str,
@@ -230,7 +231,7 @@ def update_indicator(  # type: ignore[no-untyped-def]
     target: Decimal | None,
     aggregation: str,
     allows_decimals: bool,
-    user,
+    user: User,
 ) -> Indicator:
     with transaction.atomic():
         _lock_year(indicator)
@@ -243,21 +244,21 @@ def update_indicator(  # type: ignore[no-untyped-def]
     return indicator
 
 
-def remove_indicator(*, indicator: Indicator, user) -> None:  # type: ignore[no-untyped-def]
+def remove_indicator(*, indicator: Indicator, user: User) -> None:
     """Remove an indicator nobody has reported on yet; one with values stays."""
     with transaction.atomic():
         _lock_year(indicator)
         if indicator.values.exists():
             raise DomainError(f"「{indicator.name}」已有填報數值，不能刪除。")
-        indicator._history_user = user  # type: ignore[attr-defined]
-        indicator._change_reason = "刪除量化指標"  # type: ignore[attr-defined]
+        indicator._history_user = user
+        indicator._change_reason = "刪除量化指標"
         indicator.delete()
 
 
 # --- order and retirement, for all three kinds --------------------------------------------
 
 
-def _siblings(node: PlanNode) -> models.QuerySet:  # type: ignore[type-arg]
+def _siblings(node: PlanNode) -> models.QuerySet[PlanNode]:
     if isinstance(node, Strategy):
         return Strategy.objects.filter(dimension_id=node.dimension_id)
     if isinstance(node, Method):
@@ -265,7 +266,7 @@ def _siblings(node: PlanNode) -> models.QuerySet:  # type: ignore[type-arg]
     return Item.objects.filter(method_id=node.method_id)
 
 
-def move(*, node: PlanNode, direction: str, user) -> PlanNode:  # type: ignore[no-untyped-def]
+def move(*, node: PlanNode, direction: str, user: User) -> PlanNode:
     """Swap the node with its previous ("up") or next ("down") sibling; at an end, no change."""
     if direction not in {"up", "down"}:
         raise DomainError("只能上移或下移。")
@@ -290,7 +291,7 @@ def move(*, node: PlanNode, direction: str, user) -> PlanNode:  # type: ignore[n
     return node
 
 
-def set_retired(*, node: PlanNode, retired: bool, user) -> PlanNode:  # type: ignore[no-untyped-def]
+def set_retired(*, node: PlanNode, retired: bool, user: User) -> PlanNode:
     """Retire (停用) or restore a strategy, method or item. Nothing is deleted: a retired node
     keeps its entries and history, drops out of numbering and is not copied to the next year."""
     with transaction.atomic():

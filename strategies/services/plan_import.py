@@ -11,12 +11,14 @@ entries and history of matched items survive an import.
 """
 
 import re
+from collections.abc import Callable
 from dataclasses import dataclass, field
 
 from django.core.exceptions import ValidationError
-from django.db import transaction
-from django.db.models import F
+from django.db import models, transaction
+from django.db.models import F, QuerySet
 
+from strategies.auth import User
 from strategies.errors import DomainError
 from strategies.hosts import resolve_hosts
 from strategies.models import (
@@ -29,6 +31,7 @@ from strategies.models import (
     Unit,
     Year,
 )
+from strategies.models.audit import record_change
 from strategies.plan_excel import (
     DimensionSpec,
     ItemSpec,
@@ -38,7 +41,13 @@ from strategies.plan_excel import (
     StrategySpec,
     read_plan,
 )
-from strategies.selectors.manage import plan_tree
+from strategies.selectors.manage import (
+    DimensionNode,
+    ItemNode,
+    MethodNode,
+    StrategyNode,
+    plan_tree,
+)
 
 
 @dataclass(frozen=True)
@@ -97,8 +106,8 @@ def _problem_order(problem: Problem) -> tuple[int, int, int]:
     return sheet, problem.row or 0, problem.column or 0
 
 
-def apply_import(  # type: ignore[no-untyped-def]
-    *, organization: Organization, roc_year: int, data: bytes, user, filename: str = ""
+def apply_import(
+    *, organization: Organization, roc_year: int, data: bytes, user: User | None, filename: str = ""
 ) -> tuple[ImportPreview, Year]:
     """Import the file into the year (created in planning when missing), all or nothing.
 
@@ -128,16 +137,17 @@ def apply_import(  # type: ignore[no-untyped-def]
 
 
 class _Walk:
-    def __init__(self, preview: ImportPreview, units: list[Unit], apply: bool, user) -> None:  # type: ignore[no-untyped-def]
+    def __init__(
+        self, preview: ImportPreview, units: list[Unit], apply: bool, user: User | None
+    ) -> None:
         self.preview = preview
         self.units = units
         self.apply = apply
         self.user = user
 
-    def save(self, obj, reason: str = "匯入計畫檔") -> None:  # type: ignore[no-untyped-def]
+    def save(self, obj: models.Model, reason: str = "匯入計畫檔") -> None:
         if self.apply:
-            obj._history_user = self.user
-            obj._change_reason = reason
+            record_change(obj, user=self.user, reason=reason)
             obj.full_clean()
             obj.save()
 
@@ -148,8 +158,13 @@ class _Walk:
         getattr(self.preview, bucket).append(change)
 
 
-def _reconcile(  # type: ignore[no-untyped-def]
-    organization: Organization, roc_year: int, specs: list[DimensionSpec], *, apply: bool, user
+def _reconcile(
+    organization: Organization,
+    roc_year: int,
+    specs: list[DimensionSpec],
+    *,
+    apply: bool,
+    user: User | None,
 ) -> tuple[ImportPreview, Year | None]:
     year = (
         Year.objects.select_for_update()
@@ -177,7 +192,11 @@ def _reconcile(  # type: ignore[no-untyped-def]
     return preview, year
 
 
-def _take(candidates: list, title: str):  # type: ignore[no-untyped-def,type-arg]
+# The parts of the plan a file can retire (kept with their history, no longer numbered).
+type PlanPart = Strategy | Method | Item
+
+
+def _take(candidates: list[StrategyNode], title: str) -> StrategyNode | None:
     """Pop the first candidate whose title matches."""
     for n, node in enumerate(candidates):
         if node.strategy.title == title:
@@ -185,13 +204,15 @@ def _take(candidates: list, title: str):  # type: ignore[no-untyped-def,type-arg
     return None
 
 
-def _reorder(walk: _Walk, queryset) -> None:  # type: ignore[no-untyped-def]
+def _reorder[M: models.Model](walk: _Walk, queryset: QuerySet[M]) -> None:
     """Park the siblings' orders out of the way before they are renumbered 1, 2, 3 …"""
     if walk.apply:
         queryset.update(order=F("order") + 1000)
 
 
-def _dimension(walk: _Walk, year: Year | None, spec: DimensionSpec, node) -> None:  # type: ignore[no-untyped-def]
+def _dimension(
+    walk: _Walk, year: Year | None, spec: DimensionSpec, node: DimensionNode | None
+) -> None:
     if node is None:
         dimension = Dimension(
             year=year, number=spec.number, name=spec.name, max_score=spec.max_score
@@ -201,7 +222,7 @@ def _dimension(walk: _Walk, year: Year | None, spec: DimensionSpec, node) -> Non
         if walk.apply:
             dimension.full_clean()
             dimension.save()
-        existing_strategies: list = []  # type: ignore[type-arg]
+        existing_strategies: list[StrategyNode] = []
     else:
         dimension = node.dimension
         if spec.name and (dimension.name, dimension.max_score) != (spec.name, spec.max_score):
@@ -230,7 +251,14 @@ def _dimension(walk: _Walk, year: Year | None, spec: DimensionSpec, node) -> Non
     _retire(walk, spec.sheet, "執行策略", pool, len(spec.strategies), lambda n: n.strategy)
 
 
-def _retire(walk: _Walk, sheet: str, kind: str, leftovers: list, used: int, node_of) -> None:  # type: ignore[no-untyped-def,type-arg]
+def _retire[N](
+    walk: _Walk,
+    sheet: str,
+    kind: str,
+    leftovers: list[N],
+    used: int,
+    node_of: Callable[[N], PlanPart],
+) -> None:
     """What the file no longer holds is retired (kept with its history), numbered after the rest."""
     for offset, leftover in enumerate(leftovers, start=1):
         obj = node_of(leftover)
@@ -241,7 +269,7 @@ def _retire(walk: _Walk, sheet: str, kind: str, leftovers: list, used: int, node
         walk.save(obj, "匯入計畫檔：檔案中已無此項，停用")
 
 
-def _ranks(nodes: list, node_of) -> dict[int, int]:  # type: ignore[no-untyped-def,type-arg]
+def _ranks[N](nodes: list[N], node_of: Callable[[N], PlanPart]) -> dict[int, int]:
     """Each node's place among the siblings in use (1, 2, 3 …): what the file's rows show, so a
     gap left by a retired sibling is not a change of order."""
     active = [node_of(n) for n in nodes if not node_of(n).is_retired]
@@ -249,12 +277,18 @@ def _ranks(nodes: list, node_of) -> dict[int, int]:  # type: ignore[no-untyped-d
 
 
 def _strategy(
-    walk: _Walk, dimension, sheet: str, position: int, spec: StrategySpec, node, moved: bool = False
-) -> None:  # type: ignore[no-untyped-def]
+    walk: _Walk,
+    dimension: Dimension,
+    sheet: str,
+    position: int,
+    spec: StrategySpec,
+    node: StrategyNode | None,
+    moved: bool = False,
+) -> None:
     if node is None:
         strategy = Strategy(dimension=dimension, order=position, title=spec.title)
         walk.record("created", Change(sheet, spec.row, "執行策略", spec.title))
-        existing: list = []  # type: ignore[type-arg]
+        existing: list[MethodNode] = []
     else:
         strategy = node.strategy
         diffs = []
@@ -280,7 +314,7 @@ def _strategy(
     _retire(walk, sheet, "執行方法", pool, len(spec.methods), lambda n: n.method)
 
 
-def _take_method(pool: list, spec: MethodSpec):  # type: ignore[no-untyped-def,type-arg]
+def _take_method(pool: list[MethodNode], spec: MethodSpec) -> MethodNode | None:
     for n, node in enumerate(pool):
         if node.method.title == spec.title:
             return pool.pop(n)
@@ -288,14 +322,20 @@ def _take_method(pool: list, spec: MethodSpec):  # type: ignore[no-untyped-def,t
 
 
 def _method(
-    walk: _Walk, strategy, sheet: str, position: int, spec: MethodSpec, node, moved: bool = False
-) -> None:  # type: ignore[no-untyped-def]
+    walk: _Walk,
+    strategy: Strategy,
+    sheet: str,
+    position: int,
+    spec: MethodSpec,
+    node: MethodNode | None,
+    moved: bool = False,
+) -> None:
     if node is None:
         method = Method(
             strategy=strategy, order=position, title=spec.title, description=spec.description
         )
         walk.record("created", Change(sheet, spec.row, "執行方法", spec.title))
-        existing: list = []  # type: ignore[type-arg]
+        existing: list[ItemNode] = []
     else:
         method = node.method
         diffs = []
@@ -324,7 +364,7 @@ def _method(
     _retire(walk, sheet, "填報項目", pool, len(spec.items), lambda n: n.item)
 
 
-def _take_item(pool: list, spec: ItemSpec):  # type: ignore[no-untyped-def,type-arg]
+def _take_item(pool: list[ItemNode], spec: ItemSpec) -> ItemNode | None:
     for n, node in enumerate(pool):
         if node.item.title == spec.title:
             return pool.pop(n)
@@ -357,8 +397,14 @@ def _hosts(walk: _Walk, sheet: str, spec: ItemSpec) -> list[Unit]:
 
 
 def _item(
-    walk: _Walk, method, sheet: str, position: int, spec: ItemSpec, node, moved: bool = False
-) -> None:  # type: ignore[no-untyped-def]
+    walk: _Walk,
+    method: Method,
+    sheet: str,
+    position: int,
+    spec: ItemSpec,
+    node: ItemNode | None,
+    moved: bool = False,
+) -> None:
     hosts = _hosts(walk, sheet, spec)
     label = spec.host_label or "、".join(u.name for u in hosts)
     text = spec.title or method.title
@@ -417,8 +463,8 @@ def _item(
                 sheet, spec.row, 8, f"量化指標「{extra.name}」已有填報數值，不能從計畫中移除。"
             )
         elif walk.apply:
-            extra._history_user = walk.user  # type: ignore[attr-defined]
-            extra._change_reason = "匯入計畫檔：檔案中已無此指標"  # type: ignore[attr-defined]
+            extra._history_user = walk.user
+            extra._change_reason = "匯入計畫檔：檔案中已無此指標"
             extra.delete()
 
 

@@ -295,6 +295,7 @@ def send_reminders(
         )
         fresh = _already_sent(logs.only("recipient_id", "kind", "month", "sent_on"), today)
         for membership in members:
+            assert membership.unit_id is not None  # unit__isnull=False above
             wanted = reminders_for(membership, by_unit.get(membership.unit_id, []), today)
             _notify_deadlines(membership=membership, year=year, wanted=wanted)
             sections = {

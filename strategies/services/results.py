@@ -12,9 +12,11 @@ import re
 from collections import defaultdict
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
+from typing import Literal, TypedDict
 
-from django.db.models import Prefetch
+from django.db.models import Prefetch, QuerySet
 from django.utils.translation import gettext as _
+from django_stubs_ext import WithAnnotations
 
 from strategies import number_format
 from strategies.errors import DomainError
@@ -102,7 +104,18 @@ def compose_text(
     return "\n".join(paragraphs)
 
 
-def _approved_entries() -> Prefetch:
+class ApprovedEntries(TypedDict):
+    approved_entries: list[MonthlyEntry]
+
+
+# An item with its approved months prefetched (`_approved_entries()`), as compile_items reads it
+# (a lazy alias: WithAnnotations takes its second argument only under the type checker).
+type CompilableItem = WithAnnotations[Item, ApprovedEntries]
+
+
+def _approved_entries() -> Prefetch[
+    Literal["entries"], QuerySet[MonthlyEntry], Literal["approved_entries"]
+]:
     return Prefetch(
         "entries",
         queryset=MonthlyEntry.objects.filter(status=MonthlyEntry.Status.APPROVED)
@@ -112,12 +125,12 @@ def _approved_entries() -> Prefetch:
     )
 
 
-def compile_items(items: Iterable[Item]) -> list[CompiledResults]:
+def compile_items(items: Iterable[CompilableItem]) -> list[CompiledResults]:
     """Compile each item (5 queries however many items: the items, their units, indicators,
     approved entries and their values; 4 while no entry is approved). Items must come from `compilable_items()` or a queryset like it."""
     compiled = []
     for item in items:
-        entries = item.approved_entries  # type: ignore[attr-defined]
+        entries = item.approved_entries
         totals = [total_for(ind, entries) for ind in item.indicators.all()]
         units = sorted(item.host_units.all(), key=lambda u: (u.order, u.name))
         compiled.append(
@@ -131,7 +144,7 @@ def compile_items(items: Iterable[Item]) -> list[CompiledResults]:
     return compiled
 
 
-def compilable_items(year: Year):  # type: ignore[no-untyped-def]
+def compilable_items(year: Year) -> QuerySet[CompilableItem]:
     return (
         Item.objects.filter(method__strategy__dimension__year=year)
         .select_related("method__strategy__dimension")

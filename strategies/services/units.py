@@ -8,6 +8,7 @@ from django.db import IntegrityError, transaction
 from django.db.models import Max
 from django.utils.translation import gettext as _
 
+from strategies.auth import User
 from strategies.errors import DomainError
 from strategies.models import Item, Membership, Organization, Unit, Year
 
@@ -32,9 +33,9 @@ def _check_unique(organization: Organization, name: str, exclude: int | None = N
         )
 
 
-def _save(unit: Unit, user, reason: str) -> None:  # type: ignore[no-untyped-def]
-    unit._history_user = user  # type: ignore[attr-defined]
-    unit._change_reason = reason  # type: ignore[attr-defined]
+def _save(unit: Unit, user: User, reason: str) -> None:
+    unit._history_user = user
+    unit._change_reason = reason
     unit.full_clean()
     try:
         with transaction.atomic():
@@ -43,7 +44,7 @@ def _save(unit: Unit, user, reason: str) -> None:  # type: ignore[no-untyped-def
         raise DomainError(_("已有名為「%(name)s」的單位。") % {"name": unit.name}) from error
 
 
-def add_unit(*, organization: Organization, name: str, kind: str, user) -> Unit:  # type: ignore[no-untyped-def]
+def add_unit(*, organization: Organization, name: str, kind: str, user: User) -> Unit:
     """A new unit at the end of the organization's list."""
     name = _name(name)
     if kind not in Unit.Kind.values:
@@ -56,7 +57,7 @@ def add_unit(*, organization: Organization, name: str, kind: str, user) -> Unit:
     return unit
 
 
-def rename_unit(*, unit: Unit, name: str, kind: str | None = None, user) -> Unit:  # type: ignore[no-untyped-def]
+def rename_unit(*, unit: Unit, name: str, kind: str | None = None, user: User) -> Unit:
     """Rename a unit. Past reports keep their printed host label (Item.host_label)."""
     name = _name(name)
     with transaction.atomic():
@@ -72,7 +73,7 @@ def rename_unit(*, unit: Unit, name: str, kind: str | None = None, user) -> Unit
     return unit
 
 
-def retire_unit(*, unit: Unit, user) -> Unit:  # type: ignore[no-untyped-def]
+def retire_unit(*, unit: Unit, user: User) -> Unit:
     """Retire a unit that no longer hosts items of a current year and has no staff or head.
 
     Past years keep the unit as their host; the admin moves current items and people first.
@@ -103,7 +104,7 @@ def retire_unit(*, unit: Unit, user) -> Unit:  # type: ignore[no-untyped-def]
     return unit
 
 
-def restore_unit(*, unit: Unit, user) -> Unit:  # type: ignore[no-untyped-def]
+def restore_unit(*, unit: Unit, user: User) -> Unit:
     with transaction.atomic():
         unit = Unit.objects.select_for_update().get(pk=unit.pk)
         unit.is_active = True

@@ -6,23 +6,22 @@ with the admin as its author and a reason saying what happened.
 """
 
 from axes.utils import reset as reset_failed_logins
-from django.contrib.auth import get_user_model
 from django.contrib.auth.password_validation import validate_password
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.utils.translation import gettext as _
 
 from strategies import access
+from strategies.auth import User
 from strategies.errors import DomainError
 from strategies.models import Membership, Organization, Unit
 
-User = get_user_model()
 Role = Membership.Role
 
 
-def _record(membership: Membership, by, reason: str) -> None:  # type: ignore[no-untyped-def]
-    membership._history_user = by  # type: ignore[attr-defined]
-    membership._change_reason = reason  # type: ignore[attr-defined]
+def _record(membership: Membership, by: User | None, reason: str) -> None:
+    membership._history_user = by
+    membership._change_reason = reason
     try:
         membership.full_clean()
     except ValidationError as error:
@@ -30,7 +29,7 @@ def _record(membership: Membership, by, reason: str) -> None:  # type: ignore[no
     membership.save()
 
 
-def _locked_for_change(membership: Membership, by) -> Membership:  # type: ignore[no-untyped-def]
+def _locked_for_change(membership: Membership, by: User) -> Membership:
     """The member's row, locked, once `by` is known to be allowed to manage it."""
     membership = Membership.objects.select_for_update().select_related("user").get(pk=membership.pk)
     if not access.can_manage_member(access.membership_of(by), membership):
@@ -53,7 +52,7 @@ def _check_role_and_unit(organization: Organization, role: str, unit: Unit | Non
             raise DomainError(_("「%(unit)s」已停用，不能指派成員。") % {"unit": unit.name})
 
 
-def _check_password(password: str, user) -> None:  # type: ignore[no-untyped-def]
+def _check_password(password: str, user: User) -> None:
     try:
         validate_password(password, user)
     except ValidationError as error:
@@ -62,7 +61,7 @@ def _check_password(password: str, user) -> None:  # type: ignore[no-untyped-def
         ) from error
 
 
-def create_user(  # type: ignore[no-untyped-def]
+def create_user(
     *,
     organization: Organization,
     username: str,
@@ -71,8 +70,8 @@ def create_user(  # type: ignore[no-untyped-def]
     role: str,
     unit: Unit | None,
     password: str,
-    by,
-):
+    by: User,
+) -> User:
     """A new active account in the organization, with its role and (for staff and heads) unit."""
     username = (username or "").strip()
     if not username:
@@ -101,8 +100,8 @@ def create_user(  # type: ignore[no-untyped-def]
     return user
 
 
-def update_membership(  # type: ignore[no-untyped-def]
-    *, membership: Membership, full_name: str, email: str, role: str, unit: Unit | None, by
+def update_membership(
+    *, membership: Membership, full_name: str, email: str, role: str, unit: Unit | None, by: User
 ) -> Membership:
     """Change a member's name, role and unit. An admin cannot take away their own admin role."""
     _check_role_and_unit(membership.organization, role, unit)
@@ -118,16 +117,14 @@ def update_membership(  # type: ignore[no-untyped-def]
         if membership.role != role:
             changes.append(f"角色 {membership.get_role_display()} → {Role(role).label}")
         if membership.unit_id != (unit.pk if unit else None):
-            changes.append(
-                f"單位 {membership.unit or '—'} → {unit or '—'}"  # type: ignore[str-bytes-safe]
-            )
+            changes.append(f"單位 {membership.unit or '—'} → {unit or '—'}")
         membership.role = role
         membership.unit = unit
         _record(membership, by, "；".join(changes) or "修改帳號資料")
     return membership
 
 
-def set_active(*, membership: Membership, active: bool, by) -> Membership:  # type: ignore[no-untyped-def]
+def set_active(*, membership: Membership, active: bool, by: User) -> Membership:
     """Deactivate (停用) or reactivate an account. Nothing is deleted: a deactivated user's
     entries and history stay, they just cannot sign in."""
     if membership.user_id == by.pk and not active:
@@ -140,7 +137,7 @@ def set_active(*, membership: Membership, active: bool, by) -> Membership:  # ty
     return membership
 
 
-def reset_password(*, membership: Membership, password: str, by) -> Membership:  # type: ignore[no-untyped-def]
+def reset_password(*, membership: Membership, password: str, by: User) -> Membership:
     """The admin sets a new password for a member (who should change it after signing in)."""
     with transaction.atomic():
         membership = _locked_for_change(membership, by)
@@ -151,7 +148,7 @@ def reset_password(*, membership: Membership, password: str, by) -> Membership: 
     return membership
 
 
-def unlock_sign_in(*, membership: Membership, by) -> int:  # type: ignore[no-untyped-def]
+def unlock_sign_in(*, membership: Membership, by: User) -> int:
     """Lift a sign-in lock-out of the member (every address) before the cool-off ends.
     Returns how many locked (user name, address) records were cleared; recorded in history."""
     with transaction.atomic():
@@ -161,8 +158,14 @@ def unlock_sign_in(*, membership: Membership, by) -> int:  # type: ignore[no-unt
     return cleared
 
 
-def give_membership(  # type: ignore[no-untyped-def]
-    *, user, organization: Organization, role: str, unit: Unit | None, by, reason: str
+def give_membership(
+    *,
+    user: User,
+    organization: Organization,
+    role: str,
+    unit: Unit | None,
+    by: User | None,
+    reason: str,
 ) -> Membership:
     """A membership for an account that has none yet (a directory user's first role)."""
     _check_role_and_unit(organization, role, unit)

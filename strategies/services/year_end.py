@@ -12,6 +12,7 @@ Four eyes: the person who last edited or submitted the text cannot approve it.
 
 import difflib
 import re
+from collections.abc import Callable
 
 from django.core.exceptions import PermissionDenied
 from django.db import transaction
@@ -19,8 +20,9 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from strategies import access
+from strategies.auth import User
 from strategies.errors import DomainError
-from strategies.models import Item, MonthlyEntry, Year
+from strategies.models import Item, Membership, MonthlyEntry, Year
 from strategies.services import notifications
 from strategies.services.results import RESULTS_MAX_LENGTH, compile_item
 from strategies.year_end import FINAL, Event, State, TransitionRefused, next_state
@@ -53,15 +55,17 @@ def _move(item: Item, event: Event) -> None:
         raise DomainError(str(exc)) from None
 
 
-def _save(item: Item, *, user, reason: str) -> Item:  # type: ignore[no-untyped-def]
-    item._history_user = user  # type: ignore[attr-defined]
-    item._change_reason = reason  # type: ignore[attr-defined]
+def _save(item: Item, *, user: User, reason: str) -> Item:
+    item._history_user = user
+    item._change_reason = reason
     item.full_clean()
     item.save()
     return item
 
 
-def _checked(user, item: Item, allowed) -> tuple[Item, Year]:  # type: ignore[no-untyped-def]
+def _checked(
+    user: User, item: Item, allowed: Callable[[Membership, Item, Year], bool]
+) -> tuple[Item, Year]:
     """The item locked for update, after `allowed(membership, item, year)` said yes."""
     year = _year_of(item)
     membership = access.get_year_for_user(user, year)
@@ -88,7 +92,7 @@ def _clean_reason(reason: str, *, required: str) -> str:
 # --- the months move the draft -----------------------------------------------------------------
 
 
-def refresh_draft(*, item: Item, user) -> Item:  # type: ignore[no-untyped-def]
+def refresh_draft(*, item: Item, user: User) -> Item:
     """Bring the item's draft up to date with its approved months. Called by the entry services
     inside the transaction that approves, returns or reopens a month, so the report never shows
     a text older than the months. A text nobody edited follows the draft; a text a person
@@ -122,7 +126,7 @@ def refresh_draft(*, item: Item, user) -> Item:  # type: ignore[no-untyped-def]
 
 def edit_text(
     *,
-    user,  # type: ignore[no-untyped-def]
+    user: User,
     item: Item,
     results: str,
     shortfall_note: str = "",
@@ -150,7 +154,7 @@ def edit_text(
         return _save(item, user=user, reason=reason.strip() or "修改執行績效與成果")
 
 
-def take_draft(*, user, item: Item) -> Item:  # type: ignore[no-untyped-def]
+def take_draft(*, user: User, item: Item) -> Item:
     """Replace the edited text with the draft from the approved months."""
     with transaction.atomic():
         item, _year = _checked(user, item, access.can_edit_results)
@@ -161,7 +165,7 @@ def take_draft(*, user, item: Item) -> Item:  # type: ignore[no-untyped-def]
         return _save(item, user=user, reason="採用由月填報彙整的草稿")
 
 
-def submit_text(*, user, item: Item) -> Item:  # type: ignore[no-untyped-def]
+def submit_text(*, user: User, item: Item) -> Item:
     """Send the year-end text to the unit head for approval. This is the one place where the
     text starts waiting for approval: whoever tells heads about it hooks in here."""
     with transaction.atomic():
@@ -182,7 +186,7 @@ def submit_text(*, user, item: Item) -> Item:  # type: ignore[no-untyped-def]
 
 def save_and_submit(
     *,
-    user,  # type: ignore[no-untyped-def]
+    user: User,
     item: Item,
     results: str,
     shortfall_note: str = "",
@@ -201,12 +205,12 @@ def save_and_submit(
         return submit_text(user=user, item=item)
 
 
-def _check_four_eyes(user, item: Item) -> None:  # type: ignore[no-untyped-def]
+def _check_four_eyes(user: User, item: Item) -> None:
     if access.is_last_results_author(user, item):
         raise DomainError(_("您是最後修改或送出這段文字的人，請由另一位主管核定。"))
 
 
-def approve_text(*, user, item: Item) -> Item:  # type: ignore[no-untyped-def]
+def approve_text(*, user: User, item: Item) -> Item:
     """A head of a host unit approves the submitted text, unless they last edited it."""
     with transaction.atomic():
         item, _year = _checked(user, item, access.can_review_results)
@@ -217,7 +221,7 @@ def approve_text(*, user, item: Item) -> Item:  # type: ignore[no-untyped-def]
         return _save(item, user=user, reason="核定執行績效與成果")
 
 
-def return_text(*, user, item: Item, reason: str) -> Item:  # type: ignore[no-untyped-def]
+def return_text(*, user: User, item: Item, reason: str) -> Item:
     """A head returns the submitted text with a reason the staff will see."""
     reason = _clean_reason(reason, required=_("退回時請寫明原因，讓承辦人知道要修正什麼。"))
     with transaction.atomic():
@@ -228,7 +232,7 @@ def return_text(*, user, item: Item, reason: str) -> Item:  # type: ignore[no-un
         return _save(item, user=user, reason=f"退回執行績效與成果：{reason}")
 
 
-def accept_text(*, user, item: Item, reason: str) -> Item:  # type: ignore[no-untyped-def]
+def accept_text(*, user: User, item: Item, reason: str) -> Item:
     """The admin accepts a text that was not approved, so the year can close; the reason is
     kept on the item and in its history."""
     reason = _clean_reason(reason, required=_("管理者接受未核定的文字時必須填寫原因。"))

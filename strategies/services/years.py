@@ -3,6 +3,7 @@
 from django.db import transaction
 
 from strategies import year_lifecycle
+from strategies.auth import User
 from strategies.confirm import Confirmation, Precondition
 from strategies.errors import DomainError
 from strategies.models import Unit, Year
@@ -13,7 +14,7 @@ from strategies.services.year_end import check_year_end_texts_final
 Status = Year.Status
 
 
-def set_year_status(*, year: Year, status: str, user, reason: str = "") -> Year:  # type: ignore[no-untyped-def]
+def set_year_status(*, year: Year, status: str, user: User | None, reason: str = "") -> Year:
     """Move the year to `status`, recording who and why in its history.
 
     Reopening a closed or locked year (or reopening planning) requires a reason; closing an
@@ -36,8 +37,8 @@ def set_year_status(*, year: Year, status: str, user, reason: str = "") -> Year:
             check_shortfalls_explained(year)
             check_year_end_texts_final(year)
         year.status = target
-        year._history_user = user  # type: ignore[attr-defined]
-        year._change_reason = reason or f"{current.label} → {target.label}"  # type: ignore[attr-defined]
+        year._history_user = user
+        year._change_reason = reason or f"{current.label} → {target.label}"
         year.full_clean()
         year.save(update_fields=["status"])
         if year_lifecycle.reopens(current, target):
@@ -45,7 +46,7 @@ def set_year_status(*, year: Year, status: str, user, reason: str = "") -> Year:
     return year
 
 
-def lock_year(*, year: Year, user, reason: str = "") -> Year:  # type: ignore[no-untyped-def]
+def lock_year(*, year: Year, user: User, reason: str = "") -> Year:
     """Lock the year: no entry and no score changes until an admin reopens it."""
     return set_year_status(year=year, status=Status.LOCKED, user=user, reason=reason)
 

@@ -4,6 +4,8 @@ Thin views: access through strategies.access (404 for another organization, 403 
 without the right, login for anonymous), reads through selectors, writes through services.
 """
 
+from typing import Any
+
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
@@ -16,6 +18,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
 from strategies import access, deadlines, entry_lifecycle, number_format
+from strategies.auth import AuthenticatedHttpRequest, User
 from strategies.downloads import attachment_response
 from strategies.errors import DomainError, StaleVersionError
 from strategies.filters import MyWorkFilter
@@ -26,7 +29,7 @@ from strategies.forms import (
     ReviewForm,
     value_field_name,
 )
-from strategies.models import Evidence, Item, MonthlyEntry, Unit, Year
+from strategies.models import Evidence, Item, Membership, MonthlyEntry, Unit, Year
 from strategies.selectors import entries as selectors
 from strategies.services import entries as services
 from strategies.tables import month_strip
@@ -40,7 +43,7 @@ def year_of(item: Item) -> Year:
     return item.method.strategy.dimension.year
 
 
-def load_item(user, item_id: int) -> tuple[Item, object]:  # type: ignore[no-untyped-def]
+def load_item(user: User, item_id: int) -> tuple[Item, Membership]:
     """The item and the user's membership; 404 for a missing item or another organization."""
     try:
         item = selectors.item_for_entry(item_id)
@@ -49,7 +52,7 @@ def load_item(user, item_id: int) -> tuple[Item, object]:  # type: ignore[no-unt
     return item, access.get_year_for_user(user, year_of(item))
 
 
-def _load_entry(user, entry_id: int) -> MonthlyEntry:  # type: ignore[no-untyped-def]
+def _load_entry(user: User, entry_id: int) -> MonthlyEntry:
     entry = get_object_or_404(
         MonthlyEntry.objects.select_related(
             "unit", "item__method__strategy__dimension__year__organization"
@@ -60,7 +63,9 @@ def _load_entry(user, entry_id: int) -> MonthlyEntry:  # type: ignore[no-untyped
     return entry
 
 
-def _entry_url(entry_or_item, unit_id: int | None = None, month: int | None = None) -> str:  # type: ignore[no-untyped-def]
+def _entry_url(
+    entry_or_item: MonthlyEntry | Item, unit_id: int | None = None, month: int | None = None
+) -> str:
     if isinstance(entry_or_item, MonthlyEntry):
         return reverse(
             "strategies:entry-edit",
@@ -73,11 +78,12 @@ def _entry_url(entry_or_item, unit_id: int | None = None, month: int | None = No
 
 
 @login_required
-def my_work(request: HttpRequest) -> HttpResponse:
+def my_work(request: AuthenticatedHttpRequest) -> HttpResponse:
     membership = access.membership_of(request.user)
     if membership is None:
         raise Http404
     year_id = request.GET.get("year")
+    year: Year | None
     if year_id:
         if not year_id.isdigit():
             raise Http404
@@ -117,14 +123,14 @@ def my_work(request: HttpRequest) -> HttpResponse:
 # --- the entry form -------------------------------------------------------------------------
 
 
-def _entry_page(  # type: ignore[no-untyped-def]
+def _entry_page(
     request: HttpRequest,
     ctx: selectors.EntryContext,
-    membership,
+    membership: Membership | None,
     form: EntryForm | None = None,
     *,
     stale: MonthlyEntry | None = None,
-    outliers: list | None = None,
+    outliers: list[services.Outlier] | None = None,
     status: int = 200,
 ) -> HttpResponse:
     entry = ctx.entry
@@ -138,12 +144,15 @@ def _entry_page(  # type: ignore[no-untyped-def]
                 None if value is None else number_format.plain(value)
             )
         form = EntryForm(initial=initial, indicators=ctx.indicators, evidence=_files(ctx))
-    can_review = (
-        entry is not None
+    reviewable = (
+        entry
+        if entry is not None
         and entry_lifecycle.allows(entry.status, entry_lifecycle.Action.APPROVE)
         and access.can_review_entry(membership, entry)
         and ctx.year_writable
+        else None
     )
+    can_review = reviewable is not None
     return render(
         request,
         "strategies/entry_form.html",
@@ -159,8 +168,11 @@ def _entry_page(  # type: ignore[no-untyped-def]
                 and entry_lifecycle.allows(entry.status, entry_lifecycle.Action.APPROVE)
                 and access.is_own_submission(membership, entry)
             ),
-            "as_deputy": can_review and access.reviews_as_deputy(membership, entry),
-            "review_form": ReviewForm(initial={"version": entry.version}) if can_review else None,
+            "as_deputy": reviewable is not None
+            and access.reviews_as_deputy(membership, reviewable),
+            "review_form": ReviewForm(initial={"version": reviewable.version})
+            if reviewable is not None
+            else None,
             "can_reopen": (
                 entry is not None
                 and access.is_year_admin(membership, ctx.year)
@@ -187,7 +199,9 @@ def _files(ctx: selectors.EntryContext) -> list[Evidence]:
 
 @login_required
 @require_http_methods(["GET", "POST"])
-def entry_edit(request: HttpRequest, item_id: int, unit_id: int, month: int) -> HttpResponse:
+def entry_edit(
+    request: AuthenticatedHttpRequest, item_id: int, unit_id: int, month: int
+) -> HttpResponse:
     """GET: the entry of (item, unit, month), editable or read-only. POST: save or submit."""
     item, membership = load_item(request.user, item_id)
     unit = get_object_or_404(Unit, pk=unit_id, organization_id=year_of(item).organization_id)
@@ -199,7 +213,7 @@ def entry_edit(request: HttpRequest, item_id: int, unit_id: int, month: int) -> 
         ctx = selectors.entry_context(item=item, unit=unit, month=month, today=today)
         return _entry_page(request, ctx, membership)
 
-    def again(form: EntryForm, **kwargs) -> HttpResponse:  # type: ignore[no-untyped-def]
+    def again(form: EntryForm, **kwargs: Any) -> HttpResponse:
         """The form shown again with what went wrong (the page's context read only now)."""
         ctx = selectors.entry_context(item=item, unit=unit, month=month, today=today)
         return _entry_page(request, ctx, membership, form, **kwargs)
@@ -242,7 +256,7 @@ def entry_edit(request: HttpRequest, item_id: int, unit_id: int, month: int) -> 
 
 @login_required
 @require_POST
-def entry_review(request: HttpRequest, entry_id: int) -> HttpResponse:
+def entry_review(request: AuthenticatedHttpRequest, entry_id: int) -> HttpResponse:
     """A unit head, or the organization's admin as deputy, approves or returns a submitted
     entry; the service refuses the person who submitted it (four-eyes)."""
     entry = _load_entry(request.user, entry_id)
@@ -253,7 +267,7 @@ def entry_review(request: HttpRequest, entry_id: int) -> HttpResponse:
     if not form.is_valid():
         for errors in form.errors.values():
             for error in errors:
-                messages.error(request, error)
+                messages.error(request, str(error))  # ErrorList yields the messages
         return redirect(_entry_url(entry))
     try:
         if form.cleaned_data["action"] == ReviewForm.APPROVE:
@@ -276,7 +290,7 @@ def entry_review(request: HttpRequest, entry_id: int) -> HttpResponse:
 
 @login_required
 @require_POST
-def entry_reopen(request: HttpRequest, entry_id: int) -> HttpResponse:
+def entry_reopen(request: AuthenticatedHttpRequest, entry_id: int) -> HttpResponse:
     """An admin sends an approved or submitted entry back to the unit, with a reason."""
     entry = _load_entry(request.user, entry_id)
     access.check_year_right(request.user, year_of(entry.item), access.is_year_admin)
@@ -299,7 +313,7 @@ def entry_reopen(request: HttpRequest, entry_id: int) -> HttpResponse:
 
 @login_required
 @require_POST
-def entry_comment(request: HttpRequest, entry_id: int) -> HttpResponse:
+def entry_comment(request: AuthenticatedHttpRequest, entry_id: int) -> HttpResponse:
     entry = _load_entry(request.user, entry_id)
     access.check_comment_access(request.user, entry.item, entry.unit)
     form = CommentForm(request.POST)
@@ -318,7 +332,7 @@ def entry_comment(request: HttpRequest, entry_id: int) -> HttpResponse:
 
 
 @login_required
-def evidence_download(request: HttpRequest, evidence_id: int) -> HttpResponseBase:
+def evidence_download(request: AuthenticatedHttpRequest, evidence_id: int) -> HttpResponseBase:
     evidence = get_object_or_404(
         Evidence.objects.select_related(
             "entry__unit", "entry__item__method__strategy__dimension__year__organization"

@@ -1,15 +1,19 @@
 """Item pages: the item's history (audit trail) and its year-end results."""
 
+from typing import Protocol
+
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_http_methods
+from django_stubs_ext import StrPromise
 
 from strategies import access
+from strategies.auth import AuthenticatedHttpRequest, User
 from strategies.errors import DomainError
 from strategies.forms import ResultsForm
 from strategies.models import Item
@@ -22,7 +26,7 @@ from strategies.year_end import Event, allows
 
 
 @login_required
-def item_history(request: HttpRequest, item_id: int) -> HttpResponse:
+def item_history(request: AuthenticatedHttpRequest, item_id: int) -> HttpResponse:
     item, membership = load_item(request.user, item_id)
     access.check_item_readable(membership, item)
     year = year_of(item)
@@ -38,12 +42,20 @@ def item_history(request: HttpRequest, item_id: int) -> HttpResponse:
     )
 
 
+class _Move(Protocol):
+    def __call__(self, *, user: User, item: Item) -> Item: ...
+
+
+class _MoveWithReason(Protocol):
+    def __call__(self, *, user: User, item: Item, reason: str) -> Item: ...
+
+
 # The moves of the year-end text a page may ask for, each one service call.
-_TEXT_ACTIONS = {
+_TEXT_ACTIONS: dict[str, tuple[_Move, StrPromise]] = {
     "take_draft": (year_end.take_draft, gettext_lazy("已採用由月填報彙整的草稿。")),
     "approve": (year_end.approve_text, gettext_lazy("已核定執行績效與成果。")),
 }
-_REASON_ACTIONS = {
+_REASON_ACTIONS: dict[str, tuple[_MoveWithReason, StrPromise]] = {
     "return": (year_end.return_text, gettext_lazy("已退回執行績效與成果。")),
     "accept": (year_end.accept_text, gettext_lazy("已接受執行績效與成果。")),
 }
@@ -51,7 +63,7 @@ _REASON_ACTIONS = {
 
 @login_required
 @require_http_methods(["GET", "POST"])
-def item_results(request: HttpRequest, item_id: int) -> HttpResponse:
+def item_results(request: AuthenticatedHttpRequest, item_id: int) -> HttpResponse:
     """The item's year-end text: its state, the text (editable by the host units while the
     year is open), what changed in the months when it is stale, the draft the approved months
     make, and the moves this person may make (submit, approve, return, accept)."""
@@ -78,20 +90,22 @@ def item_results(request: HttpRequest, item_id: int) -> HttpResponse:
             raise PermissionDenied
         try:
             if action in _TEXT_ACTIONS:
-                service, done = _TEXT_ACTIONS[action]
-                service(user=request.user, item=item)
+                move, done = _TEXT_ACTIONS[action]
+                move(user=request.user, item=item)
                 messages.success(request, done)
                 return redirect("strategies:item-results", item_id=item.pk)
             if action in _REASON_ACTIONS:
-                service, done = _REASON_ACTIONS[action]
-                service(user=request.user, item=item, reason=request.POST.get("state_reason", ""))
+                move_with_reason, done = _REASON_ACTIONS[action]
+                move_with_reason(
+                    user=request.user, item=item, reason=request.POST.get("state_reason", "")
+                )
                 messages.success(request, done)
                 return redirect("strategies:item-results", item_id=item.pk)
             form = ResultsForm(request.POST)
             if form.is_valid():
                 # Submit saves what the form holds first: the button sits in the edit form.
-                service = year_end.save_and_submit if action == "submit" else year_end.edit_text
-                service(
+                save = year_end.save_and_submit if action == "submit" else year_end.edit_text
+                save(
                     user=request.user,
                     item=item,
                     results=form.cleaned_data["results"],

@@ -3,11 +3,12 @@
 from django import forms
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from strategies.auth import AuthenticatedHttpRequest
 from strategies.services import mail_preferences
 
 
@@ -18,7 +19,7 @@ class MailSettingsForm(forms.Form):
 
 
 @login_required
-def notification_settings(request: HttpRequest) -> HttpResponse:
+def notification_settings(request: AuthenticatedHttpRequest) -> HttpResponse:
     # An unticked box posts nothing: bind on the method, not on the data.
     form = MailSettingsForm(
         request.POST if request.method == "POST" else None,

@@ -8,11 +8,12 @@ from django.shortcuts import get_object_or_404, render
 from django.utils.translation import gettext as _
 
 from strategies.access import check_org_admin, membership_of
+from strategies.auth import AuthenticatedHttpRequest
 from strategies.errors import DomainError
 from strategies.models import Membership, Year
 
 
-def own_admin(request: HttpRequest) -> Membership:
+def own_admin(request: AuthenticatedHttpRequest) -> Membership:
     """The signed-in admin's membership, for pages about their own organization (403 for others)."""
     membership = membership_of(request.user)
     if membership is None:
@@ -20,18 +21,18 @@ def own_admin(request: HttpRequest) -> Membership:
     return check_org_admin(request.user, membership.organization)
 
 
-def admin_year(request: HttpRequest, pk: int) -> tuple[Membership, Year]:
+def admin_year(request: AuthenticatedHttpRequest, pk: int) -> tuple[Membership, Year]:
     year = get_object_or_404(Year.objects.select_related("organization"), pk=pk)
     return check_org_admin(request.user, year.organization), year
 
 
-def form_page(  # type: ignore[no-untyped-def]
+def form_page(
     request: HttpRequest,
     form: Form,
     *,
     title: str,
     back_url: str,
-    context: dict | None = None,  # type: ignore[type-arg]
+    context: dict[str, object] | None = None,
     submit: str = "",
     status: int = 200,
 ) -> HttpResponse:

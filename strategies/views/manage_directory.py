@@ -1,25 +1,23 @@
 """Admin pages for directory sign-in: give waiting users a role, map directory groups to roles."""
 
 from django.contrib import messages
-from django.contrib.auth import get_user_model
 from django.contrib.auth.decorators import login_required
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from strategies import directory
+from strategies.auth import AuthenticatedHttpRequest
 from strategies.errors import DomainError
 from strategies.forms_manage import GroupMappingForm, RoleForm
 from strategies.models import DirectoryGroupMapping
 from strategies.views.manage_common import form_page, own_admin, refused
 
-User = get_user_model()
-
 
 @login_required
-def assign_role(request: HttpRequest, user_id: int) -> HttpResponse:
+def assign_role(request: AuthenticatedHttpRequest, user_id: int) -> HttpResponse:
     organization = own_admin(request).organization
     waiting = get_object_or_404(directory.waiting_users(organization), pk=user_id)
     form = RoleForm(request.POST or None, organization=organization)
@@ -50,7 +48,7 @@ def assign_role(request: HttpRequest, user_id: int) -> HttpResponse:
 
 
 @login_required
-def group_mappings(request: HttpRequest) -> HttpResponse:
+def group_mappings(request: AuthenticatedHttpRequest) -> HttpResponse:
     organization = own_admin(request).organization
     if organization.code != directory.directory_organization_code():
         raise Http404
@@ -81,7 +79,7 @@ def group_mappings(request: HttpRequest) -> HttpResponse:
 
 @login_required
 @require_POST
-def group_mapping_remove(request: HttpRequest, pk: int) -> HttpResponse:
+def group_mapping_remove(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     organization = own_admin(request).organization
     mapping = get_object_or_404(DirectoryGroupMapping, pk=pk, organization=organization)
     mapping.delete()

@@ -7,12 +7,13 @@ from pathlib import Path
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpResponse
 from django.http.response import HttpResponseBase
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from strategies.auth import AuthenticatedHttpRequest
 from strategies.downloads import attachment_response
 from strategies.errors import DomainError
 from strategies.forms_manage import MAX_PLAN_FILE_BYTES, PlanFileForm
@@ -31,14 +32,14 @@ def _upload_dir() -> Path:
 
 
 @login_required
-def plan_export(request: HttpRequest, pk: int) -> HttpResponseBase:
+def plan_export(request: AuthenticatedHttpRequest, pk: int) -> HttpResponseBase:
     _membership, year = admin_year(request, pk)
     filename, content_type, content = export_plan(year)
     return attachment_response(content, filename=filename, content_type=content_type)
 
 
 @login_required
-def plan_import(request: HttpRequest, pk: int) -> HttpResponse:
+def plan_import(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     """GET: the upload form. POST: read the file and show the dry-run preview."""
     _membership, year = admin_year(request, pk)
     form = PlanFileForm(request.POST or None, request.FILES or None)
@@ -78,7 +79,7 @@ def plan_import(request: HttpRequest, pk: int) -> HttpResponse:
 
 @login_required
 @require_POST
-def plan_import_apply(request: HttpRequest, pk: int) -> HttpResponse:
+def plan_import_apply(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     """Apply the file previewed in this session, all or nothing."""
     _membership, year = admin_year(request, pk)
     pending = request.session.get(SESSION_KEY) or {}

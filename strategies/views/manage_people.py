@@ -4,7 +4,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
 from django.db.models import Q
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
@@ -12,6 +12,7 @@ from django.views.decorators.http import require_POST
 
 from strategies import directory
 from strategies.access import check_member_admin, check_org_admin
+from strategies.auth import AuthenticatedHttpRequest
 from strategies.errors import DomainError
 from strategies.forms_manage import (
     MemberForm,
@@ -29,13 +30,13 @@ from strategies.views.manage_common import form_page, own_admin, refused
 USERS_PAGE_SIZE = 50
 
 
-def _unit(request: HttpRequest, pk: int) -> Unit:
+def _unit(request: AuthenticatedHttpRequest, pk: int) -> Unit:
     unit = get_object_or_404(Unit.objects.select_related("organization"), pk=pk)
     check_org_admin(request.user, unit.organization)
     return unit
 
 
-def _member(request: HttpRequest, pk: int) -> Membership:
+def _member(request: AuthenticatedHttpRequest, pk: int) -> Membership:
     member = get_object_or_404(
         Membership.objects.select_related("user", "unit", "organization"), pk=pk
     )
@@ -47,7 +48,7 @@ def _member(request: HttpRequest, pk: int) -> Membership:
 
 
 @login_required
-def units(request: HttpRequest) -> HttpResponse:
+def units(request: AuthenticatedHttpRequest) -> HttpResponse:
     membership = own_admin(request)
     organization = membership.organization
     form = UnitForm(request.POST or None)
@@ -73,7 +74,7 @@ def units(request: HttpRequest) -> HttpResponse:
 
 
 @login_required
-def unit_edit(request: HttpRequest, pk: int) -> HttpResponse:
+def unit_edit(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     unit = _unit(request, pk)
     form = UnitForm(request.POST or None, initial={"name": unit.name, "kind": unit.kind})
     if request.method == "POST" and form.is_valid():
@@ -99,7 +100,7 @@ def unit_edit(request: HttpRequest, pk: int) -> HttpResponse:
 
 @login_required
 @require_POST
-def unit_retire(request: HttpRequest, pk: int) -> HttpResponse:
+def unit_retire(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     unit = _unit(request, pk)
     restore = request.POST.get("restore") == "1"
     try:
@@ -119,7 +120,7 @@ def unit_retire(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @login_required
-def users(request: HttpRequest) -> HttpResponse:
+def users(request: AuthenticatedHttpRequest) -> HttpResponse:
     """The organization's members, USERS_PAGE_SIZE a page; `q` matches account, name, email
     or unit."""
     membership = own_admin(request)
@@ -153,7 +154,7 @@ def users(request: HttpRequest) -> HttpResponse:
 
 
 @login_required
-def user_add(request: HttpRequest) -> HttpResponse:
+def user_add(request: AuthenticatedHttpRequest) -> HttpResponse:
     membership = own_admin(request)
     organization = membership.organization
     form = NewUserForm(request.POST or None, organization=organization)
@@ -181,7 +182,7 @@ def user_add(request: HttpRequest) -> HttpResponse:
 
 
 @login_required
-def user_edit(request: HttpRequest, pk: int) -> HttpResponse:
+def user_edit(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     member = _member(request, pk)
     form = MemberForm(
         request.POST or None,
@@ -221,7 +222,7 @@ def user_edit(request: HttpRequest, pk: int) -> HttpResponse:
 
 @login_required
 @require_POST
-def user_active(request: HttpRequest, pk: int) -> HttpResponse:
+def user_active(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     member = _member(request, pk)
     active = request.POST.get("active") == "1"
     try:
@@ -236,7 +237,7 @@ def user_active(request: HttpRequest, pk: int) -> HttpResponse:
 
 @login_required
 @require_POST
-def user_unlock(request: HttpRequest, pk: int) -> HttpResponse:
+def user_unlock(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     """Lift a member's sign-in lock-out before the cool-off ends (recorded in history)."""
     member = _member(request, pk)
     user_service.unlock_sign_in(membership=member, by=request.user)
@@ -247,7 +248,7 @@ def user_unlock(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @login_required
-def user_password(request: HttpRequest, pk: int) -> HttpResponse:
+def user_password(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     member = _member(request, pk)
     form = PasswordResetForm(request.POST or None)
     if request.method == "POST" and form.is_valid():

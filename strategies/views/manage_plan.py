@@ -1,16 +1,21 @@
 """Admin pages: the plan editor of one year (strategies, methods, items, indicators)."""
 
+from collections.abc import Callable
+from typing import Any
+
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
-from django.db.models import Exists, OuterRef
-from django.http import Http404, HttpRequest, HttpResponse
+from django.db.models import Exists, OuterRef, QuerySet
+from django.forms import Form
+from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from strategies.access import check_org_admin
+from strategies.auth import AuthenticatedHttpRequest
 from strategies.errors import DomainError
 from strategies.filters import item_keyword_q
 from strategies.forms_manage import (
@@ -31,14 +36,19 @@ from strategies.selectors.manage import (
 from strategies.services import plan as plan_service
 from strategies.views.manage_common import admin_year, form_page, refused
 
-KINDS = {
-    "strategy": Strategy.objects.select_related("dimension__year__organization"),
-    "method": Method.objects.select_related("strategy__dimension__year__organization"),
-    "item": Item.objects.select_related("method__strategy__dimension__year__organization"),
+STRATEGIES = Strategy.objects.select_related("dimension__year__organization")
+METHODS = Method.objects.select_related("strategy__dimension__year__organization")
+ITEMS = Item.objects.select_related("method__strategy__dimension__year__organization")
+KINDS: dict[str, QuerySet[Strategy | Method | Item]] = {
+    "strategy": STRATEGIES,
+    "method": METHODS,
+    "item": ITEMS,
 }
 
 
-def _node(request: HttpRequest, queryset, pk: int):  # type: ignore[no-untyped-def]
+def _node[N: Dimension | Strategy | Method | Item | Indicator](
+    request: AuthenticatedHttpRequest, queryset: QuerySet[N], pk: int
+) -> tuple[N, Year]:
     """The node and its year, for the organization's admin only (404 strangers, 403 others)."""
     node = get_object_or_404(queryset, pk=pk)
     year = plan_service.year_of(node)
@@ -53,11 +63,11 @@ def _strategy_of(anchor: str) -> Strategy | None:
     if kind == "strategy":
         return strategies.filter(pk=pk).first()
     if kind == "method":
-        return strategies.filter(methods=pk).first()
+        return strategies.filter(methods=int(pk)).first()
     if kind == "item":
-        return strategies.filter(methods__items=pk).first()
+        return strategies.filter(methods__items=int(pk)).first()
     if kind == "dim":
-        return strategies.filter(dimension=pk).order_by("-order", "-pk").first()
+        return strategies.filter(dimension=int(pk)).order_by("-order", "-pk").first()
     return None
 
 
@@ -71,7 +81,7 @@ def _plan_url(year: Year, anchor: str = "") -> str:
 
 
 @login_required
-def plan(request: HttpRequest, pk: int) -> HttpResponse:
+def plan(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     """The year's plan, PLAN_PAGE_SIZE strategies a page; `q` keeps the matching items only."""
     _membership, year = admin_year(request, pk)
     form = PlanSearchForm(request.GET or None)
@@ -104,7 +114,15 @@ def plan(request: HttpRequest, pk: int) -> HttpResponse:
     )
 
 
-def _edit(request, *, form, save, title: str, back: str, success: str):  # type: ignore[no-untyped-def]
+def _edit(
+    request: AuthenticatedHttpRequest,
+    *,
+    form: Form,
+    save: Callable[[dict[str, Any]], object],
+    title: str,
+    back: str,
+    success: str,
+) -> HttpResponse:
     """The shared GET/POST round of every add and edit page."""
     if request.method == "POST" and form.is_valid():
         try:
@@ -118,7 +136,7 @@ def _edit(request, *, form, save, title: str, back: str, success: str):  # type:
 
 
 @login_required
-def strategy_add(request: HttpRequest, pk: int) -> HttpResponse:
+def strategy_add(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     dimension, year = _node(request, Dimension.objects.select_related("year__organization"), pk)
     form = StrategyForm(request.POST or None)
     return _edit(
@@ -134,8 +152,8 @@ def strategy_add(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @login_required
-def strategy_edit(request: HttpRequest, pk: int) -> HttpResponse:
-    strategy, year = _node(request, KINDS["strategy"], pk)
+def strategy_edit(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
+    strategy, year = _node(request, STRATEGIES, pk)
     form = StrategyForm(request.POST or None, initial={"title": strategy.title})
     return _edit(
         request,
@@ -150,8 +168,8 @@ def strategy_edit(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @login_required
-def method_add(request: HttpRequest, pk: int) -> HttpResponse:
-    strategy, year = _node(request, KINDS["strategy"], pk)
+def method_add(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
+    strategy, year = _node(request, STRATEGIES, pk)
     form = MethodForm(request.POST or None)
     return _edit(
         request,
@@ -166,8 +184,8 @@ def method_add(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @login_required
-def method_edit(request: HttpRequest, pk: int) -> HttpResponse:
-    method, year = _node(request, KINDS["method"], pk)
+def method_edit(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
+    method, year = _node(request, METHODS, pk)
     form = MethodForm(
         request.POST or None, initial={"title": method.title, "description": method.description}
     )
@@ -184,8 +202,8 @@ def method_edit(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @login_required
-def item_add(request: HttpRequest, pk: int) -> HttpResponse:
-    method, year = _node(request, KINDS["method"], pk)
+def item_add(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
+    method, year = _node(request, METHODS, pk)
     form = ItemForm(request.POST or None, organization=year.organization)
     return _edit(
         request,
@@ -205,8 +223,8 @@ def item_add(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @login_required
-def item_edit(request: HttpRequest, pk: int) -> HttpResponse:
-    item, year = _node(request, KINDS["item"], pk)
+def item_edit(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
+    item, year = _node(request, ITEMS, pk)
     form = ItemForm(
         request.POST or None,
         organization=year.organization,
@@ -235,8 +253,8 @@ def item_edit(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @login_required
-def indicator_add(request: HttpRequest, pk: int) -> HttpResponse:
-    item, year = _node(request, KINDS["item"], pk)
+def indicator_add(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
+    item, year = _node(request, ITEMS, pk)
     form = IndicatorForm(request.POST or None, initial={"aggregation": "sum"})
     return _edit(
         request,
@@ -249,7 +267,7 @@ def indicator_add(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @login_required
-def indicator_edit(request: HttpRequest, pk: int) -> HttpResponse:
+def indicator_edit(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     indicator, year = _node(
         request, Indicator.objects.select_related("item__method__strategy__dimension__year"), pk
     )
@@ -275,7 +293,7 @@ def indicator_edit(request: HttpRequest, pk: int) -> HttpResponse:
 
 @login_required
 @require_POST
-def indicator_remove(request: HttpRequest, pk: int) -> HttpResponse:
+def indicator_remove(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     indicator, year = _node(
         request, Indicator.objects.select_related("item__method__strategy__dimension__year"), pk
     )
@@ -290,7 +308,7 @@ def indicator_remove(request: HttpRequest, pk: int) -> HttpResponse:
 
 @login_required
 @require_POST
-def node_move(request: HttpRequest, kind: str, pk: int) -> HttpResponse:
+def node_move(request: AuthenticatedHttpRequest, kind: str, pk: int) -> HttpResponse:
     if kind not in KINDS:
         raise Http404
     node, year = _node(request, KINDS[kind], pk)
@@ -303,7 +321,7 @@ def node_move(request: HttpRequest, kind: str, pk: int) -> HttpResponse:
 
 @login_required
 @require_POST
-def node_retire(request: HttpRequest, kind: str, pk: int) -> HttpResponse:
+def node_retire(request: AuthenticatedHttpRequest, kind: str, pk: int) -> HttpResponse:
     if kind not in KINDS:
         raise Http404
     node, year = _node(request, KINDS[kind], pk)

@@ -2,13 +2,14 @@
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from strategies import year_lifecycle
+from strategies.auth import AuthenticatedHttpRequest
 from strategies.confirm import confirmed
 from strategies.errors import DomainError
 from strategies.forms_manage import CopyYearForm, YearStatusForm
@@ -18,7 +19,7 @@ from strategies.views.manage_common import admin_year, own_admin
 
 
 @login_required
-def years(request: HttpRequest) -> HttpResponse:
+def years(request: AuthenticatedHttpRequest) -> HttpResponse:
     membership = own_admin(request)
     organization = membership.organization
     rows = [(year, year_lifecycle.moves_from(year.status)) for year in years_of(organization)]
@@ -36,7 +37,7 @@ def years(request: HttpRequest) -> HttpResponse:
 
 @login_required
 @require_POST
-def year_status(request: HttpRequest, pk: int) -> HttpResponse:
+def year_status(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     membership, year = admin_year(request, pk)
     form = YearStatusForm(request.POST)
     if not form.is_valid():

@@ -2,12 +2,13 @@
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
 from strategies import access, deadlines
+from strategies.auth import AuthenticatedHttpRequest
 from strategies.errors import DomainError
 from strategies.forms import MonthLockForm
 from strategies.models import MonthLock, Year
@@ -16,7 +17,7 @@ from strategies.services import month_locks as services
 
 @login_required
 @require_http_methods(["GET", "POST"])
-def month_locks(request: HttpRequest, year_id: int) -> HttpResponse:
+def month_locks(request: AuthenticatedHttpRequest, year_id: int) -> HttpResponse:
     year = get_object_or_404(Year.objects.select_related("organization"), pk=year_id)
     access.check_year_right(request.user, year, access.is_year_admin)
     status = 200
@@ -52,7 +53,7 @@ def month_locks(request: HttpRequest, year_id: int) -> HttpResponse:
         }
         for m in range(1, 13)
     ]
-    history = MonthLock.history.filter(year_id=year.pk).select_related("history_user")[:50]  # type: ignore[attr-defined]
+    history = MonthLock.history.filter(year_id=year.pk).select_related("history_user")[:50]
     return render(
         request,
         "strategies/month_locks.html",

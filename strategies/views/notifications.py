@@ -7,6 +7,7 @@ from django.urls import reverse
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_GET, require_POST
 
+from strategies.auth import AuthenticatedHttpRequest
 from strategies.models import Notification
 from strategies.selectors import notifications as selectors
 from strategies.services import notifications as services
@@ -19,7 +20,7 @@ def _own(request: HttpRequest, pk: int) -> Notification:
 
 @login_required
 @require_GET
-def inbox(request: HttpRequest) -> HttpResponse:
+def inbox(request: AuthenticatedHttpRequest) -> HttpResponse:
     page = selectors.inbox_page(request.user, request.GET.get("page", 1))
     rows = [(n, selectors.text_of(n)) for n in page.object_list]
     return render(request, "strategies/notifications.html", {"page": page, "rows": rows})
@@ -27,7 +28,7 @@ def inbox(request: HttpRequest) -> HttpResponse:
 
 @login_required
 @require_POST
-def notification_read(request: HttpRequest, pk: int) -> HttpResponse:
+def notification_read(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     """Mark read; with `open`, go on to what the notice is about."""
     notification = services.mark_read(user=request.user, notification=_own(request, pk))
     if request.POST.get("open") and url_has_allowed_host_and_scheme(
@@ -39,7 +40,7 @@ def notification_read(request: HttpRequest, pk: int) -> HttpResponse:
 
 @login_required
 @require_POST
-def notifications_read_all(request: HttpRequest) -> HttpResponse:
+def notifications_read_all(request: AuthenticatedHttpRequest) -> HttpResponse:
     services.mark_all_read(user=request.user)
     return redirect(_back(request))
 

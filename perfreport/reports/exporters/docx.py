@@ -8,11 +8,14 @@ import io
 from xml.sax.saxutils import escape
 
 from docx import Document as WordDocument
+from docx.document import Document as WordDocumentObject
 from docx.enum.section import WD_ORIENT
 from docx.enum.text import WD_ALIGN_PARAGRAPH, WD_BREAK
 from docx.oxml import OxmlElement, parse_xml
 from docx.oxml.ns import nsdecls, qn
 from docx.shared import Cm, Pt, RGBColor
+from docx.styles.style import CharacterStyle
+from docx.text.paragraph import Paragraph
 
 from perfreport.reports.exporters.base import Exporter
 from perfreport.reports.exporters.documents import (
@@ -28,13 +31,13 @@ from perfreport.reports.selectors import ReportData
 from strategies.workbook import display
 
 
-def _chinese_font(style_or_run, *, size: float | None = None) -> None:  # type: ignore[no-untyped-def]
+def _chinese_font(style: CharacterStyle, *, size: float | None = None) -> None:
     """The Traditional font for Latin and East Asian text, and the text marked zh-TW."""
-    font = style_or_run.font
+    font = style.font
     font.name = FONT
     if size:
         font.size = Pt(size)
-    rpr = style_or_run.element.get_or_add_rPr()
+    rpr = style.element.get_or_add_rPr()
     fonts = rpr.find(qn("w:rFonts"))
     if fonts is None:
         fonts = OxmlElement("w:rFonts")
@@ -49,7 +52,7 @@ def _chinese_font(style_or_run, *, size: float | None = None) -> None:  # type: 
     lang.set(qn("w:eastAsia"), "zh-TW")
 
 
-def _traditional_everywhere(word) -> None:  # type: ignore[no-untyped-def]
+def _traditional_everywhere(word: WordDocumentObject) -> None:
     """Every style of the template in the Traditional font, none through the theme's fonts
     (which Writer resolves to a Simplified design), and the default language zh-TW."""
     for fonts in word.styles.element.iter(qn("w:rFonts")):
@@ -62,7 +65,7 @@ def _traditional_everywhere(word) -> None:  # type: ignore[no-untyped-def]
         lang.set(qn("w:eastAsia"), "zh-TW")
 
 
-def _field(paragraph, instruction: str) -> None:  # type: ignore[no-untyped-def]
+def _field(paragraph: Paragraph, instruction: str) -> None:
     """A field Word and Writer fill in when they lay the page out (PAGE, NUMPAGES)."""
     run = paragraph.add_run()
     for kind, text in (("begin", None), (None, instruction), ("separate", None), ("end", None)):

@@ -64,7 +64,7 @@ def open_formula(excel: str) -> str:
     return "of:=" + "".join(out)
 
 
-def _text_value(value) -> str:  # type: ignore[no-untyped-def]
+def _text_value(value: object) -> str:
     if isinstance(value, Decimal):
         return format(value, "f")
     return str(value)
@@ -181,7 +181,7 @@ class _Styles:
 
 
 def _cell(cell: Cell | None, styles: _Styles, span: tuple[int, int] | None) -> TableCell:
-    attrs = {}
+    attrs: dict[str, str | int] = {}
     if span:
         attrs["numberrowsspanned"] = span[0]
         attrs["numbercolumnsspanned"] = span[1]
@@ -263,7 +263,7 @@ def _freeze_settings(doc: OpenDocumentSpreadsheet, sheets: list[Sheet]) -> None:
     doc.settings.addElement(view_settings)
 
 
-def _meta(doc, props: Properties) -> None:  # type: ignore[no-untyped-def]
+def _meta(doc: OpenDocumentSpreadsheet, props: Properties) -> None:
     """Title, subject, language and the organization and year as user-defined properties."""
     doc.meta.addElement(Title(text=props.title))
     doc.meta.addElement(Subject(text=props.subject))

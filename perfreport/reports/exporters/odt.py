@@ -7,6 +7,7 @@ row repeated on every page, and the score sheet in the seed's layout."""
 import io
 
 from odf.dc import Language, Subject, Title
+from odf.element import Element
 from odf.meta import UserDefined
 from odf.opendocument import OpenDocumentText
 from odf.style import (
@@ -172,7 +173,7 @@ class _Styles:
         return table, columns
 
 
-def _paragraphs(element, text: str, style: Style) -> None:  # type: ignore[no-untyped-def]
+def _paragraphs(element: Element, text: str, style: Style) -> None:
     for line in text.split("\n"):
         element.addElement(P(stylename=style, text=line))
 

@@ -18,11 +18,12 @@ same content cell for cell and print alike.
 """
 
 from dataclasses import dataclass
+from decimal import Decimal
 
 from perfreport.reports.exporters.marks import print_header, status_text
 from perfreport.reports.selectors import ReportData
 from strategies import number_format
-from strategies.workbook import Properties, Sheet, display, number_value
+from strategies.workbook import Properties, Sheet, Value, display, number_value
 
 __all__ = ["SCORE_SHEET", "TITLE_SHEET", "Sheet", "build_sheets", "display", "properties"]
 
@@ -46,7 +47,7 @@ def column_letter(column: int) -> str:
     return letters
 
 
-def number(value):  # type: ignore[no-untyped-def]
+def number(value: int | float | Decimal | None) -> int | float | None:
     """Whole numbers as int, so 184.0 shows as 184."""
     return None if value is None else number_value(value)
 
@@ -223,7 +224,7 @@ def title_sheet(data: ReportData) -> Sheet:
     layout = score_layout(data)
     row = final_round_row(data)
     ref = f"'{SCORE_SHEET}'!"
-    facts: list[tuple[str, object, str, str | None]] = [
+    facts: list[tuple[str, Value, str, str | None]] = [
         ("受考核單位", data.organization_name, "text", None),
         ("年度", f"{data.roc_year} 年度", "text", None),
         (
@@ -250,7 +251,7 @@ def title_sheet(data: ReportData) -> Sheet:
     ]
     for offset, (label, value, style, formula) in enumerate(facts, start=3):
         sheet.put(offset, 1, label, "header")
-        sheet.put(offset, 2, value, style, formula)  # type: ignore[arg-type]
+        sheet.put(offset, 2, value, style, formula)
     return sheet
 
 

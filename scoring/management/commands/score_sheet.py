@@ -6,6 +6,7 @@ python manage.py score_sheet --org khh --year 112 --format json
 import json
 import unicodedata
 from decimal import Decimal
+from typing import Any
 
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
@@ -142,7 +143,7 @@ class Command(BaseCommand):
         parser.add_argument("--year", required=True, type=int, help="ROC year, e.g. 112")
         parser.add_argument("--format", choices=["json", "text"], default="text")
 
-    def handle(self, *args: object, **options: object) -> None:
+    def handle(self, *args: Any, **options: Any) -> None:
         code = str(options["org"])
         roc_year = options["year"]
         organization = Organization.objects.filter(code=code).first()

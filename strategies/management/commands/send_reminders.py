@@ -2,8 +2,9 @@
 
 import datetime as dt
 from collections.abc import Iterable
+from typing import Any
 
-from django.core.management.base import BaseCommand, CommandError
+from django.core.management.base import BaseCommand, CommandError, CommandParser
 
 from strategies.models import ReminderLog, Year
 from strategies.progress import progress
@@ -18,14 +19,14 @@ class Command(BaseCommand):
         "second run the same day sends nothing twice."
     )
 
-    def add_arguments(self, parser):  # type: ignore[no-untyped-def]
+    def add_arguments(self, parser: CommandParser) -> None:
         parser.add_argument("--org", help="only this organization's open year (its code)")
         parser.add_argument("--date", help="act as if today were this date (YYYY-MM-DD)")
 
     def _progress(self, years: Iterable[Year]) -> Iterable[Year]:
         return progress(years, desc="處理年度", stream=self.stdout, unit="年度")
 
-    def handle(self, *args: object, **options: object) -> None:
+    def handle(self, *args: Any, **options: Any) -> None:
         today = None
         if options["date"]:
             try:
@@ -43,7 +44,7 @@ class Command(BaseCommand):
             f"{ReminderLog.Kind(kind).label} {n} 項" for kind, n in result.by_kind.items()
         )
         self.stdout.write(f"寄出 {result.mails} 封提醒" + (f"（{counts}）。" if counts else "。"))
-        digests = email_unread_notifications(organization_code=options["org"] or None)  # type: ignore[arg-type]
+        digests = email_unread_notifications(organization_code=options["org"] or None)
         self.stdout.write(f"寄出 {digests} 封未讀通知。")
         if result.without_address:
             names = "、".join(result.without_address)

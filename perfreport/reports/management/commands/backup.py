@@ -1,6 +1,7 @@
 """python manage.py backup --org khh --year 112 --output khh-112.zip"""
 
 from pathlib import Path
+from typing import Any
 
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
@@ -18,7 +19,7 @@ class Command(BaseCommand):
         parser.add_argument("--year", type=int, required=True, help="年度（民國），例如 112")
         parser.add_argument("--output", required=True, help="輸出檔名，例如 khh-112.zip")
 
-    def handle(self, *args: object, **options: object) -> None:
+    def handle(self, *args: Any, **options: Any) -> None:
         code = str(options["org"])
         organization = Organization.objects.filter(code=code).first()
         if organization is None:
@@ -26,7 +27,7 @@ class Command(BaseCommand):
         try:
             content = build_backup(
                 organization=organization,
-                roc_year=int(options["year"]),  # type: ignore[call-overload]
+                roc_year=int(options["year"]),
                 specs=ALL_SPECS,
             )
         except DomainError as error:

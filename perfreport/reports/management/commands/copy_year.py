@@ -1,6 +1,7 @@
 """python manage.py copy_year --org khh --from 112 --to 113|current [--if-missing] [--open]"""
 
 import argparse
+from typing import Any
 
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
@@ -42,10 +43,10 @@ class Command(BaseCommand):
         )
         parser.add_argument("--open", action="store_true", help="複製後直接開放填報")
 
-    def handle(self, *args: object, **options: object) -> None:
+    def handle(self, *args: Any, **options: Any) -> None:
         code = str(options["org"])
-        from_year = int(options["from_year"])  # type: ignore[call-overload]
-        to_year = int(options["to_year"])  # type: ignore[call-overload]
+        from_year = int(options["from_year"])
+        to_year = int(options["to_year"])
         organization = Organization.objects.filter(code=code).first()
         if organization is None:
             raise CommandError(f"找不到代碼為「{code}」的機關。")

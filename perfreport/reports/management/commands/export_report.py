@@ -1,8 +1,9 @@
 """python manage.py export_report --org khh --year 112 --format pdf --output report.pdf"""
 
 from pathlib import Path
+from typing import Any, BinaryIO, cast
 
-from django.core.management.base import BaseCommand, CommandError
+from django.core.management.base import BaseCommand, CommandError, CommandParser
 
 from perfreport.reports.exporters import EXPORTERS
 from perfreport.reports.issuing import render_for_download
@@ -13,7 +14,7 @@ from strategies.progress import progress
 class Command(BaseCommand):
     help = "Write one format of a year's report (the issued bytes when the year has been issued)."
 
-    def add_arguments(self, parser) -> None:  # type: ignore[no-untyped-def]
+    def add_arguments(self, parser: CommandParser) -> None:
         parser.add_argument("--org", required=True, help="organization code, e.g. khh")
         parser.add_argument("--year", required=True, type=int, help="ROC year, e.g. 112")
         parser.add_argument("--format", required=True, choices=list(EXPORTERS))
@@ -24,7 +25,9 @@ class Command(BaseCommand):
             help="render from the current data even when an issued version exists",
         )
 
-    def handle(self, *args, org: str, year: int, format: str, output: str, live: bool, **options):  # type: ignore[no-untyped-def]
+    def handle(
+        self, *args: Any, org: str, year: int, format: str, output: str, live: bool, **options: Any
+    ) -> None:
         try:
             year_obj = Year.objects.select_related("organization").get(
                 organization__code=org, roc_year=year
@@ -33,13 +36,16 @@ class Command(BaseCommand):
             raise CommandError(f"找不到機關 {org} 的 {year} 年度") from None
         if output == "-":
             content = render_for_download(year_obj, format, live=live).read()
-            self.stdout.buffer.write(content)  # type: ignore[attr-defined]
+            # OutputWrapper hands attribute reads to the wrapped text stream; django-stubs types
+            # them all as callables, so the bytes beneath are named for what they are.
+            binary = cast(BinaryIO, self.stdout.buffer)
+            binary.write(content)
             return
         steps = progress(
             ["render", "write"],
             desc=f"匯出 {format}",
             stream=self.stderr,
-            label={"render": "產生檔案", "write": f"寫入 {output}"}.get,
+            label={"render": "產生檔案", "write": f"寫入 {output}"}.__getitem__,
         )
         for step in steps:
             if step == "render":

@@ -3,6 +3,8 @@
 Prints one line per check and exits non-zero naming what is wrong (for monitoring and for
 systemd's ExecStartPost / a cron job that mails on failure)."""
 
+from typing import Any
+
 from django.core.management.base import BaseCommand, CommandError
 
 from perfreport.checks import run_checks
@@ -11,7 +13,7 @@ from perfreport.checks import run_checks
 class Command(BaseCommand):
     help = "Check the database, the media folder, the task worker's heartbeat and the signing key."
 
-    def handle(self, *args: object, **options: object) -> None:
+    def handle(self, *args: Any, **options: Any) -> None:
         checks = run_checks()
         for check in checks:
             self.stdout.write(check.line())

@@ -7,6 +7,7 @@ it reads the plan in strategies and sets up the scoring side, and only perfrepor
 """
 
 from pathlib import Path
+from typing import Any
 
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 from django.db import transaction
@@ -27,7 +28,7 @@ class Command(BaseCommand):
         parser.add_argument("--year", type=int, required=True, help="年度（民國），例如 114")
         parser.add_argument("--apply", action="store_true", help="確認寫入（預設只預覽）")
 
-    def handle(self, *args: object, **options: object) -> None:
+    def handle(self, *args: Any, **options: Any) -> None:
         code = str(options["org"])
         organization = Organization.objects.filter(code=code).first()
         if organization is None:
@@ -41,7 +42,7 @@ class Command(BaseCommand):
                 "請分拆或精簡後再匯入。"
             )
         data = path.read_bytes()
-        roc_year = int(options["year"])  # type: ignore[call-overload]
+        roc_year = int(options["year"])
         try:
             preview = preview_import(
                 organization=organization, roc_year=roc_year, data=data, filename=path.name

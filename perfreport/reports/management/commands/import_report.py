@@ -1,9 +1,10 @@
 """python manage.py import_report FILE: load a JSON report (json_schema.py) into the database."""
 
 from pathlib import Path
+from typing import Any
 
 from django.core.exceptions import ValidationError
-from django.core.management.base import BaseCommand, CommandError
+from django.core.management.base import BaseCommand, CommandError, CommandParser
 
 from perfreport.reports.import_checks import MAX_BYTES
 from perfreport.reports.importing import ImportRefused, import_report
@@ -12,10 +13,10 @@ from perfreport.reports.importing import ImportRefused, import_report
 class Command(BaseCommand):
     help = "Validate a JSON report file completely, then load it in one transaction."
 
-    def add_arguments(self, parser) -> None:  # type: ignore[no-untyped-def]
+    def add_arguments(self, parser: CommandParser) -> None:
         parser.add_argument("file")
 
-    def handle(self, *args, file: str, **options):  # type: ignore[no-untyped-def]
+    def handle(self, *args: Any, file: str, **options: Any) -> None:
         try:
             size = Path(file).stat().st_size
             if size > MAX_BYTES:  # refused before it is read into memory

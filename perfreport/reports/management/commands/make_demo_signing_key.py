@@ -2,9 +2,10 @@
 written once to settings.SIGNING_PKCS12 (an existing file is kept: the command is idempotent)."""
 
 from pathlib import Path
+from typing import Any
 
 from django.conf import settings
-from django.core.management.base import BaseCommand, CommandError
+from django.core.management.base import BaseCommand, CommandError, CommandParser
 
 from perfreport.reports.demo_key import write_self_signed_pkcs12
 from perfreport.reports.signing import SigningKeyError, signer_name
@@ -13,10 +14,10 @@ from perfreport.reports.signing import SigningKeyError, signer_name
 class Command(BaseCommand):
     help = "Create a self-signed demo signing certificate (PKCS#12) at SIGNING_PKCS12, once."
 
-    def add_arguments(self, parser) -> None:  # type: ignore[no-untyped-def]
+    def add_arguments(self, parser: CommandParser) -> None:
         parser.add_argument("--organization", default="經濟部標準檢驗局高雄分局")
 
-    def handle(self, *args, organization: str, **options) -> None:  # type: ignore[no-untyped-def]
+    def handle(self, *args: Any, organization: str, **options: Any) -> None:
         if not settings.SIGNING_PKCS12:
             raise CommandError("SIGNING_PKCS12 is not set: name the PKCS#12 file to create.")
         path = Path(settings.SIGNING_PKCS12)

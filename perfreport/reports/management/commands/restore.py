@@ -1,6 +1,7 @@
 """python manage.py restore khh-112.zip"""
 
 from pathlib import Path
+from typing import Any
 
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
@@ -20,7 +21,7 @@ class Command(BaseCommand):
             help="沿用備份檔中管理者帳號的密碼（預設不沿用：備份檔可能被改過，管理者須重設密碼）",
         )
 
-    def handle(self, *args: object, **options: object) -> None:
+    def handle(self, *args: Any, **options: Any) -> None:
         path = Path(str(options["file"]))
         if not path.is_file():
             raise CommandError(f"找不到檔案「{path}」。")

@@ -6,6 +6,7 @@ again; meanwhile the healthcheck reports the silent heartbeat.
 """
 
 import contextlib
+from typing import Any
 
 from django.db import DatabaseError
 from django_tasks_db.management.commands import db_worker
@@ -16,7 +17,7 @@ from perfreport.reports.worker import Heartbeat, forget
 class Command(db_worker.Command):
     help = "Run the task worker (background exports) and record its heartbeat."
 
-    def handle(self, *args, **options):  # type: ignore[no-untyped-def]
+    def handle(self, *args: Any, **options: Any) -> None:
         heartbeat = Heartbeat(options["worker_id"])
         heartbeat.start()
         try:

@@ -2,7 +2,9 @@
 version: the manifest's CMS signature, each file against the signed manifest, the PDF's own
 signature. The hashes in the database prove nothing on their own and are not trusted."""
 
-from django.core.management.base import BaseCommand, CommandError
+from typing import Any
+
+from django.core.management.base import BaseCommand, CommandError, CommandParser
 
 from perfreport.reports.issuing import verify_issued
 from perfreport.reports.signing import SigningKeyError
@@ -12,11 +14,11 @@ from strategies.models import Year
 class Command(BaseCommand):
     help = "Verify the signatures of every issued file of a year; exit 1 on any failure."
 
-    def add_arguments(self, parser) -> None:  # type: ignore[no-untyped-def]
+    def add_arguments(self, parser: CommandParser) -> None:
         parser.add_argument("--org", required=True)
         parser.add_argument("--year", required=True, type=int)
 
-    def handle(self, *args, org: str, year: int, **options):  # type: ignore[no-untyped-def]
+    def handle(self, *args: Any, org: str, year: int, **options: Any) -> None:
         try:
             year_obj = Year.objects.get(organization__code=org, roc_year=year)
         except Year.DoesNotExist:

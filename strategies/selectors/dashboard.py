@@ -719,7 +719,7 @@ def _overdue_pair_count(
     year: Year,
     late: list[int],
     pairs: int,
-    overdue_pairs: QuerySet,  # type: ignore[type-arg]
+    overdue_pairs: QuerySet[Any],
 ) -> int:
     """Host pairs with an overdue month. Overdue months run from January
     (strategies.month_state), so these are the pairs in use less those done through the last

@@ -72,9 +72,9 @@ from the database are created.
 
 import io
 import json
-from decimal import Decimal
 from typing import Any, BinaryIO
 
+from perfreport.reports.report_fields import to_json, with_references
 from perfreport.reports.selectors import (
     DimensionData,
     EntryData,
@@ -82,31 +82,19 @@ from perfreport.reports.selectors import (
     ItemData,
     ReportData,
 )
-from strategies import number_format
+from scoring.models import DimensionScore
 
 SCHEMA = "perfreport.year-report"
 SCHEMA_VERSION = 1
 
 
-def _dec(value: Decimal | None) -> str | None:
-    return None if value is None else str(value)
-
-
-def _score(value: Decimal) -> str:
-    """Bands and maximums have one decimal place in the database: write them that way."""
-    return str(number_format.decimal_string(value, places=1))
+def _own(level_name: str, row: Any) -> dict[str, Any]:
+    """The level's own fields, read off the model instance the selector's row wraps."""
+    return to_json(level_name, row if row.instance is None else row.instance)
 
 
 def _indicator(indicator: IndicatorData) -> dict[str, Any]:
-    return {
-        "order": indicator.order,
-        "name": indicator.name,
-        "measure": indicator.measure,
-        "target": _dec(indicator.target),
-        "aggregation": indicator.aggregation,
-        "allows_decimals": indicator.allows_decimals,
-        "reported_actual": _dec(indicator.reported_actual),
-    }
+    return _own("indicator", indicator)
 
 
 class _Entries(list):  # type: ignore[type-arg]
@@ -115,40 +103,30 @@ class _Entries(list):  # type: ignore[type-arg]
 
 def _item(item: ItemData) -> dict[str, Any]:
     return {
-        "order": item.order,
-        "title": item.title,
-        "host_label": item.host_label,
-        "host_units": item.host_units,
-        "planned_actions": item.planned_actions,
-        "results": item.results,
-        "shortfall_note": item.shortfall_note,
-        "is_retired": item.is_retired,
+        **with_references("item", _own("item", item), {"host_units": item.host_units}),
         "indicators": [_indicator(i) for i in item.indicators],
         "entries": _Entries(item.entries),
     }
 
 
 def _dimension(dimension: DimensionData) -> dict[str, Any]:
-    def score(round_value: str) -> dict[str, str] | None:
+    def score(round_value: str) -> dict[str, Any] | None:
         data = dimension.scores.get(round_value)
-        return None if data is None else {"score": str(data.score), "comment": data.comment}
+        if data is None:
+            return None
+        row = _own("dimension_score", data)
+        del row["round"]  # the key the scores are under
+        return row
 
     return {
-        "number": dimension.number,
-        "name": dimension.name,
-        "max_score": str(dimension.max_score),
-        "scores": {"self": score("self"), "review": score("review")},
+        **_own("dimension", dimension),
+        "scores": {round_value: score(round_value) for round_value in DimensionScore.Round.values},
         "strategies": [
             {
-                "order": strategy.order,
-                "title": strategy.title,
-                "is_retired": strategy.is_retired,
+                **_own("strategy", strategy),
                 "methods": [
                     {
-                        "order": method.order,
-                        "title": method.title,
-                        "description": method.description,
-                        "is_retired": method.is_retired,
+                        **_own("method", method),
                         "items": [_item(item) for item in method.items],
                     }
                     for method in strategy.methods
@@ -178,21 +156,13 @@ def to_document(data: ReportData) -> dict[str, Any]:
             "short_name": data.organization_short_name,
             "parent": parent,
         },
-        "units": [
-            {"name": u.name, "kind": u.kind, "order": u.order, "is_active": u.is_active}
-            for u in data.units
-        ],
+        "units": [to_json("unit", unit) for unit in data.units],
         "year": {
             "roc_year": data.roc_year,
             "status": data.year_status,
             "deadline_day": data.deadline_day,
         },
-        "bands": {
-            "excellent_min": _score(bands.excellent_min),
-            "a_min": _score(bands.a_min),
-            "b_min": _score(bands.b_min),
-            "c_min": _score(bands.c_min),
-        },
+        "bands": to_json("grade_bands", bands),
         "score_sheet": {
             "assessed_by": data.assessed_by,
             "assessed_roc_year": data.assessed_roc_year,

@@ -69,6 +69,7 @@ class IndicatorData:
     aggregation: str
     allows_decimals: bool
     reported_actual: Decimal | None
+    instance: Indicator | None = None  # the row itself: the JSON report reads its fields
 
 
 @dataclass
@@ -88,6 +89,7 @@ class ItemData:
     # that show the state beside the text; documents built from JSON have neither.
     results_state: str = ""
     item_id: int | None = None
+    instance: Item | None = None  # the row itself: the JSON report reads its fields
 
     @property
     def results_state_label(self) -> str:
@@ -107,6 +109,7 @@ class MethodData:
     description: str
     is_retired: bool
     items: list[ItemData]
+    instance: Method | None = None  # the row itself: the JSON report reads its fields
 
     @property
     def heading(self) -> str:
@@ -134,6 +137,7 @@ class StrategyData:
     title: str
     is_retired: bool
     methods: list[MethodData]
+    instance: Strategy | None = None  # the row itself: the JSON report reads its fields
 
     @property
     def text(self) -> str:
@@ -156,6 +160,7 @@ class Row:
 class ScoreData:
     score: Decimal
     comment: str
+    instance: DimensionScore | None = None  # the row itself: the JSON report reads its fields
 
 
 @dataclass
@@ -167,6 +172,7 @@ class DimensionData:
     strategies: list[StrategyData]
     scores: dict[str, ScoreData]  # by round: "self", "review"
     rows: list[Row] = field(default_factory=list)
+    instance: Dimension | None = None  # the row itself: the JSON report reads its fields
 
     @property
     def heading(self) -> str:
@@ -503,6 +509,7 @@ def build_report(
                 aggregation=indicator.aggregation,
                 allows_decimals=indicator.allows_decimals,
                 reported_actual=indicator.reported_actual,
+                instance=indicator,
             )
         )
 
@@ -517,7 +524,9 @@ def build_report(
         strategies_by_dimension[strategy.dimension_id].append(strategy)
     scores_by_dimension: dict[int, dict[str, ScoreData]] = defaultdict(dict)
     for score in scores:
-        scores_by_dimension[score.dimension_id][score.round] = ScoreData(score.score, score.comment)
+        scores_by_dimension[score.dimension_id][score.round] = ScoreData(
+            score.score, score.comment, score
+        )
 
     def numbered(objects, is_retired):  # type: ignore[no-untyped-def]
         """(object, position, siblings): retired objects keep no number, so the rest renumber."""
@@ -554,6 +563,7 @@ def build_report(
                             entries=entries_by_item[item.pk],
                             results_state=item.results_state,
                             item_id=item.pk,
+                            instance=item,
                         )
                     )
                 method_data.append(
@@ -564,6 +574,7 @@ def build_report(
                         description=method.description,
                         is_retired=method.is_retired,
                         items=item_data,
+                        instance=method,
                     )
                 )
             strategy_data.append(
@@ -573,6 +584,7 @@ def build_report(
                     title=strategy.title,
                     is_retired=strategy.is_retired,
                     methods=method_data,
+                    instance=strategy,
                 )
             )
         data = DimensionData(
@@ -582,6 +594,7 @@ def build_report(
             max_score=dimension.max_score,
             strategies=strategy_data,
             scores=scores_by_dimension[dimension.pk],
+            instance=dimension,
         )
         _layout(data)
         dimension_data.append(data)

@@ -72,9 +72,11 @@ from the database are created.
 
 import io
 import json
+from functools import cache
+from operator import attrgetter
 from typing import Any, BinaryIO
 
-from perfreport.reports.report_fields import to_json, with_references
+from perfreport.reports.report_fields import encoders, to_json, with_references
 from perfreport.reports.selectors import (
     DimensionData,
     EntryData,
@@ -202,28 +204,52 @@ def _scalar(value: object) -> str:
     raise TypeError(f"not in the schema: {type(value).__name__}")
 
 
+def _layout(level_name: str, references: tuple[str, ...]) -> tuple[tuple[str, str, Any], ...]:
+    """(field, '"field": ', encoder) for each key of the level's objects, in the report's
+    order, its references among them."""
+    codecs = dict(encoders(level_name))
+    keys = with_references(level_name, dict(codecs), dict.fromkeys(references))
+    return tuple((key, f"{_string(key)}: ", codecs.get(key)) for key in keys)
+
+
+@cache
+def _entry_layout() -> tuple[Any, tuple[tuple[str, Any], ...], tuple[tuple[str, Any], ...]]:
+    """The selector's entry rows hold the entry's fields under their own names, and each
+    value as a tuple in the report's order: (indicator order, value)."""
+    entry = _layout("monthly_entry", ("unit",))
+    value = _layout("indicator_value", ("indicator",))
+    return (
+        attrgetter(*(name for name, _key, _encode in entry)),
+        tuple((key, encode) for _name, key, encode in entry),
+        tuple((key, encode) for _name, key, encode in value),
+    )
+
+
+def _object_text(layout: tuple[tuple[str, Any], ...], row: tuple[Any, ...], pad: str) -> str:
+    """The keys of one object, as json.dumps(indent=2) writes them at the indentation `pad`."""
+    return ",\n".join(
+        f"{pad}{key}{_scalar(value if encode is None else encode(value))}"
+        for (key, encode), value in zip(layout, row, strict=True)
+    )
+
+
 def _entry_text(entry: EntryData, pad: str) -> str:
     """One entry as json.dumps(indent=2) writes it at the indentation `pad`."""
+    fields, entry_layout, value_layout = _entry_layout()
     p1, p2 = pad + "  ", pad + "    "
     if entry.values:
         p3 = p2 + "  "
         values = (
             "[\n"
             + ",\n".join(
-                f'{p2}{{\n{p3}"indicator": {order},\n{p3}"value": {_string(str(value))}\n{p2}}}'
-                for order, value in entry.values
+                f"{p2}{{\n{_object_text(value_layout, row, p3)}\n{p2}}}" for row in entry.values
             )
             + f"\n{p1}]"
         )
     else:
         values = "[]"
-    return (
-        f'{pad}{{\n{p1}"unit": {_string(entry.unit)},\n{p1}"month": {entry.month},\n'
-        f'{p1}"status": {_string(entry.status)},\n{p1}"narrative": {_string(entry.narrative)},\n'
-        f'{p1}"return_reason": {_string(entry.return_reason)},\n'
-        f'{p1}"submitted_at": {_scalar(entry.submitted_at)},\n'
-        f'{p1}"approved_at": {_scalar(entry.approved_at)},\n{p1}"values": {values}\n{pad}}}'
-    )
+    own = _object_text(entry_layout, fields(entry), p1)
+    return f'{pad}{{\n{own},\n{p1}"values": {values}\n{pad}}}'
 
 
 def _write_value(value: object, level: int, out: Any) -> None:

@@ -90,6 +90,9 @@ class Level:
     document: str = ""  # the key of this level's list inside its parent in the JSON report
     # In the JSON report the rows are an object keyed by this choice field, not a list.
     document_keyed_by: str = ""
+    # Where a reference (refs, m2m) stands among the JSON report's keys: after the named field,
+    # or first (""); one not named here follows the level's fields.
+    document_after: dict[str, str] = field(default_factory=dict)
 
     def carried(self, kinds: frozenset[str]) -> tuple[str, ...]:
         """The fields a copy of these kinds carries, in declaration order."""
@@ -212,6 +215,7 @@ ITEM = Level(
     refs={"results_edited_by": USER, "results_approved_by": USER},
     # Copied: the units still in use (a retired unit hosts nothing in a new year).
     m2m={"host_units": ("unit", PLAN)},
+    document_after={"host_units": "host_label"},
     source_link="copied_from",
     # Archives made before the year-end text had a state: their items get the model's
     # defaults (a draft, nothing edited or approved).
@@ -271,6 +275,7 @@ MONTHLY_ENTRY = Level(
     },
     times=("updated_at",),
     document="entries",
+    document_after={"unit": ""},
 )
 
 INDICATOR_VALUE = Level(
@@ -283,6 +288,7 @@ INDICATOR_VALUE = Level(
     fields={"value": REPORT},
     refs={"indicator": "indicator"},
     document="values",
+    document_after={"indicator": ""},
 )
 
 ENTRY_COMMENT = Level(

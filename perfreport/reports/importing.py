@@ -8,8 +8,6 @@
 import json
 import re
 from collections.abc import Sequence
-from datetime import datetime
-from decimal import Decimal
 from typing import Any, Protocol
 
 from django.apps import apps
@@ -19,6 +17,7 @@ from django.utils import timezone
 
 from perfreport.reports import document_schema, import_checks
 from perfreport.reports.json_schema import SCHEMA, SCHEMA_VERSION
+from perfreport.reports.report_fields import build
 from scoring.models import DimensionScore, GradeBands, ScoreSheet
 from strategies import tallies
 from strategies.auth import User
@@ -101,14 +100,6 @@ def _head_problems(document: dict[str, Any]) -> list[str]:
     return problems
 
 
-def _dec(text: str | None) -> Decimal | None:
-    return None if text is None else Decimal(text)
-
-
-def _time(text: str | None) -> datetime | None:
-    return None if text is None else datetime.fromisoformat(text)
-
-
 def _mark_imported(obj: models.Model) -> None:
     """The reason on the history row of every object the import writes (the author stays
     whoever django-simple-history finds: the signed-in importer, or none for the command)."""
@@ -140,13 +131,7 @@ def _organization(data: JSONObject, parent: Organization | None) -> Organization
     organization = Organization.objects.filter(code=data["code"]).first()
     if organization is None:
         organization = _save(
-            Organization(
-                code=data["code"],
-                name=data["name"],
-                short_name=data["short_name"],
-                parent=parent,
-                is_headquarters=False,
-            )
+            build(Organization, "organization", data, parent=parent, is_headquarters=False)
         )
     return organization
 
@@ -158,92 +143,35 @@ def _apply(document: dict[str, Any]) -> Year:
         parent = Organization.objects.filter(code=org_data["parent"]["code"]).first()
         if parent is None:
             parent = _save(
-                Organization(
-                    code=org_data["parent"]["code"],
-                    name=org_data["parent"]["name"],
-                    short_name=org_data["parent"]["short_name"],
-                    is_headquarters=True,
-                )
+                build(Organization, "organization", org_data["parent"], is_headquarters=True)
             )
     organization = _organization(org_data, parent)
     units = {unit.name: unit for unit in Unit.objects.filter(organization=organization)}
     for data in document["units"]:
         if data["name"] not in units:
-            units[data["name"]] = _save(
-                Unit(
-                    organization=organization,
-                    name=data["name"],
-                    kind=data["kind"],
-                    order=data["order"],
-                    is_active=data["is_active"],
-                )
-            )
-    y = document["year"]
-    year = _save(
-        Year(
-            organization=organization,
-            roc_year=y["roc_year"],
-            status=y["status"],
-            deadline_day=y["deadline_day"],
-        )
-    )
-    b = document["bands"]
-    _save(
-        GradeBands(
-            year=year,
-            excellent_min=Decimal(b["excellent_min"]),
-            a_min=Decimal(b["a_min"]),
-            b_min=Decimal(b["b_min"]),
-            c_min=Decimal(b["c_min"]),
-        )
-    )
-    s = document["score_sheet"]
-    _save(
-        ScoreSheet(
-            year=year,
-            assessed_by=s["assessed_by"],
-            assessed_roc_year=s["assessed_roc_year"],
-            assessed_month=s["assessed_month"],
-        )
-    )
+            units[data["name"]] = _save(build(Unit, "unit", data, organization=organization))
+    year = _save(build(Year, "year", document["year"], organization=organization))
+    _save(build(GradeBands, "grade_bands", document["bands"], year=year))
+    _save(build(ScoreSheet, "score_sheet", document["score_sheet"], year=year))
     methods: list[
         tuple[Method, JSONObject]
     ] = []  # every item under its method, written in bulk below
     for d in document["dimensions"]:
-        dimension = _save(
-            Dimension(
-                year=year, number=d["number"], name=d["name"], max_score=Decimal(d["max_score"])
-            )
-        )
+        dimension = _save(build(Dimension, "dimension", d, year=year))
         for round_value, score in d["scores"].items():
-            if score is not None:
+            if score is not None:  # keyed by its round, which the object itself leaves out
                 _save(
-                    DimensionScore(
+                    build(
+                        DimensionScore,
+                        "dimension_score",
+                        {**score, "round": round_value},
                         dimension=dimension,
-                        round=round_value,
-                        score=Decimal(score["score"]),
-                        comment=score["comment"],
                     )
                 )
         for st in d["strategies"]:
-            strategy = _save(
-                Strategy(
-                    dimension=dimension,
-                    order=st["order"],
-                    title=st["title"],
-                    is_retired=st["is_retired"],
-                )
-            )
+            strategy = _save(build(Strategy, "strategy", st, dimension=dimension))
             for m in st["methods"]:
-                method = _save(
-                    Method(
-                        strategy=strategy,
-                        order=m["order"],
-                        title=m["title"],
-                        description=m["description"],
-                        is_retired=m["is_retired"],
-                    )
-                )
+                method = _save(build(Method, "method", m, strategy=strategy))
                 methods.extend((method, i) for i in m["items"])
     _apply_items(methods, units)
     return year
@@ -356,15 +284,11 @@ def _apply_items(methods: list[tuple[Method, JSONObject]], units: dict[str, Unit
     items = _bulk(
         [
             _checked(
-                Item(
+                build(
+                    Item,
+                    "item",
+                    data,
                     method=method,
-                    order=data["order"],
-                    title=data["title"],
-                    host_label=data["host_label"],
-                    planned_actions=data["planned_actions"],
-                    results=data["results"],
-                    shortfall_note=data["shortfall_note"],
-                    is_retired=data["is_retired"],
                     # The text comes from the report as written: carried over, never re-drafted.
                     results_state=Item.ResultsState.IMPORTED,
                 )
@@ -389,21 +313,7 @@ def _apply_items(methods: list[tuple[Method, JSONObject]], units: dict[str, Unit
         (item, n) for item, data in zip(items, documents, strict=True) for n in data["indicators"]
     ]
     indicators = _bulk(
-        [
-            _checked(
-                Indicator(
-                    item=item,
-                    order=n["order"],
-                    name=n["name"],
-                    measure=n["measure"],
-                    target=_dec(n["target"]),
-                    aggregation=n["aggregation"],
-                    allows_decimals=n["allows_decimals"],
-                    reported_actual=_dec(n["reported_actual"]),
-                )
-            )
-            for item, n in indicator_rows
-        ],
+        [_checked(build(Indicator, "indicator", n, item=item)) for item, n in indicator_rows],
         Indicator,
     )
     indicator_of = {
@@ -417,16 +327,7 @@ def _apply_items(methods: list[tuple[Method, JSONObject]], units: dict[str, Unit
     entries = _bulk(
         [
             _checked(
-                MonthlyEntry(
-                    item=item,
-                    unit=units[e["unit"]],
-                    month=e["month"],
-                    status=e["status"],
-                    narrative=e["narrative"],
-                    return_reason=e["return_reason"],
-                    submitted_at=_time(e["submitted_at"]),
-                    approved_at=_time(e["approved_at"]),
-                ),
+                build(MonthlyEntry, "monthly_entry", e, item=item, unit=units[e["unit"]]),
                 # The file names no users: who created and last changed an entry stays empty.
                 exclude=["created_by", "updated_by"],
             )
@@ -437,10 +338,12 @@ def _apply_items(methods: list[tuple[Method, JSONObject]], units: dict[str, Unit
     _bulk(
         [
             _checked(
-                IndicatorValue(
+                build(
+                    IndicatorValue,
+                    "indicator_value",
+                    v,
                     entry=entry,
                     indicator=indicator_of[(item.pk, v["indicator"])],
-                    value=Decimal(v["value"]),
                 )
             )
             for (item, e), entry in zip(entry_rows, entries, strict=True)

@@ -72,9 +72,11 @@ from the database are created.
 
 import io
 import json
-from decimal import Decimal
+from functools import cache
+from operator import attrgetter
 from typing import Any, BinaryIO
 
+from perfreport.reports.report_fields import encoders, to_json, with_references
 from perfreport.reports.selectors import (
     DimensionData,
     EntryData,
@@ -82,31 +84,19 @@ from perfreport.reports.selectors import (
     ItemData,
     ReportData,
 )
-from strategies import number_format
+from scoring.models import DimensionScore
 
 SCHEMA = "perfreport.year-report"
 SCHEMA_VERSION = 1
 
 
-def _dec(value: Decimal | None) -> str | None:
-    return None if value is None else str(value)
-
-
-def _score(value: Decimal) -> str:
-    """Bands and maximums have one decimal place in the database: write them that way."""
-    return str(number_format.decimal_string(value, places=1))
+def _own(level_name: str, row: Any) -> dict[str, Any]:
+    """The level's own fields, read off the model instance the selector's row wraps."""
+    return to_json(level_name, row if row.instance is None else row.instance)
 
 
 def _indicator(indicator: IndicatorData) -> dict[str, Any]:
-    return {
-        "order": indicator.order,
-        "name": indicator.name,
-        "measure": indicator.measure,
-        "target": _dec(indicator.target),
-        "aggregation": indicator.aggregation,
-        "allows_decimals": indicator.allows_decimals,
-        "reported_actual": _dec(indicator.reported_actual),
-    }
+    return _own("indicator", indicator)
 
 
 class _Entries(list[EntryData]):
@@ -115,40 +105,30 @@ class _Entries(list[EntryData]):
 
 def _item(item: ItemData) -> dict[str, Any]:
     return {
-        "order": item.order,
-        "title": item.title,
-        "host_label": item.host_label,
-        "host_units": item.host_units,
-        "planned_actions": item.planned_actions,
-        "results": item.results,
-        "shortfall_note": item.shortfall_note,
-        "is_retired": item.is_retired,
+        **with_references("item", _own("item", item), {"host_units": item.host_units}),
         "indicators": [_indicator(i) for i in item.indicators],
         "entries": _Entries(item.entries),
     }
 
 
 def _dimension(dimension: DimensionData) -> dict[str, Any]:
-    def score(round_value: str) -> dict[str, str] | None:
+    def score(round_value: str) -> dict[str, Any] | None:
         data = dimension.scores.get(round_value)
-        return None if data is None else {"score": str(data.score), "comment": data.comment}
+        if data is None:
+            return None
+        row = _own("dimension_score", data)
+        del row["round"]  # the key the scores are under
+        return row
 
     return {
-        "number": dimension.number,
-        "name": dimension.name,
-        "max_score": str(dimension.max_score),
-        "scores": {"self": score("self"), "review": score("review")},
+        **_own("dimension", dimension),
+        "scores": {round_value: score(round_value) for round_value in DimensionScore.Round.values},
         "strategies": [
             {
-                "order": strategy.order,
-                "title": strategy.title,
-                "is_retired": strategy.is_retired,
+                **_own("strategy", strategy),
                 "methods": [
                     {
-                        "order": method.order,
-                        "title": method.title,
-                        "description": method.description,
-                        "is_retired": method.is_retired,
+                        **_own("method", method),
                         "items": [_item(item) for item in method.items],
                     }
                     for method in strategy.methods
@@ -178,21 +158,13 @@ def to_document(data: ReportData) -> dict[str, Any]:
             "short_name": data.organization_short_name,
             "parent": parent,
         },
-        "units": [
-            {"name": u.name, "kind": u.kind, "order": u.order, "is_active": u.is_active}
-            for u in data.units
-        ],
+        "units": [to_json("unit", unit) for unit in data.units],
         "year": {
             "roc_year": data.roc_year,
             "status": data.year_status,
             "deadline_day": data.deadline_day,
         },
-        "bands": {
-            "excellent_min": _score(bands.excellent_min),
-            "a_min": _score(bands.a_min),
-            "b_min": _score(bands.b_min),
-            "c_min": _score(bands.c_min),
-        },
+        "bands": to_json("grade_bands", bands),
         "score_sheet": {
             "assessed_by": data.assessed_by,
             "assessed_roc_year": data.assessed_roc_year,
@@ -232,28 +204,52 @@ def _scalar(value: object) -> str:
     raise TypeError(f"not in the schema: {type(value).__name__}")
 
 
+def _layout(level_name: str, references: tuple[str, ...]) -> tuple[tuple[str, str, Any], ...]:
+    """(field, '"field": ', encoder) for each key of the level's objects, in the report's
+    order, its references among them."""
+    codecs = dict(encoders(level_name))
+    keys = with_references(level_name, dict(codecs), dict.fromkeys(references))
+    return tuple((key, f"{_string(key)}: ", codecs.get(key)) for key in keys)
+
+
+@cache
+def _entry_layout() -> tuple[Any, tuple[tuple[str, Any], ...], tuple[tuple[str, Any], ...]]:
+    """The selector's entry rows hold the entry's fields under their own names, and each
+    value as a tuple in the report's order: (indicator order, value)."""
+    entry = _layout("monthly_entry", ("unit",))
+    value = _layout("indicator_value", ("indicator",))
+    return (
+        attrgetter(*(name for name, _key, _encode in entry)),
+        tuple((key, encode) for _name, key, encode in entry),
+        tuple((key, encode) for _name, key, encode in value),
+    )
+
+
+def _object_text(layout: tuple[tuple[str, Any], ...], row: tuple[Any, ...], pad: str) -> str:
+    """The keys of one object, as json.dumps(indent=2) writes them at the indentation `pad`."""
+    return ",\n".join(
+        f"{pad}{key}{_scalar(value if encode is None else encode(value))}"
+        for (key, encode), value in zip(layout, row, strict=True)
+    )
+
+
 def _entry_text(entry: EntryData, pad: str) -> str:
     """One entry as json.dumps(indent=2) writes it at the indentation `pad`."""
+    fields, entry_layout, value_layout = _entry_layout()
     p1, p2 = pad + "  ", pad + "    "
     if entry.values:
         p3 = p2 + "  "
         values = (
             "[\n"
             + ",\n".join(
-                f'{p2}{{\n{p3}"indicator": {order},\n{p3}"value": {_string(str(value))}\n{p2}}}'
-                for order, value in entry.values
+                f"{p2}{{\n{_object_text(value_layout, row, p3)}\n{p2}}}" for row in entry.values
             )
             + f"\n{p1}]"
         )
     else:
         values = "[]"
-    return (
-        f'{pad}{{\n{p1}"unit": {_string(entry.unit)},\n{p1}"month": {entry.month},\n'
-        f'{p1}"status": {_string(entry.status)},\n{p1}"narrative": {_string(entry.narrative)},\n'
-        f'{p1}"return_reason": {_string(entry.return_reason)},\n'
-        f'{p1}"submitted_at": {_scalar(entry.submitted_at)},\n'
-        f'{p1}"approved_at": {_scalar(entry.approved_at)},\n{p1}"values": {values}\n{pad}}}'
-    )
+    own = _object_text(entry_layout, fields(entry), p1)
+    return f'{pad}{{\n{own},\n{p1}"values": {values}\n{pad}}}'
 
 
 def _write_value(value: object, level: int, out: Any) -> None:

@@ -71,6 +71,7 @@ class IndicatorData:
     aggregation: str
     allows_decimals: bool
     reported_actual: Decimal | None
+    instance: Indicator | None = None  # the row itself: the JSON report reads its fields
 
 
 @dataclass
@@ -90,6 +91,7 @@ class ItemData:
     # that show the state beside the text; documents built from JSON have neither.
     results_state: str = ""
     item_id: int | None = None
+    instance: Item | None = None  # the row itself: the JSON report reads its fields
 
     @property
     def results_state_label(self) -> str:
@@ -109,6 +111,7 @@ class MethodData:
     description: str
     is_retired: bool
     items: list[ItemData]
+    instance: Method | None = None  # the row itself: the JSON report reads its fields
 
     @property
     def heading(self) -> str:
@@ -136,6 +139,7 @@ class StrategyData:
     title: str
     is_retired: bool
     methods: list[MethodData]
+    instance: Strategy | None = None  # the row itself: the JSON report reads its fields
 
     @property
     def text(self) -> str:
@@ -158,6 +162,7 @@ class Row:
 class ScoreData:
     score: Decimal
     comment: str
+    instance: DimensionScore | None = None  # the row itself: the JSON report reads its fields
 
 
 @dataclass
@@ -169,6 +174,7 @@ class DimensionData:
     strategies: list[StrategyData]
     scores: dict[str, ScoreData]  # by round: "self", "review"
     rows: list[Row] = field(default_factory=list)
+    instance: Dimension | None = None  # the row itself: the JSON report reads its fields
 
     @property
     def heading(self) -> str:
@@ -505,6 +511,7 @@ def build_report(
                 aggregation=indicator.aggregation,
                 allows_decimals=indicator.allows_decimals,
                 reported_actual=indicator.reported_actual,
+                instance=indicator,
             )
         )
 
@@ -519,7 +526,9 @@ def build_report(
         strategies_by_dimension[strategy.dimension_id].append(strategy)
     scores_by_dimension: dict[int, dict[str, ScoreData]] = defaultdict(dict)
     for score in scores:
-        scores_by_dimension[score.dimension_id][score.round] = ScoreData(score.score, score.comment)
+        scores_by_dimension[score.dimension_id][score.round] = ScoreData(
+            score.score, score.comment, score
+        )
 
     def numbered[T: Model](
         objects: Sequence[T], is_retired: Callable[[T], bool]
@@ -558,6 +567,7 @@ def build_report(
                             entries=entries_by_item[item.pk],
                             results_state=item.results_state,
                             item_id=item.pk,
+                            instance=item,
                         )
                     )
                 method_data.append(
@@ -568,6 +578,7 @@ def build_report(
                         description=method.description,
                         is_retired=method.is_retired,
                         items=item_data,
+                        instance=method,
                     )
                 )
             strategy_data.append(
@@ -577,6 +588,7 @@ def build_report(
                     title=strategy.title,
                     is_retired=strategy.is_retired,
                     methods=method_data,
+                    instance=strategy,
                 )
             )
         data = DimensionData(
@@ -586,6 +598,7 @@ def build_report(
             max_score=dimension.max_score,
             strategies=strategy_data,
             scores=scores_by_dimension[dimension.pk],
+            instance=dimension,
         )
         _layout(data)
         dimension_data.append(data)

@@ -17,7 +17,7 @@ from django.utils.translation import gettext
 
 from scoring.grades import MAX_TOTAL, Bands, grade_for
 from scoring.models import DimensionScore, GradeBands, ScoreSheet
-from strategies import number_format, numbering, year_lifecycle
+from strategies import access, number_format, numbering, year_lifecycle
 from strategies.auth import User
 from strategies.errors import DomainError
 from strategies.models import Dimension, Year
@@ -117,6 +117,8 @@ def save_scores(
     transaction (and checked with the scores).
     """
     round_ = Round(round)
+    # Services enforce what the pages only show: the round's own rule (strategies.access).
+    access.check_year_right(user, year, lambda m, y: access.can_enter_round(m, y, round_))
     comments = comments or {}
     errors: dict[int | str, str] = {}
     details: tuple[str, int | None, int | None] | None = None
@@ -257,6 +259,7 @@ def update_grade_bands(
 
     The history records the new bounds, the reason and how the grade of each round changed.
     """
+    access.check_year_right(user, year, access.is_year_admin)
     bands = parse_bands(values)
     with transaction.atomic():
         year = _locked_year(year)
@@ -305,6 +308,7 @@ def sign_off_review(*, year: Year, user: User) -> ScoreSheet:
 
     Callers that also issue the frozen report call this inside their own transaction.
     """
+    access.check_year_right(user, year, access.is_year_auditor)
     with transaction.atomic():
         year = _locked_year(year)
         _refuse_if_locked(year)
@@ -340,6 +344,7 @@ def reopen_year(
     status: str = Year.Status.OPEN,
 ) -> Year:
     """Reopen a locked year with a reason: the sign-off is withdrawn and both are recorded."""
+    access.check_year_right(user, year, access.is_year_admin)
     reason = reason.strip()
     if not reason:
         raise DomainError(gettext("重新開放%(year)s必須填寫原因。") % {"year": year})

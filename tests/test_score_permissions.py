@@ -2,6 +2,7 @@
 login for anonymous users."""
 
 import pytest
+from django.core.exceptions import PermissionDenied
 from django.urls import reverse
 
 from scoring import services
@@ -115,3 +116,39 @@ def test_read_only_members_see_no_edit_buttons(client, year, staff_a, admin_user
     assert url("score-edit", year, round="self") not in page
     assert url("score-edit", year, round="review") not in page
     assert "完成複評並鎖定年度" not in page
+
+
+@pytest.mark.parametrize(
+    ("call", "who"),
+    [
+        ("self_round", "auditor"),
+        ("review_round", "admin_user"),
+        ("bands", "auditor"),
+        ("sign_off", "admin_user"),
+        ("reopen", "auditor"),
+    ],
+)
+def test_scoring_services_enforce_the_rules_themselves(request, year, call, who):
+    """The pages only show or hide: called directly, each scoring service asks the same rule
+    (strategies.access) and refuses, writing nothing."""
+    user = request.getfixturevalue(who)
+    calls = {
+        "self_round": lambda: services.save_scores(
+            year=year, round="self", scores={1: "100"}, user=user
+        ),
+        "review_round": lambda: services.save_scores(
+            year=year, round="review", scores={1: "100"}, user=user
+        ),
+        "bands": lambda: services.update_grade_bands(
+            year=year,
+            values={"excellent_min": "910", "a_min": "800", "b_min": "700", "c_min": "600"},
+            user=user,
+        ),
+        "sign_off": lambda: services.sign_off_review(year=year, user=user),
+        "reopen": lambda: services.reopen_year(year=year, user=user, reason="test"),
+    }
+    with pytest.raises(PermissionDenied):
+        calls[call]()
+    year.refresh_from_db()
+    assert not DimensionScore.objects.filter(dimension__year=year).exists()
+    assert year.status != "locked"

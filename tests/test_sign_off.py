@@ -64,8 +64,8 @@ def test_the_auditor_signs_off_on_the_page_and_the_report_is_issued(
     assert "完成複評並鎖定年度" not in sheet_page
 
 
-def test_an_incomplete_review_is_not_signed_off_on_the_page(client, year, auditor):
-    services.save_scores(year=year, round="self", scores=SEED, user=auditor)
+def test_an_incomplete_review_is_not_signed_off_on_the_page(client, year, auditor, admin_user):
+    services.save_scores(year=year, round="self", scores=SEED, user=admin_user)
     response = login(client, auditor).post(SIGN_OFF, {"confirmed": "1"}, follow=True)
     assert "複評尚未完成" in response.content.decode()
     year.refresh_from_db()

@@ -46,8 +46,8 @@ def test_a_post_without_confirmation_only_shows_the_page(client, reviewed, audit
     assert not IssuedVersion.objects.exists()
 
 
-def test_an_incomplete_review_cannot_be_confirmed(client, year, auditor):
-    services.save_scores(year=year, round="self", scores=SEED, user=auditor)
+def test_an_incomplete_review_cannot_be_confirmed(client, year, auditor, admin_user):
+    services.save_scores(year=year, round="self", scores=SEED, user=admin_user)
     page = login(client, auditor).get(SIGN_OFF).content.decode()
     assert "未符合：五個構面都有複評分數（已評 0 個構面）" in page
     assert 'id="confirm-button"' not in page

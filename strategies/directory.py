@@ -14,6 +14,7 @@ from typing import Protocol
 from django.conf import settings
 from django.db import IntegrityError
 from django.db.models import QuerySet
+from django.utils.translation import gettext
 from django_auth_ldap.backend import LDAPBackend
 
 from strategies.auth import User
@@ -108,7 +109,7 @@ def assign_role(
 ) -> Membership:
     """Give a waiting user their membership (role and unit) in the directory's organization."""
     if not waiting_users(organization).filter(pk=user.pk).exists():
-        raise DomainError("這個帳號已有角色，或不在等待指派的名單上。")
+        raise DomainError(gettext("這個帳號已有角色，或不在等待指派的名單上。"))
     try:
         return give_membership(
             user=user,
@@ -119,7 +120,7 @@ def assign_role(
             reason=f"指派角色：{Role(role).label}",
         )
     except IntegrityError:
-        raise DomainError("這個帳號剛剛已被指派角色。") from None
+        raise DomainError(gettext("這個帳號剛剛已被指派角色。")) from None
 
 
 def add_group_mapping(
@@ -127,14 +128,17 @@ def add_group_mapping(
 ) -> DirectoryGroupMapping:
     group_dn = (group_dn or "").strip()
     if "=" not in group_dn:
-        raise DomainError("請填寫群組的完整 DN，例如 cn=perf-staff,ou=groups,dc=example。")
+        raise DomainError(gettext("請填寫群組的完整 DN，例如 cn=perf-staff,ou=groups,dc=example。"))
     if role not in Role.values or (role in {Role.STAFF, Role.HEAD} and unit is None):
-        raise DomainError("承辦人與主管必須指定所屬單位。")
+        raise DomainError(gettext("承辦人與主管必須指定所屬單位。"))
     if unit is not None and unit.organization_id != organization.pk:
-        raise DomainError(f"「{unit.name}」不是{organization.short_name}的單位。")
+        raise DomainError(
+            gettext("「%(unit)s」不是%(organization)s的單位。")
+            % {"unit": unit.name, "organization": organization.short_name}
+        )
     existing = DirectoryGroupMapping.objects.filter(organization=organization)
     if any(_normalize_dn(m.group_dn) == _normalize_dn(group_dn) for m in existing):
-        raise DomainError(f"群組「{group_dn}」已有對應。")
+        raise DomainError(gettext("群組「%(group)s」已有對應。") % {"group": group_dn})
     mapping = DirectoryGroupMapping(
         organization=organization, group_dn=group_dn, role=role, unit=unit
     )

@@ -117,3 +117,25 @@ def test_history_reasons_shown_in_english_stored_in_chinese(client, submitted, h
     assert "Returned: 請補附件" in text
     assert "Submitted" in text
     assert "退回：" not in text
+
+
+def test_copy_year_and_export_refusals(org, year, admin_user):
+    """The admin's commands and pages share these services: their refusals follow the reader."""
+    from perfreport.reports.jobs import start_export
+    from strategies.services.copy_year import copy_year
+
+    with translation.override("en"):
+        with pytest.raises(DomainError) as same:
+            copy_year(organization=org, from_roc_year=113, to_roc_year=113, user=admin_user)
+        with pytest.raises(DomainError) as missing:
+            copy_year(organization=org, from_roc_year=99, to_roc_year=120, user=admin_user)
+        with pytest.raises(DomainError) as unknown_format:
+            start_export(year=year, format="tiff", user=admin_user)
+    assert not _has_chinese(str(same.value.message))
+    assert "cannot be the same" in str(same.value.message)
+    # The organization's own name stays as the data has it; the sentence is English.
+    assert "has no year 99 to copy from" in str(missing.value.message)
+    assert str(unknown_format.value.message) == "There is no export format “tiff”."
+    with pytest.raises(DomainError) as chinese:
+        copy_year(organization=org, from_roc_year=113, to_roc_year=113, user=admin_user)
+    assert "不能相同" in str(chinese.value.message)

@@ -19,6 +19,7 @@ from django.conf import settings
 from django.db import transaction
 from django.tasks import TaskContext, task
 from django.utils import timezone
+from django.utils.translation import gettext
 
 from perfreport.reports import issuing
 from perfreport.reports.exporters import EXPORTERS
@@ -51,7 +52,7 @@ def lease_expired(job: ExportJob, *, now: dt.datetime | None = None) -> bool:
 def start_export(*, year: Year, format: str, user: User) -> ExportJob:
     """Record an export job for the user and queue it; the caller has checked the permission."""
     if format not in EXPORTERS:
-        raise DomainError(f"沒有「{format}」這種匯出格式。")
+        raise DomainError(gettext("沒有「%(format)s」這種匯出格式。") % {"format": format})
     with transaction.atomic():
         job = ExportJob.objects.create(
             year=year, format=format, requested_by=user, step="排隊等待產生"

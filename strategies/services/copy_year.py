@@ -9,6 +9,7 @@ from typing import Any
 
 from django.db import models, transaction
 from django.db.models import ForeignObjectRel
+from django.utils.translation import gettext
 
 from strategies import plan_tree
 from strategies.auth import User
@@ -41,9 +42,11 @@ def copy_year(
     when the source is missing or the target already exists.
     """
     if to_roc_year < 1:
-        raise DomainError(f"年度必須是正整數（民國年），收到「{to_roc_year}」。")
+        raise DomainError(
+            gettext("年度必須是正整數（民國年），收到「%(year)s」。") % {"year": to_roc_year}
+        )
     if to_roc_year == from_roc_year:
-        raise DomainError("複製的來源年度與新年度不能相同。")
+        raise DomainError(gettext("複製的來源年度與新年度不能相同。"))
     with transaction.atomic():
         source = (
             Year.objects.filter(organization=organization, roc_year=from_roc_year)
@@ -52,12 +55,15 @@ def copy_year(
         )
         if source is None:
             raise DomainError(
-                f"{organization.short_name}沒有 {from_roc_year} 年度，無法複製。請確認來源年度。"
+                gettext("%(organization)s沒有 %(year)s 年度，無法複製。請確認來源年度。")
+                % {"organization": organization.short_name, "year": from_roc_year}
             )
         if Year.objects.filter(organization=organization, roc_year=to_roc_year).exists():
             raise DomainError(
-                f"{organization.short_name}已有 {to_roc_year} 年度，不會覆寫。"
-                f"如需重新複製，請先確認該年度的資料。"
+                gettext(
+                    "%(organization)s已有 %(year)s 年度，不會覆寫。如需重新複製，請先確認該年度的資料。"
+                )
+                % {"organization": organization.short_name, "year": to_roc_year}
             )
         target = Year(
             organization=organization,

@@ -10,6 +10,7 @@ from decimal import Decimal
 from django.core.exceptions import ValidationError
 from django.db import models, transaction
 from django.db.models import Max
+from django.utils.translation import gettext
 
 from strategies.auth import User
 from strategies.errors import DomainError
@@ -37,8 +38,11 @@ def require_planning(year: Year) -> None:
     """Refuse structure changes outside planning, saying how to get there."""
     if year.status != Status.PLANNING:
         raise DomainError(
-            f"{year}目前為「{year.get_status_display()}」，架構與目標值不能修改。"
-            f"如需修改，請先在年度管理頁「重新開放規劃」並填寫原因。"
+            gettext(
+                "%(year)s目前為「%(status)s」，架構與目標值不能修改。"
+                "如需修改，請先在年度管理頁「重新開放規劃」並填寫原因。"
+            )
+            % {"year": year, "status": year.get_status_display()}
         )
 
 
@@ -78,7 +82,7 @@ def _next_order(queryset: models.QuerySet[Dimension | PlanNode | Indicator]) -> 
 def _title(text: str, what: str) -> str:
     text = (text or "").strip()
     if not text:
-        raise DomainError(f"請填寫{what}。")
+        raise DomainError(gettext("請填寫%(what)s。") % {"what": what})
     return text
 
 
@@ -137,12 +141,17 @@ def update_method(*, method: Method, title: str, description: str = "", user: Us
 
 def _check_hosts(year: Year, host_units: list[Unit]) -> None:
     if not host_units:
-        raise DomainError("每個填報項目至少要有一個主辦單位。")
+        raise DomainError(gettext("每個填報項目至少要有一個主辦單位。"))
     for unit in host_units:
         if unit.organization_id != year.organization_id:
-            raise DomainError(f"「{unit.name}」不是{year.organization.short_name}的單位。")
+            raise DomainError(
+                gettext("「%(unit)s」不是%(organization)s的單位。")
+                % {"unit": unit.name, "organization": year.organization.short_name}
+            )
         if not unit.is_active:
-            raise DomainError(f"「{unit.name}」已停用，不能擔任主辦單位。")
+            raise DomainError(
+                gettext("「%(unit)s」已停用，不能擔任主辦單位。") % {"unit": unit.name}
+            )
 
 
 def _host_label(host_label: str, host_units: list[Unit]) -> str:
@@ -249,7 +258,9 @@ def remove_indicator(*, indicator: Indicator, user: User) -> None:
     with transaction.atomic():
         _lock_year(indicator)
         if indicator.values.exists():
-            raise DomainError(f"「{indicator.name}」已有填報數值，不能刪除。")
+            raise DomainError(
+                gettext("「%(indicator)s」已有填報數值，不能刪除。") % {"indicator": indicator.name}
+            )
         indicator._history_user = user
         indicator._change_reason = "刪除量化指標"
         indicator.delete()
@@ -269,7 +280,7 @@ def _siblings(node: PlanNode) -> models.QuerySet[PlanNode]:
 def move(*, node: PlanNode, direction: str, user: User) -> PlanNode:
     """Swap the node with its previous ("up") or next ("down") sibling; at an end, no change."""
     if direction not in {"up", "down"}:
-        raise DomainError("只能上移或下移。")
+        raise DomainError(gettext("只能上移或下移。"))
     with transaction.atomic():
         _lock_year(node)
         siblings = _siblings(node).select_for_update().order_by("order")

@@ -17,6 +17,7 @@ from dataclasses import dataclass, field
 from django.core.exceptions import ValidationError
 from django.db import models, transaction
 from django.db.models import F, QuerySet
+from django.utils.translation import gettext
 
 from strategies.auth import User
 from strategies.errors import DomainError
@@ -120,14 +121,18 @@ def apply_import(
             )
         except ValidationError as error:
             raise DomainError(
-                "計畫檔內容不合規則，未匯入任何資料：" + "；".join(error.messages)
+                gettext("計畫檔內容不合規則，未匯入任何資料：%(problems)s")
+                % {"problems": "；".join(error.messages)}
             ) from error
         problems = sorted(parsed.problems + preview.problems, key=_problem_order)
         if problems:
             transaction.set_rollback(True)
             shown = "；".join(str(p) for p in problems[:5])
             more = f"（另有 {len(problems) - 5} 個問題）" if len(problems) > 5 else ""
-            raise DomainError(f"計畫檔有 {len(problems)} 個問題，未匯入任何資料：{shown}{more}")
+            raise DomainError(
+                gettext("計畫檔有 %(count)s 個問題，未匯入任何資料：%(shown)s%(more)s")
+                % {"count": len(problems), "shown": shown, "more": more}
+            )
     preview.problems = []
     assert year is not None
     return preview, year

@@ -17,6 +17,9 @@ RUN_DEBS := fonts-arphic-ukai fonts-arphic-uming gettext
 TEST_DEBS := $(RUN_DEBS) poppler-utils chromium slapd ldap-utils libreoffice-writer libreoffice-calc
 
 export PERFREPORT_TESTING
+# The suite runs in one process per core (pytest-xdist; each worker has its own test database),
+# at most 4: on this 2-core machine it halves the run. PYTEST_ARGS= runs it in one process.
+PYTEST_ARGS ?= -n auto --maxprocesses=4
 
 .PHONY: run test install sysdeps-build sysdeps-run sysdeps-test lint check-migrations typecheck \
         pytest pytest-postgres \

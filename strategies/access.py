@@ -23,6 +23,7 @@ from rules.permissions import add_perm
 from rules.predicates import Predicate, predicate
 from rules.rulesets import add_rule
 
+from strategies import year_lifecycle
 from strategies.auth import User
 from strategies.models import Item, Membership, MonthlyEntry, Organization, Unit, Year
 
@@ -256,7 +257,7 @@ def check_item_readable(membership: Membership | None, item: Item) -> None:
 def can_edit_results(membership: Membership | None, item: Item, year: Year) -> bool:
     """Staff and heads of a host unit, while the year is open."""
     return (
-        year.status == Year.Status.OPEN
+        year_lifecycle.takes_entries(year.status)
         and membership is not None
         and membership.unit is not None
         and can_edit_entry(membership, item, membership.unit)
@@ -279,7 +280,7 @@ def is_last_results_author(user: User, item: Item) -> bool:
 
 def can_accept_results(membership: Membership | None, year: Year) -> bool:
     """The organization's admin may accept a text that was not approved, with a reason."""
-    return year.status == Year.Status.OPEN and is_year_admin(membership, year)
+    return year_lifecycle.takes_entries(year.status) and is_year_admin(membership, year)
 
 
 # --- Scoring a year: who enters which round, edits bands, signs off, reopens. ---

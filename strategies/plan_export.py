@@ -1,9 +1,6 @@
 """Writing a year's plan as a workbook in the report's layout (see strategies.plan_excel)."""
 
-import io
 from dataclasses import dataclass
-
-from openpyxl import load_workbook
 
 from strategies import number_format
 from strategies.models import Year
@@ -13,7 +10,6 @@ from strategies.plan_excel import (
     FIRST_DATA_ROW,
     HEADER,
     WIDTHS,
-    cell_text,
 )
 from strategies.selectors.manage import plan_tree
 from strategies.workbook import Properties, Sheet, write_xlsx
@@ -106,12 +102,3 @@ def export_plan(year: Year) -> tuple[str, str, bytes]:
     )
     filename = f"{year.organization.code}-{year.roc_year}-plan.xlsx"
     return filename, CONTENT_TYPE, content
-
-
-def sheet_cells(data: bytes) -> dict[str, list[list[str]]]:
-    """Every sheet's cell texts (merged cells read as blank): what two exports are compared by."""
-    workbook = load_workbook(io.BytesIO(data), data_only=True)
-    return {
-        ws.title: [[cell_text(v) for v in row] for row in ws.iter_rows(values_only=True)]
-        for ws in workbook.worksheets
-    }

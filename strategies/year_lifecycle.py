@@ -80,6 +80,11 @@ def closes_entry(current: str, target: str) -> bool:
     return (Status(current), Status(target)) in CLOSES_ENTRY
 
 
+def takes_entries(status: str) -> bool:
+    """Monthly entries, year-end texts and reminders exist only while the year is open."""
+    return Status(status) == Status.OPEN
+
+
 def reopens(current: str, target: str) -> bool:
     """Back to open from a closed or locked year: the members are told."""
     return Status(target) == Status.OPEN and Status(current) in {Status.CLOSED, Status.LOCKED}

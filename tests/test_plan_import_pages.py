@@ -9,9 +9,10 @@ from django.urls import reverse
 
 from scoring.models import GradeBands, ScoreSheet
 from strategies.models import Item, Year
-from strategies.plan_export import export_plan, sheet_cells
+from strategies.plan_export import export_plan
 from tests import factories
 from tests.plan_files import edited, snapshot
+from tests.plan_workbook_cells import sheet_cells
 
 pytestmark = pytest.mark.django_db
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"

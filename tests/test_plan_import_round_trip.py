@@ -6,9 +6,10 @@ from decimal import Decimal
 import pytest
 
 from strategies.models import Indicator, Item, Year
-from strategies.plan_export import export_plan, sheet_cells
+from strategies.plan_export import export_plan
 from strategies.services.plan_import import apply_import, preview_import
 from tests.plan_files import branch_with_same_units, load_seed
+from tests.plan_workbook_cells import sheet_cells
 
 pytestmark = [
     pytest.mark.django_db,

@@ -7,6 +7,7 @@ from perfreport.reports.exporters import EXPORTERS
 from perfreport.reports.models import IssuedReport
 from scoring import services
 from scoring.models import DimensionScore, ScoreSheet
+from strategies import year_lifecycle
 from strategies.errors import DomainError
 from strategies.models import Year
 from tests.conftest import login
@@ -33,7 +34,7 @@ def test_sign_off_locks_the_year_and_records_who(year, auditor):
     year.refresh_from_db()
     sheet.refresh_from_db()
     assert year.status == Year.Status.LOCKED
-    assert not year.is_editable  # the entry forms of the year refuse changes
+    assert not year_lifecycle.takes_entries(year.status)  # the entry forms refuse changes
     assert sheet.signed_off_by == auditor and sheet.signed_off_at is not None
     assert year.history.first().history_change_reason == "完成複評，年度鎖定"
     with pytest.raises(DomainError, match="鎖定"):

@@ -61,14 +61,6 @@ class Year(RecordsHistory, models.Model):
     def __str__(self) -> str:
         return f"{self.organization} {self.roc_year} 年度"
 
-    @property
-    def gregorian(self) -> int:
-        return self.roc_year + 1911
-
-    @property
-    def is_editable(self) -> bool:
-        return self.status == self.Status.OPEN
-
 
 class Dimension(models.Model):
     year = models.ForeignKey(

@@ -29,7 +29,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from strategies import access, deadlines, entry_lifecycle, number_format
+from strategies import access, deadlines, entry_lifecycle, number_format, year_lifecycle
 from strategies.auth import User
 from strategies.errors import DomainError, StaleVersionError
 from strategies.models import (
@@ -100,7 +100,7 @@ def check_month_writable(*, year: Year, month: int, today: dt.date | None = None
         deadlines.check_month(month)
     except ValueError as exc:
         raise DomainError(str(exc)) from None
-    if year.status != Year.Status.OPEN:
+    if not year_lifecycle.takes_entries(year.status):
         raise DomainError(
             _("%(year)s 年度目前為「%(status)s」，不能再修改填報；如需更正，請洽管理者重新開放。")
             % {"year": year.roc_year, "status": year.get_status_display()}

@@ -33,7 +33,7 @@ from django.urls import reverse
 from django.utils import translation
 from django.utils.translation import gettext as _
 
-from strategies import access, deadlines, mail
+from strategies import access, deadlines, mail, year_lifecycle
 from strategies.models import Membership, MonthlyEntry, ReminderLog, Year
 from strategies.roc import roc_date
 from strategies.selectors.dashboard import Slot, slots_of_year
@@ -276,7 +276,7 @@ def send_reminders(
     years = list(years) if years is not None else open_years()
     horizon = today - dt.timedelta(days=max(d or 0 for d in RESEND_AFTER_DAYS.values()))
     for year in progress(years):
-        if year.status != Year.Status.OPEN:
+        if not year_lifecycle.takes_entries(year.status):
             continue
         _ctx, by_unit = slots_of_year(year, today=today)
         members = (

@@ -19,7 +19,7 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from strategies import access
+from strategies import access, year_lifecycle
 from strategies.auth import User
 from strategies.errors import DomainError
 from strategies.models import Item, Membership, MonthlyEntry, Year
@@ -69,7 +69,7 @@ def _checked(
     """The item locked for update, after `allowed(membership, item, year)` said yes."""
     year = _year_of(item)
     membership = access.get_year_for_user(user, year)
-    if year.status != Year.Status.OPEN:
+    if not year_lifecycle.takes_entries(year.status):
         raise DomainError(
             _("%(year)s 年度目前為「%(status)s」，執行績效與成果不能再修改。")
             % {"year": year.roc_year, "status": year.get_status_display()}

@@ -108,7 +108,15 @@ class MyWorkFilter(django_filters.FilterSet):
     def __init__(self, *args: Any, year: Year, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.year = year
-        model_choice_filter(self, "dimension").queryset = Dimension.objects.filter(year=year)
+        dimensions = Dimension.objects.filter(year=year)
+        model_choice_filter(self, "dimension").queryset = dimensions
+        # The choices as a list read in one query: a model choice field would iterate its
+        # queryset with a server-side cursor on PostgreSQL (DECLARE, FETCH, CLOSE).
+        dimension_field = self.form.fields["dimension"]
+        assert isinstance(dimension_field, django_filters.fields.ModelChoiceField)
+        dimension_field.widget.choices = [("", dimension_field.empty_label)] + [
+            (d.pk, dimension_field.label_from_instance(d)) for d in dimensions
+        ]
         strategies = Strategy.objects.filter(dimension__year=year, is_retired=False).select_related(
             "dimension"
         )

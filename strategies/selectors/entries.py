@@ -11,7 +11,15 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any
 
-from django.db.models import Count, Exists, OuterRef, Prefetch, QuerySet, Subquery
+from django.db.models import (
+    Count,
+    Exists,
+    OuterRef,
+    Prefetch,
+    QuerySet,
+    Subquery,
+    prefetch_related_objects,
+)
 from django.db.models.functions import Coalesce
 from django.utils.translation import gettext_lazy as _
 
@@ -418,11 +426,17 @@ class EntryContext:
         ]
 
 
-def item_for_entry(item_id: int) -> Item:
-    """The item with its plan path, organization and host units (2 queries)."""
+def item_for_entry(item_id: int, *, with_indicators: bool = False) -> Item:
+    """The item with its plan path, organization and host units (2 queries), and with
+    `with_indicators` its indicators too (3: the entry form and its save both need them)."""
+    lookups: list[str | Prefetch[Any]] = [
+        Prefetch("host_units", queryset=Unit.objects.order_by("order", "name"))
+    ]
+    if with_indicators:
+        lookups.append("indicators")
     return (
         Item.objects.select_related("method__strategy__dimension__year__organization")
-        .prefetch_related(Prefetch("host_units", queryset=Unit.objects.order_by("order", "name")))
+        .prefetch_related(*lookups)
         .get(pk=item_id)
     )
 
@@ -431,11 +445,11 @@ def entry_form_inputs(
     *, item: Item, unit: Unit, month: int
 ) -> tuple[list[Indicator], list[Evidence]]:
     """What a posted entry form is checked against: the item's indicators and the entry's
-    evidence files (2 queries, 3 with an entry). A save that succeeds redirects, so the whole
-    entry_context is built only for a page that is shown again."""
+    evidence files (1 query with the indicators prefetched, as item_for_entry does). A save that
+    succeeds redirects, so the whole entry_context is built only for a page shown again."""
     indicators = list(item.indicators.all())
-    entry = MonthlyEntry.objects.filter(item=item, unit=unit, month=month).first()
-    return indicators, list(entry.evidence.all()) if entry else []
+    evidence = Evidence.objects.filter(entry__item=item, entry__unit=unit, entry__month=month)
+    return indicators, list(evidence)
 
 
 def entry_context(*, item: Item, unit: Unit, month: int, today: dt.date) -> EntryContext:
@@ -451,12 +465,17 @@ def entry_context(*, item: Item, unit: Unit, month: int, today: dt.date) -> Entr
         MonthlyEntry.objects.filter(item=item)
         .select_related("unit", "updated_by", "submitted_by", "approved_by")
         .prefetch_related(
-            Prefetch("values", queryset=IndicatorValue.objects.order_by("indicator__order")),
-            Prefetch("evidence", queryset=Evidence.objects.select_related("uploaded_by")),
-            Prefetch("comments", queryset=EntryComment.objects.select_related("author")),
+            Prefetch("values", queryset=IndicatorValue.objects.order_by("indicator__order"))
         )
     )
     entry = next((e for e in entries if e.unit_id == unit.pk and e.month == month), None)
+    if entry is not None:
+        # Files and comments are shown for this month's entry only.
+        prefetch_related_objects(
+            [entry],
+            Prefetch("evidence", queryset=Evidence.objects.select_related("uploaded_by")),
+            Prefetch("comments", queryset=EntryComment.objects.select_related("author")),
+        )
     up_to_now = [e for e in entries if e.month <= month]
     ytd = [total_for(ind, up_to_now) for ind in indicators]
     statuses = {e.month: e.status for e in entries if e.unit_id == unit.pk}

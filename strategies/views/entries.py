@@ -43,13 +43,25 @@ def year_of(item: Item) -> Year:
     return item.method.strategy.dimension.year
 
 
-def load_item(user: User, item_id: int) -> tuple[Item, Membership]:
+def load_item(
+    user: User, item_id: int, *, with_indicators: bool = False
+) -> tuple[Item, Membership]:
     """The item and the user's membership; 404 for a missing item or another organization."""
     try:
-        item = selectors.item_for_entry(item_id)
+        item = selectors.item_for_entry(item_id, with_indicators=with_indicators)
     except Item.DoesNotExist:
         raise Http404 from None
     return item, access.get_year_for_user(user, year_of(item))
+
+
+def load_unit(item: Item, unit_id: int) -> Unit:
+    """A unit of the item's organization; 404 otherwise. Usually one of the item's host units,
+    already loaded with it (no query)."""
+    organization_id = year_of(item).organization_id
+    for unit in item.host_units.all():
+        if unit.pk == unit_id and unit.organization_id == organization_id:
+            return unit
+    return get_object_or_404(Unit, pk=unit_id, organization_id=organization_id)
 
 
 def _load_entry(user: User, entry_id: int) -> MonthlyEntry:
@@ -203,8 +215,8 @@ def entry_edit(
     request: AuthenticatedHttpRequest, item_id: int, unit_id: int, month: int
 ) -> HttpResponse:
     """GET: the entry of (item, unit, month), editable or read-only. POST: save or submit."""
-    item, membership = load_item(request.user, item_id)
-    unit = get_object_or_404(Unit, pk=unit_id, organization_id=year_of(item).organization_id)
+    item, membership = load_item(request.user, item_id, with_indicators=True)
+    unit = load_unit(item, unit_id)
     access.check_entry_access(request.user, item, unit, write=request.method == "POST")
     if not 1 <= month <= 12:
         return _bad_request(request, _("月份必須是 1 到 12 月。"))

@@ -110,6 +110,11 @@ class MyWorkFilter(django_filters.FilterSet):
         self.year = year
         dimensions = Dimension.objects.filter(year=year)
         model_choice_filter(self, "dimension").queryset = dimensions
+        strategies = Strategy.objects.filter(dimension__year=year, is_retired=False).select_related(
+            "dimension"
+        )
+        model_choice_filter(self, "strategy").queryset = strategies
+        # (self.form is built from the filters' querysets on first use: only now.)
         # The choices as a list read in one query: a model choice field would iterate its
         # queryset with a server-side cursor on PostgreSQL (DECLARE, FETCH, CLOSE).
         dimension_field = self.form.fields["dimension"]
@@ -117,10 +122,6 @@ class MyWorkFilter(django_filters.FilterSet):
         dimension_field.widget.choices = [("", dimension_field.empty_label)] + [
             (d.pk, dimension_field.label_from_instance(d)) for d in dimensions
         ]
-        strategies = Strategy.objects.filter(dimension__year=year, is_retired=False).select_related(
-            "dimension"
-        )
-        model_choice_filter(self, "strategy").queryset = strategies
         field = self.form.fields["strategy"]
         assert isinstance(field, _StrategyChoiceField)
         # Any strategy of the year is accepted, but the list offers those of the chosen

@@ -326,6 +326,18 @@ def work_pairs(
     return pairs.order_by(*PLAN_ORDER).values_list("item_id", "unit_id")
 
 
+MY_WORK_ITEM_FIELDS = (
+    "title",
+    "order",
+    "is_retired",
+    "method__title",
+    "method__order",
+    "method__strategy__order",
+    "method__strategy__dimension__number",
+    "method__strategy__dimension__year_id",
+)
+
+
 def my_work_rows(
     membership: Membership,
     year: Year,
@@ -346,6 +358,8 @@ def my_work_rows(
         item.pk: item
         for item in Item.objects.filter(pk__in=item_ids)
         .select_related("method__strategy__dimension")
+        # What a row shows, not the items' long texts (plans, results and their drafts).
+        .only(*MY_WORK_ITEM_FIELDS)
         .prefetch_related(Prefetch("host_units", queryset=Unit.objects.order_by("order", "name")))
     }
     paths = number_paths(year, item_ids)

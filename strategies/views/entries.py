@@ -32,7 +32,7 @@ from strategies.forms import (
 from strategies.models import Evidence, Item, Membership, MonthlyEntry, Unit, Year
 from strategies.selectors import entries as selectors
 from strategies.services import entries as services
-from strategies.tables import month_strip
+from strategies.tables import item_links, month_strip
 
 
 def _bad_request(request: HttpRequest, message: str) -> HttpResponse:
@@ -111,8 +111,12 @@ def my_work(request: AuthenticatedHttpRequest) -> HttpResponse:
         year=year,
     )
     today = deadlines.today_in_taipei()
-    pairs = selectors.work_pairs(
-        membership, year, today=today, items=filterset.qs, status=filterset.status_value
+    # Every row's (item, unit) ids in one query, paged here: a count and a page would be two
+    # queries of the same joins (a few thousand pairs of ids at most, even for an admin).
+    pairs = list(
+        selectors.work_pairs(
+            membership, year, today=today, items=filterset.qs, status=filterset.status_value
+        )
     )
     page = Paginator(pairs, selectors.MY_WORK_PAGE_SIZE).get_page(request.GET.get("page"))
     rows = selectors.my_work_rows(membership, year, today=today, pairs=page.object_list)
@@ -121,7 +125,7 @@ def my_work(request: AuthenticatedHttpRequest) -> HttpResponse:
         "strategies/my_work.html",
         {
             "year": year,
-            "rows": [(row, month_strip(row)) for row in rows],
+            "rows": [(row, month_strip(row), *item_links(row)) for row in rows],
             "page_obj": page,
             "show_unit": access.can_read_all(membership),
             "filter": filterset,

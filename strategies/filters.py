@@ -108,7 +108,7 @@ class MyWorkFilter(django_filters.FilterSet):
     def __init__(self, *args: Any, year: Year, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.year = year
-        dimensions = Dimension.objects.filter(year=year)
+        dimensions = Dimension.objects.filter(year=year).order_by("number")
         model_choice_filter(self, "dimension").queryset = dimensions
         strategies = Strategy.objects.filter(dimension__year=year, is_retired=False).select_related(
             "dimension"

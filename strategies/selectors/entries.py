@@ -357,6 +357,7 @@ def my_work_rows(
     items = {
         item.pk: item
         for item in Item.objects.filter(pk__in=item_ids)
+        .order_by()  # into a dict
         .select_related("method__strategy__dimension")
         # What a row shows, not the items' long texts (plans, results and their drafts).
         .only(*MY_WORK_ITEM_FIELDS)
@@ -364,11 +365,15 @@ def my_work_rows(
     }
     paths = number_paths(year, item_ids)
     statuses: dict[tuple[int, int], dict[int, str]] = defaultdict(dict)
-    for item_id, unit_id, month, entry_status in MonthlyEntry.objects.filter(
-        item_id__in=item_ids, unit_id__in={unit_id for _item, unit_id in pairs}
-    ).values_list("item_id", "unit_id", "month", "status"):
+    for item_id, unit_id, month, entry_status in (
+        MonthlyEntry.objects.filter(
+            item_id__in=item_ids, unit_id__in={unit_id for _item, unit_id in pairs}
+        )
+        .order_by()  # into a dict: no plan-order joins
+        .values_list("item_id", "unit_id", "month", "status")
+    ):
         statuses[(item_id, unit_id)][month] = entry_status
-    locked = set(MonthLock.objects.filter(year=year).values_list("month", flat=True))
+    locked = set(MonthLock.objects.filter(year=year).order_by().values_list("month", flat=True))
 
     rows = []
     for item_id, unit_id in pairs:
@@ -447,7 +452,9 @@ def item_for_entry(item_id: int, *, with_indicators: bool = False) -> Item:
         Prefetch("host_units", queryset=Unit.objects.order_by("order", "name"))
     ]
     if with_indicators:
-        lookups.append("indicators")
+        # In their order within the item (the model's ordering would join the plan up to the
+        # organization to sort by the item first).
+        lookups.append(Prefetch("indicators", queryset=Indicator.objects.order_by("order", "pk")))
     return (
         Item.objects.select_related("method__strategy__dimension__year__organization")
         .prefetch_related(*lookups)
@@ -462,7 +469,9 @@ def entry_form_inputs(
     evidence files (1 query with the indicators prefetched, as item_for_entry does). A save that
     succeeds redirects, so the whole entry_context is built only for a page shown again."""
     indicators = list(item.indicators.all())
-    evidence = Evidence.objects.filter(entry__item=item, entry__unit=unit, entry__month=month)
+    evidence = Evidence.objects.filter(
+        entry__item=item, entry__unit=unit, entry__month=month
+    ).order_by("uploaded_at", "pk")  # one entry's files (the model's order joins up the plan)
     return indicators, list(evidence)
 
 
@@ -478,6 +487,8 @@ def entry_context(*, item: Item, unit: Unit, month: int, today: dt.date) -> Entr
     entries = list(
         MonthlyEntry.objects.filter(item=item)
         .select_related("unit", "updated_by", "submitted_by", "approved_by")
+        # The model's order for one item, without joining the plan up to the organization.
+        .order_by("unit__order", "unit__name", "unit_id", "month")
         .prefetch_related(
             Prefetch("values", queryset=IndicatorValue.objects.order_by("indicator__order"))
         )
@@ -487,13 +498,23 @@ def entry_context(*, item: Item, unit: Unit, month: int, today: dt.date) -> Entr
         # Files and comments are shown for this month's entry only.
         prefetch_related_objects(
             [entry],
-            Prefetch("evidence", queryset=Evidence.objects.select_related("uploaded_by")),
-            Prefetch("comments", queryset=EntryComment.objects.select_related("author")),
+            Prefetch(
+                "evidence",
+                queryset=Evidence.objects.select_related("uploaded_by").order_by(
+                    "uploaded_at", "pk"
+                ),
+            ),
+            Prefetch(
+                "comments",
+                queryset=EntryComment.objects.select_related("author").order_by("created_at", "pk"),
+            ),
         )
     up_to_now = [e for e in entries if e.month <= month]
     ytd = [total_for(ind, up_to_now) for ind in indicators]
     statuses = {e.month: e.status for e in entries if e.unit_id == unit.pk}
-    locked_months = set(MonthLock.objects.filter(year=year).values_list("month", flat=True))
+    locked_months = set(
+        MonthLock.objects.filter(year=year).order_by().values_list("month", flat=True)
+    )
     context = EntryContext(
         year=year,
         item=item,

@@ -336,9 +336,11 @@ def save_entry(
 
         # Locked until the transaction ends (PostgreSQL): a concurrent save of the same entry
         # waits here and then reads the version this one wrote.
+        # Ordered by pk, not by the model's plan order: no joins, so only this row is locked.
         existing = (
             MonthlyEntry.objects.select_for_update()
             .filter(item=item, unit=unit, month=month)
+            .order_by("pk")
             .first()
         )
         if existing is None:

@@ -57,6 +57,8 @@ MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
+    # The idle timeout with at most one session write a minute (perfreport/session_refresh.py).
+    "perfreport.session_refresh.SessionRefreshMiddleware",
     "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
@@ -177,9 +179,12 @@ EVIDENCE_MAX_FILES_PER_ENTRY = envint("EVIDENCE_MAX_FILES_PER_ENTRY", 20)
 DATA_UPLOAD_MAX_MEMORY_SIZE = 12 * 1024 * 1024
 FILE_UPLOAD_MAX_MEMORY_SIZE = 2_621_440
 
-# Sessions expire after inactivity.
+# Sessions expire after SESSION_COOKIE_AGE of inactivity. The session row and cookie are
+# renewed at most once every SESSION_REFRESH_SECONDS (perfreport/session_refresh.py) instead of
+# on every request, so the idle timeout is between SESSION_COOKIE_AGE minus that and itself.
 SESSION_COOKIE_AGE = envint("SESSION_IDLE_SECONDS", 30 * 60)
-SESSION_SAVE_EVERY_REQUEST = True
+SESSION_SAVE_EVERY_REQUEST = False
+SESSION_REFRESH_SECONDS = 60
 SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SECURE = envbool("SECURE_COOKIES", not DEBUG and not TESTING)
 CSRF_COOKIE_SECURE = SESSION_COOKIE_SECURE

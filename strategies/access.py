@@ -31,14 +31,24 @@ Role = Membership.Role
 
 
 def membership_of(user: User | AnonymousUser | None) -> Membership | None:
-    """The user's membership, cached on the user object (one query per request at most)."""
+    """The user's membership with its organization and unit, cached on the user object (one
+    query per request at most: every page's header shows all three)."""
     # Templates may ask about no user at all (a page rendered outside a request).
     if not isinstance(user, User) or not user.is_authenticated:
         return None
+    if not _MEMBERSHIP_OF_USER.is_cached(user):
+        _MEMBERSHIP_OF_USER.set_cached_value(
+            user,
+            Membership.objects.select_related("organization", "unit").filter(user=user).first(),
+        )
     try:
         return user.membership
     except Membership.DoesNotExist:
         return None
+
+
+# The reverse side of Membership.user (`user.membership`), whose cache membership_of fills.
+_MEMBERSHIP_OF_USER = Membership._meta.get_field("user").remote_field
 
 
 def sees_organization(membership: Membership | None, organization: Organization) -> bool:

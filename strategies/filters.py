@@ -108,11 +108,20 @@ class MyWorkFilter(django_filters.FilterSet):
     def __init__(self, *args: Any, year: Year, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.year = year
-        model_choice_filter(self, "dimension").queryset = Dimension.objects.filter(year=year)
+        dimensions = Dimension.objects.filter(year=year).order_by("number")
+        model_choice_filter(self, "dimension").queryset = dimensions
         strategies = Strategy.objects.filter(dimension__year=year, is_retired=False).select_related(
             "dimension"
         )
         model_choice_filter(self, "strategy").queryset = strategies
+        # (self.form is built from the filters' querysets on first use: only now.)
+        # The choices as a list read in one query: a model choice field would iterate its
+        # queryset with a server-side cursor on PostgreSQL (DECLARE, FETCH, CLOSE).
+        dimension_field = self.form.fields["dimension"]
+        assert isinstance(dimension_field, django_filters.fields.ModelChoiceField)
+        dimension_field.widget.choices = [("", dimension_field.empty_label)] + [
+            (d.pk, dimension_field.label_from_instance(d)) for d in dimensions
+        ]
         field = self.form.fields["strategy"]
         assert isinstance(field, _StrategyChoiceField)
         # Any strategy of the year is accepted, but the list offers those of the chosen

@@ -22,12 +22,14 @@ def _pieces(
     """Per language: the entry URL pattern, month words, the cell's title and labels, escaped
     once (not per cell)."""
     pattern = reverse("strategies:entry-edit", args=[_ITEM, _UNIT, 1])[: -len("1/")]
+    # str() first: escaping a lazy translation gives a lazy result, translated again at every
+    # use (600 times a page).
     return (
         pattern,
-        {m: escape(month_label(m)) for m in range(1, 13)},
+        {m: escape(str(month_label(m))) for m in range(1, 13)},
         gettext("%(month)s，期限 %(due)s"),
         '<span class="lock">' + escape(gettext("鎖定")) + "</span>",
-        {state: escape(label) for state, label in STRIP_LABELS.items()}
+        {state: escape(str(label)) for state, label in STRIP_LABELS.items()}
         | {"caption": escape(gettext("1 至 12 月填報狀態"))},
     )
 
@@ -64,3 +66,19 @@ def month_strip(row: MyWorkRow) -> SafeString:
         parts.append(f'<li class="cell status-{cell.state}{locked}">{inner}</li>')
     parts.append("</ol>")
     return mark_safe("".join(parts))  # noqa: S308 - every text piece above is escaped
+
+
+@lru_cache(maxsize=8)
+def _item_patterns(script_prefix: str) -> tuple[str, str]:
+    return (
+        reverse("strategies:item-history", args=[_ITEM]),
+        reverse("strategies:item-results", args=[_ITEM]),
+    )
+
+
+def item_links(row: MyWorkRow) -> tuple[str, str]:
+    """The row's item history and year-end results URLs, from patterns reversed once (a page
+    has a hundred of them)."""
+    history, results = _item_patterns(get_script_prefix())
+    pk = str(row.item.pk)
+    return history.replace(str(_ITEM), pk), results.replace(str(_ITEM), pk)

@@ -13,16 +13,19 @@ from tests.test_entry_form_queries import fill
 
 # Measured on SQLite and PostgreSQL with one indicator (was about 46 before the posted form
 # stopped reading the whole entry page and the checks stopped looking up the signed-in user
-# and each value's entry and indicator): session, user, item (with its plan path) and its host
-# units, membership, unit, indicators, the entry; then in the transaction the year, the month
-# lock, indicators, the entry; a new entry has its item, unit, uniqueness and month checked,
-# an existing one is claimed and read back instead; the entry and its history written, its
-# values read, the value and its history written; the session saved. Submitting (here of the
+# and each value's entry and indicator, then 32 and 34): session, user, item (with its plan
+# path), its host units (the unit is one of them) and its indicators, membership (with its
+# organization and unit), the entry's evidence; then in the transaction (a savepoint here) the
+# year with its month lock (1), the entry under its row lock; a new entry is inserted in a
+# savepoint (a concurrent creation of the same month is told apart by the unique constraint)
+# with its history, and has no values to read; an existing one is written in place with its
+# history and its values read; the value and its history written. The session is not
+# written (at most once a minute: perfreport/session_refresh.py). Submitting (here of the
 # draft just saved) adds the unit's heads and their notices, and the dashboards' stored counts
 # moved in the same transaction (strategies.tallies): the pair's place, its unit's done count
 # for the month, the pair's done months (3; 31 before the counts were stored).
-SAVE_QUERIES = 32
-SUBMIT_QUERIES = 34
+SAVE_QUERIES = 18
+SUBMIT_QUERIES = 21
 
 
 def post(client, item, unit, month, version, action):

@@ -27,10 +27,10 @@ EXPORT_QUERIES = {
     "docx": REPORT_QUERIES + 1,
     "json": REPORT_WITH_ENTRIES_QUERIES + 1,
 }
-# session, user, year, membership, issued files (of finished versions), a version still being
-# issued, the report (15), the header's organization name, unread notices (the nav badge), and
-# saving the session (savepoint, update, release).
-PAGE_QUERIES = 26
+# session, user, year, membership (with the header's organization name), issued files (of
+# finished versions), a version still being issued, the report (15), unread notices (the nav
+# badge). No session write: at most once a minute (perfreport/session_refresh.py).
+PAGE_QUERIES = 22
 
 
 @pytest.fixture

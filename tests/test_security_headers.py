@@ -35,7 +35,4 @@ def test_login_is_throttled_after_repeated_failures(client, staff_a, settings):
     assert "_auth_user_id" not in client.session
 
 
-@pytest.mark.django_db
-def test_session_expires_after_inactivity(settings):
-    assert settings.SESSION_SAVE_EVERY_REQUEST is True
-    assert 0 < settings.SESSION_COOKIE_AGE <= 60 * 60
+# The idle timeout: tests/test_session_refresh.py.

@@ -11,7 +11,15 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any
 
-from django.db.models import Count, Exists, OuterRef, Prefetch, QuerySet, Subquery
+from django.db.models import (
+    Count,
+    Exists,
+    OuterRef,
+    Prefetch,
+    QuerySet,
+    Subquery,
+    prefetch_related_objects,
+)
 from django.db.models.functions import Coalesce
 from django.utils.translation import gettext_lazy as _
 
@@ -318,6 +326,18 @@ def work_pairs(
     return pairs.order_by(*PLAN_ORDER).values_list("item_id", "unit_id")
 
 
+MY_WORK_ITEM_FIELDS = (
+    "title",
+    "order",
+    "is_retired",
+    "method__title",
+    "method__order",
+    "method__strategy__order",
+    "method__strategy__dimension__number",
+    "method__strategy__dimension__year_id",
+)
+
+
 def my_work_rows(
     membership: Membership,
     year: Year,
@@ -337,16 +357,23 @@ def my_work_rows(
     items = {
         item.pk: item
         for item in Item.objects.filter(pk__in=item_ids)
+        .order_by()  # into a dict
         .select_related("method__strategy__dimension")
+        # What a row shows, not the items' long texts (plans, results and their drafts).
+        .only(*MY_WORK_ITEM_FIELDS)
         .prefetch_related(Prefetch("host_units", queryset=Unit.objects.order_by("order", "name")))
     }
     paths = number_paths(year, item_ids)
     statuses: dict[tuple[int, int], dict[int, str]] = defaultdict(dict)
-    for item_id, unit_id, month, entry_status in MonthlyEntry.objects.filter(
-        item_id__in=item_ids, unit_id__in={unit_id for _item, unit_id in pairs}
-    ).values_list("item_id", "unit_id", "month", "status"):
+    for item_id, unit_id, month, entry_status in (
+        MonthlyEntry.objects.filter(
+            item_id__in=item_ids, unit_id__in={unit_id for _item, unit_id in pairs}
+        )
+        .order_by()  # into a dict: no plan-order joins
+        .values_list("item_id", "unit_id", "month", "status")
+    ):
         statuses[(item_id, unit_id)][month] = entry_status
-    locked = set(MonthLock.objects.filter(year=year).values_list("month", flat=True))
+    locked = set(MonthLock.objects.filter(year=year).order_by().values_list("month", flat=True))
 
     rows = []
     for item_id, unit_id in pairs:
@@ -418,11 +445,19 @@ class EntryContext:
         ]
 
 
-def item_for_entry(item_id: int) -> Item:
-    """The item with its plan path, organization and host units (2 queries)."""
+def item_for_entry(item_id: int, *, with_indicators: bool = False) -> Item:
+    """The item with its plan path, organization and host units (2 queries), and with
+    `with_indicators` its indicators too (3: the entry form and its save both need them)."""
+    lookups: list[str | Prefetch[Any]] = [
+        Prefetch("host_units", queryset=Unit.objects.order_by("order", "name"))
+    ]
+    if with_indicators:
+        # In their order within the item (the model's ordering would join the plan up to the
+        # organization to sort by the item first).
+        lookups.append(Prefetch("indicators", queryset=Indicator.objects.order_by("order", "pk")))
     return (
         Item.objects.select_related("method__strategy__dimension__year__organization")
-        .prefetch_related(Prefetch("host_units", queryset=Unit.objects.order_by("order", "name")))
+        .prefetch_related(*lookups)
         .get(pk=item_id)
     )
 
@@ -431,11 +466,13 @@ def entry_form_inputs(
     *, item: Item, unit: Unit, month: int
 ) -> tuple[list[Indicator], list[Evidence]]:
     """What a posted entry form is checked against: the item's indicators and the entry's
-    evidence files (2 queries, 3 with an entry). A save that succeeds redirects, so the whole
-    entry_context is built only for a page that is shown again."""
+    evidence files (1 query with the indicators prefetched, as item_for_entry does). A save that
+    succeeds redirects, so the whole entry_context is built only for a page shown again."""
     indicators = list(item.indicators.all())
-    entry = MonthlyEntry.objects.filter(item=item, unit=unit, month=month).first()
-    return indicators, list(entry.evidence.all()) if entry else []
+    evidence = Evidence.objects.filter(
+        entry__item=item, entry__unit=unit, entry__month=month
+    ).order_by("uploaded_at", "pk")  # one entry's files (the model's order joins up the plan)
+    return indicators, list(evidence)
 
 
 def entry_context(*, item: Item, unit: Unit, month: int, today: dt.date) -> EntryContext:
@@ -450,17 +487,34 @@ def entry_context(*, item: Item, unit: Unit, month: int, today: dt.date) -> Entr
     entries = list(
         MonthlyEntry.objects.filter(item=item)
         .select_related("unit", "updated_by", "submitted_by", "approved_by")
+        # The model's order for one item, without joining the plan up to the organization.
+        .order_by("unit__order", "unit__name", "unit_id", "month")
         .prefetch_related(
-            Prefetch("values", queryset=IndicatorValue.objects.order_by("indicator__order")),
-            Prefetch("evidence", queryset=Evidence.objects.select_related("uploaded_by")),
-            Prefetch("comments", queryset=EntryComment.objects.select_related("author")),
+            Prefetch("values", queryset=IndicatorValue.objects.order_by("indicator__order"))
         )
     )
     entry = next((e for e in entries if e.unit_id == unit.pk and e.month == month), None)
+    if entry is not None:
+        # Files and comments are shown for this month's entry only.
+        prefetch_related_objects(
+            [entry],
+            Prefetch(
+                "evidence",
+                queryset=Evidence.objects.select_related("uploaded_by").order_by(
+                    "uploaded_at", "pk"
+                ),
+            ),
+            Prefetch(
+                "comments",
+                queryset=EntryComment.objects.select_related("author").order_by("created_at", "pk"),
+            ),
+        )
     up_to_now = [e for e in entries if e.month <= month]
     ytd = [total_for(ind, up_to_now) for ind in indicators]
     statuses = {e.month: e.status for e in entries if e.unit_id == unit.pk}
-    locked_months = set(MonthLock.objects.filter(year=year).values_list("month", flat=True))
+    locked_months = set(
+        MonthLock.objects.filter(year=year).order_by().values_list("month", flat=True)
+    )
     context = EntryContext(
         year=year,
         item=item,

@@ -9,10 +9,12 @@ Every write runs in one transaction, checks who may do it (404 for another organ
 for a member without the right), refuses a closed or locked year, a locked month or a month not
 yet open, and records who did what and why in the entry's history (django-simple-history).
 
-No lost updates: a write names the version of the entry it started from. The version is claimed
-with a compare-and-set UPDATE (`... WHERE pk = %s AND version = %s`), which on PostgreSQL also
-takes the row lock, so of two concurrent saves from the same version exactly one wins and the
-other gets StaleVersionError carrying what the winner saved. Nothing is overwritten.
+No lost updates: a write names the version of the entry it started from. Saving reads the entry
+with its row lock (`SELECT ... FOR UPDATE`) and compares versions; approving, returning and
+reopening claim the version with a compare-and-set UPDATE (`... WHERE pk = %s AND version = %s`),
+which on PostgreSQL also takes the row lock. Either way, of two concurrent writes from the same
+version exactly one wins and the other gets StaleVersionError carrying what the winner saved.
+Nothing is overwritten.
 """
 
 import datetime as dt
@@ -24,7 +26,7 @@ from decimal import Decimal, InvalidOperation
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.files.uploadedfile import UploadedFile
 from django.db import IntegrityError, transaction
-from django.db.models import F
+from django.db.models import Exists, F, OuterRef
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
@@ -94,8 +96,22 @@ def _year_of(item: Item) -> Year:
     )
 
 
-def check_month_writable(*, year: Year, month: int, today: dt.date | None = None) -> None:
-    """Raise DomainError unless entries of this month of the year may be written now."""
+def _year_and_lock_of(item: Item, month: int) -> tuple[Year, bool]:
+    """The item's year fresh from the database, and whether `month` of it is locked (one
+    query: a year closed or a month locked a second ago must refuse the write)."""
+    year = (
+        Year.objects.select_related("organization")
+        .annotate(month_locked=Exists(MonthLock.objects.filter(year=OuterRef("pk"), month=month)))
+        .get(pk=item.method.strategy.dimension.year_id)
+    )
+    return year, bool(year.month_locked)
+
+
+def check_month_writable(
+    *, year: Year, month: int, today: dt.date | None = None, locked: bool | None = None
+) -> None:
+    """Raise DomainError unless entries of this month of the year may be written now.
+    `locked`: whether the month is locked, when already read with the year."""
     try:
         deadlines.check_month(month)
     except ValueError as exc:
@@ -105,7 +121,9 @@ def check_month_writable(*, year: Year, month: int, today: dt.date | None = None
             _("%(year)s 年度目前為「%(status)s」，不能再修改填報；如需更正，請洽管理者重新開放。")
             % {"year": year.roc_year, "status": year.get_status_display()}
         )
-    if MonthLock.objects.filter(year=year, month=month).exists():
+    if locked is None:
+        locked = MonthLock.objects.filter(year=year, month=month).exists()
+    if locked:
         raise DomainError(
             _("%(year)s 年 %(month)s 月已鎖定，不能再修改填報；如需更正，請洽管理者重新開放。")
             % {"year": year.roc_year, "month": month}
@@ -230,8 +248,11 @@ def find_outliers(
     return outliers
 
 
-def _write_values(*, user: User, entry: MonthlyEntry, values: Mapping[int, Decimal | None]) -> None:
-    existing = {v.indicator_id: v for v in entry.values.all()}
+def _write_values(
+    *, user: User, entry: MonthlyEntry, values: Mapping[int, Decimal | None], new: bool = False
+) -> None:
+    """The entry's values as given (`new`: the entry was just created, so it has none)."""
+    existing = {} if new else {v.indicator_id: v for v in entry.values.all()}
     for indicator_id, value in values.items():
         current = existing.get(indicator_id)
         if value is None:
@@ -280,8 +301,8 @@ def save_entry(
     narrative = (narrative or "").strip().replace("\r\n", "\n")
     action = entry_lifecycle.Action.SUBMIT if submit else entry_lifecycle.Action.SAVE
     with removed_on_rollback() as written, transaction.atomic():
-        year = _year_of(item)
-        check_month_writable(year=year, month=month, today=today)
+        year, locked = _year_and_lock_of(item, month)
+        check_month_writable(year=year, month=month, today=today, locked=locked)
         if len(narrative) > NARRATIVE_MAX_LENGTH:
             raise DomainError(
                 _("執行情形最多 %(max)s 字，目前 %(length)s 字，請精簡後再儲存。")
@@ -313,14 +334,26 @@ def save_entry(
                     outliers,
                 )
 
-        existing = MonthlyEntry.objects.filter(item=item, unit=unit, month=month).first()
+        # Locked until the transaction ends (PostgreSQL): a concurrent save of the same entry
+        # waits here and then reads the version this one wrote.
+        # Ordered by pk, not by the model's plan order: no joins, so only this row is locked.
+        existing = (
+            MonthlyEntry.objects.select_for_update()
+            .filter(item=item, unit=unit, month=month)
+            .order_by("pk")
+            .first()
+        )
         if existing is None:
             if version != 0:
                 raise DomainError(_("這筆填報已不存在，請重新載入頁面。"))
             entry = MonthlyEntry(item=item, unit=unit, month=month, created_by=user, version=1)
             previous_status = None
         else:
-            entry = _claim_version(existing.pk, version)
+            if existing.version != version:
+                raise _stale(existing.pk)
+            entry = existing
+            entry.version += 1
+            entry.item, entry.unit = item, unit  # the rows at hand, with their plan path
             previous_status = entry.status
         entry.status = _next(previous_status or entry_lifecycle.NEW, action)
 
@@ -342,23 +375,24 @@ def save_entry(
         entry._history_user = user
         entry._change_reason = reason
         try:
-            # The people named on the entry are the signed-in user: no query to look them up.
-            # A claimed entry keeps its item, unit and month, so only a new one has its
-            # references, its uniqueness and its month checked (a query each).
-            entry.full_clean(exclude=PEOPLE if existing is None else [*PEOPLE, *PLACE])
+            # The people named on the entry are the signed-in user, its item and unit the rows
+            # at hand and its month was checked above: no query to look any of them up. The
+            # database keeps (item, unit, month) unique: see the IntegrityError below.
+            entry.full_clean(exclude=[*PEOPLE, *PLACE], validate_constraints=False)
         except ValidationError as exc:
-            if existing is None and "__all__" in exc.message_dict:
+            raise DomainError("；".join(exc.messages)) from None
+        if existing is None:
+            try:
+                with transaction.atomic():
+                    entry.save()
+            except IntegrityError:
                 # Another person created this month's entry a moment ago.
                 raise _stale(
                     MonthlyEntry.objects.get(item=item, unit=unit, month=month).pk
                 ) from None
-            raise DomainError("；".join(exc.messages)) from None
-        try:
-            with transaction.atomic():
-                entry.save()
-        except IntegrityError:
-            raise _stale(MonthlyEntry.objects.get(item=item, unit=unit, month=month).pk) from None
-        _write_values(user=user, entry=entry, values=cleaned)
+        else:
+            entry.save()  # the locked row, keeping its item, unit and month
+        _write_values(user=user, entry=entry, values=cleaned, new=existing is None)
         _remove_evidence(user=user, entry=entry, evidence_ids=remove_evidence)
         store_evidence(user=user, entry=entry, files=files, written=written)
         if submit:

@@ -32,7 +32,7 @@ from strategies.forms import (
 from strategies.models import Evidence, Item, Membership, MonthlyEntry, Unit, Year
 from strategies.selectors import entries as selectors
 from strategies.services import entries as services
-from strategies.tables import month_strip
+from strategies.tables import item_links, month_strip
 
 
 def _bad_request(request: HttpRequest, message: str) -> HttpResponse:
@@ -43,13 +43,25 @@ def year_of(item: Item) -> Year:
     return item.method.strategy.dimension.year
 
 
-def load_item(user: User, item_id: int) -> tuple[Item, Membership]:
+def load_item(
+    user: User, item_id: int, *, with_indicators: bool = False
+) -> tuple[Item, Membership]:
     """The item and the user's membership; 404 for a missing item or another organization."""
     try:
-        item = selectors.item_for_entry(item_id)
+        item = selectors.item_for_entry(item_id, with_indicators=with_indicators)
     except Item.DoesNotExist:
         raise Http404 from None
     return item, access.get_year_for_user(user, year_of(item))
+
+
+def load_unit(item: Item, unit_id: int) -> Unit:
+    """A unit of the item's organization; 404 otherwise. Usually one of the item's host units,
+    already loaded with it (no query)."""
+    organization_id = year_of(item).organization_id
+    for unit in item.host_units.all():
+        if unit.pk == unit_id and unit.organization_id == organization_id:
+            return unit
+    return get_object_or_404(Unit, pk=unit_id, organization_id=organization_id)
 
 
 def _load_entry(user: User, entry_id: int) -> MonthlyEntry:
@@ -99,8 +111,12 @@ def my_work(request: AuthenticatedHttpRequest) -> HttpResponse:
         year=year,
     )
     today = deadlines.today_in_taipei()
-    pairs = selectors.work_pairs(
-        membership, year, today=today, items=filterset.qs, status=filterset.status_value
+    # Every row's (item, unit) ids in one query, paged here: a count and a page would be two
+    # queries of the same joins (a few thousand pairs of ids at most, even for an admin).
+    pairs = list(
+        selectors.work_pairs(
+            membership, year, today=today, items=filterset.qs, status=filterset.status_value
+        )
     )
     page = Paginator(pairs, selectors.MY_WORK_PAGE_SIZE).get_page(request.GET.get("page"))
     rows = selectors.my_work_rows(membership, year, today=today, pairs=page.object_list)
@@ -109,7 +125,7 @@ def my_work(request: AuthenticatedHttpRequest) -> HttpResponse:
         "strategies/my_work.html",
         {
             "year": year,
-            "rows": [(row, month_strip(row)) for row in rows],
+            "rows": [(row, month_strip(row), *item_links(row)) for row in rows],
             "page_obj": page,
             "show_unit": access.can_read_all(membership),
             "filter": filterset,
@@ -203,8 +219,8 @@ def entry_edit(
     request: AuthenticatedHttpRequest, item_id: int, unit_id: int, month: int
 ) -> HttpResponse:
     """GET: the entry of (item, unit, month), editable or read-only. POST: save or submit."""
-    item, membership = load_item(request.user, item_id)
-    unit = get_object_or_404(Unit, pk=unit_id, organization_id=year_of(item).organization_id)
+    item, membership = load_item(request.user, item_id, with_indicators=True)
+    unit = load_unit(item, unit_id)
     access.check_entry_access(request.user, item, unit, write=request.method == "POST")
     if not 1 <= month <= 12:
         return _bad_request(request, _("月份必須是 1 到 12 月。"))

@@ -27,7 +27,18 @@ from enum import Enum
 from typing import Any
 
 from django.db import connection, models, transaction
-from django.db.models import Count, F, OuterRef, QuerySet, Subquery, Sum
+from django.db.models import (
+    Case,
+    Count,
+    DecimalField,
+    F,
+    OuterRef,
+    QuerySet,
+    Subquery,
+    Sum,
+    Value,
+    When,
+)
 from django.db.models.functions import Coalesce
 from django.db.models.signals import m2m_changed, post_delete, post_init, post_save
 
@@ -216,6 +227,25 @@ def indicator_actuals(year: Year) -> dict[int, Decimal]:
         else row["sum_share"]
         for row in rows
     }
+
+
+def stored_actual() -> Case:
+    """`indicator_actuals` as an SQL expression over an outer Indicator: its figure compiled
+    from the stored approved shares by its rule, 0 without any (read after `fresh`)."""
+    shares = (
+        IndicatorTally.objects.filter(indicator_id=OuterRef("pk"), months__gt=0)
+        .order_by()
+        .values("indicator_id")
+    )
+    money = DecimalField(max_digits=16, decimal_places=2)
+    zero = Value(Decimal(0), output_field=money)
+    total = Subquery(shares.annotate(s=Sum("total")).values("s")[:1], output_field=money)
+    latest = Subquery(shares.annotate(s=Sum("latest")).values("s")[:1], output_field=money)
+    return Case(
+        When(aggregation=LATEST, then=Coalesce(latest, zero)),
+        default=Coalesce(total, zero),
+        output_field=money,
+    )
 
 
 def _recount_indicators(year: Year) -> None:

@@ -30,13 +30,18 @@ from typing import TYPE_CHECKING, Any, TypedDict
 
 from django.db.models import (
     Count,
+    DecimalField,
     Exists,
+    F,
+    IntegerField,
     Min,
     OuterRef,
     Prefetch,
     Q,
     QuerySet,
+    Window,
 )
+from django.db.models.functions import Cast, Coalesce, Round
 from django.utils.translation import gettext_lazy as _
 from django_stubs_ext import WithAnnotations
 
@@ -553,18 +558,29 @@ def _short_indicators(ctx: YearContext) -> tuple[list[ShortIndicator], int]:
     """Indicators whose figure (the report's, else compiled from approved entries by the
     indicator's rule) is below a positive target, or in an open year below the target's share
     of the months past their deadline (3 months due: a quarter of the target): the first
-    SHORT_SHOWN in plan order and how many there are. Queries: the stored approved sums 2
-    (strategies.tallies.indicator_actuals), the indicators with a target (plain rows), the
+    SHORT_SHOWN in plan order and how many there are, decided in SQL on the stored approved
+    sums (strategies.tallies.stored_actual), compared exactly in hundredths (every figure and
+    target has two decimals). Queries: fresh 1, the first short ones with their count 1, the
     shown ones and their items' PlanItems (6)."""
     months_due = min(ctx.months_due, 12)
     if not months_due:
         return [], 0
-    actuals = tallies.indicator_actuals(ctx.year)
-    short_ids: list[tuple[int, Decimal]] = []
-    for pk, target, reported in (
+    tallies.fresh(ctx.year)
+    money = DecimalField(max_digits=16, decimal_places=2)
+
+    def hundredths(field: str) -> Cast:
+        return Cast(Round(F(field) * 100), IntegerField())
+
+    rows = list(
         Indicator.objects.filter(
             item__method__strategy__dimension__year=ctx.year, target__gt=0, **_live("item__")
         )
+        .annotate(figure=Coalesce("reported_actual", tallies.stored_actual(), output_field=money))
+        .alias(figure_h=hundredths("figure"), target_h=hundredths("target"))
+        # below target * months_due / 12, undivided
+        .alias(gap=F("target_h") * months_due - F("figure_h") * 12)
+        .filter(gap__gt=0)
+        .annotate(short_count=Window(Count("pk")))
         .order_by(
             "item__method__strategy__dimension__number",
             "item__method__strategy__order",
@@ -572,12 +588,10 @@ def _short_indicators(ctx: YearContext) -> tuple[list[ShortIndicator], int]:
             "item__order",
             "order",
         )
-        .values_list("pk", "target", "reported_actual")
-    ):
-        assert target is not None  # target__gt=0 leaves no NULL target
-        actual = reported if reported is not None else actuals.get(pk, Decimal(0))
-        if actual * 12 < target * months_due:  # below target * months_due / 12, undivided
-            short_ids.append((pk, actual))
+        .values_list("pk", "figure", "short_count")[:SHORT_SHOWN]
+    )
+    short_ids = [(pk, figure) for pk, figure, _count in rows]
+    short_count = rows[0][2] if rows else 0
     shown_ids = dict(short_ids[:SHORT_SHOWN])
     shown = sorted(
         Indicator.objects.filter(pk__in=shown_ids), key=lambda i: list(shown_ids).index(i.pk)
@@ -600,7 +614,7 @@ def _short_indicators(ctx: YearContext) -> tuple[list[ShortIndicator], int]:
                 months_due=months_due,
             )
         )
-    return short, len(short_ids)
+    return short, short_count
 
 
 def auditor_dashboard(

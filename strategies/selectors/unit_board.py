@@ -158,6 +158,8 @@ class StaffDashboard:
     @cached_property
     def due_groups(self) -> Rows[SlotGroup]:
         """Grouped by item, the item whose first deadline comes soonest first, then plan order."""
+        if not self.due_months:  # nothing is due (a closed year): no query at all
+            return Rows(self._pairs().none(), lambda rows: [], lambda: 0)
         # Each due month's stored bit; the first month whose bit is unset comes first.
         months = {
             f"done_{m}": F("done_months").bitand(tallies.month_bit(m)) for m in self.due_months

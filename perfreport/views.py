@@ -86,7 +86,11 @@ def home(request: AuthenticatedHttpRequest) -> HttpResponse:
         context["board_template"] = "dashboard/auditor.html"
         context["unit_names"] = [u.name for u in auditor_board.units]
     elif kind == Role.ADMIN:
-        context["board"] = dashboard.admin_dashboard(year)
+        admin_board = dashboard.admin_dashboard(year)
+        context["board"] = admin_board
+        context["overdue_page"] = Paginator(
+            admin_board.overdue_rows, dashboard.OVERDUE_GROUPS_SHOWN
+        ).get_page(request.GET.get("overdue_page"))
         context["board_template"] = "dashboard/admin.html"
         if access.is_year_admin(membership, year):
             context["year_actions"] = year_lifecycle.moves_from(year.status)

@@ -10,6 +10,7 @@ from collections import Counter
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from decimal import Decimal
+from functools import cache, partial
 from typing import Any
 from xml.sax.saxutils import escape, quoteattr
 
@@ -71,22 +72,27 @@ def _final(
     dimensions: list[int],
     scores: dict[tuple[int, str], Decimal],
     bands: Bands,
-    with_review: bool,
+    with_review: Callable[[], bool],
+    round_labels: Mapping[str, str],
 ) -> tuple[list[Decimal | None], Decimal | None, str, str]:
     """The year's counted round (the review once complete, else the self-assessment), its
-    scores in dimension order, total, grade and round label. `scores`: (dimension pk, round)."""
+    scores in dimension order, total, grade and round label (from `round_labels`, translated
+    once per page). `scores`: (dimension pk, round). `with_review()` (may the reader count the
+    review?) is asked only when a complete review would count: elsewhere its answer changes
+    nothing."""
     by_round: dict[str, list[Decimal | None]] = {
         round_: [scores.get((dim, round_)) for dim in dimensions]
         for round_ in (Round.SELF, Round.REVIEW)
     }
-    if not with_review:  # a review the reader may not see yet does not count for them
-        by_round[Round.REVIEW] = []
+    review = by_round[Round.REVIEW]
+    if rounds.counted_round(review) == Round.REVIEW and not with_review():
+        by_round[Round.REVIEW] = []  # a review the reader may not see yet does not count
     use = rounds.counted_round(by_round[Round.REVIEW])
     chosen = by_round[use]
     if not chosen or any(s is None for s in chosen):
         return chosen, None, "", ""
     total = sum((s for s in chosen if s is not None), Decimal(0))
-    return chosen, total, str(grade_for(total, bands)), str(use.label)
+    return chosen, total, str(grade_for(total, bands)), round_labels[use]
 
 
 def _year_of_row(row: Mapping[str, Any], orgs: dict[int, Organization]) -> Year:
@@ -108,8 +114,10 @@ def comparison(
     A review that is not signed off counts only where `sees_unsigned_review(year)` (the reader
     may see it: strategies.access.can_see_unsigned_review); elsewhere the self-assessment does.
 
-    Four queries of plain rows, however many organizations and years: years (with
-    organization, bands and sign-off), their organizations, dimensions, scores.
+    Four queries of plain rows at most, however many organizations and years: years (with
+    organization, bands and sign-off), dimensions, scores, and the years' organizations once
+    the access rule is asked (a complete review not signed off). Labels are translated once,
+    not once a row.
     """
     years = list(
         Year.objects.filter(organization__in=organizations)
@@ -129,9 +137,16 @@ def comparison(
         )
     )
     year_ids = [y["pk"] for y in years]
-    orgs = {
-        o.pk: o for o in Organization.objects.filter(pk__in={y["organization_id"] for y in years})
-    }
+
+    @cache
+    def orgs() -> dict[int, Organization]:
+        """The years' organizations, read once the access rule is first asked."""
+        ids = {y["organization_id"] for y in years}
+        return {o.pk: o for o in Organization.objects.filter(pk__in=ids)}
+
+    def reader_counts_review(year: Mapping[str, Any], signed_off: bool) -> bool:
+        return signed_off or sees_unsigned_review(_year_of_row(year, orgs()))
+
     dimensions: dict[int, list[int]] = {}
     names: list[str] = []
     for year_id, pk, number, name in (
@@ -150,14 +165,22 @@ def comparison(
     }
     rows = []
     distribution: dict[int, Counter[str]] = {}
+    # Labels translated once, not once a row; bands built once for each set of limits.
+    status_labels = {value: str(label) for value, label in Year.Status.choices}
+    round_labels = {value: str(label) for value, label in Round.choices}
+    bands_of: dict[tuple[Decimal, ...], Bands] = {}
     for year in years:
-        limits = [
+        limits = (
             year["grade_bands__excellent_min"],
             year["grade_bands__a_min"],
             year["grade_bands__b_min"],
             year["grade_bands__c_min"],
-        ]
-        bands = SEED_BANDS if limits[0] is None else Bands(*limits)
+        )
+        bands = (
+            SEED_BANDS
+            if limits[0] is None  # a year without bands of its own
+            else bands_of.get(limits) or bands_of.setdefault(limits, Bands(*limits))
+        )
         signed_off = rounds.is_signed_off(
             status=year["status"], signed_off_at=year["score_sheet__signed_off_at"]
         )
@@ -165,14 +188,15 @@ def comparison(
             dimensions.get(year["pk"], []),
             scores,
             bands,
-            signed_off or sees_unsigned_review(_year_of_row(year, orgs)),
+            partial(reader_counts_review, year, signed_off),
+            round_labels,
         )
         rows.append(
             ComparisonRow(
                 organization=year["organization__short_name"],
                 code=year["organization__code"],
                 roc_year=year["roc_year"],
-                status=str(Year.Status(year["status"]).label),
+                status=status_labels[year["status"]],
                 scores=tuple(chosen),
                 total=total,
                 grade=grade,

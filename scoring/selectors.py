@@ -523,7 +523,7 @@ HISTORY_KINDS = {"+": gettext_noop("建立"), "~": gettext_noop("修改"), "-": 
 
 
 class _ApprovedValues(TypedDict):
-    approved_values: list[IndicatorValue]
+    values_read: list[IndicatorValue]
 
 
 # Evaluated lazily: WithAnnotations takes its second argument only under the type checker.
@@ -531,8 +531,9 @@ type IndicatorWithApprovedValues = WithAnnotations[Indicator, _ApprovedValues]
 
 
 def _with_approved_values(item: Item) -> QuerySet[IndicatorWithApprovedValues]:
-    """The item's indicators as review_rows prefetches them, each with its approved values (a
-    prefetch inside a prefetch, which the type checker does not follow on its own)."""
+    """The item's indicators as review_rows prefetches them, each with its values and their
+    entries (a prefetch inside a prefetch, which the type checker does not follow on its
+    own)."""
     return cast(QuerySet[IndicatorWithApprovedValues], item.indicators.all())
 
 
@@ -543,9 +544,10 @@ def review_rows(items: QuerySet[Item], *, with_history: bool = True) -> list[Rev
     Queries: 1 items, 1 host units, 1 indicators, 1 approved values, 1 entries with their
     evidence counts, 1 item history: 6, whatever the number of items.
     """
-    approved_values = IndicatorValue.objects.filter(
-        entry__status=MonthlyEntry.Status.APPROVED
-    ).select_related("entry")
+    # Every value of the page's indicators with its entry; the approved ones are kept in Python.
+    # (Filtered on the entry's status in SQL, SQLite walks every approved entry of the database
+    # through the status index: the time grew with the size of the data, not of the page.)
+    values = IndicatorValue.objects.select_related("entry")
     entries = (
         MonthlyEntry.objects.select_related("unit")
         .annotate(evidence_n=Count("evidence"))
@@ -556,7 +558,7 @@ def review_rows(items: QuerySet[Item], *, with_history: bool = True) -> list[Rev
         Prefetch(
             "indicators",
             queryset=Indicator.objects.order_by("order").prefetch_related(
-                Prefetch("values", queryset=approved_values, to_attr="approved_values")
+                Prefetch("values", queryset=values, to_attr="values_read")
             ),
         ),
         Prefetch("entries", queryset=entries, to_attr="all_entries"),
@@ -580,6 +582,8 @@ def review_rows(items: QuerySet[Item], *, with_history: bool = True) -> list[Rev
                 )
             )
 
+    # Translated once, not once an entry.
+    status_labels = {value: str(label) for value, label in MonthlyEntry.Status.choices}
     rows = []
     for item in item_list:
         method = item.method
@@ -598,7 +602,7 @@ def review_rows(items: QuerySet[Item], *, with_history: bool = True) -> list[Rev
                     unit_id=entry.unit_id,
                     month=entry.month,
                     status=entry.status,
-                    status_label=str(entry.get_status_display()),
+                    status_label=status_labels[entry.status],
                     evidence=entry.evidence_n,
                 )
             )
@@ -616,7 +620,15 @@ def review_rows(items: QuerySet[Item], *, with_history: bool = True) -> list[Rev
                 planned_actions=item.planned_actions,
                 results=item.results,
                 indicators=[
-                    indicator_line(i, i.approved_values) for i in _with_approved_values(item)
+                    indicator_line(
+                        i,
+                        [
+                            v
+                            for v in i.values_read
+                            if v.entry.status == MonthlyEntry.Status.APPROVED
+                        ],
+                    )
+                    for i in _with_approved_values(item)
                 ],
                 completeness=[UnitCompleteness(u.name, len(months[u.pk])) for u in hosts],
                 evidence_count=sum(e.evidence for e in entry_lines),

@@ -24,9 +24,22 @@ from collections import defaultdict
 from collections.abc import Iterable
 from decimal import Decimal
 from enum import Enum
+from typing import Any
 
 from django.db import connection, models, transaction
-from django.db.models import Count, F, QuerySet, Sum
+from django.db.models import (
+    Case,
+    Count,
+    DecimalField,
+    F,
+    OuterRef,
+    QuerySet,
+    Subquery,
+    Sum,
+    Value,
+    When,
+)
+from django.db.models.functions import Coalesce
 from django.db.models.signals import m2m_changed, post_delete, post_init, post_save
 
 from strategies.indicator_totals import unit_share
@@ -216,6 +229,25 @@ def indicator_actuals(year: Year) -> dict[int, Decimal]:
     }
 
 
+def stored_actual() -> Case:
+    """`indicator_actuals` as an SQL expression over an outer Indicator: its figure compiled
+    from the stored approved shares by its rule, 0 without any (read after `fresh`)."""
+    shares = (
+        IndicatorTally.objects.filter(indicator_id=OuterRef("pk"), months__gt=0)
+        .order_by()
+        .values("indicator_id")
+    )
+    money = DecimalField(max_digits=16, decimal_places=2)
+    zero = Value(Decimal(0), output_field=money)
+    total = Subquery(shares.annotate(s=Sum("total")).values("s")[:1], output_field=money)
+    latest = Subquery(shares.annotate(s=Sum("latest")).values("s")[:1], output_field=money)
+    return Case(
+        When(aggregation=LATEST, then=Coalesce(latest, zero)),
+        default=Coalesce(total, zero),
+        output_field=money,
+    )
+
+
 def _recount_indicators(year: Year) -> None:
     """The year's approved shares from scratch (reads every approved value of the year once)."""
     IndicatorTally.objects.filter(indicator__item__method__strategy__dimension__year=year).delete()
@@ -337,16 +369,39 @@ def done_counts(year: Year) -> dict[tuple[int, int, int], int]:
     }
 
 
-def pairs_done_through(year: Year, month: int) -> int:
-    """Host pairs in use with every month from January to `month` submitted or approved (read
+def months_mask(months: Iterable[int]) -> int:
+    """The bits of these months, as PairMonthsTally stores them."""
+    return sum(month_bit(m) for m in set(months))
+
+
+def pairs_done_in(year: Year, months: Iterable[int], *, unit_id: int | None = None) -> int:
+    """Host pairs in use (of one unit) with every one of `months` submitted or approved (read
     after `done_counts`, which keeps them fresh). One count over the year's pairs with an entry
     done, none of the entries read."""
-    mask = (1 << month) - 1
+    mask = months_mask(months)
+    pairs = PairMonthsTally.objects.filter(year=year)
+    if unit_id is not None:
+        pairs = pairs.filter(unit_id=unit_id)
+    return pairs.annotate(covered=F("done_months").bitand(mask)).filter(covered=mask).count()
+
+
+def with_done_months(pairs: QuerySet[Any], year: Year) -> QuerySet[Any]:
+    """Host pairs (rows of Item.host_units.through) with their stored done months as the alias
+    `done_months` (0 without a row; read after `done_counts`): one indexed look-up per pair."""
+    stored = PairMonthsTally.objects.filter(
+        year=year, item_id=OuterRef("item_id"), unit_id=OuterRef("unit_id")
+    ).values("done_months")[:1]
+    return pairs.alias(done_months=Coalesce(Subquery(stored), 0))
+
+
+def pairs_owing(pairs: QuerySet[Any], year: Year, months: Iterable[int]) -> QuerySet[Any]:
+    """The host pairs missing a submitted or approved month among `months`, decided on the
+    stored months, none of the entries read."""
+    mask = months_mask(months)
     return (
-        PairMonthsTally.objects.filter(year=year)
-        .annotate(through=F("done_months").bitand(mask))
-        .filter(through=mask)
-        .count()
+        with_done_months(pairs, year)
+        .alias(covered=F("done_months").bitand(mask))
+        .exclude(covered=mask)
     )
 
 

@@ -61,6 +61,8 @@ def test_today_the_head_approves_what_staff_submitted(
     waiting = _waiting_for(year, unit_a, head_a.membership)
     assert [s.entry.pk for s in waiting["dashboard"]] == [submitted.pk]
     assert [s.entry.pk for s in waiting["reminders"]] == [submitted.pk]
+    board = head_dashboard(year, unit_a, reviewer=head_a.membership)  # the home page's list
+    assert ([s.entry.pk for s in board.awaiting_shown], board.awaiting_count) == ([submitted.pk], 1)
 
 
 def test_changing_who_may_approve_in_the_policy_changes_every_page_and_service(
@@ -77,6 +79,8 @@ def test_changing_who_may_approve_in_the_policy_changes_every_page_and_service(
     assert rules.test_rule("strategies.approve_entry", plain_admin, submitted)
     waiting = _waiting_for(year, unit_a, head_a.membership)
     assert waiting == {"dashboard": [], "reminders": []}
+    board = head_dashboard(year, unit_a, reviewer=head_a.membership)  # the home page's list
+    assert (list(board.awaiting_shown), board.awaiting_count) == ([], 0)
 
     with pytest.raises(DomainError):
         services.approve_entry(user=head_a, entry=submitted, version=submitted.version)

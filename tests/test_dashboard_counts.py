@@ -75,3 +75,18 @@ def test_the_admin_lists_the_first_fifty_overdue_rows_and_counts_them_all(
     assert board.overdue_pairs == items
     assert len(board.overdue_groups) == min(items, dashboard.OVERDUE_GROUPS_SHOWN)
     assert len(board.overdue) == 12 * min(items, 50)
+
+
+@pytest.mark.parametrize(("second", "short"), [("0.20", False), ("0.19", True)])
+def test_a_figure_meeting_its_target_exactly_is_not_short(year, unit_a, unit_b, second, short):
+    """Decided in SQL in hundredths: 0.10 + 0.20 meets 0.30 (in floating point it would not
+    compare equal), 0.10 + 0.19 does not."""
+    item = factories.make_item(year, hosts=[unit_a, unit_b], target=Decimal("0.30"))
+    approved(item, unit_a, 1, Decimal("0.10"))
+    approved(item, unit_b, 1, Decimal(second))
+    Year.objects.filter(pk=year.pk).update(status=Year.Status.CLOSED)
+    year.refresh_from_db()
+    board = dashboard.auditor_dashboard(year, today=AFTER_YEAR)
+    assert (board.short_count, [s.actual for s in board.short]) == (
+        (1, [Decimal("0.10") + Decimal(second)]) if short else (0, [])
+    )

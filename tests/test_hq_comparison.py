@@ -8,9 +8,10 @@ import pytest
 from django.urls import reverse
 from openpyxl import load_workbook
 
+from scoring.hq import comparison
 from scoring.models import DimensionScore, GradeBands
 from scoring.selectors import score_sheet_data
-from strategies.models import Membership
+from strategies.models import Membership, Organization
 from tests import factories
 
 pytestmark = pytest.mark.django_db
@@ -174,3 +175,24 @@ def test_two_hundred_branches_in_pages_and_the_same_queries(
     assert "第 1 頁，共 8 頁" in page
     assert "?sort=-total&amp;page=2" in page  # the order kept from page to page
     assert ">799<" in table  # the highest totals first: 150+250+150+150+99
+
+
+def test_an_unsigned_review_counts_only_for_a_reader_the_rule_lets_see_it(branches):
+    """tpe112's review is complete but not signed off: the rule decides, and it is asked only
+    where its answer changes the row (a complete review not signed off)."""
+    asked = []
+
+    def rule(answer):
+        def sees(year):
+            asked.append((year.organization.code, year.roc_year))
+            return answer
+
+        return sees
+
+    def tpe112(answer):
+        data = comparison(Organization.objects.all(), sees_unsigned_review=rule(answer))
+        return next((r.total, r.round) for r in data.rows if (r.code, r.roc_year) == ("tpe", 112))
+
+    assert tpe112(True) == (Decimal(770), "複評")
+    assert tpe112(False) == (Decimal(800), "自評")
+    assert asked == [("tpe", 112), ("tpe", 112)]

@@ -9,31 +9,39 @@ The month's state is strategies.month_state's, the one rule My work and the remi
 
 Queries (a year already loaded, with its organization), whatever the year's size:
 - staff and head (strategies.selectors.unit_board): the stored counts (3), then each list a
-  page at a time in SQL (its count when the stored counts do not give it, its page of keys, the
-  shown rows' entries and plan items);
+  page at a time in SQL (its count from the stored counts or stored done months, its page of
+  keys), and the plan items (`PlanReader`) and entries of the rows of every list shown, read
+  once for all the lists;
 - auditor and admin: the stored counts (strategies.tallies: fresh 1, done entries 1,
   host pairs 1) instead of counting entries, short indicators from the stored approved sums,
   with only the first rows of their lists read in full; see `auditor_dashboard` and
-  `admin_dashboard`; the admin's entries waiting for a deputy (no other head of the unit) in
-  one query.
+  `admin_dashboard`. The admin's overdue pairs are paged like the staff's lists (from the
+  stored done months), and the entries waiting for a deputy (no other head of the unit) read
+  in one query; the plan items of both lists are read once.
 """
 
 import datetime as dt
 from collections import defaultdict
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from decimal import Decimal
+from functools import cached_property
 from typing import TYPE_CHECKING, Any, TypedDict
 
 from django.db.models import (
     Count,
+    DecimalField,
     Exists,
+    F,
+    IntegerField,
     Min,
     OuterRef,
     Prefetch,
     Q,
     QuerySet,
+    Window,
 )
+from django.db.models.functions import Cast, Coalesce, Round
 from django.utils.translation import gettext_lazy as _
 from django_stubs_ext import WithAnnotations
 
@@ -53,9 +61,9 @@ from strategies.selectors.entries import (
     PLAN_ORDER,
     months_whose_empty_state_is,
     number_paths,
-    pairs_in_state,
 )
 from strategies.selectors.manage import plan_tree
+from strategies.selectors.rows import Built, Rows
 
 if TYPE_CHECKING:
     from strategies.selectors.unit_board import HeadDashboard, StaffDashboard
@@ -158,17 +166,6 @@ class SlotGroup:
         return len(self.slots)
 
 
-def group_slots(slots: Iterable[Slot]) -> list[SlotGroup]:
-    """Consecutive slots of the same (item, unit) grouped, in their order."""
-    groups: dict[tuple[int, int], SlotGroup] = {}
-    for slot in slots:
-        key = (slot.item.pk, slot.unit.pk)
-        if key not in groups:
-            groups[key] = SlotGroup(item=slot.item, unit=slot.unit, slots=[])
-        groups[key].slots.append(slot)
-    return list(groups.values())
-
-
 @dataclass(frozen=True)
 class GlanceRow:
     item: PlanItem
@@ -258,15 +255,27 @@ class AdminDashboard:
     units: Sequence[Unit]
     by_unit: list[CompletenessRow]
     by_month_total: list[Ratio]
-    overdue: list[Slot]  # the slots of the first OVERDUE_GROUPS_SHOWN (item, unit) pairs
+    # The (item, unit) pairs with an overdue month, in plan order, each with its overdue slots:
+    # read a page at a time (the home page pages it by OVERDUE_GROUPS_SHOWN).
+    overdue_rows: Rows[SlotGroup]
     overdue_units: int
-    awaiting_deputy: list[Slot] = field(default_factory=list)
+    awaiting_deputy: Sequence[Slot] = field(default_factory=list)
     overdue_count: int = 0
-    overdue_pairs: int = 0
+
+    @cached_property
+    def overdue_pairs(self) -> int:
+        """How many (item, unit) pairs have an overdue month (from the stored counts)."""
+        return self.overdue_rows.count()
+
+    @cached_property
+    def overdue_groups(self) -> list[SlotGroup]:
+        """The first OVERDUE_GROUPS_SHOWN pairs of the list."""
+        return list(self.overdue_rows[:OVERDUE_GROUPS_SHOWN])
 
     @property
-    def overdue_groups(self) -> list[SlotGroup]:
-        return group_slots(self.overdue)
+    def overdue(self) -> list[Slot]:
+        """The slots of `overdue_groups`."""
+        return [slot for group in self.overdue_groups for slot in group.slots]
 
 
 # --- the year and its plan ---------------------------------------------------------------------
@@ -335,22 +344,27 @@ def year_context(
     )
 
 
+# The fields of an EntryRef, as `values()` reads them.
+ENTRY_REF_FIELDS = (
+    "pk",
+    "item_id",
+    "unit_id",
+    "month",
+    "status",
+    "return_reason",
+    "submitted_at",
+    "updated_at",
+    "submitted_by_id",
+)
+
+
+def entry_ref(row: dict[str, Any]) -> EntryRef:
+    """An EntryRef from a row of `values(*ENTRY_REF_FIELDS)`."""
+    return EntryRef(**{name: row[name] for name in ENTRY_REF_FIELDS})
+
+
 def _entry_refs(rows: QuerySet[MonthlyEntry]) -> list[EntryRef]:
-    fields = ("pk", "item_id", "unit_id", "month", "status", "return_reason")
-    return [
-        EntryRef(
-            pk=r["pk"],
-            item_id=r["item_id"],
-            unit_id=r["unit_id"],
-            month=r["month"],
-            status=r["status"],
-            return_reason=r["return_reason"],
-            submitted_at=r["submitted_at"],
-            updated_at=r["updated_at"],
-            submitted_by_id=r["submitted_by_id"],
-        )
-        for r in rows.values(*fields, "submitted_at", "updated_at", "submitted_by_id")
-    ]
+    return [entry_ref(r) for r in rows.values(*ENTRY_REF_FIELDS)]
 
 
 def _entries(year: Year, unit: Unit | None = None) -> dict[tuple[int, int, int], EntryRef]:
@@ -518,22 +532,55 @@ def _plan_items_of(year: Year, item_ids: Iterable[int]) -> dict[int, PlanItem]:
     return result
 
 
+class PlanReader:
+    """The plan items of the rows a page shows, read once for all its lists: each list tells
+    `want` the items of its rows as soon as it reads their keys, and the first row built reads
+    every item wanted so far (`_plan_items_of`, 6 queries), after `before_read` (lists the page
+    always shows, whose keys are then read too)."""
+
+    def __init__(self, year: Year, before_read: Callable[[], object] = lambda: None) -> None:
+        self.year, self.before_read = year, before_read
+        self._wanted: set[int] = set()
+        self._read: dict[int, PlanItem] = {}
+
+    def want(self, item_ids: Iterable[int]) -> None:
+        self._wanted.update(item_ids)
+
+    def __getitem__(self, item_id: int) -> PlanItem:
+        if item_id not in self._read:
+            self.before_read()
+            self._wanted.add(item_id)
+            self._read.update(_plan_items_of(self.year, self._wanted - self._read.keys()))
+        return self._read[item_id]
+
+
 def _short_indicators(ctx: YearContext) -> tuple[list[ShortIndicator], int]:
     """Indicators whose figure (the report's, else compiled from approved entries by the
     indicator's rule) is below a positive target, or in an open year below the target's share
     of the months past their deadline (3 months due: a quarter of the target): the first
-    SHORT_SHOWN in plan order and how many there are. Queries: the stored approved sums 2
-    (strategies.tallies.indicator_actuals), the indicators with a target (plain rows), the
+    SHORT_SHOWN in plan order and how many there are, decided in SQL on the stored approved
+    sums (strategies.tallies.stored_actual), compared exactly in hundredths (every figure and
+    target has two decimals). Queries: fresh 1, the first short ones with their count 1, the
     shown ones and their items' PlanItems (6)."""
     months_due = min(ctx.months_due, 12)
     if not months_due:
         return [], 0
-    actuals = tallies.indicator_actuals(ctx.year)
-    short_ids: list[tuple[int, Decimal]] = []
-    for pk, target, reported in (
+    tallies.fresh(ctx.year)
+    money = DecimalField(max_digits=16, decimal_places=2)
+
+    def hundredths(field: str) -> Cast:
+        return Cast(Round(F(field) * 100), IntegerField())
+
+    rows = list(
         Indicator.objects.filter(
             item__method__strategy__dimension__year=ctx.year, target__gt=0, **_live("item__")
         )
+        .annotate(figure=Coalesce("reported_actual", tallies.stored_actual(), output_field=money))
+        .alias(figure_h=hundredths("figure"), target_h=hundredths("target"))
+        # below target * months_due / 12, undivided
+        .alias(gap=F("target_h") * months_due - F("figure_h") * 12)
+        .filter(gap__gt=0)
+        .annotate(short_count=Window(Count("pk")))
         .order_by(
             "item__method__strategy__dimension__number",
             "item__method__strategy__order",
@@ -541,12 +588,10 @@ def _short_indicators(ctx: YearContext) -> tuple[list[ShortIndicator], int]:
             "item__order",
             "order",
         )
-        .values_list("pk", "target", "reported_actual")
-    ):
-        assert target is not None  # target__gt=0 leaves no NULL target
-        actual = reported if reported is not None else actuals.get(pk, Decimal(0))
-        if actual * 12 < target * months_due:  # below target * months_due / 12, undivided
-            short_ids.append((pk, actual))
+        .values_list("pk", "figure", "short_count")[:SHORT_SHOWN]
+    )
+    short_ids = [(pk, figure) for pk, figure, _count in rows]
+    short_count = rows[0][2] if rows else 0
     shown_ids = dict(short_ids[:SHORT_SHOWN])
     shown = sorted(
         Indicator.objects.filter(pk__in=shown_ids), key=lambda i: list(shown_ids).index(i.pk)
@@ -569,7 +614,7 @@ def _short_indicators(ctx: YearContext) -> tuple[list[ShortIndicator], int]:
                 months_due=months_due,
             )
         )
-    return short, len(short_ids)
+    return short, short_count
 
 
 def auditor_dashboard(
@@ -623,10 +668,12 @@ def auditor_dashboard(
     )
 
 
-def _awaiting_deputy(ctx: YearContext, units: dict[int, UnitWithHeads]) -> list[Slot]:
+def _awaiting_deputy(
+    ctx: YearContext, units: dict[int, UnitWithHeads], plan: PlanReader
+) -> Built[Slot]:
     """Submitted entries no head of their unit may approve, because the only head (or every
     head) is the person who submitted them: the admin approves these as deputy. The oldest
-    OVERDUE_GROUPS_SHOWN, in one query (plus their plan items when there are any)."""
+    OVERDUE_GROUPS_SHOWN, in one query (their plan items read with the page's, from `plan`)."""
     # No active reviewer but the submitter: a unit without heads, or its single head's own
     # entries (units are annotated from access.unit_reviewers by _units, one query).
     without_other_head = Q(unit_id__in=[u.pk for u in units.values() if not u.active_heads])
@@ -640,28 +687,29 @@ def _awaiting_deputy(ctx: YearContext, units: dict[int, UnitWithHeads]) -> list[
             status=Status.SUBMITTED,
         ).order_by("submitted_at", "pk")[:OVERDUE_GROUPS_SHOWN]
     )
-    if not waiting:
-        return []
-    plan = _plan_items_of(ctx.year, {e.item_id for e in waiting})
-    return [
-        Slot(
-            item=plan[e.item_id],
-            unit=units[e.unit_id],
-            month=e.month,
-            state=_state(ctx, e.month, e),
-            due=deadlines.due_on(ctx.year.roc_year, e.month, ctx.year.deadline_day),
-            entry=e,
-        )
-        for e in waiting
-        if e.unit_id in units
-    ]
+    waiting = [e for e in waiting if e.unit_id in units]
+    plan.want(e.item_id for e in waiting)
+    return Built(
+        lambda: [
+            Slot(
+                item=plan[e.item_id],
+                unit=units[e.unit_id],
+                month=e.month,
+                state=_state(ctx, e.month, e),
+                due=deadlines.due_on(ctx.year.roc_year, e.month, ctx.year.deadline_day),
+                entry=e,
+            )
+            for e in waiting
+        ]
+    )
 
 
 def admin_dashboard(year: Year, *, today: dt.date | None = None) -> AdminDashboard:
     """The organization's completeness per unit and month, and the overdue slots: how many, in
-    how many units, and those of the first OVERDUE_GROUPS_SHOWN (item, unit) pairs in plan
-    order. Counted in SQL: units 1, pairs 1, done entries 1, overdue pairs 1, their entries 1,
-    their plan items 6; the entries waiting for the admin as deputy 1 + their plan items."""
+    how many units, and the (item, unit) pairs with one in plan order, a page at a time
+    (`overdue_rows`). Counted in SQL: units 1, fresh 1, pairs 1, done entries 1; the entries
+    waiting for the admin as deputy 1; a page of overdue pairs: their count and keys from the
+    stored done months 2, their entries 1; the plan items of both lists' rows once 6."""
     ctx = year_context(year, today, with_items=False)
     _settle_imported_in_sql(ctx)
     units = _units(year)
@@ -696,60 +744,64 @@ def admin_dashboard(year: Year, *, today: dt.date | None = None) -> AdminDashboa
     overdue_by_unit = {
         u: owed[u] * len(late) - sum(done.get((u, m), 0) for m in late) for u in owed
     }
-    overdue_pairs = pairs_in_state(_host_pairs(year), year, OVERDUE, today=ctx.today)
-    shown = list(
-        overdue_pairs.order_by(*PLAN_ORDER).values_list("item_id", "unit_id")[:OVERDUE_GROUPS_SHOWN]
-    )
+    by_pk = {u.pk: u for u in units}
+    plan = PlanReader(year)
     return AdminDashboard(
         ctx=ctx,
         units=units,
         by_unit=rows,
         by_month_total=ratios(list(owed)),
-        overdue=_overdue_slots(ctx, shown, {u.pk: u for u in units}),
+        overdue_rows=_overdue_rows(ctx, late, sum(owed.values()), by_pk, plan),
         overdue_units=sum(1 for n in overdue_by_unit.values() if n > 0),
         overdue_count=sum(overdue_by_unit.values()),
-        overdue_pairs=len(shown)
-        if len(shown) < OVERDUE_GROUPS_SHOWN
-        else _overdue_pair_count(year, late, sum(owed.values()), overdue_pairs),
-        awaiting_deputy=_awaiting_deputy(ctx, {u.pk: u for u in units}),
+        awaiting_deputy=_awaiting_deputy(ctx, by_pk, plan),
     )
 
 
-def _overdue_pair_count(
-    year: Year,
+def _overdue_rows(
+    ctx: YearContext, late: list[int], pairs: int, units: Mapping[int, Unit], plan: PlanReader
+) -> Rows[SlotGroup]:
+    """The host pairs with an overdue month, in plan order, a page at a time: those whose
+    stored done months (strategies.tallies) miss one of the overdue months, and their count is
+    the pairs in use less those done in all of them; neither reads the entries."""
+    year = ctx.year
+    return Rows(
+        tallies.pairs_owing(_host_pairs(year), year, late)
+        .order_by(*PLAN_ORDER)
+        .values_list("item_id", "unit_id"),
+        lambda shown: _overdue_groups(ctx, shown, late, units, plan),
+        lambda: pairs - tallies.pairs_done_in(year, late) if late else 0,
+        lambda shown: plan.want(item_id for item_id, _unit in shown),
+    )
+
+
+def _overdue_groups(
+    ctx: YearContext,
+    pairs: list[tuple[int, int]],
     late: list[int],
-    pairs: int,
-    overdue_pairs: QuerySet[Any],
-) -> int:
-    """Host pairs with an overdue month. Overdue months run from January
-    (strategies.month_state), so these are the pairs in use less those done through the last
-    overdue month: one count over the stored done months (strategies.tallies), not the
-    entries. Should the months ever not run from January, the pairs are asked in SQL."""
-    if late == list(range(1, len(late) + 1)):
-        return pairs - tallies.pairs_done_through(year, len(late))
-    return overdue_pairs.count()
-
-
-def _overdue_slots(
-    ctx: YearContext, pairs: list[tuple[int, int]], units: dict[int, Unit]
-) -> list[Slot]:
-    """The overdue slots of these (item, unit) pairs, in their order, month by month."""
+    units: Mapping[int, Unit],
+    plan: PlanReader,
+) -> list[SlotGroup]:
+    """The overdue slots of these (item, unit) pairs, in their order, month by month: their
+    entries of the overdue months (1 query) and their plan items (from `plan`)."""
     if not pairs:
         return []
-    plan = _plan_items_of(ctx.year, (item_id for item_id, _unit in pairs))
     wanted = set(pairs)
     entries = {
         (e.item_id, e.unit_id, e.month): e
         for e in _entry_refs(
             MonthlyEntry.objects.filter(
-                item_id__in={i for i, _u in pairs}, unit_id__in={u for _i, u in pairs}
+                item_id__in={i for i, _u in pairs},
+                unit_id__in={u for _i, u in pairs},
+                month__in=late,
             )
         )
         if (e.item_id, e.unit_id) in wanted
     }
-    slots = []
+    groups = []
     for item_id, unit_id in pairs:
-        for month in MONTHS:
+        slots = []
+        for month in late:
             entry = entries.get((item_id, unit_id, month))
             state = _state(ctx, month, entry)
             if state == OVERDUE:
@@ -763,7 +815,8 @@ def _overdue_slots(
                         entry=entry,
                     )
                 )
-    return slots
+        groups.append(SlotGroup(item=plan[item_id], unit=units[unit_id], slots=slots))
+    return groups
 
 
 def slots_of_year(

@@ -6,7 +6,7 @@ Each selector runs a fixed number of queries, whatever the size of the plan or o
 from collections import defaultdict
 from collections.abc import Callable, Collection, Sequence
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, NamedTuple
 
 from axes.helpers import get_cool_off
 from axes.models import AccessAttempt
@@ -61,8 +61,15 @@ class DimensionNode:
         return f"構面{self.dimension.label}"
 
 
+class _Place(NamedTuple):
+    """A plan node's place among its siblings: enough to number them."""
+
+    pk: int
+    is_retired: bool
+
+
 def _labels(
-    nodes: Sequence[Strategy | Method | Item], label: Callable[[int, int], str]
+    nodes: Sequence[Strategy | Method | Item | _Place], label: Callable[[int, int], str]
 ) -> list[str]:
     """Number the nodes in use in order; retired ones get no number."""
     active = [n for n in nodes if not n.is_retired]
@@ -78,7 +85,8 @@ def plan_tree(
     item_ids: Collection[int] | None = None,
 ) -> list[DimensionNode]:
     """The year's plan as a numbered tree. Six queries: dimensions, strategies, methods, items,
-    their host units and their indicators. With `strategy_ids` (a page of the plan editor) only
+    their host units and their indicators; with `strategy_ids` seven (every strategy's place as
+    plain rows, then the strategies shown). With `strategy_ids` (a page of the plan editor) only
     those strategies' methods and items are read, and with `item_ids` only those items are
     kept (a keyword search); numbering counts every sibling all the same."""
     items = Item.objects.order_by("order").prefetch_related(
@@ -93,22 +101,31 @@ def plan_tree(
     methods_of: dict[int, list[Method]] = defaultdict(list)
     for method in methods.prefetch_related(Prefetch("items", queryset=items)):
         methods_of[method.strategy_id].append(method)
-    dimensions = (
-        Dimension.objects.filter(year=year)
-        .order_by("number")
-        .prefetch_related(Prefetch("strategies", queryset=Strategy.objects.order_by("order")))
-    )
+    dimensions = Dimension.objects.filter(year=year).order_by("number")
+    # Every strategy's place among its siblings (numbering counts them all), as plain rows; in
+    # full only the strategies shown (a page of the plan editor reads fifteen, not a thousand).
+    year_strategies = Strategy.objects.filter(dimension__year=year).order_by("order")
+    if strategy_ids is None:
+        rows = [(s.pk, s.dimension_id, s.is_retired) for s in year_strategies]
+        strategy_of = {s.pk: s for s in year_strategies}
+    else:
+        rows = list(year_strategies.values_list("pk", "dimension_id", "is_retired"))
+        strategy_of = {s.pk: s for s in year_strategies.filter(pk__in=strategy_ids)}
+    places: dict[int, list[_Place]] = defaultdict(list)
+    for pk, dimension_id, is_retired in rows:
+        places[dimension_id].append(_Place(pk, is_retired))
     tree = []
     for dim in dimensions:
-        strategies = list(dim.strategies.all())
-        dnode = DimensionNode(dim, strategy_count=len(strategies))
-        for strategy, s_label in zip(
-            strategies, _labels(strategies, lambda p, n: numbering.strategy_label(p)), strict=True
+        siblings = places[dim.pk]
+        dnode = DimensionNode(dim, strategy_count=len(siblings))
+        for place, s_label in zip(
+            siblings, _labels(siblings, lambda p, n: numbering.strategy_label(p)), strict=True
         ):
-            if strategy.is_retired and not include_retired:
+            if place.is_retired and not include_retired:
                 continue
-            if strategy_ids is not None and strategy.pk not in strategy_ids:
+            if place.pk not in strategy_of:
                 continue
+            strategy = strategy_of[place.pk]
             snode = StrategyNode(strategy, s_label)
             strategy_methods = methods_of[strategy.pk]
             for method, m_label in zip(

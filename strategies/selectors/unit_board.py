@@ -6,25 +6,39 @@ shown are turned into slots; counts per month come from the stored counts
 (strategies.services.tallies). So the page costs the same whatever the year's size. Month
 states are strategies.month_state's, through the dashboard's `_state`.
 
-A list is a `Rows` object: Django's Paginator pages it (`count()` and a slice, two queries), and
-iterating it reads the whole list (for callers that want every row, e.g. the tests).
+A list is a `Rows` object (strategies.selectors.rows): Django's Paginator pages it (`count()`
+and a slice); iterating it reads the whole list (for callers that want every row, e.g. the
+tests). Each slice reads its keys at once and is built when first shown: by then every list of
+the page has read its keys, and the plan items and the unit's entries of all the rows shown are
+read once, together (`_load`), not once per list.
 """
 
-from collections.abc import Callable, Iterator
-from dataclasses import replace
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, replace
 from functools import cached_property
-from typing import Any, overload
+from typing import Any
 
-from django.db.models import Case, Exists, IntegerField, OuterRef, QuerySet, Value, When
+from django.db.models import (
+    Case,
+    Count,
+    F,
+    IntegerField,
+    QuerySet,
+    Value,
+    When,
+    Window,
+)
 
 from strategies import access, deadlines, tallies
 from strategies.models import Membership, MonthlyEntry, Unit
-from strategies.month_state import DONE, EMPTY, OVERDUE
+from strategies.month_state import EMPTY, OVERDUE
 from strategies.selectors.dashboard import (
+    ENTRY_REF_FIELDS,
     MONTHS,
     EntryRef,
     GlanceRow,
     PlanItem,
+    PlanReader,
     Ratio,
     Slot,
     SlotGroup,
@@ -32,11 +46,12 @@ from strategies.selectors.dashboard import (
     _entry_refs,
     _host_pairs,
     _live,
-    _plan_items_of,
     _state,
+    entry_ref,
     per_month,
 )
-from strategies.selectors.entries import PLAN_ORDER, months_whose_empty_state_is, pairs_in_state
+from strategies.selectors.entries import PLAN_ORDER, months_whose_empty_state_is
+from strategies.selectors.rows import Built, Rows
 
 Status = MonthlyEntry.Status
 # Entries listed in full on the page (returned, waiting for approval); the rest are counted.
@@ -45,42 +60,12 @@ LISTED = 50
 DUE_STATES = frozenset({EMPTY, Status.DRAFT, Status.RETURNED})
 
 
-class Rows[T]:
-    """A list read in pages: `query` gives the list's keys in order, `build` turns a slice of
-    keys into what the page shows."""
+@dataclass(frozen=True)
+class EntryList:
+    """The first LISTED entries of a list (as read, before any rule) and how many it holds."""
 
-    def __init__(
-        self,
-        query: QuerySet[Any, Any],
-        build: Callable[[list[Any]], list[T]],
-        known_count: Callable[[], int | None] = lambda: None,
-    ) -> None:
-        self.query, self.build, self.known_count = query, build, known_count
-
-    def count(self) -> int:
-        """The list's length: from the stored counts where they say it, else one query."""
-        known = self.known_count()
-        return self.query.count() if known is None else known
-
-    def __len__(self) -> int:
-        return self.count()
-
-    @overload
-    def __getitem__(self, index: int) -> T: ...
-
-    @overload
-    def __getitem__(self, index: slice) -> list[T]: ...
-
-    def __getitem__(self, index: int | slice) -> T | list[T]:
-        if isinstance(index, int):  # a sequence's item; the paginator reads slices only
-            return self[index : index + 1][0]
-        return self.build(list(self.query[index]))
-
-    def __iter__(self) -> Iterator[T]:
-        return iter(self[:])
-
-    def __eq__(self, other: object) -> bool:  # and so unhashable, as a list is
-        return list(self) == other
+    entries: list[EntryRef]
+    total: int
 
 
 class StaffDashboard:
@@ -94,6 +79,12 @@ class StaffDashboard:
             months_whose_empty_state_is(year, EMPTY, ctx.today) if ctx.counts_overdue else []
         )
         self.overdue_months = months_whose_empty_state_is(year, OVERDUE, ctx.today)
+        # The plan items and the unit's entries of the rows read so far, read once for all the
+        # lists of the page when the first row is built.
+        self._plan = PlanReader(year, self._lists_always_shown)
+        self._wanted_entries: set[int] = set()
+        self._unit_entries: dict[tuple[int, int], EntryRef] = {}
+        self._entries_read: set[int] = set()
 
     # --- what is counted, not listed ----------------------------------------------------------
 
@@ -136,41 +127,73 @@ class StaffDashboard:
     def _pairs(self) -> QuerySet[Any]:
         return _host_pairs(self.ctx.year).filter(unit_id=self.unit.pk)
 
+    def _pair_rows[T](
+        self,
+        query: QuerySet[Any],
+        build: Callable[[list[tuple[int, int]]], list[T]],
+        known_count: Callable[[], int | None] = lambda: None,
+    ) -> Rows[T]:
+        """A list of (item, unit) pairs whose shown rows need plan items and the unit's entries."""
+
+        def keys_read(rows: list[tuple[int, int]]) -> None:
+            items = {item_id for item_id, _unit in rows}
+            self._plan.want(items)
+            self._wanted_entries |= items
+
+        return Rows(query, build, known_count, keys_read)
+
+    def _fresh_pairs(self) -> QuerySet[Any]:
+        """The unit's pairs, once the stored counts are read (and so the stored done months
+        that strategies.tallies' `pairs_owing` reads are fresh)."""
+        _fresh = self._counts
+        return self._pairs()
+
+    def _owing_count(self, months: list[int]) -> int:
+        """The unit's pairs missing a done month among `months`, from the stored months."""
+        if not months:
+            return 0
+        done = tallies.pairs_done_in(self.ctx.year, months, unit_id=self.unit.pk)
+        return self._counts[1] - done
+
     @cached_property
     def due_groups(self) -> Rows[SlotGroup]:
         """Grouped by item, the item whose first deadline comes soonest first, then plan order."""
-        if not self.due_months:
-            return Rows(self._pairs().none(), lambda rows: [])
+        if not self.due_months:  # nothing is due (a closed year): no query at all
+            return Rows(self._pairs().none(), lambda rows: [], lambda: 0)
+        # Each due month's stored bit; the first month whose bit is unset comes first.
+        months = {
+            f"done_{m}": F("done_months").bitand(tallies.month_bit(m)) for m in self.due_months
+        }
         first = Case(
-            *(When(~_done_in(m), then=Value(m)) for m in self.due_months),
+            *(
+                When(**{name: 0}, then=Value(m))
+                for m, name in zip(self.due_months, months, strict=True)
+            ),
             default=Value(None),
             output_field=IntegerField(),
         )
         query = (
-            self._pairs()
+            tallies.pairs_owing(self._fresh_pairs(), self.ctx.year, self.due_months)
+            .alias(**months)
             .alias(first_due=first)
-            .filter(first_due__isnull=False)
             .order_by("first_due", *PLAN_ORDER)
             .values_list("item_id", "unit_id")
         )
-        return Rows(
+        return self._pair_rows(
             query,
             lambda rows: self._groups(rows, self.due_months, DUE_STATES),
-            # One month due: the pairs owing it are the pairs less those done.
-            lambda: self.due_count if len(self.due_months) == 1 else None,
+            lambda: self._owing_count(self.due_months),
         )
 
     @cached_property
     def overdue_groups(self) -> Rows[SlotGroup]:
         """Grouped by item, in plan order."""
-        query = (
-            pairs_in_state(self._pairs(), self.ctx.year, OVERDUE, today=self.ctx.today)
-            .order_by(*PLAN_ORDER)
-            .values_list("item_id", "unit_id")
+        query = tallies.pairs_owing(self._fresh_pairs(), self.ctx.year, self.overdue_months)
+        return self._pair_rows(
+            query.order_by(*PLAN_ORDER).values_list("item_id", "unit_id"),
+            lambda rows: self._groups(rows, self.overdue_months, {OVERDUE}),
+            lambda: self._owing_count(self.overdue_months),
         )
-        if not self.overdue_months:
-            query = query.none()
-        return Rows(query, lambda rows: self._groups(rows, self.overdue_months, {OVERDUE}))
 
     @property
     def due(self) -> list[Slot]:
@@ -185,7 +208,7 @@ class StaffDashboard:
     def glance_rows(self) -> Rows[GlanceRow]:
         """The unit's items in plan order, each with its twelve months."""
         query = self._pairs().order_by(*PLAN_ORDER).values_list("item_id", "unit_id")
-        return Rows(query, self._glance, lambda: self._counts[1])
+        return self._pair_rows(query, self._glance, lambda: self._counts[1])
 
     @property
     def glance(self) -> list[GlanceRow]:
@@ -194,42 +217,79 @@ class StaffDashboard:
     @cached_property
     def returned_rows(self) -> Rows[Slot]:
         """Entries returned to the unit, in plan order and month order."""
-        return self._entry_rows(status=Status.RETURNED)
+        return self._entry_rows(self._entry_query(status=Status.RETURNED))
 
     @property
     def returned(self) -> list[Slot]:
         return list(self.returned_rows)
 
     @cached_property
-    def returned_shown(self) -> list[Slot]:
-        return self.returned_rows[:LISTED]
+    def _returned_list(self) -> EntryList:
+        return self._first_entries(self._entry_query(status=Status.RETURNED))
 
     @cached_property
+    def returned_shown(self) -> Built[Slot]:
+        return self._shown(self._returned_list)
+
+    @property
     def returned_count(self) -> int:
-        return self.returned_rows.count()
+        return self._returned_list.total
+
+    # --- reading what the rows shown need, once for all the lists -----------------------------
+
+    def _lists_always_shown(self) -> list[EntryList]:
+        """The entry lists every page shows: their keys are read before the rows are built."""
+        return [self._returned_list]
+
+    def _plan_item(self, item_id: int) -> PlanItem:
+        return self._plan[item_id]
+
+    def _entry(self, item_id: int, month: int) -> EntryRef | None:
+        """The unit's entry of the item and month: the entries of every item of the pair lists'
+        rows read so far are read together (all twelve months: the year at a glance shows
+        them), once."""
+        if item_id not in self._entries_read:
+            unread = self._wanted_entries - self._entries_read | {item_id}
+            entries = MonthlyEntry.objects.filter(item_id__in=unread, unit=self.unit)
+            self._unit_entries.update({(e.item_id, e.month): e for e in _entry_refs(entries)})
+            self._entries_read |= unread
+        return self._unit_entries.get((item_id, month))
 
     # --- building the rows shown --------------------------------------------------------------
 
-    def _entry_rows(self, **filters: object) -> Rows[Slot]:
-        query = (
-            MonthlyEntry.objects.filter(
-                item__method__strategy__dimension__year=self.ctx.year,
-                unit=self.unit,
-                item__host_units=self.unit,
-                **_live("item__"),
-                **filters,
-            )
-            .order_by(*PLAN_ORDER[:4], "month")
-            .values_list("pk", flat=True)
-        )
-        return Rows(query, self._entry_slots)
+    def _entry_query(self, **filters: object) -> QuerySet[Any]:
+        """The unit's entries of its items in use matching `filters`, in plan and month order."""
+        return MonthlyEntry.objects.filter(
+            item__method__strategy__dimension__year=self.ctx.year,
+            unit=self.unit,
+            item__host_units=self.unit,
+            **_live("item__"),
+            **filters,
+        ).order_by(*PLAN_ORDER[:4], "month")
 
-    def _entry_slots(self, pks: list[int]) -> list[Slot]:
-        if not pks:
-            return []
-        refs = {e.pk: e for e in _entry_refs(MonthlyEntry.objects.filter(pk__in=pks))}
-        plan = _plan_items_of(self.ctx.year, {e.item_id for e in refs.values()})
-        return [self._slot(plan[refs[pk].item_id], refs[pk].month, refs[pk]) for pk in pks]
+    def _entry_rows(self, query: QuerySet[Any]) -> Rows[Slot]:
+        def keys_read(rows: list[dict[str, Any]]) -> None:
+            self._plan.want(row["item_id"] for row in rows)
+
+        return Rows(
+            query.values(*ENTRY_REF_FIELDS),
+            lambda rows: self._entry_slots(entry_ref(row) for row in rows),
+            keys_read=keys_read,
+        )
+
+    def _first_entries(self, query: QuerySet[Any]) -> EntryList:
+        """The first LISTED entries and, in the same query, how many there are (a window)."""
+        rows = list(
+            query.annotate(total=Window(Count("pk"))).values(*ENTRY_REF_FIELDS, "total")[:LISTED]
+        )
+        self._plan.want(row["item_id"] for row in rows)
+        return EntryList([entry_ref(row) for row in rows], rows[0]["total"] if rows else 0)
+
+    def _shown(self, entries: EntryList) -> Built[Slot]:
+        return Built(lambda: self._entry_slots(entries.entries))
+
+    def _entry_slots(self, entries: Iterable[EntryRef]) -> list[Slot]:
+        return [self._slot(self._plan_item(e.item_id), e.month, e) for e in entries]
 
     def _slot(self, item: PlanItem, month: int, entry: EntryRef | None) -> Slot:
         year = self.ctx.year
@@ -242,44 +302,26 @@ class StaffDashboard:
             entry=entry,
         )
 
-    def _entries_of(
-        self, rows: list[tuple[int, int]], months: list[int] | tuple[int, ...]
-    ) -> dict[tuple[int, int], EntryRef]:
-        """{(item, month): entry} of the rows' items for the unit (1 query)."""
-        entries = MonthlyEntry.objects.filter(
-            item_id__in={item_id for item_id, _unit in rows}, unit=self.unit, month__in=months
-        )
-        return {(e.item_id, e.month): e for e in _entry_refs(entries)}
-
     def _groups(
         self, rows: list[tuple[int, int]], months: list[int], states: set[str] | frozenset[str]
     ) -> list[SlotGroup]:
-        if not rows:
-            return []
-        plan = _plan_items_of(self.ctx.year, (item_id for item_id, _unit in rows))
-        entries = self._entries_of(rows, months)
         groups = []
         for item_id, _unit in rows:
-            slots = [self._slot(plan[item_id], m, entries.get((item_id, m))) for m in months]
+            item = self._plan_item(item_id)
+            slots = [self._slot(item, m, self._entry(item_id, m)) for m in months]
             groups.append(
-                SlotGroup(
-                    item=plan[item_id],
-                    unit=self.unit,
-                    slots=[s for s in slots if s.state in states],
-                )
+                SlotGroup(item=item, unit=self.unit, slots=[s for s in slots if s.state in states])
             )
         return groups
 
     def _glance(self, rows: list[tuple[int, int]]) -> list[GlanceRow]:
-        if not rows:
-            return []
-        plan = _plan_items_of(self.ctx.year, (item_id for item_id, _unit in rows))
-        entries = self._entries_of(rows, MONTHS)
         return [
             GlanceRow(
-                item=plan[item_id],
+                item=self._plan_item(item_id),
                 unit=self.unit,
-                cells=[self._slot(plan[item_id], m, entries.get((item_id, m))) for m in MONTHS],
+                cells=[
+                    self._slot(self._plan_item(item_id), m, self._entry(item_id, m)) for m in MONTHS
+                ],
             )
             for item_id, _unit in rows
         ]
@@ -292,18 +334,29 @@ class HeadDashboard(StaffDashboard):
         super().__init__(ctx, unit)
         self.reviewer = reviewer
 
+    def _awaiting_query(self) -> QuerySet[Any]:
+        """Submitted entries the reviewer may approve (access.can_review_entry, narrowed in
+        SQL by access.submitted_by; the rows shown are asked of the rule itself)."""
+        query = self._entry_query(status=Status.SUBMITTED)
+        if self.reviewer is not None:
+            query = query.exclude(access.submitted_by(self.reviewer))
+        return query
+
     @cached_property
     def awaiting_rows(self) -> Rows[Slot]:
-        """Submitted entries the reviewer may approve (access.can_review_entry, in SQL)."""
-        rows = self._entry_rows(status=Status.SUBMITTED)
-        if self.reviewer is not None:
-            rows.query = rows.query.exclude(access.submitted_by(self.reviewer))
-        return rows
+        return self._entry_rows(self._awaiting_query())
 
-    def _reviewable(self, slots: list[Slot]) -> list[Slot]:
+    @cached_property
+    def _awaiting_list(self) -> EntryList:
+        return self._first_entries(self._awaiting_query())
+
+    def _lists_always_shown(self) -> list[EntryList]:
+        return [*super()._lists_always_shown(), self._awaiting_list]
+
+    def _reviewable(self, slots: Iterable[Slot]) -> list[Slot]:
         """The rows shown, asked of the policy itself (the SQL above only narrows them)."""
         if self.reviewer is None:
-            return slots
+            return list(slots)
         return [
             s
             for s in slots
@@ -313,15 +366,20 @@ class HeadDashboard(StaffDashboard):
 
     @property
     def awaiting_approval(self) -> list[Slot]:
-        return self._reviewable(list(self.awaiting_rows))
+        return self._reviewable(self.awaiting_rows)
 
     @cached_property
-    def awaiting_shown(self) -> list[Slot]:
-        return self._reviewable(self.awaiting_rows[:LISTED])
+    def awaiting_shown(self) -> Built[Slot]:
+        return Built(lambda: self._reviewable(self._shown(self._awaiting_list)))
 
     @cached_property
     def awaiting_count(self) -> int:
-        return self.awaiting_rows.count()
+        """How many wait for the reviewer: the SQL's count, unless the rule turned down some of
+        the rows shown (then those the rule allows, of the rows read)."""
+        waiting = self._awaiting_list
+        if len(self.awaiting_shown) == len(waiting.entries):
+            return waiting.total
+        return len(self.awaiting_shown) + max(waiting.total - len(waiting.entries), 0)
 
     @property
     def by_month(self) -> list[Ratio]:
@@ -335,16 +393,4 @@ class HeadDashboard(StaffDashboard):
         return Ratio(sum(c.done for c in cells), sum(c.expected for c in cells))
 
 
-def _done_in(month: int) -> Exists:
-    """The outer (item, unit) pair has a submitted or approved entry for `month`."""
-    return Exists(
-        MonthlyEntry.objects.filter(
-            item_id=OuterRef("item_id"),
-            unit_id=OuterRef("unit_id"),
-            month=month,
-            status__in=sorted(DONE),
-        )
-    )
-
-
-__all__ = ["HeadDashboard", "Rows", "StaffDashboard", "per_month"]
+__all__ = ["Built", "HeadDashboard", "Rows", "StaffDashboard", "per_month"]

@@ -4,7 +4,7 @@
 page or sheet with `data.issue_label`, and an issued version with the same label. The browser download, the management command and issuing
 all go through `EXPORTERS`, so a format is written by exactly one piece of code."""
 
-from typing import ClassVar
+from typing import BinaryIO, ClassVar
 
 from django.conf import settings
 from django.utils import translation
@@ -37,6 +37,16 @@ class Exporter:
         """Always in the seed's language: a file does not depend on who downloaded it."""
         with translation.override(settings.LANGUAGE_CODE):
             return self.filename(data), self.content_type, self.render_bytes(data)
+
+    def write(self, data: ReportData, stream: BinaryIO) -> None:
+        """The file's bytes written to a binary stream (the issuing job's file), in the seed's
+        language. A format that can write piece by piece overrides `write_bytes`, so that a
+        large file is never held whole in memory."""
+        with translation.override(settings.LANGUAGE_CODE):
+            self.write_bytes(data, stream)
+
+    def write_bytes(self, data: ReportData, stream: BinaryIO) -> None:
+        stream.write(self.render_bytes(data))
 
     def render_bytes(self, data: ReportData) -> bytes:
         raise NotImplementedError

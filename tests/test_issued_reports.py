@@ -150,12 +150,12 @@ def test_the_documents_are_rendered_after_the_entries_are_dropped(
     for identifier, exporter in EXPORTERS.items():
         original = type(exporter).write_bytes
 
-        def spy(self, data, stream, identifier=identifier, original=original):
+        def spy(self, data, stream, *args, identifier=identifier, original=original):
             entries = sum(
                 len(item.entries) for _dimension, row in data.rows() for item in [row.item]
             )
             seen.append((identifier, entries))
-            return original(self, data, stream)
+            return original(self, data, stream, *args)
 
         monkeypatch.setattr(type(exporter), "write_bytes", spy)
     issue_report(year=closed_year, user=auditor)
@@ -165,3 +165,27 @@ def test_the_documents_are_rendered_after_the_entries_are_dropped(
     ]
     assert seen[0][0] == "json" and seen[0][1] > 0
     assert all(entries == 0 for identifier, entries in seen[1:])
+
+
+def test_the_progress_follows_a_pdf_rendered_in_parts(closed_year, auditor, monkeypatch, settings):
+    """A large year's PDF renders part by part for minutes: the version's step says which."""
+    settings.PDF_PART_ROWS = 10  # the synthetic 1x year (47 rows) in 5 parts
+    steps = []
+    advance = issuing._advance
+
+    def recorded(version, **fields):
+        steps.append((fields.get("progress"), fields.get("step")))
+        advance(version, **fields)
+
+    monkeypatch.setattr(issuing, "_advance", recorded)
+    issue_report(year=closed_year, user=auditor)
+
+    position = issuing.issuing_order().index("pdf") + 1
+    count = len(FORMATS)
+    pdf_steps = [(p, step) for p, step in steps if step and step.startswith("產生 PDF")]
+    assert [step for _p, step in pdf_steps] == [f"產生 PDF（{position}/{count}）"] + [
+        f"產生 PDF（{position}/{count}）：第 {n}/5 部分完成" for n in range(1, 6)
+    ]
+    numbers = [p for p, _step in pdf_steps]
+    assert numbers == sorted(numbers) and numbers[0] < numbers[-1] < 90
+    assert IssuedVersion.objects.get(year=closed_year).status == IssuedVersion.Status.DONE

@@ -28,6 +28,7 @@ from django.utils import timezone
 
 from perfreport.reports import signing
 from perfreport.reports.exporters import EXPORTERS, get_exporter
+from perfreport.reports.exporters.base import Progress
 from perfreport.reports.models import IssuedReport, IssuedVersion
 from perfreport.reports.selectors import ReportData, build_report
 from scoring.models import ScoreSheet
@@ -135,28 +136,40 @@ class HashingWriter(io.RawIOBase):
         return view.nbytes
 
 
-def _write_format(version: IssuedVersion, data: ReportData, identifier: str, out: BinaryIO) -> None:
+def _write_format(
+    version: IssuedVersion,
+    data: ReportData,
+    identifier: str,
+    out: BinaryIO,
+    progress: Progress | None = None,
+) -> None:
     """The format's bytes to `out`: streamed by the exporter, or (the PDF) signed first."""
     exporter = EXPORTERS[identifier]
     if identifier != "pdf":
-        exporter.write(data, out)
+        exporter.write(data, out, progress)
         return
-    _filename, _type, content = exporter.render(data)
+    rendered = io.BytesIO()
+    exporter.write(data, rendered, progress)
     content = signing.sign_pdf(
-        content,
+        rendered.getvalue(),
         reason=f"{data.organization_name} {data.roc_year} 年度報告第 {version.version} 版發布",
     )
     out.write(content)
 
 
-def _issue_format(version: IssuedVersion, data: ReportData, identifier: str) -> IssuedReport:
+def _issue_format(
+    version: IssuedVersion,
+    data: ReportData,
+    identifier: str,
+    progress: Progress | None = None,
+) -> IssuedReport:
     """Render one format (the PDF signed) into a temporary file, hashing it as it is written,
     store it and record it. Nothing of it stays in memory on return."""
     exporter = EXPORTERS[identifier]
     with tempfile.TemporaryFile(prefix="perfreport-issue-") as scratch:
         hashing = HashingWriter(scratch)
         buffered = io.BufferedWriter(hashing, buffer_size=1 << 20)
-        _write_format(version, data, identifier, buffered)
+        _write_format(version, data, identifier, buffered, progress)
         buffered.flush()
         buffered.detach()  # the scratch file stays open
         scratch.seek(0)
@@ -212,12 +225,20 @@ def issue_version(version_id: int) -> IssuedVersion:
                 stored_name(stored[identifier].file)
             ):
                 continue
-            _advance(
-                version,
-                progress=5 + 85 * position // count,
-                step=f"產生 {exporter.label}（{position + 1}/{count}）",
-            )
-            stored[identifier] = _issue_format(version, data, identifier)
+            step = f"產生 {exporter.label}（{position + 1}/{count}）"
+            _advance(version, progress=5 + 85 * position // count, step=step)
+
+            def parts_done(
+                done: int, parts: int, position: int = position, step: str = step
+            ) -> None:
+                # A large year's PDF renders in parts for minutes: the page follows each part.
+                _advance(
+                    version,
+                    progress=5 + (85 * position + 85 * done // parts) // count,
+                    step=f"{step}：第 {done}/{parts} 部分完成",
+                )
+
+            stored[identifier] = _issue_format(version, data, identifier, parts_done)
             gc.collect()  # the format's renderer's garbage, before the next one
         del data  # every entry of the year: not needed for the manifest
         _advance(version, progress=95, step="簽署檔案清單")

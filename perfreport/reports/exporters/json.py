@@ -4,7 +4,7 @@ import io
 from typing import BinaryIO
 
 from perfreport.reports import json_schema
-from perfreport.reports.exporters.base import Exporter
+from perfreport.reports.exporters.base import Exporter, Progress
 from perfreport.reports.selectors import ReportData
 
 
@@ -15,7 +15,9 @@ class JsonExporter(Exporter):
     content_type = "application/json"
     needs_entries = True
 
-    def write_bytes(self, data: ReportData, stream: BinaryIO) -> None:
+    def write_bytes(
+        self, data: ReportData, stream: BinaryIO, progress: Progress | None = None
+    ) -> None:
         # Written piece by piece: the issuing job streams a year's 100 MB straight to its file.
         json_schema.write(json_schema.to_document(data), stream)
 

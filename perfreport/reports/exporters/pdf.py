@@ -23,7 +23,7 @@ from django.utils import timezone
 from weasyprint.css import ColorProfile
 from weasyprint.pdf.metadata import NS, DocumentMetadata
 
-from perfreport.reports.exporters.base import Exporter
+from perfreport.reports.exporters.base import Exporter, Progress
 from perfreport.reports.exporters.html import render_document
 from perfreport.reports.selectors import ReportData
 
@@ -115,7 +115,9 @@ class PdfExporter(Exporter):
         self.write_bytes(data, buffer)
         return buffer.getvalue()
 
-    def write_bytes(self, data: ReportData, stream: BinaryIO) -> None:
+    def write_bytes(
+        self, data: ReportData, stream: BinaryIO, progress: Progress | None = None
+    ) -> None:
         from perfreport.reports.exporters import pdf_parts
 
         title, author, about = data.title, data.organization_name, subject(data)
@@ -127,5 +129,12 @@ class PdfExporter(Exporter):
             stream.write(pdf)
         else:
             pdf_parts.render_joined(
-                data, parts, stream, title=title, author=author, about=about, created=created
+                data,
+                parts,
+                stream,
+                title=title,
+                author=author,
+                about=about,
+                created=created,
+                progress=progress,
             )

@@ -42,6 +42,7 @@ from pypdf.generic import (
     PdfObject,
 )
 
+from perfreport.reports.exporters.base import Progress
 from perfreport.reports.exporters.html import render_document, render_page_furniture
 from perfreport.reports.exporters.pdf import ARCHIVAL_OPTIONS, archival_document
 from perfreport.reports.selectors import DimensionData, ReportData, Row
@@ -119,9 +120,10 @@ def render_joined(
     author: str,
     about: str,
     created: datetime,
+    progress: Progress | None = None,
 ) -> None:
     """Render each part to a temporary file (one layout in memory at a time), then write the
-    joined PDF to `stream`."""
+    joined PDF to `stream`; `progress` is told after each part."""
     with tempfile.TemporaryDirectory(prefix="perfreport-pdf-") as folder:
         paths = []
         pages = 0
@@ -138,6 +140,8 @@ def render_joined(
             document.write_pdf(path, **ARCHIVAL_OPTIONS)
             del document  # the part's layout, before the next part is laid out
             paths.append(path)
+            if progress is not None:
+                progress(n + 1, len(parts))
         furniture = Path(folder) / "furniture.pdf"
         weasyprint.HTML(string=render_page_furniture(data, pages)).write_pdf(furniture)
         join(paths, furniture, stream)

@@ -22,6 +22,7 @@ from strategies.models import Year
 pytestmark = pytest.mark.django_db
 
 PART_ROWS = 10
+FURNITURE_PAGES = 7  # the 18 pages' header and footer in three renders: 1-7, 8-14, 15-18
 
 
 @pytest.fixture(scope="module")
@@ -40,12 +41,15 @@ def seed_pdfs(django_db_setup, django_db_blocker, tmp_path_factory):
         year = Year.objects.get(organization__code="khh", roc_year=112)
         data = build_report(year)
         single = get_exporter("pdf").render(data)[2]
+        furniture_pages = pdf_parts.FURNITURE_PAGES
         with override_settings(PDF_PART_ROWS=PART_ROWS):
             weasyprint.HTML = counted
+            pdf_parts.FURNITURE_PAGES = FURNITURE_PAGES
             try:
                 joined = get_exporter("pdf").render(data)[2]
             finally:
                 weasyprint.HTML = original
+                pdf_parts.FURNITURE_PAGES = furniture_pages
         parts = pdf_parts.split(data, PART_ROWS)
         transaction.set_rollback(True)
     (folder / "single.pdf").write_bytes(single)
@@ -84,13 +88,19 @@ def test_the_seed_is_one_part_by_default_and_five_of_ten_rows(seed_pdfs, setting
         assert len(pdf_parts.split(data, settings.PDF_PART_ROWS)) == 1
 
 
-def test_one_weasyprint_render_per_part_and_one_for_the_page_furniture(seed_pdfs):
+def test_one_weasyprint_render_per_part_and_per_run_of_page_furniture(seed_pdfs):
     _single, _joined, parts, calls = seed_pdfs
 
-    assert len(calls) == len(parts) + 1 == 6
+    assert len(parts) == 5 and len(calls) == 5 + 3
     assert all('class="report-dimension"' in html or "report-cover" in html for html in calls[:5])
     assert 'class="report-cover"' in calls[0] and 'class="report-cover"' not in calls[1]
-    assert "break-before: page" in calls[-1]  # the furniture: one empty page per page
+    furniture = calls[5:]
+    # One empty page per page, the footer's total filled in, the counter moved on.
+    breaks = [html.count('<div style="break-before: page"></div>') for html in furniture]
+    assert [n + 1 for n in breaks] == [7, 7, 4]
+    assert all('" 頁，共 " "18" " 頁"' in html for html in furniture)
+    assert "counter-reset: page" not in furniture[0]
+    assert "counter-reset: page 8;" in furniture[1] and "counter-reset: page 15;" in furniture[2]
 
 
 def test_the_joined_file_has_the_single_renders_pages_and_text(seed_pdfs):

@@ -42,9 +42,9 @@ def render_document(data: ReportData, *, part: "Part | None" = None) -> str:
         )
 
 
-def render_page_furniture(data: ReportData, pages: int) -> str:
+def render_page_furniture(data: ReportData, pages: int, page_css: str) -> str:
     """`pages` empty pages with the document's running header and page footer (the report's own
-    @page rules), to be stamped onto a PDF joined from parts."""
+    @page rules, then `page_css`), to be stamped onto a PDF joined from parts."""
     with translation.override(settings.LANGUAGE_CODE):
         return render_to_string(
             "reports/page_furniture.html",
@@ -53,6 +53,7 @@ def render_page_furniture(data: ReportData, pages: int) -> str:
                 "stylesheet": stylesheet(),
                 "font_family": settings.PDF_FONT_FAMILY,
                 "breaks": range(pages - 1),
+                "page_css": page_css,
             },
         )
 

@@ -21,6 +21,7 @@ What the joined file keeps of a single render:
 - the catalog of the first part: language, output intent, XMP metadata, named destinations.
 """
 
+import gc
 import re
 import tempfile
 from collections.abc import Iterator
@@ -43,7 +44,11 @@ from pypdf.generic import (
 )
 
 from perfreport.reports.exporters.base import Progress
-from perfreport.reports.exporters.html import render_document, render_page_furniture
+from perfreport.reports.exporters.html import (
+    render_document,
+    render_page_furniture,
+    stylesheet,
+)
 from perfreport.reports.exporters.pdf import ARCHIVAL_OPTIONS, archival_document
 from perfreport.reports.selectors import DimensionData, ReportData, Row
 
@@ -138,21 +143,52 @@ def render_joined(
             pages += len(document.pages)
             path = Path(folder) / f"part-{n:04d}.pdf"
             document.write_pdf(path, **ARCHIVAL_OPTIONS)
-            del document  # the part's layout, before the next part is laid out
+            # The part's layout, freed before the next part is laid out (its boxes hold
+            # reference cycles: without a collection each part's stays until much later).
+            del document
+            gc.collect()
             paths.append(path)
             if progress is not None:
                 progress(n + 1, len(parts))
-        furniture = Path(folder) / "furniture.pdf"
-        weasyprint.HTML(string=render_page_furniture(data, pages)).write_pdf(furniture)
+        furniture = []
+        for start in range(0, pages, FURNITURE_PAGES):
+            path = Path(folder) / f"furniture-{start:06d}.pdf"
+            html = render_page_furniture(
+                data, min(FURNITURE_PAGES, pages - start), furniture_css(start + 1, pages)
+            )
+            weasyprint.HTML(string=html).write_pdf(path)
+            gc.collect()
+            furniture.append(path)
         join(paths, furniture, stream)
+
+
+# Pages of furniture laid out in one render: WeasyPrint keeps ~0.13 MB per page until written.
+FURNITURE_PAGES = 200
+_FOOTER = re.compile(r"@bottom-center\s*\{\s*content:\s*([^;]*counter\(pages\)[^;]*);")
+
+
+def furniture_css(first_page: int, total: int) -> str:
+    """The report's own footer rule (report.css) with the total filled in, and the page
+    counter starting at `first_page`: a run of the joined file's pages laid out on its own."""
+    match = _FOOTER.search(stylesheet())
+    if match is None:
+        raise ValueError("report.css has no page footer with counter(pages)")
+    footer = match.group(1).replace("counter(pages)", f'"{total}"')
+    rules = f"@page {{ @bottom-center {{ content: {footer}; }} }}"
+    if first_page > 1:  # the run's first page is not the cover: it has a footer
+        rules += (
+            f"\n@page :first {{ counter-reset: page {first_page}; "
+            f"@bottom-center {{ content: {footer}; }} }}"
+        )
+    return rules
 
 
 # --- Joining ---------------------------------------------------------------------------------
 
 
-def join(paths: list[Path], furniture: Path, stream: BinaryIO) -> None:
+def join(paths: list[Path], furniture: list[Path], stream: BinaryIO) -> None:
     """The parts' pages in order, one structure tree, one outline, each page stamped with its
-    page of `furniture` (which has as many pages as the parts together)."""
+    page of `furniture` (files whose pages, in order, are as many as the parts')."""
     writer = PdfWriter(clone_from=str(paths[0]))
     root = writer.root_object
     tree = _dict(root["/StructTreeRoot"])
@@ -186,7 +222,7 @@ def join(paths: list[Path], furniture: Path, stream: BinaryIO) -> None:
             kids.append(child)
         _copy_outline(writer, reader, top_level[-1] if top_level else None, first_page)
     tree[NameObject("/ParentTreeNextKey")] = NumberObject(_next_key(nums))
-    _stamp(writer, PdfReader(furniture))
+    _stamp(writer, [page for path in furniture for page in PdfReader(path).pages])
     writer.write(stream)
 
 
@@ -248,16 +284,16 @@ def _copy_outline(
 _NAME = re.compile(rb"/([A-Za-z0-9_.\-]+)")
 
 
-def _stamp(writer: PdfWriter, furniture: PdfReader) -> None:
+def _stamp(writer: PdfWriter, furniture: list[PageObject]) -> None:
     """Draw each furniture page over its page, marked as an artifact; its resources are renamed
     (prefix `pf`) so that they cannot clash with the page's own."""
-    if len(furniture.pages) != len(writer.pages):
+    if len(furniture) != len(writer.pages):
         raise ValueError(
-            f"page furniture for {len(furniture.pages)} pages, the document has {len(writer.pages)}"
+            f"page furniture for {len(furniture)} pages, the document has {len(writer.pages)}"
         )
     opening = writer._add_object(_stream(b"q\n"))
     closing = writer._add_object(_stream(b"\nQ\n"))
-    for page, furniture_page in zip(writer.pages, furniture.pages, strict=True):
+    for page, furniture_page in zip(writer.pages, furniture, strict=True):
         resources, content = _furniture(writer, furniture_page)
         own = _dict(page.get("/Resources", DictionaryObject()))
         merged = DictionaryObject(own)

@@ -2,26 +2,32 @@
 
     python benchmarks/signoff_memory.py [--scale 100] [--formats html pdf ...] [--no-job]
 
-On a PostgreSQL database of its own (bench_signoff; created and dropped here, production
-settings): a synthetic year `scale` times the seed with a full year of entries (225,600 at 100x),
-a throwaway signing key and a queued version, as the sign-off leaves them. Then, each in a fresh
-child process (so every figure is that process's own peak, `ru_maxrss`):
-- `baseline`: Django set up and the report's data built as the issuing builds it;
-- one child per format: the same data, that format rendered (the PDF signed) and written under
-  MEDIA_ROOT, as `issuing.issue_version` does for each format;
-- `whole job`: `issuing.issue_version` itself, every format, the manifest signed: what the
-  worker's process reaches when it runs the sign-off's job.
-Prints per child: seconds, peak RSS, file size; the aim is every figure under 500 MB (the PDF:
-what WeasyPrint itself needs, printed beside it as WeasyPrint alone on the same HTML).
+On a PostgreSQL database of its own (SIGNOFF_DB_NAME, default bench_signoff; created and dropped
+here, production settings): a synthetic year `scale` times the seed with a full year of entries
+(206,800 at 100x), a throwaway signing key and queued versions, as the sign-off leaves them.
+Then, each in a fresh child process (so every figure is that process's own peak, `ru_maxrss`):
+- `baseline`: Django set up and the report's data built as the issuing builds it (with entries);
+- one child per format: the same data, that format written as `issuing.issue_version` writes it
+  (the entries dropped first for the formats that do not carry them, streamed to a temporary
+  file and hashed on the way, the PDF rendered in parts of PDF_PART_ROWS rows and signed);
+- `weasyprint part`: WeasyPrint alone on the HTML of the PDF's largest part (what WeasyPrint
+  itself needs for one part); `weasyprint whole` (--weasyprint-whole): on the whole document;
+- `job w/o pdf` (--job-without-pdf) and `whole job`: `issuing.issue_version` itself, every
+  format, the manifest signed: what the worker's process reaches when it runs the sign-off.
+Prints per child: seconds, peak RSS, file size; the aim is every figure under 500 MB.
 
-Measured here at 100x (206,800 entries; PostgreSQL; 2 shared cores), peak RSS per process:
-baseline (Django + the data) 291 MB; HTML 291 MB (3.7 MB file); XLSX 292; ODS 327; ODT 328;
-DOCX 340; JSON 404 (123 MB file); PDF 1,180 MB in 846 s (3.3 MB file): WeasyPrint's layout of
-the whole document, over the limit, the one format that is (WeasyPrint alone on the same HTML
-did not finish within the 30 min bound on the loaded machine). The issuing job without the PDF
-(every other format and the signed manifest, each format's bytes freed before the next and the
-files hashed in chunks): 501 MB, at the limit; the JSON buffer (123 MB) written straight to the
-file would bring it under.
+Measured here (PostgreSQL, 2 shared cores, load average 5-12 from other jobs, so the seconds
+are loose), peak RSS per process, before (the previous session) -> after:
+  100x: baseline 291 -> 297 MB; HTML 291 -> 297; XLSX 292 -> 297; ODS 327 -> 297; ODT 328 -> 297;
+  DOCX 340 -> 324; JSON 404 -> 297 (123 MB file, streamed); job without the PDF 501 -> 328;
+  PDF 1,180 MB / 846 s (one render) -> 568 MB / 258 s (11 parts of <= 500 rows, 4.1 MB file);
+  the whole job with the PDF 569 MB / 222 s (every format, the manifest signed).
+  WeasyPrint alone: one 500-row part 261 MB peak, 160 MB before it (~100 MB its own); the whole
+  document at 50x 609 MB peak, 155 MB before it (~455 MB), 116 s, where our PDF in 6 parts
+  peaks at 359 MB; at 100x it did not finish within 30 minutes (the previous session).
+What is left over 500 MB at 100x is the join: qpdf holds the ~200,000 objects of the parts
+(their structure trees) at once, ~290 MB; a join that writes each part's objects as it reads
+them would hold none of them.
 """
 
 import argparse

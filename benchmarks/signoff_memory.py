@@ -16,18 +16,18 @@ Then, each in a fresh child process (so every figure is that process's own peak,
   format, the manifest signed: what the worker's process reaches when it runs the sign-off.
 Prints per child: seconds, peak RSS, file size; the aim is every figure under 500 MB.
 
-Measured here (PostgreSQL, 2 shared cores, load average 5-12 from other jobs, so the seconds
-are loose), peak RSS per process, before (the previous session) -> after:
-  100x: baseline 291 -> 297 MB; HTML 291 -> 297; XLSX 292 -> 297; ODS 327 -> 297; ODT 328 -> 297;
-  DOCX 340 -> 324; JSON 404 -> 297 (123 MB file, streamed); job without the PDF 501 -> 328;
-  PDF 1,180 MB / 846 s (one render) -> 568 MB / 258 s (11 parts of <= 500 rows, 4.1 MB file);
-  the whole job with the PDF 569 MB / 222 s (every format, the manifest signed).
-  WeasyPrint alone: one 500-row part 261 MB peak, 160 MB before it (~100 MB its own); the whole
-  document at 50x 609 MB peak, 155 MB before it (~455 MB), 116 s, where our PDF in 6 parts
-  peaks at 359 MB; at 100x it did not finish within 30 minutes (the previous session).
-What is left over 500 MB at 100x is the join: qpdf holds the ~200,000 objects of the parts
-(their structure trees) at once, ~290 MB; a join that writes each part's objects as it reads
-them would hold none of them.
+Measured here (PostgreSQL, 2 shared cores; the load from other jobs varied between runs, load
+average 2.5 to 12, so the seconds are loose), peak RSS per process, before (the previous
+session) -> after:
+  100x: baseline 291 -> 298 MB; HTML 291 -> 297; XLSX 292 -> 297; ODS 327 -> 297; ODT 328 -> 297;
+  DOCX 340 -> 324; JSON 404 -> 297 (123 MB file, streamed); the job without the PDF 501 -> 328;
+  PDF 1,180 MB / 846 s (one render) -> 467 MB / 58 s (11 parts of <= 500 rows, 4.1 MB file);
+  the whole job with the PDF (every format, the manifest signed) -> 469 MB / 84 s.
+  WeasyPrint alone: one 500-row part 261 MB peak, 157 MB before it (~100 MB its own); the whole
+  document at 50x 609 MB peak, 155 MB before it (~455 MB), where our PDF in 6 parts peaked at
+  359 MB; at 100x it did not finish within 30 minutes (the previous session).
+Of the PDF's 467 MB at 100x, ~200 MB is the join (pdf_join.py: qpdf holds the file so far and
+one part's objects); a join that writes each part's objects as it reads them would hold none.
 """
 
 import argparse

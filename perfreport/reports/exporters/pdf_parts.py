@@ -15,8 +15,6 @@ report's own @page rules are rendered on as many empty pages (`page_furniture.ht
 of FURNITURE_PAGES with the total filled in) and stamped onto the joined pages as artifacts.
 """
 
-import ctypes
-import ctypes.util
 import gc
 import re
 import tempfile
@@ -145,20 +143,7 @@ def render_joined(
             weasyprint.HTML(string=html).write_pdf(path)
             gc.collect()
             furniture.append(path)
-        release_freed_memory()
         join(paths, furniture, stream)
-
-
-def release_freed_memory() -> None:
-    """Hand the heap that the parts' layouts freed back to the system (glibc's malloc_trim):
-    the join's objects are allocated by qpdf, outside Python's arenas, so without this the
-    process would hold both at once. Nothing on other C libraries."""
-    gc.collect()
-    try:
-        libc = ctypes.CDLL(ctypes.util.find_library("c") or "libc.so.6")
-        libc.malloc_trim(0)
-    except (OSError, AttributeError):
-        pass
 
 
 # Pages of furniture laid out in one render: WeasyPrint keeps ~0.13 MB per page until written.

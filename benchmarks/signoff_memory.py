@@ -21,11 +21,13 @@ average 2.5 to 12, so the seconds are loose), peak RSS per process, before (the 
 session) -> after:
   100x: baseline 291 -> 298 MB; HTML 291 -> 297; XLSX 292 -> 297; ODS 327 -> 297; ODT 328 -> 297;
   DOCX 340 -> 324; JSON 404 -> 297 (123 MB file, streamed); the job without the PDF 501 -> 328;
-  PDF 1,180 MB / 846 s (one render) -> 467 MB / 58 s (11 parts of <= 500 rows, 4.1 MB file);
-  the whole job with the PDF (every format, the manifest signed) -> 469 MB / 84 s.
-  WeasyPrint alone: one 500-row part 261 MB peak, 157 MB before it (~100 MB its own); the whole
-  document at 50x 609 MB peak, 155 MB before it (~455 MB), where our PDF in 6 parts peaked at
-  359 MB; at 100x it did not finish within 30 minutes (the previous session).
+  PDF 1,180 MB / 846 s (one render) -> 468 MB / 57 s (11 parts of <= 500 rows, 4.1 MB file);
+  the whole job with the PDF (every format, the manifest signed) -> 469 MB / 69 s.
+  WeasyPrint alone: one 500-row part 261 MB peak, 159 MB before it (~100 MB its own); the whole
+  document at 50x 607 MB peak, 155 MB before it (~450 MB), in 24 s, where our PDF in 6 parts
+  peaks at 329 MB in 47 s (one run, load average ~2: the parts' fixed costs, each part's font
+  subset, the page furniture at ~30 ms a page and the join); at 100x WeasyPrint alone did not
+  finish within 30 minutes (the previous session, a loaded machine).
 Of the PDF's 467 MB at 100x, ~200 MB is the join (pdf_join.py: qpdf holds the file so far and
 one part's objects); a join that writes each part's objects as it reads them would hold none.
 """

@@ -6,7 +6,8 @@ Uses a temporary SQLite database (migrated, khh_112 loaded, a 10x year built in 
 branch so that neither year has earlier years). Prints per format and size: queries, time
 (best of N), file size; the 10x/1x time ratio (aim <= 12, i.e. linear or better); and the PDF
 overhead: our PDF export (selector + template + WeasyPrint) over WeasyPrint's own render of the
-same HTML string (aim <= 1.2).
+same HTML string (aim <= 1.2), the issued (signed) PDF's, and the PDF rendered in five parts and
+joined, as a year of more than PDF_PART_ROWS rows is (aim <= 1.1).
 """
 
 import argparse
@@ -36,11 +37,12 @@ django.setup()
 
 from django.core.management import call_command  # noqa: E402
 from django.db import connection  # noqa: E402
+from django.test import override_settings  # noqa: E402
 from django.test.utils import CaptureQueriesContext  # noqa: E402
 
 from benchmarks import synthetic  # noqa: E402
 from perfreport.reports.demo_key import write_self_signed_pkcs12  # noqa: E402
-from perfreport.reports.exporters import EXPORTERS  # noqa: E402
+from perfreport.reports.exporters import EXPORTERS, pdf_parts  # noqa: E402
 from perfreport.reports.exporters.html import render_document  # noqa: E402
 from perfreport.reports.exporters.pdf import PDF_VARIANT, html_to_pdf  # noqa: E402
 from perfreport.reports.selectors import build_report  # noqa: E402
@@ -133,6 +135,28 @@ def main() -> None:
         )
     print(f"  WeasyPrint alone, 10x/1x: {weasy_alone['10x'] / weasy_alone['1x']:.2f}")
 
+    # A year of more than PDF_PART_ROWS rows renders in parts, joined (pdf_parts.py); the 1x
+    # and 10x years are one part each at the default, so the parts are forced smaller here.
+    print(
+        "\nThe PDF in parts (the parts' renders, the page furniture and the join) over"
+        "\nWeasyPrint alone on the whole HTML, CPU time of this process:"
+    )
+    for label, rows in PARTS_ROWS.items():
+        year = years[label]
+        html = render_document(build_report(year))
+        with override_settings(PDF_PART_ROWS=rows):
+            data = build_report(year)
+            parts = len(pdf_parts.split(data, rows))
+            weasy, joined = [], []
+            for _ in range(args.repeat):
+                weasy.append(_cpu(lambda html=html: html_to_pdf(html)))
+                joined.append(_cpu(lambda year=year: EXPORTERS["pdf"].render(build_report(year))))
+        print(
+            f"  {label:4}: {parts} parts of <= {rows} rows {min(joined):.3f} s, "
+            f"WeasyPrint {min(weasy):.3f} s, "
+            f"ratio {min(joined) / min(weasy):.3f}"
+        )
+
     print(
         "\nThe issued PDF: ours (PDF/A-3a, tagged) + the PAdES signature, over WeasyPrint alone;"
         "\nCPU time of this process (the machine is shared: wall-clock ratios swing by ±30 %):"
@@ -164,6 +188,9 @@ def main() -> None:
             f"the signature alone {sign_alone:.3f} s"
         )
 
+
+# Rows per part for the parts' lines: five parts each (the default bound makes both one part).
+PARTS_ROWS = {"1x": 10, "10x": 100}
 
 # WeasyPrint's own render with the same archival options (its sRGB output intent).
 ARCHIVAL = {"pdf_variant": PDF_VARIANT}

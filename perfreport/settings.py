@@ -271,6 +271,10 @@ SIGNING_PKCS12_PASSPHRASE = envstr(
 
 # The PDF font: a TrueType Traditional Chinese font writes fast in WeasyPrint (see README).
 PDF_FONT_FAMILY = envstr("PDF_FONT_FAMILY", "AR PL UKai TW")
+# A report of more table rows is rendered to PDF in parts of at most this many rows, joined
+# (perfreport/reports/exporters/pdf_parts.py): WeasyPrint's memory grows with the pages it lays
+# out at once. 10x the seed (470 rows) is one part; 100x (4,700) is eleven.
+PDF_PART_ROWS = envint("PDF_PART_ROWS", 500)
 
 LOGGING = {
     "version": 1,

@@ -84,7 +84,10 @@ def test_an_interrupted_issue_resumes_and_keeps_what_it_stored(closed_year, audi
     assert version.status == IssuedVersion.Status.FAILED
     assert "磁碟已滿" in version.error
     kept = {r.format: r.sha256 for r in IssuedReport.objects.filter(year=closed_year)}
-    assert sorted(kept) == sorted(FORMATS[: FORMATS.index("ods")])
+    # The job renders the formats that carry the entries first (issuing.issuing_order).
+    order = issuing.issuing_order()
+    assert order[0] == "json"
+    assert sorted(kept) == sorted(order[: order.index("ods")])
     assert latest_issued(closed_year) == {}  # nothing offered from an unfinished version
 
     monkeypatch.undo()
@@ -109,3 +112,80 @@ def test_admin_lists_issued_files_read_only(client, closed_year, auditor, admin_
     assert client.post(f"/admin/reports/issuedreport/{pdf.pk}/delete/").status_code == 403
     assert IssuedReport.objects.filter(pk=pdf.pk).exists()
     assert client.get("/admin/reports/issuedversion/").status_code == 200
+
+
+def test_the_issued_json_is_streamed_byte_for_byte_as_rendered(closed_year, auditor):
+    """The job writes the JSON straight to its file, hashing it on the way: the same bytes as
+    the exporter's in-memory render (json.dumps(indent=2)'s layout), entries included."""
+    import json
+
+    from perfreport.reports.selectors import build_report
+
+    synthetic.fill_entries(closed_year, months=(1, 9, 10, 11))
+    issue_report(year=closed_year, user=auditor)
+    report = IssuedReport.objects.get(year=closed_year, format="json")
+    version = IssuedVersion.objects.get(year=closed_year)
+    data = build_report(
+        closed_year, include_entries=True, include_unsigned_review=True, version=version.version
+    )
+    data.signed_off_at = version.signed_off_at
+    rendered = EXPORTERS["json"].render(data)[2]
+
+    stored = stored_bytes(report)
+    assert stored == rendered
+    assert stored == (json.dumps(json.loads(stored), ensure_ascii=False, indent=2) + "\n").encode()
+    first_item = json.loads(stored)["dimensions"][0]["strategies"][0]["methods"][0]["items"][0]
+    assert {entry["month"] for entry in first_item["entries"]} == {1, 9, 10, 11}
+    assert report.size == len(stored)
+    assert report.sha256 == hashlib.sha256(stored).hexdigest()
+
+
+def test_the_documents_are_rendered_after_the_entries_are_dropped(
+    closed_year, auditor, monkeypatch
+):
+    """The formats that carry the monthly entries first; the others see none (the memory of a
+    quarter of a million entries is free for their renderers)."""
+    synthetic.fill_entries(closed_year, months=(1,))
+    seen = []
+    for identifier, exporter in EXPORTERS.items():
+        original = type(exporter).write_bytes
+
+        def spy(self, data, stream, *args, identifier=identifier, original=original):
+            entries = sum(
+                len(item.entries) for _dimension, row in data.rows() for item in [row.item]
+            )
+            seen.append((identifier, entries))
+            return original(self, data, stream, *args)
+
+        monkeypatch.setattr(type(exporter), "write_bytes", spy)
+    issue_report(year=closed_year, user=auditor)
+
+    assert [identifier for identifier, _entries in seen if identifier != "pdf"] == [
+        i for i in issuing.issuing_order() if i != "pdf"
+    ]
+    assert seen[0][0] == "json" and seen[0][1] > 0
+    assert all(entries == 0 for identifier, entries in seen[1:])
+
+
+def test_the_progress_follows_a_pdf_rendered_in_parts(closed_year, auditor, monkeypatch, settings):
+    """A large year's PDF renders part by part for minutes: the version's step says which."""
+    settings.PDF_PART_ROWS = 10  # the synthetic 1x year (47 rows) in 5 parts
+    steps = []
+    advance = issuing._advance
+
+    def recorded(version, **fields):
+        steps.append((fields.get("progress"), fields.get("step")))
+        advance(version, **fields)
+
+    monkeypatch.setattr(issuing, "_advance", recorded)
+    issue_report(year=closed_year, user=auditor)
+
+    position = issuing.issuing_order().index("pdf") + 1
+    count = len(FORMATS)
+    pdf_steps = [(p, step) for p, step in steps if step and step.startswith("產生 PDF")]
+    assert [step for _p, step in pdf_steps] == [f"產生 PDF（{position}/{count}）"] + [
+        f"產生 PDF（{position}/{count}）：第 {n}/5 部分完成" for n in range(1, 6)
+    ]
+    numbers = [p for p, _step in pdf_steps]
+    assert numbers == sorted(numbers) and numbers[0] < numbers[-1] < 90
+    assert IssuedVersion.objects.get(year=closed_year).status == IssuedVersion.Status.DONE

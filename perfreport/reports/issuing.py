@@ -8,11 +8,16 @@ already stored are kept, a finished version is left alone. `verify_issued` trust
 signatures, never the hashes in the database.
 """
 
+import gc
 import hashlib
+import io
 import json
 import logging
+import tempfile
+from collections.abc import Buffer
 from dataclasses import dataclass
 from datetime import datetime
+from typing import BinaryIO
 
 from django.core.files.base import ContentFile, File
 from django.core.files.storage import default_storage
@@ -23,6 +28,7 @@ from django.utils import timezone
 
 from perfreport.reports import signing
 from perfreport.reports.exporters import EXPORTERS, get_exporter
+from perfreport.reports.exporters.base import Progress
 from perfreport.reports.models import IssuedReport, IssuedVersion
 from perfreport.reports.selectors import ReportData, build_report
 from scoring.models import ScoreSheet
@@ -101,37 +107,94 @@ def _advance(version: IssuedVersion, **fields: object) -> None:
 
 def _write(name: str, content: bytes) -> str:
     """Write (or overwrite, after a crashed run) one file under MEDIA_ROOT; its stored name."""
+    return _store(name, ContentFile(content))
+
+
+def _store(name: str, content: File[bytes]) -> str:
     if default_storage.exists(name):
         default_storage.delete(name)
-    return default_storage.save(name, ContentFile(content))
+    return default_storage.save(name, content)
 
 
-def _issue_format(version: IssuedVersion, data: ReportData, identifier: str) -> IssuedReport:
-    """Render one format (the PDF signed), write it and record it. Its bytes are freed on
-    return, before the next format is rendered."""
+class HashingWriter(io.RawIOBase):
+    """A binary stream that counts and hashes what passes through it on the way to `target`:
+    a file's SHA-256 without reading it back or holding its bytes."""
+
+    def __init__(self, target: BinaryIO) -> None:
+        self.target = target
+        self.digest = hashlib.sha256()
+        self.size = 0
+
+    def writable(self) -> bool:
+        return True
+
+    def write(self, chunk: Buffer, /) -> int:
+        view = memoryview(chunk)
+        self.digest.update(view)
+        self.size += view.nbytes
+        self.target.write(view)
+        return view.nbytes
+
+
+def _write_format(
+    version: IssuedVersion,
+    data: ReportData,
+    identifier: str,
+    out: BinaryIO,
+    progress: Progress | None = None,
+) -> None:
+    """The format's bytes to `out`: streamed by the exporter, or (the PDF) signed first."""
     exporter = EXPORTERS[identifier]
-    filename, content_type, content = exporter.render(data)
-    if identifier == "pdf":
-        content = signing.sign_pdf(
-            content,
-            reason=f"{data.organization_name} {data.roc_year} 年度報告第 {version.version} 版發布",
-        )
-    name = _write(f"{version.folder}/{exporter.ascii_filename(data)}", content)
+    if identifier != "pdf":
+        exporter.write(data, out, progress)
+        return
+    rendered = io.BytesIO()
+    exporter.write(data, rendered, progress)
+    content = signing.sign_pdf(
+        rendered.getvalue(),
+        reason=f"{data.organization_name} {data.roc_year} 年度報告第 {version.version} 版發布",
+    )
+    out.write(content)
+
+
+def _issue_format(
+    version: IssuedVersion,
+    data: ReportData,
+    identifier: str,
+    progress: Progress | None = None,
+) -> IssuedReport:
+    """Render one format (the PDF signed) into a temporary file, hashing it as it is written,
+    store it and record it. Nothing of it stays in memory on return."""
+    exporter = EXPORTERS[identifier]
+    with tempfile.TemporaryFile(prefix="perfreport-issue-") as scratch:
+        hashing = HashingWriter(scratch)
+        buffered = io.BufferedWriter(hashing, buffer_size=1 << 20)
+        _write_format(version, data, identifier, buffered, progress)
+        buffered.flush()
+        buffered.detach()  # the scratch file stays open
+        scratch.seek(0)
+        name = _store(f"{version.folder}/{exporter.ascii_filename(data)}", File(scratch))
     report, _created = IssuedReport.objects.update_or_create(
         year=version.year,
         version=version.version,
         format=identifier,
         defaults={
-            "filename": filename,
-            "content_type": content_type,
+            "filename": exporter.filename(data),
+            "content_type": exporter.content_type,
             "file": name,
-            "size": len(content),
-            "sha256": sha256_of(content),
+            "size": hashing.size,
+            "sha256": hashing.digest.hexdigest(),
             "issued_at": timezone.now(),
             "issued_by": version.requested_by,
         },
     )
     return report
+
+
+def issuing_order() -> list[str]:
+    """The formats in the order the job renders them: those that carry the monthly entries
+    first, so that the entries are dropped before the documents are laid out."""
+    return sorted(EXPORTERS, key=lambda identifier: not EXPORTERS[identifier].needs_entries)
 
 
 def issue_version(version_id: int) -> IssuedVersion:
@@ -153,17 +216,30 @@ def issue_version(version_id: int) -> IssuedVersion:
             r.format: r for r in IssuedReport.objects.filter(year=year, version=version.version)
         }
         count = len(EXPORTERS)
-        for position, (identifier, exporter) in enumerate(EXPORTERS.items()):
+        for position, identifier in enumerate(issuing_order()):
+            exporter = EXPORTERS[identifier]
+            if data.includes_entries and not exporter.needs_entries:
+                data.forget_entries()
+                gc.collect()
             if identifier in stored and default_storage.exists(
                 stored_name(stored[identifier].file)
             ):
                 continue
-            _advance(
-                version,
-                progress=5 + 85 * position // count,
-                step=f"產生 {exporter.label}（{position + 1}/{count}）",
-            )
-            stored[identifier] = _issue_format(version, data, identifier)
+            step = f"產生 {exporter.label}（{position + 1}/{count}）"
+            _advance(version, progress=5 + 85 * position // count, step=step)
+
+            def parts_done(
+                done: int, parts: int, position: int = position, step: str = step
+            ) -> None:
+                # A large year's PDF renders in parts for minutes: the page follows each part.
+                _advance(
+                    version,
+                    progress=5 + (85 * position + 85 * done // parts) // count,
+                    step=f"{step}：第 {done}/{parts} 部分完成",
+                )
+
+            stored[identifier] = _issue_format(version, data, identifier, parts_done)
+            gc.collect()  # the format's renderer's garbage, before the next one
         del data  # every entry of the year: not needed for the manifest
         _advance(version, progress=95, step="簽署檔案清單")
         manifest = manifest_bytes(version, [stored[i] for i in EXPORTERS if i in stored])

@@ -258,6 +258,17 @@ class ReportData:
     def is_draft(self) -> bool:
         return self.version is None
 
+    def forget_entries(self) -> None:
+        """Drop the monthly entries (a quarter of a million at 100x the seed) once the formats
+        that carry them are written: the documents do not need them, and the memory they free
+        is what the next format's renderer reuses."""
+        for dimension in self.dimensions:
+            for strategy in dimension.strategies:
+                for method in strategy.methods:
+                    for item in method.items:
+                        item.entries = []
+        self.includes_entries = False
+
     @property
     def signed_off_date(self) -> str:
         """The sign-off's date in the organization's time zone, "2024-01-15", or ""."""

@@ -4,7 +4,8 @@
 page or sheet with `data.issue_label`, and an issued version with the same label. The browser download, the management command and issuing
 all go through `EXPORTERS`, so a format is written by exactly one piece of code."""
 
-from typing import ClassVar
+from collections.abc import Callable
+from typing import BinaryIO, ClassVar
 
 from django.conf import settings
 from django.utils import translation
@@ -12,6 +13,8 @@ from django.utils import translation
 from perfreport.reports.selectors import ReportData
 
 Rendered = tuple[str, str, bytes]
+# Told (parts done, parts) by a format rendered in parts (a large year's PDF): the job's page.
+Progress = Callable[[int, int], None]
 
 
 class Exporter:
@@ -37,6 +40,18 @@ class Exporter:
         """Always in the seed's language: a file does not depend on who downloaded it."""
         with translation.override(settings.LANGUAGE_CODE):
             return self.filename(data), self.content_type, self.render_bytes(data)
+
+    def write(self, data: ReportData, stream: BinaryIO, progress: Progress | None = None) -> None:
+        """The file's bytes written to a binary stream (the issuing job's file), in the seed's
+        language. A format that can write piece by piece overrides `write_bytes`, so that a
+        large file is never held whole in memory."""
+        with translation.override(settings.LANGUAGE_CODE):
+            self.write_bytes(data, stream, progress)
+
+    def write_bytes(
+        self, data: ReportData, stream: BinaryIO, progress: Progress | None = None
+    ) -> None:
+        stream.write(self.render_bytes(data))
 
     def render_bytes(self, data: ReportData) -> bytes:
         raise NotImplementedError

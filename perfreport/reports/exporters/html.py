@@ -4,6 +4,7 @@ The PDF renders the same document, so the two cannot differ in content."""
 
 from functools import cache
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from django.conf import settings
 from django.template.loader import render_to_string
@@ -11,6 +12,9 @@ from django.utils import translation
 
 from perfreport.reports.exporters.base import Exporter
 from perfreport.reports.selectors import ReportData
+
+if TYPE_CHECKING:
+    from perfreport.reports.exporters.pdf_parts import Part
 
 STYLESHEET = Path(__file__).resolve().parent.parent / "static" / "reports" / "report.css"
 
@@ -20,23 +24,38 @@ def stylesheet() -> str:
     return STYLESHEET.read_text(encoding="utf-8")
 
 
-def render_document(data: ReportData) -> str:
+def render_document(data: ReportData, *, part: "Part | None" = None) -> str:
     """The standalone report document (also the PDF's source), always in the seed's language
-    so that a file does not depend on who downloaded it."""
+    so that a file does not depend on who downloaded it. With `part`, only that part's sections
+    (a large year's PDF is rendered in parts: pdf_parts.py), without the pages' header and
+    footer."""
     with translation.override(settings.LANGUAGE_CODE):
-        return _render(data)
+        return render_to_string(
+            "reports/document.html",
+            {
+                "report": data,
+                "stylesheet": stylesheet(),
+                "font_family": settings.PDF_FONT_FAMILY,
+                "standalone": True,
+                "part": part,
+            },
+        )
 
 
-def _render(data: ReportData) -> str:
-    return render_to_string(
-        "reports/document.html",
-        {
-            "report": data,
-            "stylesheet": stylesheet(),
-            "font_family": settings.PDF_FONT_FAMILY,
-            "standalone": True,
-        },
-    )
+def render_page_furniture(data: ReportData, pages: int, page_css: str) -> str:
+    """`pages` empty pages with the document's running header and page footer (the report's own
+    @page rules, then `page_css`), to be stamped onto a PDF joined from parts."""
+    with translation.override(settings.LANGUAGE_CODE):
+        return render_to_string(
+            "reports/page_furniture.html",
+            {
+                "report": data,
+                "stylesheet": stylesheet(),
+                "font_family": settings.PDF_FONT_FAMILY,
+                "breaks": range(pages - 1),
+                "page_css": page_css,
+            },
+        )
 
 
 class HtmlExporter(Exporter):

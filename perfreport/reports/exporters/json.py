@@ -1,9 +1,10 @@
 """JSON: the whole organization-year in the documented, versioned schema (json_schema.py)."""
 
 import io
+from typing import BinaryIO
 
 from perfreport.reports import json_schema
-from perfreport.reports.exporters.base import Exporter
+from perfreport.reports.exporters.base import Exporter, Progress
 from perfreport.reports.selectors import ReportData
 
 
@@ -14,8 +15,14 @@ class JsonExporter(Exporter):
     content_type = "application/json"
     needs_entries = True
 
+    def write_bytes(
+        self, data: ReportData, stream: BinaryIO, progress: Progress | None = None
+    ) -> None:
+        # Written piece by piece: the issuing job streams a year's 100 MB straight to its file.
+        json_schema.write(json_schema.to_document(data), stream)
+
     def render_bytes(self, data: ReportData) -> bytes:
-        # Written piece by piece into one buffer, whose bytes are returned without a copy.
+        # Into one buffer, whose bytes are returned without a copy.
         buffer = io.BytesIO()
-        json_schema.write(json_schema.to_document(data), buffer)
+        self.write_bytes(data, buffer)
         return buffer.getvalue()

@@ -14,14 +14,16 @@ from datetime import datetime
 from functools import cache
 from importlib.resources import files
 from io import BytesIO
+from typing import BinaryIO
 from xml.etree.ElementTree import SubElement, fromstring, tostring
 
 import weasyprint
+from django.conf import settings
 from django.utils import timezone
 from weasyprint.css import ColorProfile
 from weasyprint.pdf.metadata import NS, DocumentMetadata
 
-from perfreport.reports.exporters.base import Exporter
+from perfreport.reports.exporters.base import Exporter, Progress
 from perfreport.reports.exporters.html import render_document
 from perfreport.reports.selectors import ReportData
 
@@ -69,10 +71,15 @@ def subject(data: ReportData) -> str:
     )
 
 
-def archival_pdf(html: str, *, title: str, author: str, about: str, created: datetime) -> bytes:
-    """The HTML as PDF/A-3a with the report's metadata."""
-    options = {"pdf_variant": PDF_VARIANT, "output_intent": _OUTPUT_INTENT}
-    document = weasyprint.HTML(string=html).render(**options)
+ARCHIVAL_OPTIONS = {"pdf_variant": PDF_VARIANT, "output_intent": _OUTPUT_INTENT}
+
+
+def archival_document(
+    html: str, *, title: str, author: str, about: str, created: datetime
+) -> weasyprint.Document:
+    """The HTML laid out by WeasyPrint as a PDF/A-3a document with the report's metadata;
+    `write_pdf(**ARCHIVAL_OPTIONS)` writes it."""
+    document = weasyprint.HTML(string=html).render(**ARCHIVAL_OPTIONS)
     document.color_profiles[_OUTPUT_INTENT] = ColorProfile(
         BytesIO(_srgb_profile()), "sRGB2014.icc", "relative-colorimetric", (["r"], ["g"], ["b"])
     )
@@ -85,7 +92,13 @@ def archival_pdf(html: str, *, title: str, author: str, about: str, created: dat
         created=created.isoformat(timespec="seconds"),
     )
     document.metadata = ArchivalMetadata(**metadata)
-    return document.write_pdf(**options)
+    return document
+
+
+def archival_pdf(html: str, *, title: str, author: str, about: str, created: datetime) -> bytes:
+    """The HTML as PDF/A-3a with the report's metadata."""
+    document = archival_document(html, title=title, author=author, about=about, created=created)
+    return document.write_pdf(**ARCHIVAL_OPTIONS)
 
 
 class PdfExporter(Exporter):
@@ -96,10 +109,32 @@ class PdfExporter(Exporter):
     content_type = "application/pdf"
 
     def render_bytes(self, data: ReportData) -> bytes:
-        return archival_pdf(
-            render_document(data),
-            title=data.title,
-            author=data.organization_name,
-            about=subject(data),
-            created=timezone.localtime(data.signed_off_at or timezone.now()),
-        )
+        """One WeasyPrint render of the whole document, or (a large year) one per part, the
+        parts joined (pdf_parts.py): the same pages either way."""
+        buffer = BytesIO()
+        self.write_bytes(data, buffer)
+        return buffer.getvalue()
+
+    def write_bytes(
+        self, data: ReportData, stream: BinaryIO, progress: Progress | None = None
+    ) -> None:
+        from perfreport.reports.exporters import pdf_parts
+
+        title, author, about = data.title, data.organization_name, subject(data)
+        created = timezone.localtime(data.signed_off_at or timezone.now())
+        parts = pdf_parts.split(data, settings.PDF_PART_ROWS)
+        if len(parts) == 1:
+            html = render_document(data)
+            pdf = archival_pdf(html, title=title, author=author, about=about, created=created)
+            stream.write(pdf)
+        else:
+            pdf_parts.render_joined(
+                data,
+                parts,
+                stream,
+                title=title,
+                author=author,
+                about=about,
+                created=created,
+                progress=progress,
+            )

@@ -56,6 +56,32 @@ def test_admins_and_auditors_see_download_buttons(client, report_year, actor, re
     )
 
 
+@pytest.mark.parametrize("spool_bytes", [8 * 1024 * 1024, 1])
+def test_a_fresh_download_is_the_exporters_bytes_from_memory_or_streamed_from_disk(
+    client, report_year, admin_user, monkeypatch, spool_bytes
+):
+    """A small file is sent from memory; past SPOOL_BYTES it was written to disk piece by piece
+    and is streamed (a large year's file is not held whole in the web process). Either way the
+    bytes are the exporter's own, with their length."""
+    from perfreport.reports import issuing
+    from perfreport.reports.exporters import get_exporter
+    from perfreport.reports.selectors import build_report
+
+    monkeypatch.setattr(issuing, "SPOOL_BYTES", spool_bytes)
+    login(client, admin_user)
+    response = client.get(url("reports:download", format="json"))
+    assert response.status_code == 200
+    assert response.streaming == (spool_bytes == 1)
+    body = b"".join(response.streaming_content) if response.streaming else response.content
+    exporter = get_exporter("json")
+    expected = exporter.render(
+        build_report(report_year, include_entries=True, include_unsigned_review=True)
+    )[2]
+    assert body == expected
+    assert response["Content-Length"] == str(len(expected))
+    assert response["Content-Type"] == exporter.content_type
+
+
 def test_unknown_format_is_404(client, report_year, admin_user):
     login(client, admin_user)
     assert client.get(url("reports:download", format="rtf")).status_code == 404

@@ -77,7 +77,7 @@ def test_every_export_pins_its_queries(years, fmt, django_assert_num_queries, mo
         with django_assert_num_queries(EXPORT_QUERIES[fmt]):
             download = render_for_download(year, fmt)
         assert download.issued is None
-        assert download.content
+        assert download.read()
 
 
 def test_page_queries_do_not_grow(client, years, django_assert_num_queries):

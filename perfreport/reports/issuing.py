@@ -17,7 +17,7 @@ import tempfile
 from collections.abc import Buffer
 from dataclasses import dataclass
 from datetime import datetime
-from typing import BinaryIO
+from typing import IO, BinaryIO, cast
 
 from django.core.files.base import ContentFile, File
 from django.core.files.storage import default_storage
@@ -340,23 +340,43 @@ def latest_issued(year: Year) -> dict[str, IssuedReport]:
     return {r.format: r for r in IssuedReport.objects.filter(year=year, version=done.version)}
 
 
+# A fresh render is written to a spooled file, kept in memory up to this size and on disk
+# beyond: a large year's file (the JSON at 100x the seed is 123 MB) is streamed from disk
+# instead of held whole in the web process.
+SPOOL_BYTES = 8 * 1024 * 1024
+
+
 @dataclass
 class Download:
-    """One file to send: in memory (a fresh render) or on disk (an issued file)."""
+    """One file to send: a fresh render (spooled) or an issued file on disk."""
 
     filename: str
     ascii_filename: str
     content_type: str
-    content: bytes | None = None
+    spool: IO[bytes] | None = None
     issued: IssuedReport | None = None
 
-    def open(self) -> File[bytes]:
+    def open(self) -> IO[bytes] | File[bytes]:
+        """The file from its first byte; the caller closes it."""
+        if self.spool is not None:
+            self.spool.seek(0)
+            return self.spool
         assert self.issued is not None
         return default_storage.open(stored_name(self.issued.file), "rb")
 
+    @property
+    def size(self) -> int:
+        if self.spool is not None:
+            return self.spool.seek(0, io.SEEK_END)
+        assert self.issued is not None
+        return self.issued.size
+
+    @property
+    def in_memory(self) -> bool:
+        """A fresh render small enough to have stayed in memory."""
+        return self.spool is not None and self.size <= SPOOL_BYTES
+
     def read(self) -> bytes:
-        if self.content is not None:
-            return self.content
         with self.open() as handle:
             return handle.read()
 
@@ -392,8 +412,19 @@ def render_for_download(
         include_entries=exporter.needs_entries,
         include_unsigned_review=include_unsigned_review,
     )
-    filename, content_type, content = exporter.render(data)
-    return Download(filename, exporter.ascii_filename(data), content_type, content)
+    download = Download(
+        exporter.filename(data), exporter.ascii_filename(data), exporter.content_type
+    )
+    # Handed on to the caller, who reads or streams it and closes it.
+    spool = tempfile.SpooledTemporaryFile(max_size=SPOOL_BYTES)  # noqa: SIM115
+    try:
+        # In the seed's language, piece by piece where the format can.
+        exporter.write(data, cast(BinaryIO, spool))  # typeshed: IO[bytes]; it is a binary file
+    except BaseException:
+        spool.close()
+        raise
+    download.spool = spool
+    return download
 
 
 # --- Verifying ---------------------------------------------------------------------------------

@@ -39,14 +39,17 @@ def year_and_download_right(
 
 
 def send(download: Download) -> HttpResponseBase:
-    """A report file as an attachment with its Chinese name (and ASCII fallback); an issued
-    file is streamed from disk with its SHA-256."""
+    """A report file as an attachment with its Chinese name (and ASCII fallback): a fresh
+    render from memory when small, else streamed from its spooled file; an issued file streamed
+    from disk with its SHA-256."""
     if download.issued is None:
+        size = download.size
         return attachment_response(
-            download.read(),
+            download.read() if download.in_memory else download.open(),
             filename=download.filename,
             fallback=download.ascii_filename,
             content_type=download.content_type,
+            size=size,
         )
     try:
         handle = download.open()

@@ -29,31 +29,27 @@ def render_document(data: ReportData, *, part: "Part | None" = None) -> str:
     so that a file does not depend on who downloaded it. With `part`, only that part's sections
     (a large year's PDF is rendered in parts: pdf_parts.py), without the pages' header and
     footer."""
-    with translation.override(settings.LANGUAGE_CODE):
-        return render_to_string(
-            "reports/document.html",
-            {
-                "report": data,
-                "stylesheet": stylesheet(),
-                "font_family": settings.PDF_FONT_FAMILY,
-                "standalone": True,
-                "part": part,
-            },
-        )
+    return _render_in_seed_language("reports/document.html", data, standalone=True, part=part)
 
 
 def render_page_furniture(data: ReportData, pages: int, page_css: str) -> str:
     """`pages` empty pages with the document's running header and page footer (the report's own
     @page rules, then `page_css`), to be stamped onto a PDF joined from parts."""
+    return _render_in_seed_language(
+        "reports/page_furniture.html", data, breaks=range(pages - 1), page_css=page_css
+    )
+
+
+def _render_in_seed_language(template: str, data: ReportData, **context: object) -> str:
+    """A report template with the document's stylesheet and font, in the seed's language."""
     with translation.override(settings.LANGUAGE_CODE):
         return render_to_string(
-            "reports/page_furniture.html",
+            template,
             {
                 "report": data,
                 "stylesheet": stylesheet(),
                 "font_family": settings.PDF_FONT_FAMILY,
-                "breaks": range(pages - 1),
-                "page_css": page_css,
+                **context,
             },
         )
 
